@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every check and test of the repository: proto lint, then the xunit suite (which also starts
+# the real hub process for the end-to-end tests). Prints "N passed, N failed" at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-tools.sh
+
+echo "== buf lint"
+node_modules/.bin/buf lint
+
+echo "== dotnet test"
+rm -rf TestResults
+status=0
+dotnet test EBakul.sln --configuration Release \
+  --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" \
+  --results-directory TestResults || status=$?
+
+passed=0; failed=0
+for trx in TestResults/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
+  f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+  passed=$((passed + p)); failed=$((failed + f))
+done
+echo "tests: $passed passed, $failed failed"
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi
+exit $status

@@ -1,0 +1,29 @@
+using Microsoft.Data.Sqlite;
+
+namespace EBakul.Hub.Data;
+
+/// <summary>Database settings (configuration section <c>Database</c>).</summary>
+public sealed class DatabaseOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Database";
+
+    /// <summary>Path of the SQLite file; created and migrated on first start. Default <c>data/ebakul.db</c>.</summary>
+    public string Path { get; set; } = "data/ebakul.db";
+
+    /// <summary>Most write items grouped into one durable commit.</summary>
+    public int MaxWritesPerCommit { get; set; } = 512;
+
+    /// <summary>Most write items waiting for the writer before callers are held back.</summary>
+    public int MaxQueuedWrites { get; set; } = 10_000;
+
+    /// <summary>The connection string for <see cref="Path"/>.</summary>
+    public string ConnectionString => new SqliteConnectionStringBuilder
+    {
+        DataSource = System.IO.Path.GetFullPath(Path),
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Cache = SqliteCacheMode.Private,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+}

@@ -1,0 +1,264 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace EBakul.Hub.Data;
+
+/// <summary>
+/// The single writer of the hub's SQLite database, with group commit.
+/// <para>
+/// SQLite admits one writer at a time and its durable commit costs an fsync. Every change therefore goes
+/// through this queue: one dedicated thread takes whatever work is waiting (up to
+/// <see cref="DatabaseOptions.MaxWritesPerCommit"/> items), runs each item inside its own SAVEPOINT of one
+/// <c>BEGIN IMMEDIATE</c> transaction, commits once, and only then completes the callers' tasks. A failing
+/// item rolls back to its savepoint and fails alone; a failed commit fails every item of the batch. So an
+/// acknowledged write is always durable, and many concurrent requests share one fsync.
+/// </para>
+/// </summary>
+public sealed class DatabaseWriter : IDisposable
+{
+    private readonly Channel<IWriteItem> _queue;
+    private readonly SqliteConnection _connection;
+    private readonly DbContextOptions<HubDbContext> _contextOptions;
+    private readonly int _maxWritesPerCommit;
+    private readonly Thread _thread;
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    /// <summary>Opens the writer's connection and starts its thread.</summary>
+    public DatabaseWriter(IOptions<DatabaseOptions> options)
+    {
+        _maxWritesPerCommit = Math.Max(1, options.Value.MaxWritesPerCommit);
+        _connection = new SqliteConnection(options.Value.ConnectionString);
+        _connection.Open();
+        SqlitePragmas.Apply(_connection);
+        _contextOptions = new DbContextOptionsBuilder<HubDbContext>().UseSqlite(_connection).Options;
+        _queue = Channel.CreateBounded<IWriteItem>(new BoundedChannelOptions(options.Value.MaxQueuedWrites)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _thread = new Thread(Run) { IsBackground = true, Name = "ebakul-db-writer" };
+        _thread.Start();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the writer thread inside a transaction and returns its result once the
+    /// transaction is durably committed. An exception thrown by the work undoes everything it wrote and is
+    /// rethrown to the caller.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<WriteTransaction, T> work, CancellationToken cancellationToken = default)
+    {
+        var item = new WriteItem<T>(work, cancellationToken);
+        await _queue.Writer.WriteAsync(item, cancellationToken);
+        return await item.Completion.Task;
+    }
+
+    private void Run()
+    {
+        var batch = new List<IWriteItem>(_maxWritesPerCommit);
+        var reader = _queue.Reader;
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            batch.Clear();
+            while (batch.Count < _maxWritesPerCommit && reader.TryRead(out var next)) batch.Add(next);
+            CommitBatch(batch);
+        }
+    }
+
+    private void CommitBatch(List<IWriteItem> batch)
+    {
+        var succeeded = new List<IWriteItem>(batch.Count);
+        SqliteTransaction transaction;
+        try
+        {
+            transaction = _connection.BeginTransaction(deferred: false);
+        }
+        catch (Exception ex)
+        {
+            foreach (var item in batch) item.Fail(ex);
+            return;
+        }
+        var scope = new WriteTransaction(_connection, transaction, _contextOptions, _commands);
+        try
+        {
+            foreach (var item in batch)
+            {
+                if (item.IsCancelled)
+                {
+                    item.Cancel();
+                    continue;
+                }
+                Execute(transaction, "SAVEPOINT item");
+                try
+                {
+                    item.Run(scope);
+                    Execute(transaction, "RELEASE item");
+                    succeeded.Add(item);
+                }
+                catch (Exception ex)
+                {
+                    Execute(transaction, "ROLLBACK TO item");
+                    Execute(transaction, "RELEASE item");
+                    scope.DiscardPendingCallbacks();
+                    item.Fail(ex);
+                }
+                finally
+                {
+                    scope.EndItem();
+                }
+            }
+            transaction.Commit();
+        }
+        catch (Exception ex)
+        {
+            try { transaction.Rollback(); } catch { /* the connection reports the original failure */ }
+            foreach (var item in succeeded) item.Fail(ex);
+            transaction.Dispose();
+            return;
+        }
+        transaction.Dispose();
+        foreach (var item in succeeded) item.Complete();
+        scope.RunCommittedCallbacks();
+    }
+
+    private void Execute(SqliteTransaction transaction, string sql)
+    {
+        var command = Command(sql);
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            _commands[sql] = command;
+        }
+        return command;
+    }
+
+    /// <summary>Stops accepting work, lets the queued work finish and closes the connection.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _thread.Join(TimeSpan.FromSeconds(30));
+        foreach (var command in _commands.Values) command.Dispose();
+        _connection.Dispose();
+    }
+
+    private interface IWriteItem
+    {
+        bool IsCancelled { get; }
+        void Run(WriteTransaction scope);
+        void Complete();
+        void Fail(Exception exception);
+        void Cancel();
+    }
+
+    private sealed class WriteItem<T>(Func<WriteTransaction, T> work, CancellationToken cancellationToken) : IWriteItem
+    {
+        private T? _result;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool IsCancelled => cancellationToken.IsCancellationRequested;
+
+        public void Run(WriteTransaction scope) => _result = work(scope);
+
+        public void Complete() => Completion.TrySetResult(_result!);
+
+        public void Fail(Exception exception) => Completion.TrySetException(exception);
+
+        public void Cancel() => Completion.TrySetCanceled(cancellationToken);
+    }
+}
+
+/// <summary>
+/// What one write item sees: the writer's connection and transaction, prepared commands for hot-path SQL,
+/// and an EF Core context bound to the same transaction for everything else.
+/// </summary>
+public sealed class WriteTransaction
+{
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+    private readonly DbContextOptions<HubDbContext> _contextOptions;
+    private readonly Dictionary<string, SqliteCommand> _commands;
+    private readonly List<Action> _committedCallbacks = [];
+    private int _itemCallbackStart;
+    private HubDbContext? _db;
+
+    internal WriteTransaction(SqliteConnection connection, SqliteTransaction transaction,
+        DbContextOptions<HubDbContext> contextOptions, Dictionary<string, SqliteCommand> commands)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _contextOptions = contextOptions;
+        _commands = commands;
+    }
+
+    /// <summary>An EF Core context on the writer's transaction, fresh for each write item.</summary>
+    public HubDbContext Db
+    {
+        get
+        {
+            if (_db is null)
+            {
+                _db = new HubDbContext(_contextOptions);
+                _db.Database.UseTransaction(_transaction);
+            }
+            return _db;
+        }
+    }
+
+    /// <summary>
+    /// A prepared command for <paramref name="sql"/>, reused across items and batches. Set every parameter
+    /// with <see cref="SqliteParameterCollection.AddWithValue"/> the first time or by name afterwards; use
+    /// <see cref="SqliteCommandExtensions.Bind"/> for both.
+    /// </summary>
+    public SqliteCommand Command(string sql)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            _commands[sql] = command;
+        }
+        command.Transaction = _transaction;
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="callback"/> on the writer thread after the transaction commits (not if this item fails).</summary>
+    public void OnCommitted(Action callback) => _committedCallbacks.Add(callback);
+
+    internal void DiscardPendingCallbacks() =>
+        _committedCallbacks.RemoveRange(_itemCallbackStart, _committedCallbacks.Count - _itemCallbackStart);
+
+    internal void EndItem()
+    {
+        _db?.Dispose();
+        _db = null;
+        _itemCallbackStart = _committedCallbacks.Count;
+    }
+
+    internal void RunCommittedCallbacks()
+    {
+        foreach (var callback in _committedCallbacks) callback();
+    }
+}
+
+/// <summary>Small helpers for the writer's prepared commands.</summary>
+public static class SqliteCommandExtensions
+{
+    /// <summary>Sets a named parameter, creating it on first use. Null becomes SQL NULL.</summary>
+    public static SqliteCommand Bind(this SqliteCommand command, string name, object? value)
+    {
+        var parameters = command.Parameters;
+        var index = parameters.IndexOf(name);
+        if (index < 0) parameters.AddWithValue(name, value ?? DBNull.Value);
+        else parameters[index].Value = value ?? DBNull.Value;
+        return command;
+    }
+}

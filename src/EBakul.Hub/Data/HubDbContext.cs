@@ -1,0 +1,148 @@
+using System.Text;
+using EBakul.Hub.Domain.Ledger;
+using EBakul.Hub.Domain.Merchants;
+using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Domain.Roster;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace EBakul.Hub.Data;
+
+/// <summary>
+/// The hub's database. Table and column names are snake_case so that the hand-written SQL of the hot
+/// paths reads like the schema. Instants are stored as Unix milliseconds (sortable integers).
+/// </summary>
+public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(options)
+{
+    /// <summary>Regencies served.</summary>
+    public DbSet<Regency> Regencies => Set<Regency>();
+    /// <summary>Kecamatan of every regency.</summary>
+    public DbSet<Kecamatan> Kecamatan => Set<Kecamatan>();
+    /// <summary>Merchant registry.</summary>
+    public DbSet<Merchant> Merchants => Set<Merchant>();
+    /// <summary>Merchant status history.</summary>
+    public DbSet<MerchantStatusChange> MerchantStatusChanges => Set<MerchantStatusChange>();
+    /// <summary>Offices (OPD).</summary>
+    public DbSet<Office> Offices => Set<Office>();
+    /// <summary>Employee roster.</summary>
+    public DbSet<Employee> Employees => Set<Employee>();
+    /// <summary>Employee status timeline.</summary>
+    public DbSet<EmployeeStatusChange> EmployeeStatusChanges => Set<EmployeeStatusChange>();
+    /// <summary>The purchase ledger.</summary>
+    public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
+    /// <summary>Receipt claims.</summary>
+    public DbSet<ReceiptClaim> ReceiptClaims => Set<ReceiptClaim>();
+    /// <summary>Idempotency records.</summary>
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    /// <inheritdoc />
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
+    }
+
+    /// <inheritdoc />
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Regency>(e =>
+        {
+            e.ToTable("regencies");
+            e.HasKey(x => x.Code);
+        });
+        model.Entity<Kecamatan>(e =>
+        {
+            e.ToTable("kecamatan");
+            e.HasKey(x => x.Code);
+            e.HasIndex(x => x.RegencyCode);
+        });
+        model.Entity<Merchant>(e =>
+        {
+            e.ToTable("merchants");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.RegencyCode, x.Nib }).IsUnique();
+            e.HasIndex(x => x.QrisNmid).IsUnique();
+            e.HasIndex(x => new { x.RegencyCode, x.KecamatanCode, x.Status });
+            e.HasIndex(x => new { x.RegencyCode, x.Status, x.Category });
+            e.HasIndex(x => new { x.Latitude, x.Longitude });
+        });
+        model.Entity<MerchantStatusChange>(e =>
+        {
+            e.ToTable("merchant_status_changes");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.MerchantId, x.EffectiveAt });
+        });
+        model.Entity<Office>(e =>
+        {
+            e.ToTable("offices");
+            e.HasKey(x => new { x.RegencyCode, x.Code });
+        });
+        model.Entity<Employee>(e =>
+        {
+            e.ToTable("employees");
+            e.HasKey(x => x.Nip);
+            e.HasIndex(x => new { x.RegencyCode, x.OfficeCode });
+            e.HasIndex(x => new { x.RegencyCode, x.Nip });
+        });
+        model.Entity<EmployeeStatusChange>(e =>
+        {
+            e.ToTable("employee_status_changes");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Nip, x.EffectiveDate });
+        });
+        model.Entity<LedgerEntry>(e =>
+        {
+            e.ToTable("ledger_entries");
+            e.HasKey(x => x.Sequence);
+            e.Property(x => x.Sequence).ValueGeneratedOnAdd();
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => x.ReversesEntryId).IsUnique();
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.EmployeeNip });
+            e.HasIndex(x => new { x.RegencyCode, x.EmployeeNip, x.Sequence });
+            e.HasIndex(x => new { x.RegencyCode, x.MerchantId, x.Sequence });
+            e.HasIndex(x => new { x.RegencyCode, x.OfficeCode, x.Sequence });
+            e.HasIndex(x => new { x.RegencyCode, x.Sequence });
+        });
+        model.Entity<ReceiptClaim>(e =>
+        {
+            e.ToTable("receipt_claims");
+            e.HasKey(x => new { x.MerchantId, x.ReceiptReference });
+        });
+        model.Entity<IdempotencyRecord>(e =>
+        {
+            e.ToTable("idempotency_records");
+            e.HasKey(x => new { x.CallerId, x.RequestId });
+        });
+
+        foreach (var entity in model.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(ToSnakeCase(property.Name));
+            foreach (var key in entity.GetKeys())
+                key.SetName(ToSnakeCase(key.GetName()!));
+            foreach (var index in entity.GetIndexes())
+                index.SetDatabaseName(ToSnakeCase(index.GetDatabaseName()!));
+        }
+    }
+
+    /// <summary>"ReversesEntryId" → "reverses_entry_id".</summary>
+    internal static string ToSnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                    sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    private sealed class UnixMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.ToUnixTimeMilliseconds(),
+        v => DateTimeOffset.FromUnixTimeMilliseconds(v));
+}

@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using EBakul.Hub.Errors;
+using Google.Protobuf;
+
+namespace EBakul.Hub.Data;
+
+/// <summary>
+/// Runs a mutating request at most once per (caller, request_id). The idempotency row is inserted first,
+/// in the same transaction as the change, and the primary key decides who owns the id: there is no
+/// check-then-insert window. A retry with the same payload gets the first response byte for byte; the
+/// same id with another payload or method fails with FAILED_PRECONDITION <c>REQUEST_ID_REUSED</c>.
+/// Failed requests leave no row, so a retry after an error runs again.
+/// </summary>
+public sealed class IdempotentWrites(DatabaseWriter writer, TimeProvider clock)
+{
+    private const string InsertSql =
+        "INSERT INTO idempotency_records (caller_id, request_id, method, request_hash, response, created_at) " +
+        "VALUES ($caller, $request, $method, $hash, x'', $now) ON CONFLICT DO NOTHING";
+    private const string SelectSql =
+        "SELECT method, request_hash, response FROM idempotency_records WHERE caller_id = $caller AND request_id = $request";
+    private const string UpdateSql =
+        "UPDATE idempotency_records SET response = $response WHERE caller_id = $caller AND request_id = $request";
+
+    /// <summary>
+    /// Runs <paramref name="work"/> once for the request's id and returns its response, or the stored response
+    /// of the first run.
+    /// </summary>
+    public Task<TResponse> WriteAsync<TRequest, TResponse>(
+        string callerId, string method, TRequest request, string requestId,
+        Func<WriteTransaction, TResponse> work, CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>
+        where TResponse : IMessage<TResponse>, new()
+    {
+        var hash = HashWithoutRequestId(request);
+        return writer.WriteAsync(tx =>
+        {
+            var stored = Claim(tx, callerId, requestId, method, hash);
+            if (stored is not null)
+            {
+                var replay = new TResponse();
+                replay.MergeFrom(stored);
+                return replay;
+            }
+            var response = work(tx);
+            StoreResponse(tx, callerId, requestId, response);
+            return response;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Inside a write: claims the id (returns null: the caller runs the work and must call
+    /// <see cref="StoreResponse"/>), or returns the stored response of the first run.
+    /// </summary>
+    public byte[]? Claim(WriteTransaction tx, string callerId, string requestId, string method, byte[] hash)
+    {
+        var inserted = tx.Command(InsertSql)
+            .Bind("$caller", callerId)
+            .Bind("$request", requestId)
+            .Bind("$method", method)
+            .Bind("$hash", hash)
+            .Bind("$now", clock.GetUtcNow().ToUnixTimeMilliseconds())
+            .ExecuteNonQuery();
+        if (inserted == 1) return null;
+
+        using var reader = tx.Command(SelectSql).Bind("$caller", callerId).Bind("$request", requestId).ExecuteReader();
+        reader.Read();
+        var storedMethod = reader.GetString(0);
+        var storedHash = (byte[])reader.GetValue(1);
+        var response = (byte[])reader.GetValue(2);
+        if (storedMethod != method || !storedHash.AsSpan().SequenceEqual(hash))
+        {
+            throw HubException.FailedPrecondition("REQUEST_ID_REUSED",
+                $"request_id '{requestId}' was already used for a different request" +
+                (storedMethod != method ? $" ({storedMethod})" : "") + "; use a new request_id for a new request");
+        }
+        return response;
+    }
+
+    /// <summary>Stores the response of a claimed id.</summary>
+    public static void StoreResponse(WriteTransaction tx, string callerId, string requestId, IMessage response) =>
+        tx.Command(UpdateSql)
+            .Bind("$response", response.ToByteArray())
+            .Bind("$caller", callerId)
+            .Bind("$request", requestId)
+            .ExecuteNonQuery();
+
+    /// <summary>SHA-256 of the serialized request with its <c>request_id</c> field cleared.</summary>
+    public static byte[] HashWithoutRequestId<TRequest>(TRequest request) where TRequest : IMessage<TRequest>
+    {
+        var field = request.Descriptor.FindFieldByName("request_id");
+        var copy = request.Clone();
+        field?.Accessor.Clear(copy);
+        return SHA256.HashData(copy.ToByteArray());
+    }
+}

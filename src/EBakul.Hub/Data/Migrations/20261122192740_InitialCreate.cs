@@ -1,0 +1,314 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace EBakul.Hub.Data.Migrations
+{
+    /// <inheritdoc />
+    public partial class InitialCreate : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "employee_status_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    nip = table.Column<string>(type: "TEXT", nullable: false),
+                    status = table.Column<int>(type: "INTEGER", nullable: false),
+                    effective_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    recorded_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_employee_status_changes", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "employees",
+                columns: table => new
+                {
+                    nip = table.Column<string>(type: "TEXT", nullable: false),
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", nullable: false),
+                    office_code = table.Column<string>(type: "TEXT", nullable: false),
+                    kelas_jabatan = table.Column<int>(type: "INTEGER", nullable: false),
+                    employment_type = table.Column<int>(type: "INTEGER", nullable: false),
+                    echelon = table.Column<int>(type: "INTEGER", nullable: false),
+                    tpp_ceiling_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    status = table.Column<int>(type: "INTEGER", nullable: false),
+                    status_effective_date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_employees", x => x.nip);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "idempotency_records",
+                columns: table => new
+                {
+                    caller_id = table.Column<string>(type: "TEXT", nullable: false),
+                    request_id = table.Column<string>(type: "TEXT", nullable: false),
+                    method = table.Column<string>(type: "TEXT", nullable: false),
+                    request_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    response = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_idempotency_records", x => new { x.caller_id, x.request_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "kecamatan",
+                columns: table => new
+                {
+                    code = table.Column<string>(type: "TEXT", nullable: false),
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_kecamatan", x => x.code);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ledger_entries",
+                columns: table => new
+                {
+                    sequence = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    id = table.Column<string>(type: "TEXT", nullable: true),
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    employee_nip = table.Column<string>(type: "TEXT", nullable: false),
+                    office_code = table.Column<string>(type: "TEXT", nullable: false),
+                    merchant_id = table.Column<string>(type: "TEXT", nullable: false),
+                    amount_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    occurred_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    period_key = table.Column<int>(type: "INTEGER", nullable: false),
+                    receipt_kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    receipt_reference = table.Column<string>(type: "TEXT", nullable: false),
+                    evidence_sha256 = table.Column<string>(type: "TEXT", nullable: true),
+                    recorded_by = table.Column<string>(type: "TEXT", nullable: false),
+                    recorded_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    reverses_entry_id = table.Column<string>(type: "TEXT", nullable: true),
+                    reason = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ledger_entries", x => x.sequence);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "merchant_status_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    merchant_id = table.Column<string>(type: "TEXT", nullable: false),
+                    status = table.Column<int>(type: "INTEGER", nullable: false),
+                    reason = table.Column<string>(type: "TEXT", nullable: false),
+                    effective_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_by = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_merchant_status_changes", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "merchants",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "TEXT", nullable: false),
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", nullable: false),
+                    owner_name = table.Column<string>(type: "TEXT", nullable: false),
+                    owner_nik = table.Column<string>(type: "TEXT", nullable: false),
+                    nib = table.Column<string>(type: "TEXT", nullable: true),
+                    category = table.Column<int>(type: "INTEGER", nullable: false),
+                    scale = table.Column<int>(type: "INTEGER", nullable: false),
+                    kecamatan_code = table.Column<string>(type: "TEXT", nullable: false),
+                    address = table.Column<string>(type: "TEXT", nullable: false),
+                    latitude = table.Column<double>(type: "REAL", nullable: true),
+                    longitude = table.Column<double>(type: "REAL", nullable: true),
+                    qris_nmid = table.Column<string>(type: "TEXT", nullable: true),
+                    status = table.Column<int>(type: "INTEGER", nullable: false),
+                    status_reason = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_merchants", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "offices",
+                columns: table => new
+                {
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    code = table.Column<string>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_offices", x => new { x.regency_code, x.code });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "receipt_claims",
+                columns: table => new
+                {
+                    merchant_id = table.Column<string>(type: "TEXT", nullable: false),
+                    receipt_reference = table.Column<string>(type: "TEXT", nullable: false),
+                    entry_id = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_receipt_claims", x => new { x.merchant_id, x.receipt_reference });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "regencies",
+                columns: table => new
+                {
+                    code = table.Column<string>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_regencies", x => x.code);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_employee_status_changes_nip_effective_date",
+                table: "employee_status_changes",
+                columns: new[] { "nip", "effective_date" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_employees_regency_code_nip",
+                table: "employees",
+                columns: new[] { "regency_code", "nip" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_employees_regency_code_office_code",
+                table: "employees",
+                columns: new[] { "regency_code", "office_code" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_kecamatan_regency_code",
+                table: "kecamatan",
+                column: "regency_code");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_entries_id",
+                table: "ledger_entries",
+                column: "id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_entries_regency_code_employee_nip_sequence",
+                table: "ledger_entries",
+                columns: new[] { "regency_code", "employee_nip", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_entries_regency_code_merchant_id_sequence",
+                table: "ledger_entries",
+                columns: new[] { "regency_code", "merchant_id", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_entries_regency_code_office_code_sequence",
+                table: "ledger_entries",
+                columns: new[] { "regency_code", "office_code", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_entries_regency_code_period_key_employee_nip",
+                table: "ledger_entries",
+                columns: new[] { "regency_code", "period_key", "employee_nip" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_entries_regency_code_sequence",
+                table: "ledger_entries",
+                columns: new[] { "regency_code", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ledger_entries_reverses_entry_id",
+                table: "ledger_entries",
+                column: "reverses_entry_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_merchant_status_changes_merchant_id_effective_at",
+                table: "merchant_status_changes",
+                columns: new[] { "merchant_id", "effective_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_merchants_latitude_longitude",
+                table: "merchants",
+                columns: new[] { "latitude", "longitude" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_merchants_qris_nmid",
+                table: "merchants",
+                column: "qris_nmid",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_merchants_regency_code_kecamatan_code_status",
+                table: "merchants",
+                columns: new[] { "regency_code", "kecamatan_code", "status" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_merchants_regency_code_nib",
+                table: "merchants",
+                columns: new[] { "regency_code", "nib" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_merchants_regency_code_status_category",
+                table: "merchants",
+                columns: new[] { "regency_code", "status", "category" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "employee_status_changes");
+
+            migrationBuilder.DropTable(
+                name: "employees");
+
+            migrationBuilder.DropTable(
+                name: "idempotency_records");
+
+            migrationBuilder.DropTable(
+                name: "kecamatan");
+
+            migrationBuilder.DropTable(
+                name: "ledger_entries");
+
+            migrationBuilder.DropTable(
+                name: "merchant_status_changes");
+
+            migrationBuilder.DropTable(
+                name: "merchants");
+
+            migrationBuilder.DropTable(
+                name: "offices");
+
+            migrationBuilder.DropTable(
+                name: "receipt_claims");
+
+            migrationBuilder.DropTable(
+                name: "regencies");
+        }
+    }
+}

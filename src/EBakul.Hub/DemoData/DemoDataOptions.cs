@@ -1,0 +1,23 @@
+namespace EBakul.Hub.DemoData;
+
+/// <summary>Demo data settings (configuration section <c>DemoData</c>).</summary>
+public sealed class DemoDataOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "DemoData";
+
+    /// <summary>Load demo data on start when the database has no merchants yet.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Merchants to generate (Bojonegoro has 91,751 UMKM).</summary>
+    public int Merchants { get; set; } = 5000;
+
+    /// <summary>Employees to generate (Bojonegoro has 8,470 non-teacher ASN and PPPK).</summary>
+    public int Employees { get; set; } = 8470;
+
+    /// <summary>Average purchases per employee in the generated month.</summary>
+    public int PurchasesPerEmployee { get; set; } = 6;
+
+    /// <summary>Random seed: the same seed gives the same data.</summary>
+    public int Seed { get; set; } = 35;
+}

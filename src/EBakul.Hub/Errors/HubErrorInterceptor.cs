@@ -1,0 +1,69 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace EBakul.Hub.Errors;
+
+/// <summary>
+/// The one place where domain failures become wire statuses: a <see cref="HubException"/> is sent as a
+/// <c>google.rpc.Status</c> with an <c>ErrorInfo</c> (reason, domain) and, for invalid input, a
+/// <c>BadRequest</c> with every field violation. Anything else is left to gRPC (INTERNAL, no details).
+/// </summary>
+public sealed class HubErrorInterceptor : Interceptor
+{
+    /// <summary>The <c>ErrorInfo.domain</c> of every error the hub raises.</summary>
+    public const string ErrorDomain = "ebakul.hub";
+
+    /// <inheritdoc />
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try { return await continuation(request, context); }
+        catch (HubException ex) { throw ToRpcException(ex); }
+    }
+
+    /// <inheritdoc />
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try { return await continuation(requestStream, context); }
+        catch (HubException ex) { throw ToRpcException(ex); }
+    }
+
+    /// <inheritdoc />
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try { await continuation(request, responseStream, context); }
+        catch (HubException ex) { throw ToRpcException(ex); }
+    }
+
+    /// <inheritdoc />
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try { await continuation(requestStream, responseStream, context); }
+        catch (HubException ex) { throw ToRpcException(ex); }
+    }
+
+    /// <summary>Builds the rich status for a domain failure.</summary>
+    public static RpcException ToRpcException(HubException ex)
+    {
+        var status = new Google.Rpc.Status { Code = (int)ex.Code, Message = ex.Message };
+        status.Details.Add(Any.Pack(new ErrorInfo { Reason = ex.Reason, Domain = ErrorDomain }));
+        if (ex.Violations.Count > 0)
+        {
+            var badRequest = new BadRequest();
+            foreach (var v in ex.Violations)
+            {
+                badRequest.FieldViolations.Add(new BadRequest.Types.FieldViolation
+                {
+                    Field = v.Field, Reason = v.Reason, Description = v.Description,
+                });
+            }
+            status.Details.Add(Any.Pack(badRequest));
+        }
+        return status.ToRpcException();
+    }
+}

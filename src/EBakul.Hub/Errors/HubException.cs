@@ -1,0 +1,54 @@
+using Grpc.Core;
+
+namespace EBakul.Hub.Errors;
+
+/// <summary>One field that failed validation: the request field path, a stable UPPER_SNAKE reason and a description.</summary>
+public sealed record FieldViolation(string Field, string Reason, string Description);
+
+/// <summary>
+/// A domain failure that the caller caused or must handle. It carries the gRPC status code, a stable
+/// UPPER_SNAKE reason (sent as <c>google.rpc.ErrorInfo.reason</c>) and, for invalid input, the field
+/// violations (sent as <c>google.rpc.BadRequest</c>). <see cref="HubErrorInterceptor"/> turns it into
+/// the wire status; nothing else does.
+/// </summary>
+public sealed class HubException : Exception
+{
+    private HubException(StatusCode code, string reason, string message, IReadOnlyList<FieldViolation> violations)
+        : base(message)
+    {
+        Code = code;
+        Reason = reason;
+        Violations = violations;
+    }
+
+    /// <summary>The gRPC status code.</summary>
+    public StatusCode Code { get; }
+
+    /// <summary>Stable UPPER_SNAKE reason, e.g. <c>MERCHANT_NOT_ACTIVE</c>.</summary>
+    public string Reason { get; }
+
+    /// <summary>Field violations; empty unless the code is INVALID_ARGUMENT.</summary>
+    public IReadOnlyList<FieldViolation> Violations { get; }
+
+    /// <summary>INVALID_ARGUMENT with one or more field violations.</summary>
+    public static HubException InvalidArgument(IReadOnlyList<FieldViolation> violations) =>
+        new(StatusCode.InvalidArgument, violations.Count == 1 ? violations[0].Reason : "REQUEST_INVALID",
+            violations.Count == 1
+                ? $"{violations[0].Field}: {violations[0].Description}"
+                : $"{violations.Count} fields are invalid: " + string.Join("; ", violations.Select(v => $"{v.Field}: {v.Description}")),
+            violations);
+
+    /// <summary>INVALID_ARGUMENT for a single field.</summary>
+    public static HubException InvalidField(string field, string reason, string description) =>
+        InvalidArgument([new FieldViolation(field, reason, description)]);
+
+    /// <summary>NOT_FOUND: the named resource does not exist (in the caller's regency).</summary>
+    public static HubException NotFound(string reason, string message) => new(StatusCode.NotFound, reason, message, []);
+
+    /// <summary>ALREADY_EXISTS: the request would create a second copy of something unique.</summary>
+    public static HubException AlreadyExists(string reason, string message) => new(StatusCode.AlreadyExists, reason, message, []);
+
+    /// <summary>FAILED_PRECONDITION: the request is well formed but the system is not in a state to apply it.</summary>
+    public static HubException FailedPrecondition(string reason, string message) => new(StatusCode.FailedPrecondition, reason, message, []);
+
+}

@@ -1,0 +1,39 @@
+using EBakul.Hub.Data;
+using EBakul.Hub.DemoData;
+using EBakul.Hub.Domain.Regions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace EBakul.Hub.Hosting;
+
+/// <summary>
+/// Runs before the server accepts calls: creates the database file's folder, applies the EF Core
+/// migrations, seeds the reference data, loads the demo data when asked to, and fills the
+/// <see cref="RegencyDirectory"/>.
+/// </summary>
+public sealed class DatabaseInitializer(
+    IServiceProvider services, IOptions<DatabaseOptions> options, RegencyDirectory directory, ILogger<DatabaseInitializer> logger)
+    : IHostedService
+{
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(options.Value.Path);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+            await db.Database.MigrateAsync(cancellationToken);
+            await ReferenceData.SeedAsync(db, cancellationToken);
+            await directory.LoadAsync(db, cancellationToken);
+        }
+        logger.LogInformation("Database ready at {Path}", path);
+
+        var demo = services.GetRequiredService<IOptions<DemoDataOptions>>().Value;
+        if (demo.Enabled)
+            await services.GetRequiredService<DemoDataGenerator>().LoadIfEmptyAsync(demo, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,72 @@
+using EBakul.Hub.Data;
+using EBakul.Hub.DemoData;
+using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Errors;
+using EBakul.Hub.Services;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace EBakul.Hub.Hosting;
+
+/// <summary>Everything <c>Program.cs</c> wires: services, gRPC, health, reflection and the database.</summary>
+public static class HubHostingExtensions
+{
+    /// <summary>Registers the hub's services.</summary>
+    public static WebApplicationBuilder AddEBakulHub(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingletonTimeProvider();
+        services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
+        services.Configure<DemoDataOptions>(builder.Configuration.GetSection(DemoDataOptions.Section));
+
+        services.AddDbContextPool<HubDbContext>((sp, options) => options
+            .UseSqlite(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+            .AddInterceptors(new SqlitePragmas.Interceptor()));
+        services.AddSingleton<DatabaseWriter>();
+        services.AddSingleton<IdempotentWrites>();
+        services.AddSingleton<RegencyDirectory>();
+        services.AddSingleton<DemoDataGenerator>();
+        services.AddHostedService<DatabaseInitializer>();
+
+        AddDomain(services);
+
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<HubErrorInterceptor>();
+            options.EnableDetailedErrors = builder.Environment.IsDevelopment();
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database");
+        return builder;
+    }
+
+    /// <summary>The domain services, one per area.</summary>
+    private static void AddDomain(IServiceCollection services)
+    {
+    }
+
+    /// <summary>Maps the gRPC services, health and reflection.</summary>
+    public static WebApplication MapEBakulHub(this WebApplication app)
+    {
+        app.MapGrpcService<RegionGrpcService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(d => d.ServiceType != typeof(TimeProvider)))
+            services.AddSingleton(TimeProvider.System);
+    }
+
+    private sealed class DatabaseHealthCheck(HubDbContext db) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            await db.Database.CanConnectAsync(cancellationToken)
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("the database cannot be opened");
+    }
+}

@@ -1,0 +1,67 @@
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EBakul.Hub.Tests.Infrastructure;
+
+/// <summary>
+/// The hub on the in-process test server, on its own SQLite file, with a manual clock. Tests talk to it
+/// through a real <see cref="GrpcChannel"/> over the test server's handler. Disposing the factory stops the
+/// host but keeps the file, so a second factory on the same path sees the same data.
+/// </summary>
+public sealed class HubFactory : WebApplicationFactory<Program>
+{
+    /// <summary>Wednesday 15 October 2025, 10:00 WIB.</summary>
+    public static readonly DateTimeOffset DefaultNow = new(2025, 10, 15, 10, 0, 0, TimeSpan.FromHours(7));
+
+    private GrpcChannel? _channel;
+
+    /// <summary>A hub on a new temporary database file.</summary>
+    public HubFactory() : this(NewDatabasePath())
+    {
+    }
+
+    /// <summary>A hub on the given database file.</summary>
+    public HubFactory(string databasePath, ManualTimeProvider? clock = null)
+    {
+        DatabasePath = databasePath;
+        Clock = clock ?? new ManualTimeProvider(DefaultNow);
+    }
+
+    /// <summary>The SQLite file.</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>The hub's clock.</summary>
+    public ManualTimeProvider Clock { get; }
+
+    /// <summary>Extra configuration applied on top of appsettings.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
+    /// <summary>A channel to the hub (created on first use).</summary>
+    public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
+    {
+        HttpHandler = Server.CreateHandler(),
+        MaxReceiveMessageSize = 64 * 1024 * 1024,
+    });
+
+    /// <summary>A fresh path under the temp folder.</summary>
+    public static string NewDatabasePath() =>
+        Path.Combine(Path.GetTempPath(), "ebakul-tests", $"{Guid.NewGuid():N}.db");
+
+    /// <inheritdoc />
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Path", DatabasePath);
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        _channel?.Dispose();
+        base.Dispose(disposing);
+    }
+}
