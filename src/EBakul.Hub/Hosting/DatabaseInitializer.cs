@@ -12,7 +12,7 @@ namespace EBakul.Hub.Hosting;
 /// <see cref="RegencyDirectory"/>.
 /// </summary>
 public sealed class DatabaseInitializer(
-    IServiceProvider services, IOptions<DatabaseOptions> options, RegencyDirectory directory, ILogger<DatabaseInitializer> logger)
+    IServiceProvider services, IOptions<DatabaseOptions> options, IConfiguration configuration, RegencyDirectory directory, ILogger<DatabaseInitializer> logger)
     : IHostedService
 {
     /// <inheritdoc />
@@ -24,7 +24,8 @@ public sealed class DatabaseInitializer(
         {
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
             await db.Database.MigrateAsync(cancellationToken);
-            await ReferenceData.SeedAsync(db, cancellationToken);
+            var served = configuration.GetSection(ServedRegency.Section).Get<List<ServedRegency>>() ?? [];
+            await ReferenceData.SeedAsync(db, served, cancellationToken);
             await directory.LoadAsync(db, cancellationToken);
         }
         logger.LogInformation("Database ready at {Path}", path);

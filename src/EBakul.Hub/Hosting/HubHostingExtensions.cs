@@ -1,5 +1,6 @@
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
+using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Services;
@@ -45,12 +46,15 @@ public static class HubHostingExtensions
     /// <summary>The domain services, one per area.</summary>
     private static void AddDomain(IServiceCollection services)
     {
+        services.AddSingleton<LedgerAppendSignal>();
+        services.AddSingleton<PurchaseLedger>();
     }
 
     /// <summary>Maps the gRPC services, health and reflection.</summary>
     public static WebApplication MapEBakulHub(this WebApplication app)
     {
         app.MapGrpcService<RegionGrpcService>();
+        app.MapGrpcService<LedgerGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

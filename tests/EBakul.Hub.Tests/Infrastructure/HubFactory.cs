@@ -15,6 +15,12 @@ public sealed class HubFactory : WebApplicationFactory<Program>
     /// <summary>Wednesday 15 October 2025, 10:00 WIB.</summary>
     public static readonly DateTimeOffset DefaultNow = new(2025, 10, 15, 10, 0, 0, TimeSpan.FromHours(7));
 
+    /// <summary>A second regency every test hub serves, for cross-regency cases.</summary>
+    public const string OtherRegencyCode = "35.23";
+
+    /// <summary>A kecamatan of <see cref="OtherRegencyCode"/>.</summary>
+    public const string OtherRegencyKecamatanCode = "35.23.01";
+
     private GrpcChannel? _channel;
 
     /// <summary>A hub on a new temporary database file.</summary>
@@ -27,6 +33,10 @@ public sealed class HubFactory : WebApplicationFactory<Program>
     {
         DatabasePath = databasePath;
         Clock = clock ?? new ManualTimeProvider(DefaultNow);
+        Settings["ServedRegencies:0:Code"] = OtherRegencyCode;
+        Settings["ServedRegencies:0:Name"] = "Kabupaten Tuban";
+        Settings["ServedRegencies:0:Kecamatan:0:Code"] = OtherRegencyKecamatanCode;
+        Settings["ServedRegencies:0:Kecamatan:0:Name"] = "Kenduruan";
     }
 
     /// <summary>The SQLite file.</summary>

@@ -25,7 +25,7 @@ public enum ReceiptKind
 public sealed class LedgerEntry
 {
     /// <summary>Position in the ledger (integer primary key), increasing in commit order.</summary>
-    public long Sequence { get; init; }
+    public long Sequence { get; set; }
     /// <summary>Hub-assigned identifier.</summary>
     public required string Id { get; init; }
     /// <summary>The regency.</summary>

@@ -12,17 +12,28 @@ public static class ReferenceData
     /// <summary>Bojonegoro's kode wilayah.</summary>
     public const string BojonegoroCode = "35.22";
 
-    /// <summary>Inserts what is missing.</summary>
-    public static async Task SeedAsync(HubDbContext db, CancellationToken cancellationToken)
+    /// <summary>Inserts what is missing: Bojonegoro and the configured <paramref name="served"/> regencies.</summary>
+    public static async Task SeedAsync(HubDbContext db, IEnumerable<ServedRegency> served, CancellationToken cancellationToken)
     {
-        if (!await db.Regencies.AnyAsync(r => r.Code == BojonegoroCode, cancellationToken))
-            db.Regencies.Add(new Regency { Code = BojonegoroCode, Name = "Kabupaten Bojonegoro" });
-
-        var known = await db.Kecamatan.Where(k => k.RegencyCode == BojonegoroCode).Select(k => k.Code).ToListAsync(cancellationToken);
-        foreach (var (code, name) in ReadKecamatanCsv())
+        var regencies = new List<ServedRegency>
         {
-            if (!known.Contains(code))
-                db.Kecamatan.Add(new Kecamatan { Code = code, Name = name, RegencyCode = BojonegoroCode });
+            new()
+            {
+                Code = BojonegoroCode,
+                Name = "Kabupaten Bojonegoro",
+                Kecamatan = ReadKecamatanCsv().Select(k => new ServedKecamatan { Code = k.Code, Name = k.Name }).ToList(),
+            },
+        };
+        regencies.AddRange(served);
+
+        var knownRegencies = await db.Regencies.Select(r => r.Code).ToHashSetAsync(cancellationToken);
+        var knownKecamatan = await db.Kecamatan.Select(k => k.Code).ToHashSetAsync(cancellationToken);
+        foreach (var regency in regencies)
+        {
+            if (knownRegencies.Add(regency.Code))
+                db.Regencies.Add(new Regency { Code = regency.Code, Name = regency.Name });
+            foreach (var kecamatan in regency.Kecamatan.Where(k => knownKecamatan.Add(k.Code)))
+                db.Kecamatan.Add(new Kecamatan { Code = kecamatan.Code, Name = kecamatan.Name, RegencyCode = regency.Code });
         }
         await db.SaveChangesAsync(cancellationToken);
     }

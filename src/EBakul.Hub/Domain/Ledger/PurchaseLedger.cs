@@ -1,0 +1,256 @@
+using EBakul.Hub.Access;
+using EBakul.Hub.Data;
+using EBakul.Hub.Errors;
+using EBakul.Hub.Domain.Merchants;
+using EBakul.Hub.Domain.Roster;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace EBakul.Hub.Domain.Ledger;
+
+/// <summary>A ledger entry with what is known of it now: the reversal that voided it, if any.</summary>
+public sealed record LedgerEntryView(LedgerEntry Entry, string? VoidedByEntryId);
+
+/// <summary>The result of one item of a batch: the recorded entry, or why it was refused.</summary>
+public sealed record RecordAttempt(LedgerEntry? Entry, HubException? Refusal);
+
+/// <summary>
+/// The append-only purchase ledger. Writes run inside the <see cref="DatabaseWriter"/> with prepared SQL (this
+/// is the hot path of month-end bursts); every rule that needs the database is decided there, in the same
+/// transaction as the insert:
+/// <list type="bullet">
+/// <item>the merchant must belong to the regency and be ACTIVE; the employee must be on its roster and not LEFT;</item>
+/// <item>the receipt is claimed in <c>receipt_claims</c> (primary key merchant + reference), so the same
+/// receipt counts once however many requests race for it; a void releases the claim;</item>
+/// <item>a reversal is unique per purchase (unique index), so a purchase is voided at most once.</item>
+/// </list>
+/// </summary>
+public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal appended)
+{
+    private const string MerchantSql = "SELECT regency_code, status FROM merchants WHERE id = $id";
+    private const string EmployeeSql = "SELECT regency_code, office_code, status FROM employees WHERE nip = $nip";
+    private const string ClaimSql =
+        "INSERT INTO receipt_claims (merchant_id, receipt_reference, entry_id) VALUES ($merchant, $reference, $entry) ON CONFLICT DO NOTHING";
+    private const string ReleaseSql =
+        "DELETE FROM receipt_claims WHERE merchant_id = $merchant AND receipt_reference = $reference AND entry_id = $entry";
+    private const string InsertSql =
+        "INSERT INTO ledger_entries (id, regency_code, kind, employee_nip, office_code, merchant_id, amount_rupiah, occurred_at, " +
+        "period_key, receipt_kind, receipt_reference, evidence_sha256, recorded_by, recorded_at, reverses_entry_id, reason) " +
+        "VALUES ($id, $regency, $kind, $nip, $office, $merchant, $amount, $occurred, $period, $receiptKind, $receipt, $evidence, " +
+        "$recordedBy, $recordedAt, $reverses, $reason) ON CONFLICT DO NOTHING RETURNING sequence";
+    private const string EntrySql =
+        "SELECT sequence, id, regency_code, kind, employee_nip, office_code, merchant_id, amount_rupiah, occurred_at, period_key, " +
+        "receipt_kind, receipt_reference, evidence_sha256, recorded_by, recorded_at, reverses_entry_id, reason " +
+        "FROM ledger_entries WHERE id = $id";
+
+    /// <summary>Records one purchase inside a write. Throws <see cref="HubException"/> when a rule refuses it (nothing is written then).</summary>
+    public LedgerEntry Record(WriteTransaction tx, string regencyCode, PurchaseInput input, CallerIdentity caller)
+    {
+        var merchant = tx.Command(MerchantSql).Bind("$id", input.MerchantId);
+        using (var reader = merchant.ExecuteReader())
+        {
+            if (!reader.Read() || reader.GetString(0) != regencyCode)
+                throw HubException.NotFound("MERCHANT_NOT_FOUND", $"merchant '{input.MerchantId}' is not registered in regency {regencyCode}");
+            var status = (MerchantStatus)reader.GetInt32(1);
+            if (status != MerchantStatus.Active)
+                throw HubException.FailedPrecondition("MERCHANT_NOT_ACTIVE",
+                    $"merchant '{input.MerchantId}' is {Describe(status)}; purchases are recorded only at verified, active merchants");
+        }
+
+        string officeCode;
+        using (var reader = tx.Command(EmployeeSql).Bind("$nip", input.EmployeeNip).ExecuteReader())
+        {
+            if (!reader.Read() || reader.GetString(0) != regencyCode)
+                throw HubException.NotFound("EMPLOYEE_NOT_ON_ROSTER", $"NIP {input.EmployeeNip} is not on the roster of regency {regencyCode}");
+            officeCode = reader.GetString(1);
+            if ((EmployeeStatus)reader.GetInt32(2) == EmployeeStatus.Left)
+                throw HubException.FailedPrecondition("EMPLOYEE_LEFT", $"NIP {input.EmployeeNip} has left the regency's service");
+        }
+
+        var id = Guid.CreateVersion7().ToString("N");
+        var reference = input.NormalizedReceiptReference;
+        var claimed = tx.Command(ClaimSql).Bind("$merchant", input.MerchantId).Bind("$reference", reference).Bind("$entry", id).ExecuteNonQuery();
+        if (claimed == 0)
+            throw HubException.AlreadyExists("RECEIPT_ALREADY_RECORDED",
+                $"receipt '{reference}' is already recorded at merchant '{input.MerchantId}'; the same receipt never counts twice");
+
+        var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
+        var entry = new LedgerEntry
+        {
+            Id = id,
+            RegencyCode = regencyCode,
+            Kind = EntryKind.Purchase,
+            EmployeeNip = input.EmployeeNip,
+            OfficeCode = officeCode,
+            MerchantId = input.MerchantId,
+            AmountRupiah = input.AmountRupiah,
+            OccurredAt = occurredAt,
+            PeriodKey = Period.Containing(occurredAt).Key,
+            ReceiptKind = input.ReceiptKind!.Value,
+            ReceiptReference = reference,
+            EvidenceSha256 = input.EvidenceSha256.Length == 0 ? null : input.EvidenceSha256,
+            RecordedBy = caller.Id,
+            RecordedAt = TruncateToMilliseconds(clock.GetUtcNow()),
+        };
+        return Append(tx, entry);
+    }
+
+    /// <summary>
+    /// Records several purchases inside one write, each on its own: a refused item writes nothing and does not
+    /// stop the others (every check before the receipt claim only reads, and the claim is the first write).
+    /// </summary>
+    public IReadOnlyList<RecordAttempt> RecordMany(WriteTransaction tx, string regencyCode, IReadOnlyList<PurchaseInput?> inputs, CallerIdentity caller)
+    {
+        var attempts = new List<RecordAttempt>(inputs.Count);
+        foreach (var input in inputs)
+        {
+            if (input is null)
+            {
+                attempts.Add(new RecordAttempt(null, null));
+                continue;
+            }
+            try
+            {
+                attempts.Add(new RecordAttempt(Record(tx, regencyCode, input, caller), null));
+            }
+            catch (HubException refusal)
+            {
+                attempts.Add(new RecordAttempt(null, refusal));
+            }
+        }
+        return attempts;
+    }
+
+    /// <summary>Voids a purchase by appending its reversal; returns (reversal, original).</summary>
+    public (LedgerEntry Reversal, LedgerEntry Original) Void(WriteTransaction tx, string regencyCode, string purchaseId, string reason, CallerIdentity caller)
+    {
+        LedgerEntry original;
+        using (var reader = tx.Command(EntrySql).Bind("$id", purchaseId).ExecuteReader())
+        {
+            if (!reader.Read() || reader.GetString(2) != regencyCode)
+                throw HubException.NotFound("PURCHASE_NOT_FOUND", $"purchase '{purchaseId}' is not in the ledger of regency {regencyCode}");
+            original = ReadEntry(reader);
+        }
+        if (original.Kind != EntryKind.Purchase)
+            throw HubException.FailedPrecondition("REVERSAL_NOT_VOIDABLE", $"'{purchaseId}' is a reversal entry; only purchases can be voided");
+
+        var reversal = new LedgerEntry
+        {
+            Id = Guid.CreateVersion7().ToString("N"),
+            RegencyCode = regencyCode,
+            Kind = EntryKind.Reversal,
+            EmployeeNip = original.EmployeeNip,
+            OfficeCode = original.OfficeCode,
+            MerchantId = original.MerchantId,
+            AmountRupiah = -original.AmountRupiah,
+            OccurredAt = original.OccurredAt,
+            PeriodKey = original.PeriodKey,
+            ReceiptKind = original.ReceiptKind,
+            ReceiptReference = original.ReceiptReference,
+            EvidenceSha256 = original.EvidenceSha256,
+            RecordedBy = caller.Id,
+            RecordedAt = TruncateToMilliseconds(clock.GetUtcNow()),
+            ReversesEntryId = original.Id,
+            Reason = reason,
+        };
+        var appended = TryAppend(tx, reversal)
+            ?? throw HubException.FailedPrecondition("PURCHASE_ALREADY_VOIDED", $"purchase '{purchaseId}' is already voided");
+        tx.Command(ReleaseSql)
+            .Bind("$merchant", original.MerchantId).Bind("$reference", original.ReceiptReference).Bind("$entry", original.Id)
+            .ExecuteNonQuery();
+        return (appended, original);
+    }
+
+    /// <summary>One entry of a regency, or null.</summary>
+    public static async Task<LedgerEntryView?> FindAsync(HubDbContext db, string regencyCode, string entryId, CancellationToken cancellationToken) =>
+        await WithVoids(db, db.LedgerEntries.Where(e => e.Id == entryId && e.RegencyCode == regencyCode))
+            .FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>Filters for <see cref="ListAsync"/>; null matches everything.</summary>
+    public sealed record ListFilter(string RegencyCode, string? EmployeeNip, string? MerchantId, string? OfficeCode, Period? Period);
+
+    /// <summary>Entries after <paramref name="afterSequence"/> in ledger order, at most <paramref name="limit"/>.</summary>
+    public static Task<List<LedgerEntryView>> ListAsync(HubDbContext db, ListFilter filter, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        var query = db.LedgerEntries.Where(e => e.RegencyCode == filter.RegencyCode && e.Sequence > afterSequence);
+        if (filter.EmployeeNip is not null) query = query.Where(e => e.EmployeeNip == filter.EmployeeNip);
+        if (filter.MerchantId is not null) query = query.Where(e => e.MerchantId == filter.MerchantId);
+        if (filter.OfficeCode is not null) query = query.Where(e => e.OfficeCode == filter.OfficeCode);
+        if (filter.Period is { } period) query = query.Where(e => e.PeriodKey == period.Key);
+        return WithVoids(db, query.OrderBy(e => e.Sequence).Take(limit)).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The change feed's read: entries of a regency after a sequence, as appended (no void state).</summary>
+    public static Task<List<LedgerEntry>> ReadFeedAsync(HubDbContext db, string regencyCode, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        db.LedgerEntries.AsNoTracking()
+            .Where(e => e.RegencyCode == regencyCode && e.Sequence > afterSequence)
+            .OrderBy(e => e.Sequence).Take(limit)
+            .ToListAsync(cancellationToken);
+
+    /// <summary>Waits until entries may have been appended (or the timeout passes).</summary>
+    public Task WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken) => appended.WaitAsync(timeout, cancellationToken);
+
+    private static IQueryable<LedgerEntryView> WithVoids(HubDbContext db, IQueryable<LedgerEntry> entries) =>
+        entries.AsNoTracking().Select(e => new LedgerEntryView(e,
+            db.LedgerEntries.Where(r => r.ReversesEntryId == e.Id).Select(r => r.Id).FirstOrDefault()));
+
+    private LedgerEntry Append(WriteTransaction tx, LedgerEntry entry) =>
+        TryAppend(tx, entry) ?? throw new InvalidOperationException($"ledger entry {entry.Id} conflicted on insert");
+
+    private LedgerEntry? TryAppend(WriteTransaction tx, LedgerEntry entry)
+    {
+        var sequence = tx.Command(InsertSql)
+            .Bind("$id", entry.Id)
+            .Bind("$regency", entry.RegencyCode)
+            .Bind("$kind", (int)entry.Kind)
+            .Bind("$nip", entry.EmployeeNip)
+            .Bind("$office", entry.OfficeCode)
+            .Bind("$merchant", entry.MerchantId)
+            .Bind("$amount", entry.AmountRupiah)
+            .Bind("$occurred", entry.OccurredAt.ToUnixTimeMilliseconds())
+            .Bind("$period", entry.PeriodKey)
+            .Bind("$receiptKind", (int)entry.ReceiptKind)
+            .Bind("$receipt", entry.ReceiptReference)
+            .Bind("$evidence", entry.EvidenceSha256)
+            .Bind("$recordedBy", entry.RecordedBy)
+            .Bind("$recordedAt", entry.RecordedAt.ToUnixTimeMilliseconds())
+            .Bind("$reverses", entry.ReversesEntryId)
+            .Bind("$reason", entry.Reason)
+            .ExecuteScalar();
+        if (sequence is null) return null;
+        tx.OnCommitted(appended.Notify);
+        entry.Sequence = (long)sequence;
+        return entry;
+    }
+
+    private static LedgerEntry ReadEntry(SqliteDataReader r) => new()
+    {
+        Sequence = r.GetInt64(0),
+        Id = r.GetString(1),
+        RegencyCode = r.GetString(2),
+        Kind = (EntryKind)r.GetInt32(3),
+        EmployeeNip = r.GetString(4),
+        OfficeCode = r.GetString(5),
+        MerchantId = r.GetString(6),
+        AmountRupiah = r.GetInt64(7),
+        OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)),
+        PeriodKey = r.GetInt32(9),
+        ReceiptKind = (ReceiptKind)r.GetInt32(10),
+        ReceiptReference = r.GetString(11),
+        EvidenceSha256 = r.IsDBNull(12) ? null : r.GetString(12),
+        RecordedBy = r.GetString(13),
+        RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(14)),
+        ReversesEntryId = r.IsDBNull(15) ? null : r.GetString(15),
+        Reason = r.IsDBNull(16) ? null : r.GetString(16),
+    };
+
+    private static string Describe(MerchantStatus status) => status switch
+    {
+        MerchantStatus.PendingVerification => "pending verification",
+        MerchantStatus.Suspended => "suspended",
+        _ => status.ToString(),
+    };
+
+    private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset instant) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(instant.ToUnixTimeMilliseconds());
+}
