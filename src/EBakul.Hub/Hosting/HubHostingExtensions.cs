@@ -1,6 +1,7 @@
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
 using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Services;
 using Microsoft.EntityFrameworkCore;
@@ -45,12 +46,15 @@ public static class HubHostingExtensions
     /// <summary>The domain services, one per area.</summary>
     private static void AddDomain(IServiceCollection services)
     {
+        services.AddSingleton<EmployeeSync>();
+        services.AddScoped<EmployeeRoster>();
     }
 
     /// <summary>Maps the gRPC services, health and reflection.</summary>
     public static WebApplication MapEBakulHub(this WebApplication app)
     {
         app.MapGrpcService<RegionGrpcService>();
+        app.MapGrpcService<RosterGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
