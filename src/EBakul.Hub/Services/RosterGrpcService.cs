@@ -33,9 +33,11 @@ public sealed class RosterGrpcService(EmployeeSync sync, EmployeeRoster roster) 
     /// <inheritdoc />
     public override async Task<ListEmployeesResponse> ListEmployees(ListEmployeesRequest request, ServerCallContext context)
     {
-        var status = request.Status == Roster.V1.EmployeeStatus.Unspecified ? (Domain.Roster.EmployeeStatus?)null : (Domain.Roster.EmployeeStatus)request.Status;
-        var page = await roster.ListAsync(request.RegencyCode, request.OfficeCode, status, request.PageSize, request.PageToken,
-            context.CancellationToken);
+        Domain.Roster.EmployeeStatus? status = request.Status == Roster.V1.EmployeeStatus.Unspecified
+            ? null
+            : (Domain.Roster.EmployeeStatus)request.Status;
+        var page = await roster.ListAsync(
+            request.RegencyCode, request.OfficeCode, status, request.PageSize, request.PageToken, context.CancellationToken);
         var response = new ListEmployeesResponse { NextPageToken = page.NextPageToken };
         response.Employees.AddRange(page.Employees.Select(ToMessage));
         return response;

@@ -65,6 +65,25 @@ public sealed class SyncEmployeesTests : IDisposable
         Assert.Equal(Timestamp.FromDateTimeOffset(HubFactory.DefaultNow.AddHours(1)), after.UpdateTime);
     }
 
+    [Fact]
+    public async Task Names_with_quotes_and_non_ascii_letters_are_stored_as_sent()
+    {
+        var row = Employee(change: e =>
+        {
+            e.Name = "Dra. Ni'mah \"Ayu\" Ṣāliḥah <&> \\ Rp😀";
+            e.OfficeName = "Dinas Perumahan, Kawasan Permukiman & Cipta Karya";
+        });
+        await SyncAsync(_hub.Channel, [row]);
+
+        var stored = await Get(row.Nip);
+        Assert.Equal((row.Name, row.OfficeName), (stored.Name, stored.OfficeName));
+        Assert.Equal(SyncOutcome.Unchanged, (await SyncAsync(_hub.Channel, [row])).Results.Single().Outcome);
+
+        row.Name += " (updated)";
+        Assert.Equal(SyncOutcome.Updated, (await SyncAsync(_hub.Channel, [row])).Results.Single().Outcome);
+        Assert.Equal(row.Name, (await Get(row.Nip)).Name);
+    }
+
     [Theory]
     [InlineData("name")]
     [InlineData("office_code")]
@@ -184,8 +203,13 @@ public sealed class SyncEmployeesTests : IDisposable
 
         a.OfficeName = "Dinas Koperasi dan Usaha Mikro";
         Assert.Equal(SyncOutcome.Unchanged, (await SyncAsync(_hub.Channel, [a])).Results.Single().Outcome);
-
         Assert.Equal("Dinas Koperasi dan Usaha Mikro", (await Get(b.Nip)).OfficeName);
+
+        // Within a chunk, the last row naming an office decides its name.
+        b.OfficeName = "Dinas Koperasi, Usaha Kecil dan Menengah";
+        a.OfficeName = "Dinas Koperasi UKM";
+        await SyncAsync(_hub.Channel, [b, a]);
+        Assert.Equal("Dinas Koperasi UKM", (await Get(b.Nip)).OfficeName);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using EBakul.Hub.Data;
 using EBakul.Hub.Domain.Regions;
@@ -14,8 +16,9 @@ namespace EBakul.Hub.Domain.Roster;
 /// chunk's idempotency record, so a retried chunk is answered from the stored response.
 /// <para>
 /// Built for whole-regency syncs (hundreds of thousands of rows): the stored rows of a chunk are read
-/// with one query, and only what changed is written, with prepared statements. Every change of status
-/// or of its effective date appends to the employee's status timeline.
+/// with one query, and only what changed is written, with one prepared set-based statement per kind of
+/// change (new rows, changed rows, status changes). Every change of status or of its effective date
+/// appends to the employee's status timeline.
 /// </para>
 /// </summary>
 public sealed class EmployeeSync(DatabaseWriter writer, IdempotentWrites idempotency, RegencyDirectory regencies, TimeProvider clock)
@@ -38,20 +41,26 @@ public sealed class EmployeeSync(DatabaseWriter writer, IdempotentWrites idempot
     /// <summary>The method name the chunks' idempotency records are kept under.</summary>
     public static readonly string Method = $"/{RosterService.Descriptor.FullName}/SyncEmployees";
 
+    // Set-based SQL over JSON arrays: one statement per kind of change for the whole chunk. Each row of
+    // $rows is [nip, name, office_code, kelas_jabatan, employment_type, echelon, tpp_ceiling_rupiah,
+    // status, status_effective_date] (see RowsJson).
     private const string SelectEmployeesSql =
         "SELECT e.nip, e.regency_code, e.name, e.office_code, e.kelas_jabatan, e.employment_type, e.echelon, " +
         "e.tpp_ceiling_rupiah, e.status, e.status_effective_date " +
         "FROM json_each($nips) AS j JOIN employees AS e ON e.nip = j.value";
-    private const string InsertEmployeeSql =
+    private const string InsertEmployeesSql =
         "INSERT INTO employees (nip, regency_code, name, office_code, kelas_jabatan, employment_type, echelon, " +
         "tpp_ceiling_rupiah, status, status_effective_date, updated_at) " +
-        "VALUES ($nip, $regency, $name, $office, $kelas, $type, $echelon, $tpp, $status, $date, $now)";
-    private const string UpdateEmployeeSql =
-        "UPDATE employees SET name = $name, office_code = $office, kelas_jabatan = $kelas, employment_type = $type, " +
-        "echelon = $echelon, tpp_ceiling_rupiah = $tpp, status = $status, status_effective_date = $date, updated_at = $now " +
-        "WHERE nip = $nip";
-    private const string InsertStatusChangeSql =
-        "INSERT INTO employee_status_changes (nip, status, effective_date, recorded_at) VALUES ($nip, $status, $date, $now)";
+        "SELECT r.value ->> 0, $regency, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, " +
+        "r.value ->> 6, r.value ->> 7, r.value ->> 8, $now FROM json_each($rows) AS r";
+    private const string UpdateEmployeesSql =
+        "UPDATE employees SET name = r.value ->> 1, office_code = r.value ->> 2, kelas_jabatan = r.value ->> 3, " +
+        "employment_type = r.value ->> 4, echelon = r.value ->> 5, tpp_ceiling_rupiah = r.value ->> 6, " +
+        "status = r.value ->> 7, status_effective_date = r.value ->> 8, updated_at = $now " +
+        "FROM json_each($rows) AS r WHERE employees.nip = r.value ->> 0";
+    private const string InsertStatusChangesSql =
+        "INSERT INTO employee_status_changes (nip, status, effective_date, recorded_at) " +
+        "SELECT r.value ->> 0, r.value ->> 7, r.value ->> 8, $now FROM json_each($rows) AS r";
     private const string SelectOfficesSql =
         "SELECT o.code, o.name FROM json_each($codes) AS j JOIN offices AS o ON o.regency_code = $regency AND o.code = j.value";
     private const string UpsertOfficeSql =
@@ -157,7 +166,7 @@ public sealed class EmployeeSync(DatabaseWriter writer, IdempotentWrites idempot
             return default;
         }
         var value = new DateOnly(date.Year, date.Month, date.Day);
-        checks.Check(value <= today, field, "DATE_IN_FUTURE", $"{value:yyyy-MM-dd} is after today ({today:yyyy-MM-dd}, Asia/Jakarta)");
+        checks.Check(value <= today, field, "DATE_IN_FUTURE", $"{DateText(value)} is after today ({DateText(today)}, Asia/Jakarta)");
         return value;
     }
 
@@ -174,34 +183,36 @@ public sealed class EmployeeSync(DatabaseWriter writer, IdempotentWrites idempot
         return true;
     }
 
-    /// <summary>Inside the write: decides every valid row against the stored roster and writes what changed.</summary>
+    /// <summary>
+    /// Inside the write: decides every valid row against the stored roster, then writes the new rows, the
+    /// changed rows and the status changes with one statement each, in NIP order so that the index pages
+    /// they touch are visited once each.
+    /// </summary>
     private SyncEmployeesResponse Apply(WriteTransaction tx, string requestId, string regencyCode, SyncRow[] rows)
     {
-        var now = clock.GetUtcNow();
-        var nowMs = now.ToUnixTimeMilliseconds();
-        var stored = LoadStored(tx, rows);
-        var offices = new Dictionary<string, string>(StringComparer.Ordinal);
-        var response = new SyncEmployeesResponse { RequestId = requestId };
+        var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var valid = rows.Where(r => r.Employee is not null).OrderBy(r => r.Nip, StringComparer.Ordinal).ToList();
+        var stored = LoadStored(tx, valid);
+        var results = new SyncEmployeeResult[rows.Length];
+        var created = new List<Employee>();
+        var updated = new List<Employee>();
+        var statusChanged = new List<Employee>();
+        var offices = new Dictionary<string, (int Index, string Name)>(StringComparer.Ordinal);
 
-        foreach (var row in rows)
+        foreach (var row in valid)
         {
-            if (row.Employee is not { } employee)
-            {
-                response.Results.Add(row.Rejection!);
-                continue;
-            }
-
+            var employee = row.Employee!;
             SyncOutcome outcome;
             if (!stored.TryGetValue(employee.Nip, out var current))
             {
-                Write(tx, InsertEmployeeSql, employee, nowMs).Bind("$regency", regencyCode).ExecuteNonQuery();
-                AppendStatusChange(tx, employee, nowMs);
+                created.Add(employee);
+                statusChanged.Add(employee);
                 outcome = SyncOutcome.Created;
             }
             else if (current.RegencyCode != regencyCode)
             {
-                response.Results.Add(Rejected(row.Index, row.Nip, "NIP_IN_OTHER_REGENCY", "nip",
-                    "this NIP is on the roster of another regency; it cannot be synced into this one"));
+                results[row.Index] = Rejected(row.Index, row.Nip, "NIP_IN_OTHER_REGENCY", "nip",
+                    "this NIP is on the roster of another regency; it cannot be synced into this one");
                 continue;
             }
             else if (current.Matches(employee))
@@ -210,23 +221,60 @@ public sealed class EmployeeSync(DatabaseWriter writer, IdempotentWrites idempot
             }
             else
             {
-                Write(tx, UpdateEmployeeSql, employee, nowMs).ExecuteNonQuery();
+                updated.Add(employee);
                 if (current.Status != employee.Status || current.StatusEffectiveDate != DateText(employee.StatusEffectiveDate))
-                    AppendStatusChange(tx, employee, nowMs);
+                    statusChanged.Add(employee);
                 outcome = SyncOutcome.Updated;
             }
-            offices[employee.OfficeCode] = row.OfficeName;
-            response.Results.Add(new SyncEmployeeResult { Index = row.Index, Nip = row.Nip, Outcome = outcome });
+            // The office takes the name of the last row in the chunk that names it.
+            if (!offices.TryGetValue(employee.OfficeCode, out var named) || named.Index < row.Index)
+                offices[employee.OfficeCode] = (row.Index, row.OfficeName);
+            results[row.Index] = new SyncEmployeeResult { Index = row.Index, Nip = row.Nip, Outcome = outcome };
         }
 
-        UpsertOffices(tx, regencyCode, offices);
+        if (created.Count > 0)
+            tx.Command(InsertEmployeesSql).Bind("$rows", RowsJson(created)).Bind("$regency", regencyCode).Bind("$now", nowMs).ExecuteNonQuery();
+        if (updated.Count > 0)
+            tx.Command(UpdateEmployeesSql).Bind("$rows", RowsJson(updated)).Bind("$now", nowMs).ExecuteNonQuery();
+        if (statusChanged.Count > 0)
+            tx.Command(InsertStatusChangesSql).Bind("$rows", RowsJson(statusChanged)).Bind("$now", nowMs).ExecuteNonQuery();
+        UpsertOffices(tx, regencyCode, offices.ToDictionary(o => o.Key, o => o.Value.Name, StringComparer.Ordinal));
+
+        var response = new SyncEmployeesResponse { RequestId = requestId };
+        foreach (var row in rows) response.Results.Add(row.Rejection ?? results[row.Index]);
         return response;
     }
 
-    /// <summary>The stored rows of the chunk's valid NIPs, in one query.</summary>
-    private static Dictionary<string, StoredEmployee> LoadStored(WriteTransaction tx, SyncRow[] rows)
+    /// <summary>The employees as the JSON array of row arrays the set-based statements read.</summary>
+    private static string RowsJson(List<Employee> employees)
     {
-        var nips = rows.Where(r => r.Employee is not null).Select(r => r.Nip).ToList();
+        var buffer = new ArrayBufferWriter<byte>(employees.Count * 128);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var e in employees)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(e.Nip);
+                json.WriteStringValue(e.Name);
+                json.WriteStringValue(e.OfficeCode);
+                json.WriteNumberValue(e.KelasJabatan);
+                json.WriteNumberValue((int)e.EmploymentType);
+                json.WriteNumberValue((int)e.Echelon);
+                json.WriteNumberValue(e.TppCeilingRupiah);
+                json.WriteNumberValue((int)e.Status);
+                json.WriteStringValue(DateText(e.StatusEffectiveDate));
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The stored rows of the chunk's valid NIPs, in one query.</summary>
+    private static Dictionary<string, StoredEmployee> LoadStored(WriteTransaction tx, List<SyncRow> rows)
+    {
+        var nips = rows.Select(r => r.Nip).ToList();
         var stored = new Dictionary<string, StoredEmployee>(nips.Count, StringComparer.Ordinal);
         if (nips.Count == 0) return stored;
         using var reader = tx.Command(SelectEmployeesSql).Bind("$nips", JsonSerializer.Serialize(nips)).ExecuteReader();
@@ -258,27 +306,6 @@ public sealed class EmployeeSync(DatabaseWriter writer, IdempotentWrites idempot
             tx.Command(UpsertOfficeSql).Bind("$regency", regencyCode).Bind("$code", code).Bind("$name", name).ExecuteNonQuery();
         }
     }
-
-    private static Microsoft.Data.Sqlite.SqliteCommand Write(WriteTransaction tx, string sql, Employee employee, long nowMs) =>
-        tx.Command(sql)
-            .Bind("$nip", employee.Nip)
-            .Bind("$name", employee.Name)
-            .Bind("$office", employee.OfficeCode)
-            .Bind("$kelas", employee.KelasJabatan)
-            .Bind("$type", (int)employee.EmploymentType)
-            .Bind("$echelon", (int)employee.Echelon)
-            .Bind("$tpp", employee.TppCeilingRupiah)
-            .Bind("$status", (int)employee.Status)
-            .Bind("$date", DateText(employee.StatusEffectiveDate))
-            .Bind("$now", nowMs);
-
-    private static void AppendStatusChange(WriteTransaction tx, Employee employee, long nowMs) =>
-        tx.Command(InsertStatusChangeSql)
-            .Bind("$nip", employee.Nip)
-            .Bind("$status", (int)employee.Status)
-            .Bind("$date", DateText(employee.StatusEffectiveDate))
-            .Bind("$now", nowMs)
-            .ExecuteNonQuery();
 
     /// <summary>A date as the database stores it (EF Core's SQLite form of <see cref="DateOnly"/>).</summary>
     private static string DateText(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
