@@ -2,6 +2,7 @@ using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
 using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Services;
 using Microsoft.EntityFrameworkCore;
@@ -48,6 +49,8 @@ public static class HubHostingExtensions
     {
         services.AddSingleton<LedgerAppendSignal>();
         services.AddSingleton<PurchaseLedger>();
+        services.AddSingleton<EmployeeSync>();
+        services.AddScoped<EmployeeRoster>();
     }
 
     /// <summary>Maps the gRPC services, health and reflection.</summary>
@@ -55,6 +58,7 @@ public static class HubHostingExtensions
     {
         app.MapGrpcService<RegionGrpcService>();
         app.MapGrpcService<LedgerGrpcService>();
+        app.MapGrpcService<RosterGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
