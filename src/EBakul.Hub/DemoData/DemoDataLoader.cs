@@ -21,6 +21,9 @@ public sealed record DemoDataLoadResult(int Merchants, int Offices, int Employee
 public sealed class DemoDataLoader(
     DatabaseWriter writer, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DemoDataLoader> logger)
 {
+    /// <summary>The writer's page cache during a load: 128 MiB (a negative cache_size counts KiB).</summary>
+    private const int LoadCacheSizeKib = -131_072;
+
     private const string InsertMerchant =
         "INSERT INTO merchants (id, regency_code, name, owner_name, owner_nik, nib, category, scale, kecamatan_code, " +
         "address, latitude, longitude, qris_nmid, status, status_reason, created_at, updated_at) VALUES " +
@@ -78,28 +81,40 @@ public sealed class DemoDataLoader(
         rowsPerWrite = Math.Max(1, rowsPerWrite);
         var total = Stopwatch.StartNew();
 
-        var phase = Stopwatch.StartNew();
-        var merchantIds = new string[generator.MerchantCount];
-        var merchants = await WriteChunksAsync(generator.Merchants(), rowsPerWrite, chunk =>
+        // A bulk load inserts into several indexes at random places: a larger page cache on the writer's
+        // connection for the duration of the load saves most page reads. The setting is restored after.
+        var previousCacheSize = await writer.WriteAsync(tx => Convert.ToInt64(tx.Command("PRAGMA cache_size").ExecuteScalar(), CultureInfo.InvariantCulture), cancellationToken);
+        await writer.WriteAsync(tx => tx.Command($"PRAGMA cache_size = {LoadCacheSizeKib}").ExecuteNonQuery(), cancellationToken);
+        int merchants, employees, purchases;
+        try
         {
-            // Identifiers are assigned here, before the write, so purchases can name their merchant.
-            var ids = chunk.Select(m => merchantIds[m.Index] = Guid.CreateVersion7().ToString("N")).ToArray();
-            return tx => WriteMerchants(tx, chunk, ids);
-        }, cancellationToken);
-        LogPhase("merchants", merchants, phase);
+            var phase = Stopwatch.StartNew();
+            var merchantIds = new string[generator.MerchantCount];
+            merchants = await WriteChunksAsync(generator.Merchants(), rowsPerWrite, chunk =>
+            {
+                // Identifiers are assigned here, before the write, so purchases can name their merchant.
+                var ids = chunk.Select(m => merchantIds[m.Index] = Guid.CreateVersion7().ToString("N")).ToArray();
+                return tx => WriteMerchants(tx, chunk, ids);
+            }, cancellationToken);
+            LogPhase("merchants", merchants, phase);
 
-        await writer.WriteAsync(tx => WriteOffices(tx, generator.Offices), cancellationToken);
+            await writer.WriteAsync(tx => WriteOffices(tx, generator.Offices), cancellationToken);
 
-        phase.Restart();
-        var now = clock.GetUtcNow();
-        var employees = await WriteChunksAsync(generator.Employees(), rowsPerWrite,
-            chunk => tx => WriteEmployees(tx, chunk, now), cancellationToken);
-        LogPhase("employees", employees, phase);
+            phase.Restart();
+            var now = clock.GetUtcNow();
+            employees = await WriteChunksAsync(generator.Employees(), rowsPerWrite,
+                chunk => tx => WriteEmployees(tx, chunk, now), cancellationToken);
+            LogPhase("employees", employees, phase);
 
-        phase.Restart();
-        var purchases = await WriteChunksAsync(generator.Purchases(), rowsPerWrite,
-            chunk => tx => WritePurchases(tx, chunk, merchantIds, now), cancellationToken);
-        LogPhase("purchases", purchases, phase);
+            phase.Restart();
+            purchases = await WriteChunksAsync(generator.Purchases(), rowsPerWrite,
+                chunk => tx => WritePurchases(tx, chunk, merchantIds, now), cancellationToken);
+            LogPhase("purchases", purchases, phase);
+        }
+        finally
+        {
+            await writer.WriteAsync(tx => tx.Command($"PRAGMA cache_size = {previousCacheSize}").ExecuteNonQuery(), CancellationToken.None);
+        }
 
         return new DemoDataLoadResult(merchants, generator.Offices.Count, employees, purchases, total.Elapsed);
     }
