@@ -28,7 +28,7 @@ public static class HubHostingExtensions
         services.AddSingleton<DatabaseWriter>();
         services.AddSingleton<IdempotentWrites>();
         services.AddSingleton<RegencyDirectory>();
-        services.AddSingleton<DemoDataGenerator>();
+        services.AddSingleton<DemoDataLoader>();
         services.AddHostedService<DatabaseInitializer>();
 
         AddDomain(services);
