@@ -1,5 +1,6 @@
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
+using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Services;
@@ -36,6 +37,8 @@ public static class HubHostingExtensions
             options.Interceptors.Add<HubErrorInterceptor>();
             options.EnableDetailedErrors = builder.Environment.IsDevelopment();
         });
+        // A merchant import chunk of 5000 rows at their longest is about 6 MB.
+        services.AddGrpc().AddServiceOptions<MerchantGrpcService>(options => options.MaxReceiveMessageSize = 16 * 1024 * 1024);
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
@@ -45,12 +48,17 @@ public static class HubHostingExtensions
     /// <summary>The domain services, one per area.</summary>
     private static void AddDomain(IServiceCollection services)
     {
+        services.AddSingleton<MerchantIds>();
+        services.AddScoped<MerchantRegistry>();
+        services.AddScoped<MerchantImport>();
+        services.AddScoped<NearbySearch>();
     }
 
     /// <summary>Maps the gRPC services, health and reflection.</summary>
     public static WebApplication MapEBakulHub(this WebApplication app)
     {
         app.MapGrpcService<RegionGrpcService>();
+        app.MapGrpcService<MerchantGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;
