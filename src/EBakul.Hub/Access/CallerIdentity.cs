@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using EBakul.Hub.Errors;
 using Grpc.Core;
 
 namespace EBakul.Hub.Access;
@@ -60,4 +61,15 @@ public sealed record CallerIdentity(
 
     /// <summary>Whether the caller is an office system limited to one office.</summary>
     public bool IsOfficeBound => Kind == CallerKind.OfficeSystem && OfficeCode is not null;
+
+    /// <summary>
+    /// An office system may touch only its own office's employees and their purchases. Anything else, including
+    /// something that does not exist (<paramref name="officeCode"/> null), is PERMISSION_DENIED, so that an office
+    /// learns nothing about other offices' data. No-op for other callers.
+    /// </summary>
+    public void RequireOwnOffice(string? officeCode, string what)
+    {
+        if (IsOfficeBound && officeCode != OfficeCode)
+            throw HubException.PermissionDenied("OUTSIDE_CALLER_OFFICE", $"{what} is not within office {OfficeCode} of caller '{Id}'");
+    }
 }

@@ -104,7 +104,7 @@ public sealed class LedgerGrpcService(
         regencies.RequireServed(request.RegencyCode);
 
         var view = await PurchaseLedger.FindAsync(db, request.RegencyCode, request.PurchaseId, context.CancellationToken);
-        PurchaseLedger.RequireOwnOffice(CallerIdentity.Of(context), view?.Entry.OfficeCode, $"purchase '{request.PurchaseId}'");
+        CallerIdentity.Of(context).RequireOwnOffice(view?.Entry.OfficeCode, $"purchase '{request.PurchaseId}'");
         if (view is null)
             throw HubException.NotFound("PURCHASE_NOT_FOUND", $"purchase '{request.PurchaseId}' is not in the ledger of regency {request.RegencyCode}");
         return new GetPurchaseResponse { Purchase = ToProto(view.Entry, view.VoidedByEntryId) };
@@ -133,7 +133,7 @@ public sealed class LedgerGrpcService(
         var caller = CallerIdentity.Of(context);
         if (caller.IsOfficeBound)
         {
-            PurchaseLedger.RequireOwnOffice(caller, officeCode ?? caller.OfficeCode, $"office {officeCode}");
+            caller.RequireOwnOffice(officeCode ?? caller.OfficeCode, $"office {officeCode}");
             officeCode = caller.OfficeCode;
         }
 

@@ -9,7 +9,8 @@ namespace EBakul.Hub.Services;
 /// <summary>
 /// gRPC face of the merchant registry: translates <c>ebakul.merchants.v1</c> messages to and from
 /// <see cref="Model.MerchantRegistry"/>, <see cref="Model.MerchantImport"/> and <see cref="Model.NearbySearch"/>.
-/// The owner's NIK goes in, never out: <see cref="ToProto"/> reports only whether one is on file.
+/// The owner's NIK goes in, and comes out only in <see cref="GetMerchant"/> to a caller with the
+/// <c>merchants.personal_data</c> scope: <see cref="ToProto"/> reports only whether one is on file.
 /// </summary>
 public sealed class MerchantGrpcService(Model.MerchantRegistry registry, Model.MerchantImport import, Model.NearbySearch nearby)
     : Proto.MerchantService.MerchantServiceBase
@@ -20,8 +21,13 @@ public sealed class MerchantGrpcService(Model.MerchantRegistry registry, Model.M
             m => new Proto.RegisterMerchantResponse { Merchant = ToProto(m) }, context.CancellationToken);
 
     /// <inheritdoc />
-    public override async Task<Proto.GetMerchantResponse> GetMerchant(Proto.GetMerchantRequest request, ServerCallContext context) =>
-        new() { Merchant = ToProto(await registry.GetAsync(request.RegencyCode, request.MerchantId, context.CancellationToken)) };
+    public override async Task<Proto.GetMerchantResponse> GetMerchant(Proto.GetMerchantRequest request, ServerCallContext context)
+    {
+        var merchant = await registry.GetAsync(request.RegencyCode, request.MerchantId, context.CancellationToken);
+        var response = new Proto.GetMerchantResponse { Merchant = ToProto(merchant) };
+        if (CallerIdentity.Of(context).Has(Scopes.MerchantsPersonalData)) response.Merchant.OwnerNik = merchant.OwnerNik;
+        return response;
+    }
 
     /// <inheritdoc />
     public override async Task<Proto.ListMerchantsResponse> ListMerchants(Proto.ListMerchantsRequest request, ServerCallContext context)

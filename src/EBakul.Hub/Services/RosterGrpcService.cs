@@ -1,4 +1,5 @@
 using EBakul.Hub.Access;
+using EBakul.Hub.Errors;
 using EBakul.Hub.Domain.Roster;
 using EBakul.Roster.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -26,7 +27,18 @@ public sealed class RosterGrpcService(EmployeeSync sync, EmployeeRoster roster) 
     /// <inheritdoc />
     public override async Task<GetEmployeeResponse> GetEmployee(GetEmployeeRequest request, ServerCallContext context)
     {
-        var employee = await roster.GetAsync(request.RegencyCode, request.Nip, context.CancellationToken);
+        var caller = CallerIdentity.Of(context);
+        EmployeeWithOffice employee;
+        try
+        {
+            employee = await roster.GetAsync(request.RegencyCode, request.Nip, context.CancellationToken);
+        }
+        catch (HubException ex) when (ex.Code == StatusCode.NotFound)
+        {
+            caller.RequireOwnOffice(null, $"NIP {request.Nip}");
+            throw;
+        }
+        caller.RequireOwnOffice(employee.Employee.OfficeCode, $"NIP {request.Nip}");
         return new GetEmployeeResponse { Employee = ToMessage(employee) };
     }
 
@@ -36,8 +48,15 @@ public sealed class RosterGrpcService(EmployeeSync sync, EmployeeRoster roster) 
         Domain.Roster.EmployeeStatus? status = request.Status == Roster.V1.EmployeeStatus.Unspecified
             ? null
             : (Domain.Roster.EmployeeStatus)request.Status;
+        var officeCode = request.OfficeCode;
+        var caller = CallerIdentity.Of(context);
+        if (caller.IsOfficeBound)
+        {
+            caller.RequireOwnOffice(officeCode.Length == 0 ? caller.OfficeCode : officeCode, $"office {officeCode}");
+            officeCode = caller.OfficeCode!;
+        }
         var page = await roster.ListAsync(
-            request.RegencyCode, request.OfficeCode, status, request.PageSize, request.PageToken, context.CancellationToken);
+            request.RegencyCode, officeCode, status, request.PageSize, request.PageToken, context.CancellationToken);
         var response = new ListEmployeesResponse { NextPageToken = page.NextPageToken };
         response.Employees.AddRange(page.Employees.Select(ToMessage));
         return response;

@@ -50,7 +50,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         using (var reader = tx.Command(EmployeeSql).Bind("$nip", input.EmployeeNip).ExecuteReader())
         {
             var found = reader.Read() && reader.GetString(0) == regencyCode;
-            RequireOwnOffice(caller, found ? reader.GetString(1) : null, $"NIP {input.EmployeeNip}");
+            caller.RequireOwnOffice(found ? reader.GetString(1) : null, $"NIP {input.EmployeeNip}");
             if (!found)
                 throw HubException.NotFound("EMPLOYEE_NOT_ON_ROSTER", $"NIP {input.EmployeeNip} is not on the roster of regency {regencyCode}");
             officeCode = reader.GetString(1);
@@ -132,12 +132,12 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             var found = reader.Read() && reader.GetString(2) == regencyCode;
             if (!found)
             {
-                RequireOwnOffice(caller, null, $"purchase '{purchaseId}'");
+                caller.RequireOwnOffice(null, $"purchase '{purchaseId}'");
                 throw HubException.NotFound("PURCHASE_NOT_FOUND", $"purchase '{purchaseId}' is not in the ledger of regency {regencyCode}");
             }
             original = ReadEntry(reader);
         }
-        RequireOwnOffice(caller, original.OfficeCode, $"purchase '{purchaseId}'");
+        caller.RequireOwnOffice(original.OfficeCode, $"purchase '{purchaseId}'");
         if (original.Kind != EntryKind.Purchase)
             throw HubException.FailedPrecondition("REVERSAL_NOT_VOIDABLE", $"'{purchaseId}' is a reversal entry; only purchases can be voided");
 
@@ -254,17 +254,6 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         ReversesEntryId = r.IsDBNull(15) ? null : r.GetString(15),
         Reason = r.IsDBNull(16) ? null : r.GetString(16),
     };
-
-    /// <summary>
-    /// An office system may touch only its own office's employees and their purchases. Anything else, including
-    /// something that does not exist (<paramref name="officeCode"/> null), is PERMISSION_DENIED, so that an office
-    /// learns nothing about other offices' data.
-    /// </summary>
-    public static void RequireOwnOffice(CallerIdentity caller, string? officeCode, string what)
-    {
-        if (caller.IsOfficeBound && officeCode != caller.OfficeCode)
-            throw HubException.PermissionDenied("OUTSIDE_CALLER_OFFICE", $"{what} is not within office {caller.OfficeCode} of caller '{caller.Id}'");
-    }
 
     private static string Describe(MerchantStatus status) => status switch
     {
