@@ -231,5 +231,13 @@ public sealed class MerchantLifecycleTests : IDisposable
         }).ResponseAsync);
 
         Assert.Equal("MERCHANT_NOT_FOUND", status.Reason());
+        var unknown = await RpcAssert.Expect(StatusCode.NotFound, () => Update("0123456789abcdef0123456789abcdef", new MerchantDraft { Name = "x" }, "name"));
+        Assert.Equal("MERCHANT_NOT_FOUND", unknown.Reason());
+        var noRegency = await RpcAssert.Expect(StatusCode.NotFound, () => _client.UpdateMerchantAsync(new UpdateMerchantRequest
+        {
+            RequestId = TestData.RequestId(), RegencyCode = "35.99", MerchantId = merchant.MerchantId,
+            Merchant = new MerchantDraft { Name = "x" }, UpdateMask = new FieldMask { Paths = { "name" } },
+        }).ResponseAsync);
+        Assert.Equal("REGENCY_NOT_FOUND", noRegency.Reason());
     }
 }

@@ -30,7 +30,8 @@ public sealed record ImportChunk<TRequest>(IdempotentCall<TRequest> Call, string
 /// Bulk import of merchants, one chunk at a time. A chunk (at most <see cref="MaxRowsPerChunk"/> rows of one
 /// regency, with its own request_id) is checked as a whole first: a malformed chunk ends the import with its
 /// error, after the chunks before it have been answered. Then every row is checked on its own, and the valid
-/// rows are inserted in one writer transaction with prepared SQL, in row order. A row whose NIB or QRIS NMID
+/// rows are inserted in one writer transaction with prepared SQL, in row order (one statement per merchant,
+/// then one for the first status-history row of all of them). A row whose NIB or QRIS NMID
 /// is already registered, in the database or by an earlier row of the same chunk, is refused by the unique
 /// indexes inside that transaction and reported as rejected. The chunk's idempotency record is claimed in the
 /// same transaction, so a chunk retried with the same request_id gets the first answer and imports nothing
@@ -138,6 +139,7 @@ public sealed class MerchantImport(
             var results = new ImportRowResult[rows.Count];
             var nibRows = new Dictionary<string, int>(StringComparer.Ordinal);
             var qrisRows = new Dictionary<string, int>(StringComparer.Ordinal);
+            var accepted = new List<string>(rows.Count);
             for (var i = 0; i < rows.Count; i++)
             {
                 if (rejections[i] is { } rejected)
@@ -151,11 +153,12 @@ public sealed class MerchantImport(
                     results[i] = Duplicate(tx, i, merchant, nibRows, qrisRows);
                     continue;
                 }
-                MerchantInserts.InsertStatusChange(tx, merchant.Id, merchant.Status, ImportedReason, now, call.CallerId);
+                accepted.Add(merchant.Id);
                 if (merchant.Nib is not null) nibRows[merchant.Nib] = i;
                 if (merchant.QrisNmid is not null) qrisRows[merchant.QrisNmid] = i;
                 results[i] = new ImportRowResult(i, merchant.Id, null, null, null);
             }
+            MerchantInserts.InsertStatusChanges(tx, accepted, MerchantStatus.PendingVerification, ImportedReason, now, call.CallerId);
 
             return respond(results);
         }, cancellationToken);

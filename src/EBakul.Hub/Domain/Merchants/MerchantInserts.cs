@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EBakul.Hub.Data;
 using EBakul.Hub.Errors;
 
@@ -20,6 +21,10 @@ public static class MerchantInserts
     private const string InsertStatusChangeSql =
         "INSERT INTO merchant_status_changes (merchant_id, status, reason, effective_at, changed_by) " +
         "VALUES ($merchant, $status, $reason, $effective, $by)";
+
+    private const string InsertStatusChangesSql =
+        "INSERT INTO merchant_status_changes (merchant_id, status, reason, effective_at, changed_by) " +
+        "SELECT value, $status, $reason, $effective, $by FROM json_each($merchants) ORDER BY key";
 
     private const string NibTakenSql =
         "SELECT EXISTS (SELECT 1 FROM merchants WHERE regency_code = $regency AND nib = $nib AND id <> $id)";
@@ -86,6 +91,23 @@ public static class MerchantInserts
             .Bind("$effective", effectiveAt.ToUnixTimeMilliseconds())
             .Bind("$by", changedBy)
             .ExecuteNonQuery();
+
+    /// <summary>
+    /// Appends the same status change for many merchants with one statement (the merchant ids travel as one
+    /// JSON array parameter), in the order given.
+    /// </summary>
+    public static void InsertStatusChanges(WriteTransaction tx, IReadOnlyCollection<string> merchantIds, MerchantStatus status,
+        string reason, DateTimeOffset effectiveAt, string changedBy)
+    {
+        if (merchantIds.Count == 0) return;
+        tx.Command(InsertStatusChangesSql)
+            .Bind("$merchants", JsonSerializer.Serialize(merchantIds))
+            .Bind("$status", (int)status)
+            .Bind("$reason", reason)
+            .Bind("$effective", effectiveAt.ToUnixTimeMilliseconds())
+            .Bind("$by", changedBy)
+            .ExecuteNonQuery();
+    }
 
     /// <summary>
     /// After a write of <paramref name="merchant"/> was refused by a unique index: which one, as the

@@ -23,7 +23,7 @@ public sealed record NearbyMerchant(Merchant Merchant, int DistanceMeters);
 
 /// <summary>
 /// Finds ACTIVE merchants where an employee is: around a point (the workplace), nearest first, or inside a
-/// kecamatan (the home kecamatan; the reference data has no coordinates for kecamatan), by name. A point
+/// kecamatan (the home kecamatan; the reference data has no coordinates for kecamatan), by name ignoring case. A point
 /// search reads only the candidates inside the bounding box of the circle (an index range on latitude and
 /// longitude), measures the great-circle distance of each, and loads the nearest in full.
 /// </summary>
