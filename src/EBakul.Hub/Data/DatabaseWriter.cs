@@ -26,7 +26,7 @@ public sealed class DatabaseWriter : IDisposable
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
 
     /// <summary>Page cache of the writer's connection, KiB (SQLite's default is 2 MB).</summary>
-    private const int WriterCacheKibibytes = 64 * 1024;
+    public const int WriterCacheKibibytes = 64 * 1024;
 
     /// <summary>Opens the writer's connection and starts its thread.</summary>
     public DatabaseWriter(IOptions<DatabaseOptions> options)

@@ -2,6 +2,7 @@ using EBakul.Hub.Access;
 using EBakul.Hub.Tests.Infrastructure;
 using EBakul.Hub.Tests.Ledger;
 using EBakul.Ledger.V1;
+using EBakul.Merchants.V1;
 using EBakul.Regions.V1;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -181,5 +182,21 @@ public sealed class AccessTests : IDisposable
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => client.RecordPurchasesAsync(request).ResponseAsync);
         Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task Owner_nik_is_returned_only_by_get_and_only_to_the_personal_data_scope()
+    {
+        var draft = TestData.ValidMerchantDraft();
+        var registered = await TestData.RegisterMerchantAsync(_hub.Channel, draft);
+        var plain = new MerchantService.MerchantServiceClient(_hub.Channel);
+        var dinas = new MerchantService.MerchantServiceClient(_hub.ChannelFor(Token("dindagkop", CallerKind.Admin,
+            $"{Scopes.MerchantsRead} {Scopes.MerchantsPersonalData}")));
+        var get = new GetMerchantRequest { RegencyCode = "35.22", MerchantId = registered.MerchantId };
+
+        Assert.Equal("", (await plain.GetMerchantAsync(get)).Merchant.OwnerNik);
+        Assert.Equal(draft.OwnerNik, (await dinas.GetMerchantAsync(get)).Merchant.OwnerNik);
+        var listed = await dinas.ListMerchantsAsync(new ListMerchantsRequest { RegencyCode = "35.22" });
+        Assert.All(listed.Merchants, m => Assert.Equal("", m.OwnerNik));
     }
 }

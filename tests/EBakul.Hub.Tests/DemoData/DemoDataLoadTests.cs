@@ -91,9 +91,9 @@ public sealed class DemoDataLoadTests : IDisposable
         Assert.Equal(expectedPurchases.Select(p => (p.EmployeeNip, p.AmountRupiah, p.OccurredAt, p.ReceiptReference)),
             entries.Select(e => (e.EmployeeNip, e.AmountRupiah, e.OccurredAt, e.ReceiptReference)));
 
-        // The larger page cache of the load is given back: the writer's connection has SQLite's default again.
+        // The larger page cache of the load is given back: the writer's connection has its own size again.
         var writer = hub.Services.GetRequiredService<DatabaseWriter>();
-        Assert.Equal(-2000L, await writer.WriteAsync(tx => (long)tx.Command("PRAGMA cache_size").ExecuteScalar()!));
+        Assert.Equal(-(long)DatabaseWriter.WriterCacheKibibytes, await writer.WriteAsync(tx => (long)tx.Command("PRAGMA cache_size").ExecuteScalar()!));
     }
 
     [Fact]

@@ -56,8 +56,8 @@ public sealed class HubFactory : WebApplicationFactory<Program>
     public Dictionary<string, string?> Settings { get; } = [];
 
     /// <summary>
-    /// A channel to the hub as <see cref="TestAdminId"/>: every scope (including e-TPP's pull and acknowledge) on
-    /// every regency, with a rate limit no test reaches.
+    /// A channel to the hub as <see cref="TestAdminId"/>: every scope (including e-TPP's pull and acknowledge) but
+    /// the merchant owner's personal data, on every regency, with a rate limit no test reaches.
     /// </summary>
     public GrpcChannel Channel => _channel ??= ChannelFor(IssueToken(TestAdmin()));
 
@@ -73,7 +73,8 @@ public sealed class HubFactory : WebApplicationFactory<Program>
 
     private static Caller TestAdmin() => new()
     {
-        Id = TestAdminId, DisplayName = "Test admin", Kind = CallerKind.Etpp, Scopes = string.Join(' ', Scopes.All),
+        Id = TestAdminId, DisplayName = "Test admin", Kind = CallerKind.Etpp,
+        Scopes = string.Join(' ', Scopes.All.Where(s => s != Scopes.MerchantsPersonalData)),
         Regencies = CallerIdentity.AllRegencies, RateLimitPerSecond = 1_000_000,
     };
 
