@@ -1,6 +1,7 @@
 using System.Text;
 using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Merchants;
+using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Roster;
 using Microsoft.EntityFrameworkCore;
@@ -34,6 +35,10 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
     public DbSet<ReceiptClaim> ReceiptClaims => Set<ReceiptClaim>();
     /// <summary>Idempotency records.</summary>
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    /// <summary>Quota policy versions.</summary>
+    public DbSet<QuotaPolicy> QuotaPolicies => Set<QuotaPolicy>();
+    /// <summary>Explicit quota exemptions.</summary>
+    public DbSet<QuotaExemption> QuotaExemptions => Set<QuotaExemption>();
 
     /// <inheritdoc />
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -111,6 +116,20 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
         {
             e.ToTable("idempotency_records");
             e.HasKey(x => new { x.CallerId, x.RequestId });
+        });
+        model.Entity<QuotaPolicy>(e =>
+        {
+            e.ToTable("quota_policies");
+            e.HasKey(x => new { x.RegencyCode, x.Version });
+            e.HasIndex(x => new { x.RegencyCode, x.EffectivePeriodKey });
+            e.Ignore(x => x.EffectivePeriod);
+        });
+        model.Entity<QuotaExemption>(e =>
+        {
+            e.ToTable("quota_exemptions");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Nip }).IsUnique().HasFilter("revoked_at IS NULL");
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Id });
         });
 
         foreach (var entity in model.Model.GetEntityTypes())

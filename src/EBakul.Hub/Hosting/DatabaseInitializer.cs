@@ -1,5 +1,6 @@
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
+using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,7 @@ namespace EBakul.Hub.Hosting;
 
 /// <summary>
 /// Runs before the server accepts calls: creates the database file's folder, applies the EF Core
-/// migrations, seeds the reference data, loads the demo data when asked to, and fills the
+/// migrations, seeds the reference data (with Bojonegoro's default quota policy), loads the demo data when asked to, and fills the
 /// <see cref="RegencyDirectory"/>.
 /// </summary>
 public sealed class DatabaseInitializer(
@@ -26,6 +27,7 @@ public sealed class DatabaseInitializer(
             await db.Database.MigrateAsync(cancellationToken);
             var served = configuration.GetSection(ServedRegency.Section).Get<List<ServedRegency>>() ?? [];
             await ReferenceData.SeedAsync(db, served, cancellationToken);
+            await BojonegoroQuotaPolicy.SeedAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken);
             await directory.LoadAsync(db, cancellationToken);
         }
         logger.LogInformation("Database ready at {Path}", path);

@@ -1,6 +1,7 @@
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
 using EBakul.Hub.Domain.Ledger;
+using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Services;
@@ -48,6 +49,9 @@ public static class HubHostingExtensions
     {
         services.AddSingleton<LedgerAppendSignal>();
         services.AddSingleton<PurchaseLedger>();
+        services.AddScoped<QuotaPolicies>();
+        services.AddScoped<QuotaExemptions>();
+        services.AddScoped<QuotaEvaluator>();
     }
 
     /// <summary>Maps the gRPC services, health and reflection.</summary>
@@ -55,6 +59,7 @@ public static class HubHostingExtensions
     {
         app.MapGrpcService<RegionGrpcService>();
         app.MapGrpcService<LedgerGrpcService>();
+        app.MapGrpcService<QuotaGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

@@ -1,0 +1,316 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using EBakul.Hub.Data;
+using EBakul.Hub.Domain.Ledger;
+using EBakul.Hub.Domain.Merchants;
+using EBakul.Hub.Domain.Roster;
+using EBakul.Hub.Errors;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace EBakul.Hub.Domain.Quota;
+
+/// <summary>
+/// Evaluates the quota for a month, as of now: one employee in full detail, or every employee of a regency (or of one
+/// office) as a stream ordered by NIP, and the compliance sums built on that stream.
+/// <para>
+/// The regency evaluation is set-based. Three queries run side by side on one read snapshot, each ordered by NIP:
+/// the employees (with their granted exemption joined in), their status timelines, and the month's ledger aggregated in
+/// SQL per employee and merchant, where SQL also decides which amounts are eligible (the merchant's status at the
+/// moment of each purchase, its category and scale). The three are merged employee by employee, so memory holds one
+/// employee at a time whatever the size of the regency, and no query runs per employee.
+/// </para>
+/// <para>
+/// Voided purchases need no join: a reversal carries the purchase's employee, merchant, occurrence time and month with
+/// the amount negated, so it is eligible exactly when its purchase is, and the sums net it out.
+/// </para>
+/// <para>
+/// The stream and the compliance sums cover the employees in service (ACTIVE or ON_LEAVE) on at least one day of the
+/// month, by their current office; employees who left before the month or start after it are not part of the month.
+/// </para>
+/// </summary>
+public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
+{
+    /// <summary>The merchant's status at the moment of the ledger entry <c>e</c>, from <c>merchant_status_changes</c>.</summary>
+    private const string MerchantStatusAtPurchase =
+        "(SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = e.merchant_id AND s.effective_at <= e.occurred_at " +
+        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1)";
+
+    private const string EmployeesSql =
+        "SELECT emp.nip, emp.office_code, emp.kelas_jabatan, emp.employment_type, emp.echelon, emp.tpp_ceiling_rupiah, " +
+        "emp.status, emp.status_effective_date, x.reason " +
+        "FROM employees emp " +
+        "LEFT JOIN quota_exemptions x ON x.regency_code = emp.regency_code AND x.nip = emp.nip AND x.period_key = $period AND x.revoked_at IS NULL " +
+        "WHERE {0} ORDER BY emp.nip";
+
+    private const string TimelinesSql =
+        "SELECT c.nip, c.status, c.effective_date FROM employee_status_changes c JOIN employees emp ON emp.nip = c.nip " +
+        "WHERE {0} AND c.effective_date <= $last_day ORDER BY c.nip, c.effective_date, c.id";
+
+    private const string MerchantTotalsSql =
+        "SELECT e.employee_nip, SUM(CASE WHEN m.category IN ({1}) AND m.scale IN ({2}) AND " + MerchantStatusAtPurchase + " = 2 " +
+        "THEN e.amount_rupiah ELSE 0 END) AS eligible " +
+        "FROM ledger_entries e JOIN merchants m ON m.id = e.merchant_id " +
+        "WHERE e.regency_code = $regency AND e.period_key = $period {0} " +
+        "GROUP BY e.employee_nip, e.merchant_id ORDER BY e.employee_nip, e.merchant_id";
+
+    private const string EmployeeEntriesSql =
+        "SELECT e.id, e.kind, e.merchant_id, e.amount_rupiah, e.occurred_at, e.reverses_entry_id, e.receipt_reference, e.reason, " +
+        "m.name, m.category, m.scale, " + MerchantStatusAtPurchase + " AS status_at_time " +
+        "FROM ledger_entries e JOIN merchants m ON m.id = e.merchant_id " +
+        "WHERE e.regency_code = $regency AND e.period_key = $period AND e.employee_nip = $nip " +
+        "ORDER BY e.occurred_at, e.sequence";
+
+    /// <summary>
+    /// Every employee's result for a month, ordered by NIP; only <paramref name="officeCode"/>'s employees when given.
+    /// FAILED_PRECONDITION <c>QUOTA_POLICY_NOT_IN_FORCE</c> when the regency has no policy for the month.
+    /// </summary>
+    public async IAsyncEnumerable<EmployeeEvaluation> EvaluateRegencyAsync(
+        string regencyCode, Period period, string? officeCode, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            using var snapshot = connection.BeginTransaction(deferred: true);
+            var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND emp.office_code = $office");
+            var ledgerFilter = officeCode is null
+                ? ""
+                : "AND e.employee_nip IN (SELECT nip FROM employees WHERE regency_code = $regency AND office_code = $office)";
+
+            using var employees = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, EmployeesSql, employeeFilter), regencyCode, period, officeCode);
+            using var timelines = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, TimelinesSql, employeeFilter), regencyCode, period, officeCode);
+            using var totals = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, MerchantTotalsSql, ledgerFilter,
+                InList(policy.CountedCategories), InList(policy.CountedScales)), regencyCode, period, officeCode);
+
+            await using var employeeRows = await employees.ExecuteReaderAsync(cancellationToken);
+            await using var timelineRows = await timelines.ExecuteReaderAsync(cancellationToken);
+            await using var totalRows = await totals.ExecuteReaderAsync(cancellationToken);
+            var timelineMore = await timelineRows.ReadAsync(cancellationToken);
+            var totalsMore = await totalRows.ReadAsync(cancellationToken);
+            var timeline = new List<StatusFrom>(4);
+            var eligibleByMerchant = new List<long>(16);
+
+            while (await employeeRows.ReadAsync(cancellationToken))
+            {
+                var employee = ReadEmployee(employeeRows);
+                var nip = employee.Nip;
+
+                timeline.Clear();
+                while (timelineMore && string.CompareOrdinal(timelineRows.GetString(0), nip) < 0)
+                    timelineMore = await timelineRows.ReadAsync(cancellationToken);
+                while (timelineMore && timelineRows.GetString(0) == nip)
+                {
+                    timeline.Add(new StatusFrom((EmployeeStatus)timelineRows.GetInt32(1), ReadDate(timelineRows, 2)));
+                    timelineMore = await timelineRows.ReadAsync(cancellationToken);
+                }
+
+                eligibleByMerchant.Clear();
+                while (totalsMore && string.CompareOrdinal(totalRows.GetString(0), nip) < 0)
+                    totalsMore = await totalRows.ReadAsync(cancellationToken);
+                while (totalsMore && totalRows.GetString(0) == nip)
+                {
+                    eligibleByMerchant.Add(totalRows.GetInt64(1));
+                    totalsMore = await totalRows.ReadAsync(cancellationToken);
+                }
+
+                var days = EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period);
+                if (days.InService == 0) continue;
+                var obligation = new EmployeeObligation(policy, employee, period, days);
+                long counted = 0;
+                foreach (var eligible in eligibleByMerchant) counted += obligation.CountAtMerchant(eligible);
+                yield return obligation.Conclude(counted);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// One employee's result with the per-merchant breakdown and every purchase that did not count in full.
+    /// NOT_FOUND <c>EMPLOYEE_NOT_FOUND</c> when the NIP is not on the regency's roster; FAILED_PRECONDITION
+    /// <c>QUOTA_POLICY_NOT_IN_FORCE</c> when the regency has no policy for the month.
+    /// </summary>
+    public async Task<EmployeeEvaluationDetail> EvaluateEmployeeAsync(string regencyCode, string nip, Period period, CancellationToken cancellationToken)
+    {
+        var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            using var snapshot = connection.BeginTransaction(deferred: true);
+            const string filter = "emp.regency_code = $regency AND emp.nip = $nip";
+
+            EmployeeFacts employee;
+            using (var command = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, EmployeesSql, filter), regencyCode, period, null, nip))
+            await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await rows.ReadAsync(cancellationToken))
+                    throw HubException.NotFound("EMPLOYEE_NOT_FOUND", $"NIP {nip} is not on the roster of regency {regencyCode}");
+                employee = ReadEmployee(rows);
+            }
+
+            var timeline = new List<StatusFrom>();
+            using (var command = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, TimelinesSql, filter), regencyCode, period, null, nip))
+            await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await rows.ReadAsync(cancellationToken))
+                    timeline.Add(new StatusFrom((EmployeeStatus)rows.GetInt32(1), ReadDate(rows, 2)));
+            }
+
+            var entries = new List<EntryAtTime>();
+            using (var command = Command(connection, snapshot, EmployeeEntriesSql, regencyCode, period, null, nip))
+            await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await rows.ReadAsync(cancellationToken))
+                {
+                    entries.Add(new EntryAtTime(
+                        rows.GetString(0), (EntryKind)rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3),
+                        DateTimeOffset.FromUnixTimeMilliseconds(rows.GetInt64(4)), rows.IsDBNull(5) ? null : rows.GetString(5),
+                        rows.GetString(6), rows.IsDBNull(7) ? null : rows.GetString(7), rows.GetString(8),
+                        (MerchantCategory)rows.GetInt32(9), (MerchantScale)rows.GetInt32(10),
+                        rows.IsDBNull(11) ? null : (MerchantStatus)rows.GetInt32(11)));
+                }
+            }
+
+            var obligation = new EmployeeObligation(policy, employee, period, EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period));
+            return Explain(policy, obligation, entries);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>The compliance of the regency (with one summary per office), or of one office when <paramref name="officeCode"/> is given.</summary>
+    public async Task<RegencyCompliance> SummarizeAsync(string regencyCode, Period period, string? officeCode, CancellationToken cancellationToken)
+    {
+        var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
+        var total = new ComplianceTally(regencyCode, officeCode, period, policy.Version);
+        var offices = new SortedDictionary<string, ComplianceTally>(StringComparer.Ordinal);
+        await foreach (var evaluation in EvaluateRegencyAsync(regencyCode, period, officeCode, cancellationToken))
+        {
+            total.Add(evaluation);
+            if (!offices.TryGetValue(evaluation.OfficeCode, out var office))
+                offices[evaluation.OfficeCode] = office = new ComplianceTally(regencyCode, evaluation.OfficeCode, period, policy.Version);
+            office.Add(evaluation);
+        }
+        return new RegencyCompliance(total.ToSummary(), [.. offices.Values.Select(o => o.ToSummary())]);
+    }
+
+    /// <summary>NOT_FOUND <c>OFFICE_NOT_FOUND</c> unless the office is known to the regency (named by the roster or holding employees).</summary>
+    public async Task RequireOfficeAsync(string regencyCode, string officeCode, CancellationToken cancellationToken)
+    {
+        if (await db.Offices.AnyAsync(o => o.RegencyCode == regencyCode && o.Code == officeCode, cancellationToken)) return;
+        if (await db.Employees.AnyAsync(e => e.RegencyCode == regencyCode && e.OfficeCode == officeCode, cancellationToken)) return;
+        throw HubException.NotFound("OFFICE_NOT_FOUND", $"office '{officeCode}' is not known in regency {regencyCode}");
+    }
+
+    /// <summary>
+    /// Walks the employee's entries in occurrence order: voided purchases, purchases at a merchant not active at the
+    /// time, of an excluded category or scale do not count; eligible purchases count at their merchant until the cap,
+    /// the one crossing it in part.
+    /// </summary>
+    private static EmployeeEvaluationDetail Explain(QuotaPolicy policy, EmployeeObligation obligation, List<EntryAtTime> entries)
+    {
+        var voids = entries.Where(e => e.Kind == EntryKind.Reversal && e.ReversesEntryId is not null)
+            .ToDictionary(e => e.ReversesEntryId!, StringComparer.Ordinal);
+        var merchants = new SortedDictionary<string, (string Name, long Spent, long Eligible, long Counted)>(StringComparer.Ordinal);
+        var uncounted = new List<UncountedPurchase>();
+        long counted = 0;
+
+        foreach (var entry in entries.Where(e => e.Kind == EntryKind.Purchase))
+        {
+            merchants.TryGetValue(entry.MerchantId, out var merchant);
+            merchant.Name = entry.MerchantName;
+            UncountedPurchase Uncounted(UncountedReason reason, string explanation, long countedPart = 0) => new(
+                entry.Id, entry.MerchantId, entry.OccurredAt, entry.AmountRupiah, countedPart, reason, explanation, entry.ReceiptReference);
+
+            if (voids.TryGetValue(entry.Id, out var reversal))
+            {
+                uncounted.Add(Uncounted(UncountedReason.Voided, $"voided by reversal {reversal.Id}: {reversal.Reason}"));
+            }
+            else if (entry.MerchantStatusAtTime != MerchantStatus.Active)
+            {
+                merchant.Spent += entry.AmountRupiah;
+                uncounted.Add(Uncounted(UncountedReason.MerchantNotActiveAtTime, entry.MerchantStatusAtTime is { } status
+                    ? $"merchant '{entry.MerchantName}' was {EnumNames.UpperSnake(status)} at the time of the purchase"
+                    : $"merchant '{entry.MerchantName}' was not yet registered at the time of the purchase"));
+            }
+            else if (!policy.CountedCategories.Contains(entry.Category))
+            {
+                merchant.Spent += entry.AmountRupiah;
+                uncounted.Add(Uncounted(UncountedReason.CategoryExcluded,
+                    $"category {EnumNames.UpperSnake(entry.Category)} does not count under policy version {policy.Version}"));
+            }
+            else if (!policy.CountedScales.Contains(entry.Scale))
+            {
+                merchant.Spent += entry.AmountRupiah;
+                uncounted.Add(Uncounted(UncountedReason.ScaleExcluded,
+                    $"scale {EnumNames.UpperSnake(entry.Scale)} does not count under policy version {policy.Version}"));
+            }
+            else
+            {
+                merchant.Spent += entry.AmountRupiah;
+                merchant.Eligible += entry.AmountRupiah;
+                var countedHere = obligation.CountAtMerchant(merchant.Eligible) - merchant.Counted;
+                merchant.Counted += countedHere;
+                counted += countedHere;
+                if (countedHere < entry.AmountRupiah)
+                {
+                    uncounted.Add(Uncounted(UncountedReason.OverMerchantCap,
+                        $"at most Rp{obligation.MerchantCap:N0} counts at one merchant ({policy.MerchantCapBasisPoints} bps of Rp{obligation.Required:N0}); " +
+                        $"Rp{countedHere:N0} of Rp{entry.AmountRupiah:N0} counted", countedHere));
+                }
+            }
+            merchants[entry.MerchantId] = merchant;
+        }
+
+        var breakdown = merchants.Select(m => new MerchantBreakdown(m.Key, m.Value.Name, m.Value.Spent, m.Value.Eligible, m.Value.Counted)).ToList();
+        return new EmployeeEvaluationDetail(obligation.Conclude(counted), policy, breakdown, uncounted);
+    }
+
+    private async Task<QuotaPolicy> RequirePolicyAsync(string regencyCode, Period period, CancellationToken cancellationToken) =>
+        await policies.InForceAsync(regencyCode, period, cancellationToken)
+        ?? throw HubException.FailedPrecondition("QUOTA_POLICY_NOT_IN_FORCE",
+            $"regency {regencyCode} has no quota policy in force for {period}: there is nothing to evaluate");
+
+    /// <summary>The timeline, or the employee's current status as its only change when the timeline is empty.</summary>
+    private static IReadOnlyList<StatusFrom> TimelineOrCurrent(List<StatusFrom> timeline, EmployeeFacts employee) =>
+        timeline.Count > 0 ? timeline : [new StatusFrom(employee.Status, employee.StatusEffectiveDate)];
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql,
+        string regencyCode, Period period, string? officeCode, string? nip = null)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Bind("$regency", regencyCode)
+            .Bind("$period", period.Key)
+            .Bind("$last_day", period.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (officeCode is not null) command.Bind("$office", officeCode);
+        if (nip is not null) command.Bind("$nip", nip);
+        return command;
+    }
+
+    private static EmployeeFacts ReadEmployee(DbDataReader rows) => new(
+        rows.GetString(0), rows.GetString(1), rows.GetInt32(2), (EmploymentType)rows.GetInt32(3), (Echelon)rows.GetInt32(4),
+        rows.GetInt64(5), (EmployeeStatus)rows.GetInt32(6), ReadDate(rows, 7), rows.IsDBNull(8) ? null : rows.GetString(8));
+
+    private static DateOnly ReadDate(DbDataReader rows, int ordinal) =>
+        DateOnly.ParseExact(rows.GetString(ordinal), "yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>An SQL list of enum numbers (from a validated policy, never from a request).</summary>
+    private static string InList<TEnum>(IEnumerable<TEnum> values) where TEnum : struct, Enum =>
+        string.Join(",", values.Select(v => Convert.ToInt32(v, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>One ledger entry of the employee with its merchant as it was at the time of the purchase.</summary>
+    private sealed record EntryAtTime(
+        string Id, EntryKind Kind, string MerchantId, long AmountRupiah, DateTimeOffset OccurredAt, string? ReversesEntryId,
+        string ReceiptReference, string? Reason, string MerchantName, MerchantCategory Category, MerchantScale Scale,
+        MerchantStatus? MerchantStatusAtTime);
+}
