@@ -45,8 +45,8 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         "WHERE {0} ORDER BY emp.nip";
 
     private const string TimelinesSql =
-        "SELECT c.nip, c.status, c.effective_date FROM employee_status_changes c JOIN employees emp ON emp.nip = c.nip " +
-        "WHERE {0} AND c.effective_date <= $last_day ORDER BY c.nip, c.effective_date, c.id";
+        "SELECT c.nip, c.status, c.effective_date, c.id FROM employee_status_changes c JOIN employees emp ON emp.nip = c.nip " +
+        "WHERE {0} ORDER BY c.nip, c.id";
 
     private const string MerchantTotalsSql =
         "SELECT e.employee_nip, SUM(CASE WHEN m.category IN ({1}) AND m.scale IN ({2}) AND " + MerchantStatusAtPurchase + " = 2 " +
@@ -90,7 +90,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             await using var totalRows = await totals.ExecuteReaderAsync(cancellationToken);
             var timelineMore = await timelineRows.ReadAsync(cancellationToken);
             var totalsMore = await totalRows.ReadAsync(cancellationToken);
-            var timeline = new List<StatusFrom>(4);
+            var timeline = new List<EmployeeStatusChange>(4);
             var eligibleByMerchant = new List<long>(16);
 
             while (await employeeRows.ReadAsync(cancellationToken))
@@ -103,7 +103,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                     timelineMore = await timelineRows.ReadAsync(cancellationToken);
                 while (timelineMore && timelineRows.GetString(0) == nip)
                 {
-                    timeline.Add(new StatusFrom((EmployeeStatus)timelineRows.GetInt32(1), ReadDate(timelineRows, 2)));
+                    timeline.Add(ReadStatusChange(timelineRows));
                     timelineMore = await timelineRows.ReadAsync(cancellationToken);
                 }
 
@@ -154,12 +154,12 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 employee = ReadEmployee(rows);
             }
 
-            var timeline = new List<StatusFrom>();
+            var timeline = new List<EmployeeStatusChange>();
             using (var command = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, TimelinesSql, filter), regencyCode, period, null, nip))
             await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await rows.ReadAsync(cancellationToken))
-                    timeline.Add(new StatusFrom((EmployeeStatus)rows.GetInt32(1), ReadDate(rows, 2)));
+                    timeline.Add(ReadStatusChange(rows));
             }
 
             var entries = new List<EntryAtTime>();
@@ -280,8 +280,16 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             $"regency {regencyCode} has no quota policy in force for {period}: there is nothing to evaluate");
 
     /// <summary>The timeline, or the employee's current status as its only change when the timeline is empty.</summary>
-    private static IReadOnlyList<StatusFrom> TimelineOrCurrent(List<StatusFrom> timeline, EmployeeFacts employee) =>
-        timeline.Count > 0 ? timeline : [new StatusFrom(employee.Status, employee.StatusEffectiveDate)];
+    private static IReadOnlyList<EmployeeStatusChange> TimelineOrCurrent(List<EmployeeStatusChange> timeline, EmployeeFacts employee) =>
+        timeline.Count > 0 ? timeline : [new EmployeeStatusChange { Nip = employee.Nip, Status = employee.Status, EffectiveDate = employee.StatusEffectiveDate }];
+
+    private static EmployeeStatusChange ReadStatusChange(DbDataReader rows) => new()
+    {
+        Nip = rows.GetString(0),
+        Status = (EmployeeStatus)rows.GetInt32(1),
+        EffectiveDate = ReadDate(rows, 2),
+        Id = rows.GetInt64(3),
+    };
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql,
         string regencyCode, Period period, string? officeCode, string? nip = null)
@@ -290,8 +298,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         command.Transaction = transaction;
         command.CommandText = sql;
         command.Bind("$regency", regencyCode)
-            .Bind("$period", period.Key)
-            .Bind("$last_day", period.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            .Bind("$period", period.Key);
         if (officeCode is not null) command.Bind("$office", officeCode);
         if (nip is not null) command.Bind("$nip", nip);
         return command;
