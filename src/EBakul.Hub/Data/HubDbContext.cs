@@ -101,7 +101,9 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
             e.Property(x => x.Sequence).ValueGeneratedOnAdd();
             e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => x.ReversesEntryId).IsUnique();
-            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.EmployeeNip });
+            // The month's evaluation reads this index alone, already in (employee, merchant) order: it aggregates
+            // without a sort and without touching the table, whatever the size of the month.
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.EmployeeNip, x.MerchantId, x.OccurredAt, x.AmountRupiah });
             e.HasIndex(x => new { x.RegencyCode, x.EmployeeNip, x.Sequence });
             e.HasIndex(x => new { x.RegencyCode, x.MerchantId, x.Sequence });
             e.HasIndex(x => new { x.RegencyCode, x.OfficeCode, x.Sequence });

@@ -109,6 +109,30 @@ public sealed class QuotaEvaluationTests : IDisposable
     }
 
     [Fact]
+    public async Task The_regency_evaluation_takes_the_merchant_status_at_the_moment_of_each_purchase_too()
+    {
+        var nip = await _arrange.EmployeeAsync(tppCeiling: 3_000_000);
+        var late = await _arrange.MerchantAsync(registeredAt: Wib(2025, 10, 1), verifiedAt: Wib(2025, 10, 5));
+        var pausedAllSeptember = await _arrange.MerchantAsync(changes: [(3, Wib(2025, 8, 25)), (2, Wib(2025, 10, 2))]);
+        var activeAtStart = await _arrange.MerchantAsync(changes: [(3, Wib(2025, 9, 20)), (2, Wib(2025, 9, 22))]);
+        await _arrange.PurchaseAsync(nip, late, 10_000, Wib(2025, 10, 4, 23, 59, 59));
+        await _arrange.PurchaseAsync(nip, late, 20_000, Wib(2025, 10, 5));
+        await _arrange.PurchaseAsync(nip, pausedAllSeptember, 30_000, Wib(2025, 9, 15));
+        await _arrange.PurchaseAsync(nip, activeAtStart, 40_000, Wib(2025, 9, 5));
+        await _arrange.PurchaseAsync(nip, activeAtStart, 50_000, Wib(2025, 9, 21));
+
+        foreach (var (period, counted) in new[] { ("2025-09", 40_000L), ("2025-10", 20_000L) })
+        {
+            var detail = (await _arrange.EvaluateAsync(nip, period)).Evaluation;
+            Assert.Equal(counted, detail.CountedRupiah);
+            using var call = _arrange.Quota.StreamEmployeeEvaluations(new StreamEmployeeEvaluationsRequest { RegencyCode = Regency, Period = period });
+            var streamed = new List<EmployeeEvaluation>();
+            await foreach (var response in call.ResponseStream.ReadAllAsync()) streamed.Add(response.Evaluation);
+            Assert.Equal(detail, Assert.Single(streamed));
+        }
+    }
+
+    [Fact]
     public async Task Categories_left_out_by_the_policy_do_not_count()
     {
         const string tuban = HubFactory.OtherRegencyCode;

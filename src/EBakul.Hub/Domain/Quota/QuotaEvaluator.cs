@@ -19,7 +19,9 @@ namespace EBakul.Hub.Domain.Quota;
 /// the employees (with their granted exemption joined in), their status timelines, and the month's ledger aggregated in
 /// SQL per employee and merchant, where SQL also decides which amounts are eligible (the merchant's status at the
 /// moment of each purchase, its category and scale). The three are merged employee by employee, so memory holds one
-/// employee at a time whatever the size of the regency, and no query runs per employee.
+/// employee at a time whatever the size of the regency, and no query runs per employee. None of the three sorts: the
+/// employees come in NIP order from their index, and the ledger's (regency, month, employee, merchant, occurrence,
+/// amount) index serves the aggregation alone, already grouped.
 /// </para>
 /// <para>
 /// Voided purchases need no join: a reversal carries the purchase's employee, merchant, occurrence time and month with
@@ -46,12 +48,25 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
 
     private const string TimelinesSql =
         "SELECT c.nip, c.status, c.effective_date, c.id FROM employee_status_changes c JOIN employees emp ON emp.nip = c.nip " +
-        "WHERE {0} ORDER BY c.nip, c.id";
+        "WHERE {0} ORDER BY emp.nip";
 
+    /// <summary>
+    /// The month's ledger per employee and merchant, with the eligible part decided in SQL. The regency's merchants are
+    /// looked at once first (does its category and scale count; its status when the month began; did its status change
+    /// during the month), so that only purchases at a merchant whose status changed within the month need the status at
+    /// their own moment.
+    /// </summary>
     private const string MerchantTotalsSql =
-        "SELECT e.employee_nip, SUM(CASE WHEN m.category IN ({1}) AND m.scale IN ({2}) AND " + MerchantStatusAtPurchase + " = 2 " +
-        "THEN e.amount_rupiah ELSE 0 END) AS eligible " +
-        "FROM ledger_entries e JOIN merchants m ON m.id = e.merchant_id " +
+        "WITH month_merchants AS MATERIALIZED (" +
+        "SELECT m.id AS merchant_id, m.category IN ({1}) AND m.scale IN ({2}) AS counts, " +
+        "(SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at < $start " +
+        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) AS status_at_start, " +
+        "EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end) AS changes_in_month " +
+        "FROM merchants m WHERE m.regency_code = $regency) " +
+        "SELECT e.employee_nip, SUM(CASE WHEN NOT mm.counts THEN 0 " +
+        "WHEN NOT mm.changes_in_month THEN CASE WHEN mm.status_at_start = 2 THEN e.amount_rupiah ELSE 0 END " +
+        "WHEN " + MerchantStatusAtPurchase + " = 2 THEN e.amount_rupiah ELSE 0 END) AS eligible " +
+        "FROM ledger_entries e JOIN month_merchants mm ON mm.merchant_id = e.merchant_id " +
         "WHERE e.regency_code = $regency AND e.period_key = $period {0} " +
         "GROUP BY e.employee_nip, e.merchant_id ORDER BY e.employee_nip, e.merchant_id";
 
@@ -70,11 +85,9 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         string regencyCode, Period period, string? officeCode, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        using (var snapshot = connection.BeginTransaction(deferred: true))
         {
-            using var snapshot = connection.BeginTransaction(deferred: true);
             var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND emp.office_code = $office");
             var ledgerFilter = officeCode is null
                 ? ""
@@ -86,36 +99,25 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 InList(policy.CountedCategories), InList(policy.CountedScales)), regencyCode, period, officeCode);
 
             await using var employeeRows = await employees.ExecuteReaderAsync(cancellationToken);
-            await using var timelineRows = await timelines.ExecuteReaderAsync(cancellationToken);
-            await using var totalRows = await totals.ExecuteReaderAsync(cancellationToken);
-            var timelineMore = await timelineRows.ReadAsync(cancellationToken);
-            var totalsMore = await totalRows.ReadAsync(cancellationToken);
+            var timelineRows = new NipOrderedRows(await timelines.ExecuteReaderAsync(cancellationToken), cancellationToken);
+            var totalRows = new NipOrderedRows(await totals.ExecuteReaderAsync(cancellationToken), cancellationToken);
+            using var timelineReader = timelineRows.Reader;
+            using var totalsReader = totalRows.Reader;
             var timeline = new List<EmployeeStatusChange>(4);
             var eligibleByMerchant = new List<long>(16);
 
-            while (await employeeRows.ReadAsync(cancellationToken))
+            while (employeeRows.Read())
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var employee = ReadEmployee(employeeRows);
                 var nip = employee.Nip;
 
                 timeline.Clear();
-                while (timelineMore && string.CompareOrdinal(timelineRows.GetString(0), nip) < 0)
-                    timelineMore = await timelineRows.ReadAsync(cancellationToken);
-                while (timelineMore && timelineRows.GetString(0) == nip)
-                {
-                    timeline.Add(ReadStatusChange(timelineRows));
-                    timelineMore = await timelineRows.ReadAsync(cancellationToken);
-                }
-
+                for (; timelineRows.SeekTo(nip); timelineRows.Advance()) timeline.Add(ReadStatusChange(timelineRows.Reader));
                 eligibleByMerchant.Clear();
-                while (totalsMore && string.CompareOrdinal(totalRows.GetString(0), nip) < 0)
-                    totalsMore = await totalRows.ReadAsync(cancellationToken);
-                while (totalsMore && totalRows.GetString(0) == nip)
-                {
-                    eligibleByMerchant.Add(totalRows.GetInt64(1));
-                    totalsMore = await totalRows.ReadAsync(cancellationToken);
-                }
+                for (; totalRows.SeekTo(nip); totalRows.Advance()) eligibleByMerchant.Add(totalRows.Reader.GetInt64(1));
 
+                timeline.Sort(ByRecordingOrder);
                 var days = EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period);
                 if (days.InService == 0) continue;
                 var obligation = new EmployeeObligation(policy, employee, period, days);
@@ -123,10 +125,6 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 foreach (var eligible in eligibleByMerchant) counted += obligation.CountAtMerchant(eligible);
                 yield return obligation.Conclude(counted);
             }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
         }
     }
 
@@ -138,11 +136,9 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     public async Task<EmployeeEvaluationDetail> EvaluateEmployeeAsync(string regencyCode, string nip, Period period, CancellationToken cancellationToken)
     {
         var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        using (var snapshot = connection.BeginTransaction(deferred: true))
         {
-            using var snapshot = connection.BeginTransaction(deferred: true);
             const string filter = "emp.regency_code = $regency AND emp.nip = $nip";
 
             EmployeeFacts employee;
@@ -177,12 +173,9 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 }
             }
 
+            timeline.Sort(ByRecordingOrder);
             var obligation = new EmployeeObligation(policy, employee, period, EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period));
             return Explain(policy, obligation, entries);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
         }
     }
 
@@ -283,6 +276,8 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     private static IReadOnlyList<EmployeeStatusChange> TimelineOrCurrent(List<EmployeeStatusChange> timeline, EmployeeFacts employee) =>
         timeline.Count > 0 ? timeline : [new EmployeeStatusChange { Nip = employee.Nip, Status = employee.Status, EffectiveDate = employee.StatusEffectiveDate }];
 
+    private static readonly Comparison<EmployeeStatusChange> ByRecordingOrder = (a, b) => a.Id.CompareTo(b.Id);
+
     private static EmployeeStatusChange ReadStatusChange(DbDataReader rows) => new()
     {
         Nip = rows.GetString(0),
@@ -291,6 +286,18 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         Id = rows.GetInt64(3),
     };
 
+    /// <summary>
+    /// A connection of its own for the evaluation's read snapshot (not the request's <see cref="HubDbContext"/> connection,
+    /// so a caller may keep using its context while it consumes the stream).
+    /// </summary>
+    private async Task<SqliteConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(db.Database.GetConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        SqlitePragmas.Apply(connection);
+        return connection;
+    }
+
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql,
         string regencyCode, Period period, string? officeCode, string? nip = null)
     {
@@ -298,7 +305,9 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         command.Transaction = transaction;
         command.CommandText = sql;
         command.Bind("$regency", regencyCode)
-            .Bind("$period", period.Key);
+            .Bind("$period", period.Key)
+            .Bind("$start", period.Start.ToUnixTimeMilliseconds())
+            .Bind("$end", period.End.ToUnixTimeMilliseconds());
         if (officeCode is not null) command.Bind("$office", officeCode);
         if (nip is not null) command.Bind("$nip", nip);
         return command;
@@ -308,12 +317,56 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         rows.GetString(0), rows.GetString(1), rows.GetInt32(2), (EmploymentType)rows.GetInt32(3), (Echelon)rows.GetInt32(4),
         rows.GetInt64(5), (EmployeeStatus)rows.GetInt32(6), ReadDate(rows, 7), rows.IsDBNull(8) ? null : rows.GetString(8));
 
-    private static DateOnly ReadDate(DbDataReader rows, int ordinal) =>
-        DateOnly.ParseExact(rows.GetString(ordinal), "yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>A date stored as "yyyy-MM-dd" text.</summary>
+    private static DateOnly ReadDate(DbDataReader rows, int ordinal)
+    {
+        var text = rows.GetString(ordinal);
+        return text.Length == 10 && text[4] == '-' && text[7] == '-'
+            ? new DateOnly(Digits(text, 0, 4), Digits(text, 5, 2), Digits(text, 8, 2))
+            : DateOnly.Parse(text, CultureInfo.InvariantCulture);
+    }
+
+    private static int Digits(string text, int start, int length)
+    {
+        var value = 0;
+        for (var i = start; i < start + length; i++) value = value * 10 + (text[i] - '0');
+        return value;
+    }
 
     /// <summary>An SQL list of enum numbers (from a validated policy, never from a request).</summary>
     private static string InList<TEnum>(IEnumerable<TEnum> values) where TEnum : struct, Enum =>
         string.Join(",", values.Select(v => Convert.ToInt32(v, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>Rows of a query ordered by NIP (in column 0), walked alongside the employees.</summary>
+    private sealed class NipOrderedRows
+    {
+        private readonly CancellationToken _cancellationToken;
+        private string? _nip;
+
+        public NipOrderedRows(SqliteDataReader reader, CancellationToken cancellationToken)
+        {
+            Reader = reader;
+            _cancellationToken = cancellationToken;
+            Advance();
+        }
+
+        /// <summary>The reader, on the current row.</summary>
+        public SqliteDataReader Reader { get; }
+
+        /// <summary>Moves to the next row.</summary>
+        public void Advance()
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            _nip = Reader.Read() ? Reader.GetString(0) : null;
+        }
+
+        /// <summary>Skips rows of NIPs before <paramref name="nip"/>; whether the current row is one of <paramref name="nip"/>.</summary>
+        public bool SeekTo(string nip)
+        {
+            while (_nip is not null && string.CompareOrdinal(_nip, nip) < 0) Advance();
+            return _nip == nip;
+        }
+    }
 
     /// <summary>One ledger entry of the employee with its merchant as it was at the time of the purchase.</summary>
     private sealed record EntryAtTime(

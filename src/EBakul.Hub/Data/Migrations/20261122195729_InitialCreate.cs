@@ -280,9 +280,9 @@ namespace EBakul.Hub.Data.Migrations
                 columns: new[] { "regency_code", "office_code", "sequence" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_ledger_entries_regency_code_period_key_employee_nip",
+                name: "ix_ledger_entries_regency_code_period_key_employee_nip_merchant_id_occurred_at_amount_rupiah",
                 table: "ledger_entries",
-                columns: new[] { "regency_code", "period_key", "employee_nip" });
+                columns: new[] { "regency_code", "period_key", "employee_nip", "merchant_id", "occurred_at", "amount_rupiah" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_ledger_entries_regency_code_sequence",

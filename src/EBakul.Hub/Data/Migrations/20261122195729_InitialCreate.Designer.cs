@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace EBakul.Hub.Data.Migrations
 {
     [DbContext(typeof(HubDbContext))]
-    [Migration("20261122194530_InitialCreate")]
+    [Migration("20261122195729_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -155,8 +155,8 @@ namespace EBakul.Hub.Data.Migrations
                     b.HasIndex("RegencyCode", "OfficeCode", "Sequence")
                         .HasDatabaseName("ix_ledger_entries_regency_code_office_code_sequence");
 
-                    b.HasIndex("RegencyCode", "PeriodKey", "EmployeeNip")
-                        .HasDatabaseName("ix_ledger_entries_regency_code_period_key_employee_nip");
+                    b.HasIndex("RegencyCode", "PeriodKey", "EmployeeNip", "MerchantId", "OccurredAt", "AmountRupiah")
+                        .HasDatabaseName("ix_ledger_entries_regency_code_period_key_employee_nip_merchant_id_occurred_at_amount_rupiah");
 
                     b.ToTable("ledger_entries", (string)null);
                 });
