@@ -34,7 +34,7 @@ public sealed class DatabaseInitializer(
 
         var demo = services.GetRequiredService<IOptions<DemoDataOptions>>().Value;
         if (demo.Enabled)
-            await services.GetRequiredService<DemoDataGenerator>().LoadIfEmptyAsync(demo, cancellationToken);
+            await services.GetRequiredService<DemoDataLoader>().LoadIfEmptyAsync(demo, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -3,6 +3,7 @@ using EBakul.Hub.DemoData;
 using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Services;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,7 @@ public static class HubHostingExtensions
         services.AddSingleton<DatabaseWriter>();
         services.AddSingleton<IdempotentWrites>();
         services.AddSingleton<RegencyDirectory>();
-        services.AddSingleton<DemoDataGenerator>();
+        services.AddSingleton<DemoDataLoader>();
         services.AddHostedService<DatabaseInitializer>();
 
         AddDomain(services);
@@ -49,6 +50,8 @@ public static class HubHostingExtensions
     {
         services.AddSingleton<LedgerAppendSignal>();
         services.AddSingleton<PurchaseLedger>();
+        services.AddSingleton<EmployeeSync>();
+        services.AddScoped<EmployeeRoster>();
         services.AddScoped<QuotaPolicies>();
         services.AddScoped<QuotaExemptions>();
         services.AddScoped<QuotaEvaluator>();
@@ -59,6 +62,7 @@ public static class HubHostingExtensions
     {
         app.MapGrpcService<RegionGrpcService>();
         app.MapGrpcService<LedgerGrpcService>();
+        app.MapGrpcService<RosterGrpcService>();
         app.MapGrpcService<QuotaGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
