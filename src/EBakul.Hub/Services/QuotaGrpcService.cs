@@ -4,6 +4,7 @@ using EBakul.Hub.Data;
 using EBakul.Hub.Domain;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Paging;
 using Google.Protobuf.WellKnownTypes;
@@ -83,7 +84,7 @@ public sealed class QuotaGrpcService(
         var checks = new FieldChecks();
         RequestIds.Check(request.RequestId, checks);
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        CheckNip(request.Nip, checks);
+        Nip.Check(request.Nip, checks);
         var period = RequirePeriod(request.Period, "period", checks);
         checks.RequireText(request.Reason, "reason", QuotaExemptions.MaxReasonLength);
         checks.ThrowIfAny();
@@ -104,7 +105,7 @@ public sealed class QuotaGrpcService(
         var checks = new FieldChecks();
         RequestIds.Check(request.RequestId, checks);
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        CheckNip(request.Nip, checks);
+        Nip.Check(request.Nip, checks);
         var period = RequirePeriod(request.Period, "period", checks);
         checks.RequireText(request.Reason, "reason", QuotaExemptions.MaxReasonLength);
         checks.ThrowIfAny();
@@ -144,7 +145,7 @@ public sealed class QuotaGrpcService(
     {
         var checks = new FieldChecks();
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        CheckNip(request.Nip, checks);
+        Nip.Check(request.Nip, checks);
         var period = RequirePeriod(request.Period, "period", checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
@@ -230,12 +231,6 @@ public sealed class QuotaGrpcService(
         }
         if (!Period.TryParse(text, out var period)) checks.Add(field, "PERIOD_INVALID", "must be a month as YYYY-MM, e.g. 2025-09");
         return period;
-    }
-
-    private static void CheckNip(string nip, FieldChecks checks)
-    {
-        if (nip.Length == 0) checks.Add("nip", "FIELD_REQUIRED", "is required");
-        else checks.Check(nip.Length == 18 && nip.All(char.IsAsciiDigit), "nip", "NIP_INVALID", "must be 18 digits");
     }
 
     private static long DecodeNumber(string token, string filters, FieldChecks checks)

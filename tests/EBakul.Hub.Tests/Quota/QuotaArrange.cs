@@ -2,14 +2,15 @@ using EBakul.Hub.Data;
 using EBakul.Hub.Tests.Infrastructure;
 using EBakul.Ledger.V1;
 using EBakul.Quota.V1;
+using EBakul.Roster.V1;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EBakul.Hub.Tests.Quota;
 
 /// <summary>
-/// Puts employees, merchants and purchases in place for quota tests. Purchases go through the ledger's gRPC service;
-/// employees and merchants are written directly until the roster and merchant services are available.
+/// Puts employees, merchants and purchases in place for quota tests. Employees go through the roster's sync and purchases
+/// through the ledger; merchants are written directly until the merchant registry is available.
 /// </summary>
 internal sealed class QuotaArrange(HubFactory hub)
 {
@@ -27,43 +28,42 @@ internal sealed class QuotaArrange(HubFactory hub)
     public static DateTimeOffset Wib(int year, int month, int day, int hour = 10, int minute = 0, int second = 0) =>
         new(year, month, day, hour, minute, second, JakartaOffset);
 
-    /// <summary>A fresh valid NIP (18 digits).</summary>
-    public static string NewNip()
-    {
-        var n = Interlocked.Increment(ref _counter);
-        return $"{new DateOnly(1970, 1, 1).AddDays(n / 999):yyyyMMdd}2001031{n % 999 + 1:D3}";
-    }
+    /// <summary>A fresh valid NIP.</summary>
+    public static string NewNip() => RosterTestData.NewNip();
 
     /// <summary>
-    /// An employee with an ACTIVE status from <paramref name="activeFrom"/> (default 2020-01-01), then the later
-    /// <paramref name="changes"/> in order.
+    /// An employee synced through the roster with ACTIVE status from <paramref name="activeFrom"/> (default 2020-01-01),
+    /// then re-synced with each of the later <paramref name="changes"/> in order (1 active, 2 on leave, 3 left).
     /// </summary>
     public async Task<string> EmployeeAsync(
         long tppCeiling = 3_000_000, string office = "1.02.01", int kelasJabatan = 9, int employmentType = 1, int echelon = 1,
         DateOnly? activeFrom = null, string regency = Regency, params (int Status, DateOnly From)[] changes)
     {
-        var nip = NewNip();
-        var timeline = new List<(int Status, DateOnly From)> { (1, activeFrom ?? new DateOnly(2020, 1, 1)) };
-        timeline.AddRange(changes);
-        var (status, from) = timeline[^1];
-        await Writer.WriteAsync(tx =>
+        var row = RosterTestData.Employee(change: e =>
         {
-            tx.Command(
-                    "INSERT INTO employees (nip, regency_code, name, office_code, kelas_jabatan, employment_type, echelon, tpp_ceiling_rupiah, " +
-                    "status, status_effective_date, updated_at) VALUES ($nip, $regency, 'Budi Santoso', $office, $kelas, $type, $echelon, $tpp, " +
-                    "$status, $date, 0)")
-                .Bind("$nip", nip).Bind("$regency", regency).Bind("$office", office).Bind("$kelas", kelasJabatan)
-                .Bind("$type", employmentType).Bind("$echelon", echelon).Bind("$tpp", tppCeiling)
-                .Bind("$status", status).Bind("$date", from.ToString("yyyy-MM-dd"))
-                .ExecuteNonQuery();
-            foreach (var (s, d) in timeline)
-            {
-                tx.Command("INSERT INTO employee_status_changes (nip, status, effective_date, recorded_at) VALUES ($nip, $status, $date, 0)")
-                    .Bind("$nip", nip).Bind("$status", s).Bind("$date", d.ToString("yyyy-MM-dd")).ExecuteNonQuery();
-            }
-            return 0;
+            e.OfficeCode = office;
+            e.OfficeName = $"Kantor {office}";
+            e.KelasJabatan = kelasJabatan;
+            e.EmploymentType = (EmploymentType)employmentType;
+            e.Echelon = (Echelon)echelon;
+            e.TppCeilingRupiah = tppCeiling;
+            e.Status = EmployeeStatus.Active;
+            e.StatusEffectiveDate = RosterTestData.Date(activeFrom ?? new DateOnly(2020, 1, 1));
         });
-        return nip;
+        await SyncAsync(row, regency);
+        foreach (var (status, from) in changes)
+        {
+            row.Status = (EmployeeStatus)status;
+            row.StatusEffectiveDate = RosterTestData.Date(from);
+            await SyncAsync(row, regency);
+        }
+        return row.Nip;
+    }
+
+    private async Task SyncAsync(Employee row, string regency)
+    {
+        var result = (await RosterTestData.SyncAsync(hub.Channel, [row.Clone()], regency)).Results.Single();
+        Assert.True(result.Outcome is SyncOutcome.Created or SyncOutcome.Updated, $"{result.Outcome} {result.Reason} {result.Field}: {result.Description}");
     }
 
     /// <summary>

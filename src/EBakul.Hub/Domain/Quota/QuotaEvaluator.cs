@@ -117,7 +117,6 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 eligibleByMerchant.Clear();
                 for (; totalRows.SeekTo(nip); totalRows.Advance()) eligibleByMerchant.Add(totalRows.Reader.GetInt64(1));
 
-                timeline.Sort(ByRecordingOrder);
                 var days = EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period);
                 if (days.InService == 0) continue;
                 var obligation = new EmployeeObligation(policy, employee, period, days);
@@ -173,7 +172,6 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 }
             }
 
-            timeline.Sort(ByRecordingOrder);
             var obligation = new EmployeeObligation(policy, employee, period, EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period));
             return Explain(policy, obligation, entries);
         }
@@ -275,8 +273,6 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     /// <summary>The timeline, or the employee's current status as its only change when the timeline is empty.</summary>
     private static IReadOnlyList<EmployeeStatusChange> TimelineOrCurrent(List<EmployeeStatusChange> timeline, EmployeeFacts employee) =>
         timeline.Count > 0 ? timeline : [new EmployeeStatusChange { Nip = employee.Nip, Status = employee.Status, EffectiveDate = employee.StatusEffectiveDate }];
-
-    private static readonly Comparison<EmployeeStatusChange> ByRecordingOrder = (a, b) => a.Id.CompareTo(b.Id);
 
     private static EmployeeStatusChange ReadStatusChange(DbDataReader rows) => new()
     {
