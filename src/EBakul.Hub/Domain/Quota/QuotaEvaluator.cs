@@ -19,7 +19,7 @@ namespace EBakul.Hub.Domain.Quota;
 /// the employees (with their granted exemption joined in), their status timelines, and the month's ledger aggregated in
 /// SQL per employee and merchant, where SQL also decides which amounts are eligible (the merchant's status at the
 /// moment of each purchase, its category and scale). The three are merged employee by employee, so memory holds one
-/// employee at a time whatever the size of the regency, and no query runs per employee. None of the three sorts: the
+/// employee at a time whatever the size of the regency, and no query runs per employee. For the whole regency none of the three sorts: the
 /// employees come in NIP order from their index, and the ledger's (regency, month, employee, merchant, occurrence,
 /// amount) index serves the aggregation alone, already grouped.
 /// </para>
@@ -254,8 +254,9 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 if (countedHere < entry.AmountRupiah)
                 {
                     uncounted.Add(Uncounted(UncountedReason.OverMerchantCap,
-                        $"at most Rp{obligation.MerchantCap:N0} counts at one merchant ({policy.MerchantCapBasisPoints} bps of Rp{obligation.Required:N0}); " +
-                        $"Rp{countedHere:N0} of Rp{entry.AmountRupiah:N0} counted", countedHere));
+                        string.Create(CultureInfo.InvariantCulture,
+                            $"at most Rp{obligation.MerchantCap:N0} counts at one merchant ({policy.MerchantCapBasisPoints} bps of Rp{obligation.Required:N0}); " +
+                            $"Rp{countedHere:N0} of Rp{entry.AmountRupiah:N0} counted"), countedHere));
                 }
             }
             merchants[entry.MerchantId] = merchant;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Errors;
@@ -159,7 +160,7 @@ public sealed class QuotaPolicyDraft
 
     private static bool CheckAmount(FieldChecks checks, string field, long amount) =>
         checks.Check(amount is >= 0 and <= QuotaPolicy.MaxAmountRupiah, field, "AMOUNT_OUT_OF_RANGE",
-            $"must be 0-{QuotaPolicy.MaxAmountRupiah:N0} rupiah");
+            string.Create(CultureInfo.InvariantCulture, $"must be 0-{QuotaPolicy.MaxAmountRupiah:N0} rupiah"));
 
     /// <summary>Checks a list of enum numbers: each defined and not UNSPECIFIED, none twice. Returns the distinct valid ones.</summary>
     private static List<int> CheckSet(FieldChecks checks, string field, IReadOnlyList<int> values, Func<int, bool> isDefined)
