@@ -1,4 +1,6 @@
 using System.Text;
+using EBakul.Hub.Access;
+using EBakul.Hub.Audit;
 using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Quota;
@@ -33,6 +35,12 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     /// <summary>Receipt claims.</summary>
     public DbSet<ReceiptClaim> ReceiptClaims => Set<ReceiptClaim>();
+    /// <summary>Registered calling systems.</summary>
+    public DbSet<Caller> Callers => Set<Caller>();
+    /// <summary>Their bearer credentials (hashed).</summary>
+    public DbSet<CallerCredential> CallerCredentials => Set<CallerCredential>();
+    /// <summary>The audit trail.</summary>
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     /// <summary>Idempotency records.</summary>
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     /// <summary>Quota policy versions.</summary>
@@ -113,6 +121,24 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
         {
             e.ToTable("receipt_claims");
             e.HasKey(x => new { x.MerchantId, x.ReceiptReference });
+        });
+        model.Entity<Caller>(e =>
+        {
+            e.ToTable("callers");
+            e.HasKey(x => x.Id);
+        });
+        model.Entity<CallerCredential>(e =>
+        {
+            e.ToTable("caller_credentials");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.CallerId);
+        });
+        model.Entity<AuditEvent>(e =>
+        {
+            e.ToTable("audit_events");
+            e.HasKey(x => x.Sequence);
+            e.Property(x => x.Sequence).ValueGeneratedNever();
+            e.HasIndex(x => new { x.RegencyCode, x.Sequence });
         });
         model.Entity<IdempotencyRecord>(e =>
         {

@@ -1,3 +1,5 @@
+using EBakul.Hub.Access;
+using EBakul.Hub.Audit;
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
 using EBakul.Hub.Domain.Ledger;
@@ -30,13 +32,23 @@ public static class HubHostingExtensions
         services.AddSingleton<IdempotentWrites>();
         services.AddSingleton<RegencyDirectory>();
         services.AddSingleton<DemoDataLoader>();
-        services.AddHostedService<DatabaseInitializer>();
+        services.AddSingleton<DatabaseInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseInitializer>());
+
+        services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
+        services.AddSingleton<CredentialStore>();
+        services.AddSingleton<CallerRateLimiter>();
+        services.AddSingleton<DevelopmentCredentials>();
+        services.AddSingleton<AuditTrail>();
 
         AddDomain(services);
 
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<HubErrorInterceptor>();
+            options.Interceptors.Add<AccessInterceptor>();
+            options.MaxReceiveMessageSize = builder.Configuration.GetValue("Grpc:MaxReceiveMessageSize", 16 * 1024 * 1024);
+            options.MaxSendMessageSize = builder.Configuration.GetValue("Grpc:MaxSendMessageSize", 16 * 1024 * 1024);
             options.EnableDetailedErrors = builder.Environment.IsDevelopment();
         });
         services.AddGrpcReflection();
@@ -64,6 +76,7 @@ public static class HubHostingExtensions
         app.MapGrpcService<LedgerGrpcService>();
         app.MapGrpcService<RosterGrpcService>();
         app.MapGrpcService<QuotaGrpcService>();
+        app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

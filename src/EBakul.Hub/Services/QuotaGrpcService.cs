@@ -2,6 +2,7 @@ using System.Globalization;
 using EBakul.Hub.Access;
 using EBakul.Hub.Data;
 using EBakul.Hub.Domain;
+using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Roster;
@@ -15,7 +16,9 @@ namespace EBakul.Hub.Services;
 
 /// <summary>
 /// gRPC face of the quota: <see cref="QuotaPolicies"/>, <see cref="QuotaExemptions"/> and <see cref="QuotaEvaluator"/>.
-/// Request checks, proto ⇄ domain translation and idempotency; the rules live in the domain.
+/// Request checks, proto ⇄ domain translation and idempotency; the rules live in the domain. An office system sees
+/// and exempts only its own office's employees (<see cref="PurchaseLedger.RequireOwnOffice"/>: denied before found);
+/// the whole regency's compliance is beyond it.
 /// </summary>
 public sealed class QuotaGrpcService(
     QuotaPolicies policies, QuotaExemptions exemptions, QuotaEvaluator evaluator,
@@ -94,7 +97,7 @@ public sealed class QuotaGrpcService(
         return await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId,
             tx => new Wire.GrantQuotaExemptionResponse
             {
-                Exemption = ToProto(exemptions.Grant(tx, request.RegencyCode, request.Nip, period, request.Reason, caller.Id)),
+                Exemption = ToProto(exemptions.Grant(tx, request.RegencyCode, request.Nip, period, request.Reason, caller)),
             },
             context.CancellationToken);
     }
@@ -115,7 +118,7 @@ public sealed class QuotaGrpcService(
         return await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId,
             tx => new Wire.RevokeQuotaExemptionResponse
             {
-                Exemption = ToProto(exemptions.Revoke(tx, request.RegencyCode, request.Nip, period, request.Reason, caller.Id)),
+                Exemption = ToProto(exemptions.Revoke(tx, request.RegencyCode, request.Nip, period, request.Reason, caller)),
             },
             context.CancellationToken);
     }
@@ -132,7 +135,9 @@ public sealed class QuotaGrpcService(
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 
-        var page = await exemptions.ListAsync(request.RegencyCode, period, afterId, pageSize + 1, context.CancellationToken);
+        var caller = CallerIdentity.Of(context);
+        var officeCode = caller.IsOfficeBound ? caller.OfficeCode : null;
+        var page = await exemptions.ListAsync(request.RegencyCode, period, officeCode, afterId, pageSize + 1, context.CancellationToken);
         var response = new Wire.ListQuotaExemptionsResponse();
         response.Exemptions.AddRange(page.Take(pageSize).Select(ToProto));
         if (page.Count > pageSize)
@@ -149,6 +154,10 @@ public sealed class QuotaGrpcService(
         var period = RequirePeriod(request.Period, "period", checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
+
+        var caller = CallerIdentity.Of(context);
+        if (caller.IsOfficeBound)
+            PurchaseLedger.RequireOwnOffice(caller, await evaluator.OfficeOfAsync(request.RegencyCode, request.Nip, context.CancellationToken), $"NIP {request.Nip}");
 
         var detail = await evaluator.EvaluateEmployeeAsync(request.RegencyCode, request.Nip, period, context.CancellationToken);
         var response = new Wire.EvaluateEmployeeResponse { Evaluation = ToProto(detail.Evaluation) };
@@ -184,6 +193,7 @@ public sealed class QuotaGrpcService(
         var period = RequirePeriod(request.Period, "period", checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
+        PurchaseLedger.RequireOwnOffice(CallerIdentity.Of(context), request.OfficeCode, $"office {request.OfficeCode}");
         await evaluator.RequireOfficeAsync(request.RegencyCode, request.OfficeCode, context.CancellationToken);
 
         var compliance = await evaluator.SummarizeAsync(request.RegencyCode, period, request.OfficeCode, context.CancellationToken);
@@ -198,6 +208,7 @@ public sealed class QuotaGrpcService(
         var period = RequirePeriod(request.Period, "period", checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
+        PurchaseLedger.RequireOwnOffice(CallerIdentity.Of(context), null, $"the compliance of regency {request.RegencyCode}");
 
         var compliance = await evaluator.SummarizeAsync(request.RegencyCode, period, null, context.CancellationToken);
         var response = new Wire.GetRegencyComplianceResponse { Summary = ToProto(compliance.Regency) };
@@ -216,6 +227,12 @@ public sealed class QuotaGrpcService(
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
         var officeCode = request.OfficeCode.Length == 0 ? null : request.OfficeCode;
+        var caller = CallerIdentity.Of(context);
+        if (caller.IsOfficeBound)
+        {
+            officeCode ??= caller.OfficeCode;
+            PurchaseLedger.RequireOwnOffice(caller, officeCode, $"office {officeCode}");
+        }
         if (officeCode is not null) await evaluator.RequireOfficeAsync(request.RegencyCode, officeCode, context.CancellationToken);
 
         await foreach (var evaluation in evaluator.EvaluateRegencyAsync(request.RegencyCode, period, officeCode, context.CancellationToken))

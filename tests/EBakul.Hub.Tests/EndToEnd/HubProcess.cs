@@ -83,7 +83,16 @@ public sealed class HubProcess : IAsyncLifetime
     }
 
     /// <summary>
-    /// Runs <c>buf curl --protocol grpc --http2-prior-knowledge</c> against the hub: with a
+    /// The development admin token the hub wrote beside its database on its first start
+    /// (<c>dev-credentials.env</c>, <c>EBAKUL_TOKEN=...</c>).
+    /// </summary>
+    public string DevelopmentToken() =>
+        File.ReadLines(Path.Combine(_dataDirectory, "dev-credentials.env"))
+            .Single(line => line.StartsWith("EBAKUL_TOKEN=", StringComparison.Ordinal))["EBAKUL_TOKEN=".Length..];
+
+    /// <summary>
+    /// Runs <c>buf curl --protocol grpc --http2-prior-knowledge</c> against the hub, authenticated with the
+    /// development token: with a
     /// <paramref name="method"/> ("package.Service/Method") and optional JSON <paramref name="data"/>, or with
     /// the extra <paramref name="options"/> alone (e.g. <c>--list-services</c>).
     /// </summary>
@@ -98,6 +107,8 @@ public sealed class HubProcess : IAsyncLifetime
         };
         foreach (var argument in new[] { "curl", "--protocol", "grpc", "--http2-prior-knowledge", "--timeout", "30s" }.Concat(options))
             start.ArgumentList.Add(argument);
+        start.ArgumentList.Add("-H");
+        start.ArgumentList.Add($"authorization: Bearer {DevelopmentToken()}");
         if (data is not null)
         {
             start.ArgumentList.Add("--data");

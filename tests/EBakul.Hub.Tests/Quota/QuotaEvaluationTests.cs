@@ -305,7 +305,7 @@ public sealed class QuotaEvaluationTests : IDisposable
             RequestId = "bkd-exempt-1", RegencyCode = Regency, Nip = nip, Period = "2025-10", Reason = "tugas belajar, SK 800/123/2025",
         };
         var granted = (await _arrange.Quota.GrantQuotaExemptionAsync(grant)).Exemption;
-        Assert.Equal((nip, "2025-10", "tugas belajar, SK 800/123/2025", "local"), (granted.Nip, granted.Period, granted.Reason, granted.GrantedBy));
+        Assert.Equal((nip, "2025-10", "tugas belajar, SK 800/123/2025", HubFactory.TestAdminId), (granted.Nip, granted.Period, granted.Reason, granted.GrantedBy));
         Assert.Null(granted.RevokeTime);
         Assert.Equal(granted, (await _arrange.Quota.GrantQuotaExemptionAsync(grant)).Exemption);
 
@@ -320,7 +320,7 @@ public sealed class QuotaEvaluationTests : IDisposable
 
         var revoke = new RevokeQuotaExemptionRequest { RequestId = "bkd-revoke-1", RegencyCode = Regency, Nip = nip, Period = "2025-10", Reason = "study leave cancelled" };
         var revoked = (await _arrange.Quota.RevokeQuotaExemptionAsync(revoke)).Exemption;
-        Assert.Equal((granted.ExemptionId, "study leave cancelled", "local"), (revoked.ExemptionId, revoked.RevokeReason, revoked.RevokedBy));
+        Assert.Equal((granted.ExemptionId, "study leave cancelled", HubFactory.TestAdminId), (revoked.ExemptionId, revoked.RevokeReason, revoked.RevokedBy));
         Assert.NotNull(revoked.RevokeTime);
         Assert.Equal(QuotaOutcome.NonCompliant, (await _arrange.EvaluateAsync(nip, "2025-10")).Evaluation.Outcome);
 

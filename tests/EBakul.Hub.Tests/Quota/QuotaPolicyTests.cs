@@ -61,7 +61,7 @@ public sealed class QuotaPolicyTests : IDisposable
         var v2 = await _arrange.SetPolicyAsync(QuotaArrange.Draft("2025-12", d => d.MerchantCapBasisPoints = 4000));
         Assert.Equal(2, v2.Version);
         Assert.Equal(QuotaPolicyState.Scheduled, v2.State);
-        Assert.Equal("local", v2.CreatedBy);
+        Assert.Equal(HubFactory.TestAdminId, v2.CreatedBy);
 
         Assert.Equal(1, (await GetAsync("2025-10")).Version);
         Assert.Equal(1, (await GetAsync("2025-11")).Version);

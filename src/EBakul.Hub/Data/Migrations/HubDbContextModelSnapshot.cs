@@ -17,6 +17,141 @@ namespace EBakul.Hub.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("EBakul.Hub.Access.Caller", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("display_name");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<int>("RateLimitPerSecond")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate_limit_per_second");
+
+                    b.Property<string>("Regencies")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regencies");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scopes");
+
+                    b.HasKey("Id")
+                        .HasName("pk_callers");
+
+                    b.ToTable("callers", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Access.CallerCredential", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CallerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("caller_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("secret_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_caller_credentials");
+
+                    b.HasIndex("CallerId")
+                        .HasDatabaseName("ix_caller_credentials_caller_id");
+
+                    b.ToTable("caller_credentials", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Audit.AuditEvent", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("CallerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("caller_id");
+
+                    b.Property<string>("Details")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("details");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("method");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("PreviousHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("previous_hash");
+
+                    b.Property<string>("RegencyCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<string>("RequestId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("TraceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_id");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_audit_events");
+
+                    b.HasIndex("RegencyCode", "Sequence")
+                        .HasDatabaseName("ix_audit_events_regency_code_sequence");
+
+                    b.ToTable("audit_events", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Data.IdempotencyRecord", b =>
                 {
                     b.Property<string>("CallerId")

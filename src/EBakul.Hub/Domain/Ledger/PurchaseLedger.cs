@@ -46,6 +46,18 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     /// <summary>Records one purchase inside a write. Throws <see cref="HubException"/> when a rule refuses it (nothing is written then).</summary>
     public LedgerEntry Record(WriteTransaction tx, string regencyCode, PurchaseInput input, CallerIdentity caller)
     {
+        string officeCode;
+        using (var reader = tx.Command(EmployeeSql).Bind("$nip", input.EmployeeNip).ExecuteReader())
+        {
+            var found = reader.Read() && reader.GetString(0) == regencyCode;
+            RequireOwnOffice(caller, found ? reader.GetString(1) : null, $"NIP {input.EmployeeNip}");
+            if (!found)
+                throw HubException.NotFound("EMPLOYEE_NOT_ON_ROSTER", $"NIP {input.EmployeeNip} is not on the roster of regency {regencyCode}");
+            officeCode = reader.GetString(1);
+            if ((EmployeeStatus)reader.GetInt32(2) == EmployeeStatus.Left)
+                throw HubException.FailedPrecondition("EMPLOYEE_LEFT", $"NIP {input.EmployeeNip} has left the regency's service");
+        }
+
         var merchant = tx.Command(MerchantSql).Bind("$id", input.MerchantId);
         using (var reader = merchant.ExecuteReader())
         {
@@ -55,16 +67,6 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             if (status != MerchantStatus.Active)
                 throw HubException.FailedPrecondition("MERCHANT_NOT_ACTIVE",
                     $"merchant '{input.MerchantId}' is {Describe(status)}; purchases are recorded only at verified, active merchants");
-        }
-
-        string officeCode;
-        using (var reader = tx.Command(EmployeeSql).Bind("$nip", input.EmployeeNip).ExecuteReader())
-        {
-            if (!reader.Read() || reader.GetString(0) != regencyCode)
-                throw HubException.NotFound("EMPLOYEE_NOT_ON_ROSTER", $"NIP {input.EmployeeNip} is not on the roster of regency {regencyCode}");
-            officeCode = reader.GetString(1);
-            if ((EmployeeStatus)reader.GetInt32(2) == EmployeeStatus.Left)
-                throw HubException.FailedPrecondition("EMPLOYEE_LEFT", $"NIP {input.EmployeeNip} has left the regency's service");
         }
 
         var id = Guid.CreateVersion7().ToString("N");
@@ -127,10 +129,15 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         LedgerEntry original;
         using (var reader = tx.Command(EntrySql).Bind("$id", purchaseId).ExecuteReader())
         {
-            if (!reader.Read() || reader.GetString(2) != regencyCode)
+            var found = reader.Read() && reader.GetString(2) == regencyCode;
+            if (!found)
+            {
+                RequireOwnOffice(caller, null, $"purchase '{purchaseId}'");
                 throw HubException.NotFound("PURCHASE_NOT_FOUND", $"purchase '{purchaseId}' is not in the ledger of regency {regencyCode}");
+            }
             original = ReadEntry(reader);
         }
+        RequireOwnOffice(caller, original.OfficeCode, $"purchase '{purchaseId}'");
         if (original.Kind != EntryKind.Purchase)
             throw HubException.FailedPrecondition("REVERSAL_NOT_VOIDABLE", $"'{purchaseId}' is a reversal entry; only purchases can be voided");
 
@@ -180,12 +187,16 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         return WithVoids(db, query.OrderBy(e => e.Sequence).Take(limit)).ToListAsync(cancellationToken);
     }
 
-    /// <summary>The change feed's read: entries of a regency after a sequence, as appended (no void state).</summary>
-    public static Task<List<LedgerEntry>> ReadFeedAsync(HubDbContext db, string regencyCode, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        db.LedgerEntries.AsNoTracking()
-            .Where(e => e.RegencyCode == regencyCode && e.Sequence > afterSequence)
-            .OrderBy(e => e.Sequence).Take(limit)
-            .ToListAsync(cancellationToken);
+    /// <summary>
+    /// The change feed's read: entries of a regency (and optionally one office) after a sequence, as appended
+    /// (no void state: a void arrives as its own reversal entry).
+    /// </summary>
+    public static Task<List<LedgerEntry>> ReadFeedAsync(HubDbContext db, string regencyCode, string? officeCode, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        var query = db.LedgerEntries.AsNoTracking().Where(e => e.RegencyCode == regencyCode && e.Sequence > afterSequence);
+        if (officeCode is not null) query = query.Where(e => e.OfficeCode == officeCode);
+        return query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(cancellationToken);
+    }
 
     /// <summary>Waits until entries may have been appended (or the timeout passes).</summary>
     public Task WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken) => appended.WaitAsync(timeout, cancellationToken);
@@ -243,6 +254,17 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         ReversesEntryId = r.IsDBNull(15) ? null : r.GetString(15),
         Reason = r.IsDBNull(16) ? null : r.GetString(16),
     };
+
+    /// <summary>
+    /// An office system may touch only its own office's employees and their purchases. Anything else, including
+    /// something that does not exist (<paramref name="officeCode"/> null), is PERMISSION_DENIED, so that an office
+    /// learns nothing about other offices' data.
+    /// </summary>
+    public static void RequireOwnOffice(CallerIdentity caller, string? officeCode, string what)
+    {
+        if (caller.IsOfficeBound && officeCode != caller.OfficeCode)
+            throw HubException.PermissionDenied("OUTSIDE_CALLER_OFFICE", $"{what} is not within office {caller.OfficeCode} of caller '{caller.Id}'");
+    }
 
     private static string Describe(MerchantStatus status) => status switch
     {

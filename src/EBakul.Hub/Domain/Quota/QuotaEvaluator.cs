@@ -193,6 +193,10 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         return new RegencyCompliance(total.ToSummary(), [.. offices.Values.Select(o => o.ToSummary())]);
     }
 
+    /// <summary>The office of an employee of the regency, or null when the NIP is not on its roster.</summary>
+    public Task<string?> OfficeOfAsync(string regencyCode, string nip, CancellationToken cancellationToken) =>
+        db.Employees.Where(e => e.RegencyCode == regencyCode && e.Nip == nip).Select(e => e.OfficeCode).FirstOrDefaultAsync(cancellationToken);
+
     /// <summary>NOT_FOUND <c>OFFICE_NOT_FOUND</c> unless the office is known to the regency (named by the roster or holding employees).</summary>
     public async Task RequireOfficeAsync(string regencyCode, string officeCode, CancellationToken cancellationToken)
     {

@@ -21,7 +21,7 @@ namespace EBakul.Hub.Domain.Roster;
 /// appends to the employee's status timeline.
 /// </para>
 /// </summary>
-public sealed class EmployeeSync(DatabaseWriter writer, IdempotentWrites idempotency, RegencyDirectory regencies, TimeProvider clock)
+public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory regencies, TimeProvider clock)
 {
     /// <summary>Most rows in one chunk.</summary>
     public const int MaxRowsPerChunk = 5000;
@@ -92,15 +92,8 @@ public sealed class EmployeeSync(DatabaseWriter writer, IdempotentWrites idempot
         for (var i = 0; i < rows.Length; i++)
             rows[i] = CheckRow(i, chunk.Employees[i], chunk.RegencyCode, today, seen);
 
-        var hash = IdempotentWrites.HashWithoutRequestId(chunk);
-        return writer.WriteAsync(tx =>
-        {
-            var stored = idempotency.Claim(tx, callerId, chunk.RequestId, Method, hash);
-            if (stored is not null) return SyncEmployeesResponse.Parser.ParseFrom(stored);
-            var response = Apply(tx, chunk.RequestId, chunk.RegencyCode, rows);
-            IdempotentWrites.StoreResponse(tx, callerId, chunk.RequestId, response);
-            return response;
-        }, cancellationToken);
+        return idempotency.WriteAsync(callerId, Method, chunk, chunk.RequestId,
+            tx => Apply(tx, chunk.RequestId, chunk.RegencyCode, rows), cancellationToken);
     }
 
     /// <summary>

@@ -12,6 +12,59 @@ namespace EBakul.Hub.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "audit_events",
+                columns: table => new
+                {
+                    sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    occurred_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    caller_id = table.Column<string>(type: "TEXT", nullable: false),
+                    method = table.Column<string>(type: "TEXT", nullable: false),
+                    request_id = table.Column<string>(type: "TEXT", nullable: false),
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    details = table.Column<string>(type: "TEXT", nullable: false),
+                    trace_id = table.Column<string>(type: "TEXT", nullable: false),
+                    previous_hash = table.Column<string>(type: "TEXT", nullable: false),
+                    hash = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_events", x => x.sequence);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "caller_credentials",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "TEXT", nullable: false),
+                    caller_id = table.Column<string>(type: "TEXT", nullable: false),
+                    secret_hash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    revoked_at = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_caller_credentials", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "callers",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "TEXT", nullable: false),
+                    display_name = table.Column<string>(type: "TEXT", nullable: false),
+                    kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    scopes = table.Column<string>(type: "TEXT", nullable: false),
+                    regencies = table.Column<string>(type: "TEXT", nullable: false),
+                    office_code = table.Column<string>(type: "TEXT", nullable: true),
+                    rate_limit_per_second = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_callers", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "employee_status_changes",
                 columns: table => new
                 {
@@ -239,6 +292,16 @@ namespace EBakul.Hub.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_audit_events_regency_code_sequence",
+                table: "audit_events",
+                columns: new[] { "regency_code", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_caller_credentials_caller_id",
+                table: "caller_credentials",
+                column: "caller_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_employee_status_changes_nip_effective_date",
                 table: "employee_status_changes",
                 columns: new[] { "nip", "effective_date" });
@@ -348,6 +411,15 @@ namespace EBakul.Hub.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "audit_events");
+
+            migrationBuilder.DropTable(
+                name: "caller_credentials");
+
+            migrationBuilder.DropTable(
+                name: "callers");
+
             migrationBuilder.DropTable(
                 name: "employee_status_changes");
 
