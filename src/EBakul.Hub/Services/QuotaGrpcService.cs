@@ -38,12 +38,10 @@ public sealed class QuotaGrpcService(
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 
-        var current = policies.CurrentPeriod;
         return await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId, tx =>
         {
             var stored = policies.Add(tx, policy!);
-            var state = stored.EffectivePeriod > current ? QuotaPolicyState.Scheduled : QuotaPolicyState.InForce;
-            return new Wire.SetQuotaPolicyResponse { Policy = ToProto(stored, state) };
+            return new Wire.SetQuotaPolicyResponse { Policy = ToProto(stored, policies.StateOfAdded(stored)) };
         }, context.CancellationToken);
     }
 

@@ -52,6 +52,13 @@ public sealed class QuotaPolicies(HubDbContext db, TimeProvider clock)
         return policy;
     }
 
+    /// <summary>
+    /// Where a version just added stands: a later version is always scheduled; only a regency's first version can start
+    /// in the current month or before, and then it is in force.
+    /// </summary>
+    public QuotaPolicyState StateOfAdded(QuotaPolicy added) =>
+        added.EffectivePeriod > CurrentPeriod ? QuotaPolicyState.Scheduled : QuotaPolicyState.InForce;
+
     /// <summary>The version in force for a month, or null before the regency's first policy.</summary>
     public Task<QuotaPolicy?> InForceAsync(string regencyCode, Period period, CancellationToken cancellationToken) =>
         db.QuotaPolicies.AsNoTracking()
