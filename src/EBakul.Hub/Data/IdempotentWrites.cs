@@ -51,10 +51,10 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
     }
 
     /// <summary>
-    /// Inside a write: claims the id (returns null: the caller runs the work and must call
-    /// <see cref="StoreResponse"/>), or returns the stored response of the first run.
+    /// Inside a write: claims the id (returns null: the caller runs the work and stores its response), or returns
+    /// the stored response of the first run.
     /// </summary>
-    public byte[]? Claim(WriteTransaction tx, string callerId, string requestId, string method, byte[] hash)
+    private byte[]? Claim(WriteTransaction tx, string callerId, string requestId, string method, byte[] hash)
     {
         var inserted = tx.Command(InsertSql)
             .Bind("$caller", callerId)
@@ -80,7 +80,7 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
     }
 
     /// <summary>Stores the response of a claimed id.</summary>
-    public static void StoreResponse(WriteTransaction tx, string callerId, string requestId, IMessage response) =>
+    private static void StoreResponse(WriteTransaction tx, string callerId, string requestId, IMessage response) =>
         tx.Command(UpdateSql)
             .Bind("$response", response.ToByteArray())
             .Bind("$caller", callerId)

@@ -3,6 +3,7 @@ using EBakul.Hub.Audit;
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
 using EBakul.Hub.Domain.Ledger;
+using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Roster;
@@ -51,6 +52,8 @@ public static class HubHostingExtensions
             options.MaxSendMessageSize = builder.Configuration.GetValue("Grpc:MaxSendMessageSize", 16 * 1024 * 1024);
             options.EnableDetailedErrors = builder.Environment.IsDevelopment();
         });
+        // A merchant import chunk of 5000 rows at their longest is about 6 MB.
+        services.AddGrpc().AddServiceOptions<MerchantGrpcService>(options => options.MaxReceiveMessageSize = 16 * 1024 * 1024);
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
@@ -64,6 +67,10 @@ public static class HubHostingExtensions
         services.AddSingleton<PurchaseLedger>();
         services.AddSingleton<EmployeeSync>();
         services.AddScoped<EmployeeRoster>();
+        services.AddSingleton<MerchantIds>();
+        services.AddScoped<MerchantRegistry>();
+        services.AddScoped<MerchantImport>();
+        services.AddScoped<NearbySearch>();
         services.AddScoped<QuotaPolicies>();
         services.AddScoped<QuotaExemptions>();
         services.AddScoped<QuotaEvaluator>();
@@ -77,6 +84,7 @@ public static class HubHostingExtensions
         app.MapGrpcService<RosterGrpcService>();
         app.MapGrpcService<QuotaGrpcService>();
         app.MapGrpcService<AuditGrpcService>();
+        app.MapGrpcService<MerchantGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

@@ -59,11 +59,23 @@ public sealed class HubFactory : WebApplicationFactory<Program>
     /// A channel to the hub as <see cref="TestAdminId"/>: every scope (including e-TPP's pull and acknowledge) on
     /// every regency, with a rate limit no test reaches.
     /// </summary>
-    public GrpcChannel Channel => _channel ??= ChannelFor(IssueToken(new Caller
+    public GrpcChannel Channel => _channel ??= ChannelFor(IssueToken(TestAdmin()));
+
+    /// <summary>
+    /// A channel as <see cref="TestAdminId"/> to another host of the hub (e.g. one derived with
+    /// <c>WithWebHostBuilder</c>); the caller disposes it.
+    /// </summary>
+    public static GrpcChannel AdminChannelFor(WebApplicationFactory<Program> factory)
+    {
+        var token = factory.Services.GetRequiredService<CredentialStore>().IssueAsync(TestAdmin(), CancellationToken.None).GetAwaiter().GetResult();
+        return CreateChannel(factory, token);
+    }
+
+    private static Caller TestAdmin() => new()
     {
         Id = TestAdminId, DisplayName = "Test admin", Kind = CallerKind.Etpp, Scopes = string.Join(' ', Scopes.All),
         Regencies = CallerIdentity.AllRegencies, RateLimitPerSecond = 1_000_000,
-    }));
+    };
 
     /// <summary>Registers a caller (or updates it) and returns a new token for it.</summary>
     public string IssueToken(Caller caller) =>
@@ -72,9 +84,16 @@ public sealed class HubFactory : WebApplicationFactory<Program>
     /// <summary>A channel that sends <paramref name="token"/> as its bearer credential (no header when null).</summary>
     public GrpcChannel ChannelFor(string? token)
     {
+        var channel = CreateChannel(this, token);
+        _channels.Add(channel);
+        return channel;
+    }
+
+    private static GrpcChannel CreateChannel(WebApplicationFactory<Program> factory, string? token)
+    {
         var options = new GrpcChannelOptions
         {
-            HttpHandler = Server.CreateHandler(),
+            HttpHandler = factory.Server.CreateHandler(),
             MaxReceiveMessageSize = 64 * 1024 * 1024,
         };
         if (token is not null)
@@ -87,9 +106,7 @@ public sealed class HubFactory : WebApplicationFactory<Program>
                 }));
             options.UnsafeUseInsecureChannelCallCredentials = true;
         }
-        var channel = GrpcChannel.ForAddress(Server.BaseAddress, options);
-        _channels.Add(channel);
-        return channel;
+        return GrpcChannel.ForAddress(factory.Server.BaseAddress, options);
     }
 
     /// <summary>A fresh path under the temp folder.</summary>

@@ -1,16 +1,15 @@
-using EBakul.Hub.Data;
 using EBakul.Hub.Tests.Infrastructure;
 using EBakul.Ledger.V1;
+using EBakul.Merchants.V1;
 using EBakul.Quota.V1;
 using EBakul.Roster.V1;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EBakul.Hub.Tests.Quota;
 
 /// <summary>
-/// Puts employees, merchants and purchases in place for quota tests. Employees go through the roster's sync and purchases
-/// through the ledger; merchants are written directly until the merchant registry is available.
+/// Puts employees, merchants and purchases in place for quota tests, through the hub's own gRPC services: the roster's
+/// sync, the merchant registry and the purchase ledger.
 /// </summary>
 internal sealed class QuotaArrange(HubFactory hub)
 {
@@ -68,37 +67,52 @@ internal sealed class QuotaArrange(HubFactory hub)
 
     /// <summary>
     /// A merchant registered (pending) at <paramref name="registeredAt"/> and verified at <paramref name="verifiedAt"/>
-    /// (defaults: 1 and 2 January 2025), then the later status <paramref name="changes"/> (2 active, 3 suspended).
+    /// (defaults: 1 and 2 January 2025), then suspended (3) or reinstated (2) at each of the later
+    /// <paramref name="changes"/>, all through the merchant registry with the hub's clock set to those moments (and put
+    /// back afterwards).
     /// </summary>
     public async Task<string> MerchantAsync(
         int category = 1, int scale = 2, string regency = Regency, DateTimeOffset? registeredAt = null, DateTimeOffset? verifiedAt = null,
         params (int Status, DateTimeOffset At)[] changes)
     {
-        var id = Guid.CreateVersion7().ToString("N");
-        var timeline = new List<(int Status, DateTimeOffset At)>
+        var client = new MerchantService.MerchantServiceClient(hub.Channel);
+        var now = hub.Clock.GetUtcNow();
+        try
         {
-            (1, registeredAt ?? Wib(2025, 1, 1)),
-            (2, verifiedAt ?? Wib(2025, 1, 2)),
-        };
-        timeline.AddRange(changes);
-        await Writer.WriteAsync(tx =>
-        {
-            tx.Command(
-                    "INSERT INTO merchants (id, regency_code, name, owner_name, owner_nik, nib, category, scale, kecamatan_code, address, " +
-                    "latitude, longitude, qris_nmid, status, status_reason, created_at, updated_at) VALUES " +
-                    "($id, $regency, $name, 'Sri Wahyuni', '3522015708850001', NULL, $category, $scale, '35.22.15', 'Jl. Veteran 1', " +
-                    "NULL, NULL, NULL, $status, '', 0, 0)")
-                .Bind("$id", id).Bind("$regency", regency).Bind("$name", $"Warung {id[^4..]}")
-                .Bind("$category", category).Bind("$scale", scale).Bind("$status", timeline[^1].Status)
-                .ExecuteNonQuery();
-            foreach (var (s, at) in timeline)
+            hub.Clock.Set(registeredAt ?? Wib(2025, 1, 1));
+            var draft = TestData.ValidMerchantDraft(
+                kecamatanCode: regency == Regency ? TestData.KecamatanBojonegoro : HubFactory.OtherRegencyKecamatanCode,
+                category: (MerchantCategory)category, scale: (MerchantScale)scale);
+            var id = (await TestData.RegisterMerchantAsync(hub.Channel, draft, regency)).MerchantId;
+            hub.Clock.Set(verifiedAt ?? Wib(2025, 1, 2));
+            await client.VerifyMerchantAsync(new VerifyMerchantRequest
             {
-                tx.Command("INSERT INTO merchant_status_changes (merchant_id, status, reason, effective_at, changed_by) VALUES ($id, $status, 'test', $at, 'test')")
-                    .Bind("$id", id).Bind("$status", s).Bind("$at", at.ToUnixTimeMilliseconds()).ExecuteNonQuery();
+                RequestId = TestData.RequestId(), RegencyCode = regency, MerchantId = id, Reason = "field visit, NIB checked",
+            });
+            foreach (var (status, at) in changes)
+            {
+                hub.Clock.Set(at);
+                if (status == (int)MerchantStatus.Suspended)
+                {
+                    await client.SuspendMerchantAsync(new SuspendMerchantRequest
+                    {
+                        RequestId = TestData.RequestId(), RegencyCode = regency, MerchantId = id, Reason = "nota palsu, under review",
+                    });
+                }
+                else
+                {
+                    await client.ReinstateMerchantAsync(new ReinstateMerchantRequest
+                    {
+                        RequestId = TestData.RequestId(), RegencyCode = regency, MerchantId = id, Reason = "review closed",
+                    });
+                }
             }
-            return 0;
-        });
-        return id;
+            return id;
+        }
+        finally
+        {
+            hub.Clock.Set(now);
+        }
     }
 
     /// <summary>Records a purchase through the ledger.</summary>
@@ -150,14 +164,5 @@ internal sealed class QuotaArrange(HubFactory hub)
         };
         change?.Invoke(draft);
         return draft;
-    }
-
-    private DatabaseWriter Writer
-    {
-        get
-        {
-            _ = hub.Channel; // starts the host
-            return hub.Services.GetRequiredService<DatabaseWriter>();
-        }
     }
 }

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace EBakul.Hub.Data.Migrations
 {
     [DbContext(typeof(HubDbContext))]
-    [Migration("20261122203530_InitialCreate")]
+    [Migration("20261122204424_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
