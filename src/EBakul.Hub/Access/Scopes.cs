@@ -80,6 +80,17 @@ public static class Scopes
         ["/ebakul.ledger.v1.LedgerService/VoidPurchase"] = PurchasesWrite,
         ["/ebakul.ledger.v1.LedgerService/StreamLedgerEntries"] = PurchasesRead,
 
+        ["/ebakul.quota.v1.QuotaService/SetQuotaPolicy"] = QuotaAdmin,
+        ["/ebakul.quota.v1.QuotaService/GetQuotaPolicy"] = QuotaRead,
+        ["/ebakul.quota.v1.QuotaService/ListQuotaPolicies"] = QuotaRead,
+        ["/ebakul.quota.v1.QuotaService/GrantQuotaExemption"] = QuotaAdmin,
+        ["/ebakul.quota.v1.QuotaService/RevokeQuotaExemption"] = QuotaAdmin,
+        ["/ebakul.quota.v1.QuotaService/ListQuotaExemptions"] = QuotaRead,
+        ["/ebakul.quota.v1.QuotaService/EvaluateEmployee"] = QuotaRead,
+        ["/ebakul.quota.v1.QuotaService/GetOfficeCompliance"] = QuotaRead,
+        ["/ebakul.quota.v1.QuotaService/GetRegencyCompliance"] = QuotaRead,
+        ["/ebakul.quota.v1.QuotaService/StreamEmployeeEvaluations"] = QuotaRead,
+
         ["/ebakul.payroll.v1.PayrollService/ClosePeriod"] = PayrollAdmin,
         ["/ebakul.payroll.v1.PayrollService/GetPeriod"] = PayrollAdmin,
         ["/ebakul.payroll.v1.PayrollService/OpenCorrection"] = PayrollAdmin,

@@ -3,6 +3,7 @@ using EBakul.Hub.Access;
 using EBakul.Hub.Audit;
 using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Merchants;
+using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Roster;
 using Microsoft.EntityFrameworkCore;
@@ -42,6 +43,10 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     /// <summary>Idempotency records.</summary>
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    /// <summary>Quota policy versions.</summary>
+    public DbSet<QuotaPolicy> QuotaPolicies => Set<QuotaPolicy>();
+    /// <summary>Explicit quota exemptions.</summary>
+    public DbSet<QuotaExemption> QuotaExemptions => Set<QuotaExemption>();
 
     /// <inheritdoc />
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -104,7 +109,9 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
             e.Property(x => x.Sequence).ValueGeneratedOnAdd();
             e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => x.ReversesEntryId).IsUnique();
-            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.EmployeeNip });
+            // The month's evaluation reads this index alone, already in (employee, merchant) order: it aggregates
+            // without a sort and without touching the table, whatever the size of the month.
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.EmployeeNip, x.MerchantId, x.OccurredAt, x.AmountRupiah });
             e.HasIndex(x => new { x.RegencyCode, x.EmployeeNip, x.Sequence });
             e.HasIndex(x => new { x.RegencyCode, x.MerchantId, x.Sequence });
             e.HasIndex(x => new { x.RegencyCode, x.OfficeCode, x.Sequence });
@@ -137,6 +144,20 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
         {
             e.ToTable("idempotency_records");
             e.HasKey(x => new { x.CallerId, x.RequestId });
+        });
+        model.Entity<QuotaPolicy>(e =>
+        {
+            e.ToTable("quota_policies");
+            e.HasKey(x => new { x.RegencyCode, x.Version });
+            e.HasIndex(x => new { x.RegencyCode, x.EffectivePeriodKey });
+            e.Ignore(x => x.EffectivePeriod);
+        });
+        model.Entity<QuotaExemption>(e =>
+        {
+            e.ToTable("quota_exemptions");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Nip }).IsUnique().HasFilter("revoked_at IS NULL");
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Id });
         });
 
         foreach (var entity in model.Model.GetEntityTypes())

@@ -1,6 +1,7 @@
 using EBakul.Hub.Access;
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
+using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,9 @@ namespace EBakul.Hub.Hosting;
 
 /// <summary>
 /// Runs before the server accepts calls: creates the database file's folder, applies the EF Core
-/// migrations, seeds the reference data, fills the <see cref="RegencyDirectory"/>, creates the development
-/// credentials of an empty hub and loads the demo data when asked to.
+/// migrations, seeds the reference data (with Bojonegoro's default quota policy), fills the
+/// <see cref="RegencyDirectory"/>, creates the development credentials of an empty hub and loads the demo data
+/// when asked to.
 /// </summary>
 public sealed class DatabaseInitializer(
     IServiceProvider services, IOptions<DatabaseOptions> options, IConfiguration configuration, RegencyDirectory directory, ILogger<DatabaseInitializer> logger)
@@ -38,6 +40,7 @@ public sealed class DatabaseInitializer(
             await db.Database.MigrateAsync(cancellationToken);
             var served = configuration.GetSection(ServedRegency.Section).Get<List<ServedRegency>>() ?? [];
             await ReferenceData.SeedAsync(db, served, cancellationToken);
+            await BojonegoroQuotaPolicy.SeedAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken);
             await directory.LoadAsync(db, cancellationToken);
         }
         logger.LogInformation("Database ready at {Path}", path);

@@ -4,6 +4,7 @@ using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
 using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Merchants;
+using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Errors;
@@ -70,6 +71,9 @@ public static class HubHostingExtensions
         services.AddScoped<MerchantRegistry>();
         services.AddScoped<MerchantImport>();
         services.AddScoped<NearbySearch>();
+        services.AddScoped<QuotaPolicies>();
+        services.AddScoped<QuotaExemptions>();
+        services.AddScoped<QuotaEvaluator>();
     }
 
     /// <summary>Maps the gRPC services, health and reflection.</summary>
@@ -78,6 +82,7 @@ public static class HubHostingExtensions
         app.MapGrpcService<RegionGrpcService>();
         app.MapGrpcService<LedgerGrpcService>();
         app.MapGrpcService<RosterGrpcService>();
+        app.MapGrpcService<QuotaGrpcService>();
         app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcService<MerchantGrpcService>();
         app.MapGrpcHealthChecksService();

@@ -287,8 +287,8 @@ namespace EBakul.Hub.Data.Migrations
                     b.HasIndex("RegencyCode", "OfficeCode", "Sequence")
                         .HasDatabaseName("ix_ledger_entries_regency_code_office_code_sequence");
 
-                    b.HasIndex("RegencyCode", "PeriodKey", "EmployeeNip")
-                        .HasDatabaseName("ix_ledger_entries_regency_code_period_key_employee_nip");
+                    b.HasIndex("RegencyCode", "PeriodKey", "EmployeeNip", "MerchantId", "OccurredAt", "AmountRupiah")
+                        .HasDatabaseName("ix_ledger_entries_regency_code_period_key_employee_nip_merchant_id_occurred_at_amount_rupiah");
 
                     b.ToTable("ledger_entries", (string)null);
                 });
@@ -451,6 +451,165 @@ namespace EBakul.Hub.Data.Migrations
                         .HasDatabaseName("ix_merchant_status_changes_merchant_id_effective_at");
 
                     b.ToTable("merchant_status_changes", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Quota.QuotaExemption", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("GrantedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("granted_at");
+
+                    b.Property<string>("GrantedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("granted_by");
+
+                    b.Property<string>("Nip")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nip");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RegencyCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<string>("RevokeReason")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoke_reason");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("RevokedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoked_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quota_exemptions");
+
+                    b.HasIndex("RegencyCode", "PeriodKey", "Id")
+                        .HasDatabaseName("ix_quota_exemptions_regency_code_period_key_id");
+
+                    b.HasIndex("RegencyCode", "PeriodKey", "Nip")
+                        .IsUnique()
+                        .HasDatabaseName("ix_quota_exemptions_regency_code_period_key_nip")
+                        .HasFilter("revoked_at IS NULL");
+
+                    b.ToTable("quota_exemptions", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Quota.QuotaPolicy", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.PrimitiveCollection<string>("CountedCategories")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("counted_categories");
+
+                    b.PrimitiveCollection<string>("CountedScales")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("counted_scales");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.PrimitiveCollection<string>("EchelonAmounts")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("echelon_amounts");
+
+                    b.Property<int>("EffectivePeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("effective_period_key");
+
+                    b.PrimitiveCollection<string>("ExemptEmploymentTypes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("exempt_employment_types");
+
+                    b.PrimitiveCollection<string>("KelasJabatanAmounts")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kelas_jabatan_amounts");
+
+                    b.Property<int>("MerchantCapBasisPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("merchant_cap_basis_points");
+
+                    b.Property<bool>("ProrationEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("proration_enabled");
+
+                    b.Property<int?>("ReplacedByVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("replaced_by_version");
+
+                    b.Property<int>("RequiredAmountForm")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("required_amount_form");
+
+                    b.Property<int>("SanctionBasisPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sanction_basis_points");
+
+                    b.Property<int>("SanctionKind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sanction_kind");
+
+                    b.Property<int>("TppBasisPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_basis_points");
+
+                    b.Property<long>("TppCapRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_cap_rupiah");
+
+                    b.Property<long>("TppFloorRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_floor_rupiah");
+
+                    b.HasKey("RegencyCode", "Version")
+                        .HasName("pk_quota_policies");
+
+                    b.HasIndex("RegencyCode", "EffectivePeriodKey")
+                        .HasDatabaseName("ix_quota_policies_regency_code_effective_period_key");
+
+                    b.ToTable("quota_policies", (string)null);
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Regions.Kecamatan", b =>

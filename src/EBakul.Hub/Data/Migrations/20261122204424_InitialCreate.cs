@@ -216,6 +216,57 @@ namespace EBakul.Hub.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "quota_exemptions",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    nip = table.Column<string>(type: "TEXT", nullable: false),
+                    period_key = table.Column<int>(type: "INTEGER", nullable: false),
+                    reason = table.Column<string>(type: "TEXT", nullable: false),
+                    granted_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    granted_by = table.Column<string>(type: "TEXT", nullable: false),
+                    revoked_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    revoked_by = table.Column<string>(type: "TEXT", nullable: true),
+                    revoke_reason = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_quota_exemptions", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "quota_policies",
+                columns: table => new
+                {
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false),
+                    effective_period_key = table.Column<int>(type: "INTEGER", nullable: false),
+                    required_amount_form = table.Column<int>(type: "INTEGER", nullable: false),
+                    kelas_jabatan_amounts = table.Column<string>(type: "TEXT", nullable: false),
+                    echelon_amounts = table.Column<string>(type: "TEXT", nullable: false),
+                    tpp_basis_points = table.Column<int>(type: "INTEGER", nullable: false),
+                    tpp_floor_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    tpp_cap_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    counted_categories = table.Column<string>(type: "TEXT", nullable: false),
+                    counted_scales = table.Column<string>(type: "TEXT", nullable: false),
+                    merchant_cap_basis_points = table.Column<int>(type: "INTEGER", nullable: false),
+                    proration_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    exempt_employment_types = table.Column<string>(type: "TEXT", nullable: false),
+                    sanction_kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    sanction_basis_points = table.Column<int>(type: "INTEGER", nullable: false),
+                    description = table.Column<string>(type: "TEXT", nullable: false),
+                    replaced_by_version = table.Column<int>(type: "INTEGER", nullable: true),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_quota_policies", x => new { x.regency_code, x.version });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "receipt_claims",
                 columns: table => new
                 {
@@ -292,9 +343,9 @@ namespace EBakul.Hub.Data.Migrations
                 columns: new[] { "regency_code", "office_code", "sequence" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_ledger_entries_regency_code_period_key_employee_nip",
+                name: "ix_ledger_entries_regency_code_period_key_employee_nip_merchant_id_occurred_at_amount_rupiah",
                 table: "ledger_entries",
-                columns: new[] { "regency_code", "period_key", "employee_nip" });
+                columns: new[] { "regency_code", "period_key", "employee_nip", "merchant_id", "occurred_at", "amount_rupiah" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_ledger_entries_regency_code_sequence",
@@ -338,6 +389,23 @@ namespace EBakul.Hub.Data.Migrations
                 name: "ix_merchants_regency_code_status_category",
                 table: "merchants",
                 columns: new[] { "regency_code", "status", "category" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quota_exemptions_regency_code_period_key_id",
+                table: "quota_exemptions",
+                columns: new[] { "regency_code", "period_key", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quota_exemptions_regency_code_period_key_nip",
+                table: "quota_exemptions",
+                columns: new[] { "regency_code", "period_key", "nip" },
+                unique: true,
+                filter: "revoked_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_quota_policies_regency_code_effective_period_key",
+                table: "quota_policies",
+                columns: new[] { "regency_code", "effective_period_key" });
         }
 
         /// <inheritdoc />
@@ -375,6 +443,12 @@ namespace EBakul.Hub.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "offices");
+
+            migrationBuilder.DropTable(
+                name: "quota_exemptions");
+
+            migrationBuilder.DropTable(
+                name: "quota_policies");
 
             migrationBuilder.DropTable(
                 name: "receipt_claims");
