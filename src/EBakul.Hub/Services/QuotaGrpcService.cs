@@ -17,7 +17,7 @@ namespace EBakul.Hub.Services;
 /// <summary>
 /// gRPC face of the quota: <see cref="QuotaPolicies"/>, <see cref="QuotaExemptions"/> and <see cref="QuotaEvaluator"/>.
 /// Request checks, proto ⇄ domain translation and idempotency; the rules live in the domain. An office system sees
-/// and exempts only its own office's employees (<see cref="PurchaseLedger.RequireOwnOffice"/>: denied before found);
+/// and exempts only its own office's employees (<see cref="CallerIdentity.RequireOwnOffice"/>: denied before found);
 /// the whole regency's compliance is beyond it.
 /// </summary>
 public sealed class QuotaGrpcService(
@@ -155,7 +155,7 @@ public sealed class QuotaGrpcService(
 
         var caller = CallerIdentity.Of(context);
         if (caller.IsOfficeBound)
-            PurchaseLedger.RequireOwnOffice(caller, await evaluator.OfficeOfAsync(request.RegencyCode, request.Nip, context.CancellationToken), $"NIP {request.Nip}");
+            caller.RequireOwnOffice(await evaluator.OfficeOfAsync(request.RegencyCode, request.Nip, context.CancellationToken), $"NIP {request.Nip}");
 
         var detail = await evaluator.EvaluateEmployeeAsync(request.RegencyCode, request.Nip, period, context.CancellationToken);
         var response = new Wire.EvaluateEmployeeResponse { Evaluation = ToProto(detail.Evaluation) };
@@ -191,7 +191,7 @@ public sealed class QuotaGrpcService(
         var period = RequirePeriod(request.Period, "period", checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
-        PurchaseLedger.RequireOwnOffice(CallerIdentity.Of(context), request.OfficeCode, $"office {request.OfficeCode}");
+        CallerIdentity.Of(context).RequireOwnOffice(request.OfficeCode, $"office {request.OfficeCode}");
         await evaluator.RequireOfficeAsync(request.RegencyCode, request.OfficeCode, context.CancellationToken);
 
         var compliance = await evaluator.SummarizeAsync(request.RegencyCode, period, request.OfficeCode, context.CancellationToken);
@@ -206,7 +206,7 @@ public sealed class QuotaGrpcService(
         var period = RequirePeriod(request.Period, "period", checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
-        PurchaseLedger.RequireOwnOffice(CallerIdentity.Of(context), null, $"the compliance of regency {request.RegencyCode}");
+        CallerIdentity.Of(context).RequireOwnOffice(null, $"the compliance of regency {request.RegencyCode}");
 
         var compliance = await evaluator.SummarizeAsync(request.RegencyCode, period, null, context.CancellationToken);
         var response = new Wire.GetRegencyComplianceResponse { Summary = ToProto(compliance.Regency) };
@@ -229,7 +229,7 @@ public sealed class QuotaGrpcService(
         if (caller.IsOfficeBound)
         {
             officeCode ??= caller.OfficeCode;
-            PurchaseLedger.RequireOwnOffice(caller, officeCode, $"office {officeCode}");
+            caller.RequireOwnOffice(officeCode, $"office {officeCode}");
         }
         if (officeCode is not null) await evaluator.RequireOfficeAsync(request.RegencyCode, officeCode, context.CancellationToken);
 

@@ -23,7 +23,7 @@ public sealed class QuotaExemptions(HubDbContext db, TimeProvider clock)
     public QuotaExemption Grant(WriteTransaction tx, string regencyCode, string nip, Period period, string reason, CallerIdentity caller)
     {
         var office = tx.Db.Employees.Where(e => e.Nip == nip && e.RegencyCode == regencyCode).Select(e => e.OfficeCode).FirstOrDefault();
-        PurchaseLedger.RequireOwnOffice(caller, office, $"NIP {nip}");
+        caller.RequireOwnOffice(office, $"NIP {nip}");
         if (office is null)
             throw HubException.NotFound("EMPLOYEE_NOT_FOUND", $"NIP {nip} is not on the roster of regency {regencyCode}");
         var standing = Standing(tx.Db, regencyCode, nip, period);
@@ -53,7 +53,7 @@ public sealed class QuotaExemptions(HubDbContext db, TimeProvider clock)
         if (caller.IsOfficeBound)
         {
             var office = tx.Db.Employees.Where(e => e.Nip == nip && e.RegencyCode == regencyCode).Select(e => e.OfficeCode).FirstOrDefault();
-            PurchaseLedger.RequireOwnOffice(caller, office, $"NIP {nip}");
+            caller.RequireOwnOffice(office, $"NIP {nip}");
         }
         var standing = Standing(tx.Db, regencyCode, nip, period)
             ?? throw HubException.NotFound("EXEMPTION_NOT_FOUND", $"NIP {nip} has no standing exemption for {period} in regency {regencyCode}");
