@@ -1,8 +1,10 @@
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
 using EBakul.Hub.Domain.Ledger;
+using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Errors;
+using EBakul.Hub.EtppPush;
 using EBakul.Hub.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -19,6 +21,7 @@ public static class HubHostingExtensions
         var services = builder.Services;
         services.TryAddSingletonTimeProvider();
         services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
+        services.Configure<PayrollOptions>(builder.Configuration.GetSection(PayrollOptions.Section));
         services.Configure<DemoDataOptions>(builder.Configuration.GetSection(DemoDataOptions.Section));
 
         services.AddDbContextPool<HubDbContext>((sp, options) => options
@@ -31,6 +34,7 @@ public static class HubHostingExtensions
         services.AddHostedService<DatabaseInitializer>();
 
         AddDomain(services);
+        AddEtppPush(services, builder.Configuration);
 
         services.AddGrpc(options =>
         {
@@ -48,6 +52,24 @@ public static class HubHostingExtensions
     {
         services.AddSingleton<LedgerAppendSignal>();
         services.AddSingleton<PurchaseLedger>();
+        services.AddSingleton<AdjustmentAppendSignal>();
+        services.AddSingleton<PeriodClosing>();
+        services.AddSingleton<Acknowledgements>();
+    }
+
+    /// <summary>
+    /// The push adapter, when some regency's adjustments are pushed (<c>EtppPush:Regencies</c> and
+    /// <c>EtppPush:BaseAddress</c>); without it e-TPP pulls.
+    /// </summary>
+    private static void AddEtppPush(IServiceCollection services, IConfiguration configuration)
+    {
+        var push = configuration.GetSection(EtppPushOptions.Section).Get<EtppPushOptions>() ?? new EtppPushOptions();
+        if (push.Regencies.Count == 0) return;
+        services.AddEtppClient(configuration);
+        services.AddSingleton<DeliveryQueue>();
+        services.AddSingleton(sp => new PushPipeline(push.Pipeline, push.Timeout,
+            sp.GetRequiredService<ILogger<PushPipeline>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<AdjustmentDispatcher>();
     }
 
     /// <summary>Maps the gRPC services, health and reflection.</summary>
@@ -55,6 +77,7 @@ public static class HubHostingExtensions
     {
         app.MapGrpcService<RegionGrpcService>();
         app.MapGrpcService<LedgerGrpcService>();
+        app.MapGrpcService<PayrollGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

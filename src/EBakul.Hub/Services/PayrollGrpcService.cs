@@ -5,6 +5,7 @@ using EBakul.Hub.Domain;
 using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Errors;
+using EBakul.Hub.EtppPush;
 using EBakul.Hub.Paging;
 using EBakul.Payroll.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -144,6 +145,38 @@ public sealed class PayrollGrpcService(
         return response;
     }
 
+    /// <inheritdoc />
+    public override async Task<ListAdjustmentDeliveriesResponse> ListAdjustmentDeliveries(ListAdjustmentDeliveriesRequest request, ServerCallContext context)
+    {
+        var list = await ListAdjustments(new ListAdjustmentsRequest
+        {
+            RegencyCode = request.RegencyCode, Period = request.Period, DeliveryState = request.DeliveryState,
+            PageSize = request.PageSize, PageToken = request.PageToken,
+        }, context);
+        return new ListAdjustmentDeliveriesResponse { Adjustments = { list.Adjustments }, NextPageToken = list.NextPageToken };
+    }
+
+    /// <inheritdoc />
+    public override async Task<RequeueAdjustmentResponse> RequeueAdjustment(RequeueAdjustmentRequest request, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        RequestIds.Check(request.RequestId, checks);
+        RegencyDirectory.CheckCode(request.RegencyCode, checks);
+        checks.RequireText(request.IdempotencyKey, "idempotency_key", 100);
+        checks.RequireText(request.Reason, "reason", 500);
+        checks.ThrowIfAny();
+        regencies.RequireServed(request.RegencyCode);
+
+        var caller = CallerIdentity.Of(context);
+        await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId, tx =>
+            DeliveryQueue.Requeue(tx, request.RegencyCode, request.IdempotencyKey, request.Reason)
+                ? new RequeueAdjustmentResponse()
+                : throw HubException.NotFound("ADJUSTMENT_NOT_FOUND", $"no adjustment {request.IdempotencyKey} in regency {request.RegencyCode}"),
+            context.CancellationToken);
+        var view = await AdjustmentReads.FindAsync(db, request.RegencyCode, request.IdempotencyKey, context.CancellationToken);
+        return new RequeueAdjustmentResponse { Adjustment = ToProto(view!) };
+    }
+
     private Period CheckRegencyAndPeriod(string regencyCode, string periodText, FieldChecks checks)
     {
         RegencyDirectory.CheckCode(regencyCode, checks);
@@ -210,6 +243,9 @@ public sealed class PayrollGrpcService(
             EtppReference = d.EtppReference ?? "",
             DeliverTime = d.DeliveredAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
             Sequence = a.Sequence,
+            DeliveryAttempts = d.Attempts,
+            LastDeliveryError = d.LastError ?? "",
+            DeliveredVia = d.DeliveredVia ?? "",
         };
     }
 }
