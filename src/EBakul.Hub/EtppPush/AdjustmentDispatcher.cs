@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using EBakul.Hub.Data;
 using EBakul.Hub.Domain;
 using EBakul.Hub.Domain.Payroll;
+using EBakul.Hub.Domain.Quota;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
@@ -144,9 +145,9 @@ public sealed class AdjustmentDispatcher(
         a.ShortfallRupiah,
         a.Sanction switch
         {
-            1 => EtppSanction.DeductShortfall,
-            2 => EtppSanction.DeductPercent,
-            3 => EtppSanction.Withhold,
+            SanctionKind.DeductShortfall => EtppSanction.DeductShortfall,
+            SanctionKind.DeductPercent => EtppSanction.DeductPercent,
+            SanctionKind.Withhold => EtppSanction.Withhold,
             _ => throw new InvalidOperationException($"adjustment {a.IdempotencyKey} has no sanction"),
         },
         a.TppCorrectionRupiah,

@@ -53,7 +53,7 @@ public static class HubHostingExtensions
         services.AddSingleton<LedgerAppendSignal>();
         services.AddSingleton<PurchaseLedger>();
         services.AddSingleton<AdjustmentAppendSignal>();
-        services.AddSingleton<PeriodClosing>();
+        services.AddScoped<PeriodClosing>();
         services.AddSingleton<Acknowledgements>();
     }
 

@@ -1,3 +1,5 @@
+using EBakul.Hub.Domain.Quota;
+
 namespace EBakul.Hub.Domain.Payroll;
 
 /// <summary>Lifecycle of a month. Numbers match <c>ebakul.payroll.v1.PeriodStatus</c>.</summary>
@@ -126,8 +128,8 @@ public sealed class PayrollAdjustment
     public long CountedRupiah { get; init; }
     /// <summary>Shortfall, rupiah.</summary>
     public long ShortfallRupiah { get; init; }
-    /// <summary>Sanction kind (numbers of <c>ebakul.payroll.v1.Sanction</c>).</summary>
-    public int Sanction { get; init; }
+    /// <summary>The policy's sanction.</summary>
+    public SanctionKind Sanction { get; init; }
     /// <summary>TPP correction, rupiah.</summary>
     public long TppCorrectionRupiah { get; init; }
     /// <summary>Key of the adjustment this one replaces (unique), or null.</summary>

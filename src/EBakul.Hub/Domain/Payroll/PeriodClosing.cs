@@ -111,13 +111,13 @@ public sealed class PeriodClosing(
 
         foreach (var e in evaluations)
         {
-            var exempt = e.ExemptionReason is not null;
-            var correction = exempt || e.Compliant ? 0 : e.TppCorrectionRupiah;
+            var exempt = e.Exemption is not null;
+            var correction = exempt || e.Compliant ? 0 : e.ProjectedCorrectionRupiah;
             tx.Command(InsertResultSql)
                 .Bind("$regency", regencyCode).Bind("$period", period.Key).Bind("$revision", revision)
                 .Bind("$nip", e.Nip).Bind("$office", e.OfficeCode).Bind("$policy", e.PolicyVersion)
                 .Bind("$required", e.RequiredRupiah).Bind("$counted", e.CountedRupiah)
-                .Bind("$exemption", e.ExemptionReason).Bind("$compliant", e.Compliant || exempt).Bind("$correction", correction)
+                .Bind("$exemption", e.Exemption?.Reason).Bind("$compliant", e.Compliant || exempt).Bind("$correction", correction)
                 .ExecuteNonQuery();
 
             totals.Employees++;
@@ -167,7 +167,7 @@ public sealed class PeriodClosing(
             .Bind("$regency", regencyCode).Bind("$nip", e.Nip).Bind("$office", e.OfficeCode)
             .Bind("$period", period.Key).Bind("$revision", revision).Bind("$policy", e.PolicyVersion)
             .Bind("$required", e.RequiredRupiah).Bind("$counted", e.CountedRupiah).Bind("$shortfall", shortfall)
-            .Bind("$sanction", (int)e.Sanction).Bind("$correction", correction)
+            .Bind("$sanction", (int)e.SanctionKind).Bind("$correction", correction)
             .Bind("$supersedes", supersedes).Bind("$now", now.ToUnixTimeMilliseconds())
             .ExecuteNonQuery();
         tx.Command(InsertDeliverySql).Bind("$id", id).Bind("$regency", regencyCode).ExecuteNonQuery();
