@@ -97,6 +97,8 @@ public static class Scopes
         ["/ebakul.payroll.v1.PayrollService/ListAdjustments"] = PayrollPull,
         ["/ebakul.payroll.v1.PayrollService/StreamAdjustments"] = PayrollPull,
         ["/ebakul.payroll.v1.PayrollService/AcknowledgeAdjustments"] = PayrollAcknowledge,
+        ["/ebakul.payroll.v1.PayrollService/ListAdjustmentDeliveries"] = PayrollAdmin,
+        ["/ebakul.payroll.v1.PayrollService/RequeueAdjustment"] = PayrollAdmin,
 
         ["/ebakul.audit.v1.AuditService/ListAuditEvents"] = AuditRead,
     }.ToFrozenDictionary();

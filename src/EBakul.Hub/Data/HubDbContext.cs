@@ -4,6 +4,7 @@ using EBakul.Hub.Audit;
 using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Quota;
+using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Roster;
 using Microsoft.EntityFrameworkCore;
@@ -41,6 +42,14 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
     public DbSet<CallerCredential> CallerCredentials => Set<CallerCredential>();
     /// <summary>The audit trail.</summary>
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    /// <summary>State of each month that was ever closed.</summary>
+    public DbSet<PeriodState> PeriodStates => Set<PeriodState>();
+    /// <summary>Frozen per-employee results of each close.</summary>
+    public DbSet<PeriodResult> PeriodResults => Set<PeriodResult>();
+    /// <summary>Payroll adjustments.</summary>
+    public DbSet<PayrollAdjustment> PayrollAdjustments => Set<PayrollAdjustment>();
+    /// <summary>Delivery (outbox) of each adjustment.</summary>
+    public DbSet<AdjustmentDelivery> AdjustmentDeliveries => Set<AdjustmentDelivery>();
     /// <summary>Idempotency records.</summary>
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     /// <summary>Quota policy versions.</summary>
@@ -139,6 +148,33 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
             e.HasKey(x => x.Sequence);
             e.Property(x => x.Sequence).ValueGeneratedNever();
             e.HasIndex(x => new { x.RegencyCode, x.Sequence });
+        });
+        model.Entity<PeriodState>(e =>
+        {
+            e.ToTable("period_states");
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey });
+        });
+        model.Entity<PeriodResult>(e =>
+        {
+            e.ToTable("period_results");
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.Revision, x.Nip });
+        });
+        model.Entity<PayrollAdjustment>(e =>
+        {
+            e.ToTable("payroll_adjustments");
+            e.HasKey(x => x.Sequence);
+            e.Property(x => x.Sequence).ValueGeneratedOnAdd();
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => x.IdempotencyKey).IsUnique();
+            e.HasIndex(x => x.SupersedesKey).IsUnique();
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Sequence });
+            e.HasIndex(x => new { x.RegencyCode, x.Sequence });
+        });
+        model.Entity<AdjustmentDelivery>(e =>
+        {
+            e.ToTable("adjustment_deliveries");
+            e.HasKey(x => x.AdjustmentId);
+            e.HasIndex(x => new { x.State, x.NextAttemptAt });
         });
         model.Entity<IdempotencyRecord>(e =>
         {

@@ -5,9 +5,11 @@ using EBakul.Hub.DemoData;
 using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Quota;
+using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Errors;
+using EBakul.Hub.EtppPush;
 using EBakul.Hub.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -24,6 +26,7 @@ public static class HubHostingExtensions
         var services = builder.Services;
         services.TryAddSingletonTimeProvider();
         services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
+        services.Configure<PayrollOptions>(builder.Configuration.GetSection(PayrollOptions.Section));
         services.Configure<DemoDataOptions>(builder.Configuration.GetSection(DemoDataOptions.Section));
 
         services.AddDbContextPool<HubDbContext>((sp, options) => options
@@ -43,6 +46,7 @@ public static class HubHostingExtensions
         services.AddSingleton<AuditTrail>();
 
         AddDomain(services);
+        AddEtppPush(services, builder.Configuration);
 
         services.AddGrpc(options =>
         {
@@ -74,6 +78,24 @@ public static class HubHostingExtensions
         services.AddScoped<QuotaPolicies>();
         services.AddScoped<QuotaExemptions>();
         services.AddScoped<QuotaEvaluator>();
+        services.AddSingleton<AdjustmentAppendSignal>();
+        services.AddScoped<PeriodClosing>();
+        services.AddSingleton<Acknowledgements>();
+    }
+
+    /// <summary>
+    /// The push adapter, when some regency's adjustments are pushed (<c>EtppPush:Regencies</c> and
+    /// <c>EtppPush:BaseAddress</c>); without it e-TPP pulls.
+    /// </summary>
+    private static void AddEtppPush(IServiceCollection services, IConfiguration configuration)
+    {
+        var push = configuration.GetSection(EtppPushOptions.Section).Get<EtppPushOptions>() ?? new EtppPushOptions();
+        if (push.Regencies.Count == 0) return;
+        services.AddEtppClient(configuration);
+        services.AddSingleton<DeliveryQueue>();
+        services.AddSingleton(sp => new PushPipeline(push.Pipeline, push.Timeout,
+            sp.GetRequiredService<ILogger<PushPipeline>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<AdjustmentDispatcher>();
     }
 
     /// <summary>Maps the gRPC services, health and reflection.</summary>
@@ -85,6 +107,7 @@ public static class HubHostingExtensions
         app.MapGrpcService<QuotaGrpcService>();
         app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcService<MerchantGrpcService>();
+        app.MapGrpcService<PayrollGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

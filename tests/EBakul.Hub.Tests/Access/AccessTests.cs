@@ -3,6 +3,7 @@ using EBakul.Hub.Tests.Infrastructure;
 using EBakul.Hub.Tests.Ledger;
 using EBakul.Ledger.V1;
 using EBakul.Merchants.V1;
+using EBakul.Payroll.V1;
 using EBakul.Regions.V1;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -70,6 +71,22 @@ public sealed class AccessTests : IDisposable
 
         Assert.Equal("SCOPE_MISSING", status.Reason());
         Assert.Empty((await arrange.Client.ListPurchasesAsync(new ListPurchasesRequest { RegencyCode = "35.22" })).Purchases);
+    }
+
+    [Fact]
+    public async Task Only_etpp_may_pull_and_acknowledge_adjustments()
+    {
+        var admin = new PayrollService.PayrollServiceClient(_hub.ChannelFor(
+            Token("bkd", CallerKind.Admin, $"{Scopes.PayrollAdmin} {Scopes.PayrollPull} {Scopes.PayrollAcknowledge}")));
+
+        var pull = await RpcAssert.Expect(StatusCode.PermissionDenied, () => admin.ListAdjustmentsAsync(
+            new ListAdjustmentsRequest { RegencyCode = "35.22", Period = "2025-09" }).ResponseAsync);
+        Assert.Equal("CALLER_KIND_NOT_ALLOWED", pull.Reason());
+        var ack = await RpcAssert.Expect(StatusCode.PermissionDenied, () => admin.AcknowledgeAdjustmentsAsync(new AcknowledgeAdjustmentsRequest
+        {
+            RequestId = "a", RegencyCode = "35.22", Acknowledgements = { new AdjustmentAcknowledgement { IdempotencyKey = "k", EtppReference = "r" } },
+        }).ResponseAsync);
+        Assert.Equal("CALLER_KIND_NOT_ALLOWED", ack.Reason());
     }
 
     [Fact]

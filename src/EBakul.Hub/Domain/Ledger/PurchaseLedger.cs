@@ -2,6 +2,7 @@ using EBakul.Hub.Access;
 using EBakul.Hub.Data;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Domain.Merchants;
+using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Roster;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -29,6 +30,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
 {
     private const string MerchantSql = "SELECT regency_code, status FROM merchants WHERE id = $id";
     private const string EmployeeSql = "SELECT regency_code, office_code, status FROM employees WHERE nip = $nip";
+    private const string PeriodStatusSql = "SELECT status FROM period_states WHERE regency_code = $regency AND period_key = $period";
     private const string ClaimSql =
         "INSERT INTO receipt_claims (merchant_id, receipt_reference, entry_id) VALUES ($merchant, $reference, $entry) ON CONFLICT DO NOTHING";
     private const string ReleaseSql =
@@ -69,6 +71,10 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
                     $"merchant '{input.MerchantId}' is {Describe(status)}; purchases are recorded only at verified, active merchants");
         }
 
+        var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
+        var period = Period.Containing(occurredAt);
+        RequireOpen(tx, regencyCode, period);
+
         var id = Guid.CreateVersion7().ToString("N");
         var reference = input.NormalizedReceiptReference;
         var claimed = tx.Command(ClaimSql).Bind("$merchant", input.MerchantId).Bind("$reference", reference).Bind("$entry", id).ExecuteNonQuery();
@@ -76,7 +82,6 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             throw HubException.AlreadyExists("RECEIPT_ALREADY_RECORDED",
                 $"receipt '{reference}' is already recorded at merchant '{input.MerchantId}'; the same receipt never counts twice");
 
-        var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
         var entry = new LedgerEntry
         {
             Id = id,
@@ -87,7 +92,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             MerchantId = input.MerchantId,
             AmountRupiah = input.AmountRupiah,
             OccurredAt = occurredAt,
-            PeriodKey = Period.Containing(occurredAt).Key,
+            PeriodKey = period.Key,
             ReceiptKind = input.ReceiptKind!.Value,
             ReceiptReference = reference,
             EvidenceSha256 = input.EvidenceSha256.Length == 0 ? null : input.EvidenceSha256,
@@ -140,6 +145,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         caller.RequireOwnOffice(original.OfficeCode, $"purchase '{purchaseId}'");
         if (original.Kind != EntryKind.Purchase)
             throw HubException.FailedPrecondition("REVERSAL_NOT_VOIDABLE", $"'{purchaseId}' is a reversal entry; only purchases can be voided");
+        RequireOpen(tx, regencyCode, Period.FromKey(original.PeriodKey));
 
         var reversal = new LedgerEntry
         {
@@ -254,6 +260,18 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         ReversesEntryId = r.IsDBNull(15) ? null : r.GetString(15),
         Reason = r.IsDBNull(16) ? null : r.GetString(16),
     };
+
+    /// <summary>
+    /// Refuses changes to a month that is being closed or is closed: after the close nothing changes that month's
+    /// result except an explicit correction (<see cref="Payroll.PeriodClosing.OpenCorrection"/>).
+    /// </summary>
+    private static void RequireOpen(WriteTransaction tx, string regencyCode, Period period)
+    {
+        var status = tx.Command(PeriodStatusSql).Bind("$regency", regencyCode).Bind("$period", period.Key).ExecuteScalar();
+        if (status is long value && (PeriodStatus)value is PeriodStatus.Closing or PeriodStatus.Closed)
+            throw HubException.FailedPrecondition("PERIOD_CLOSED",
+                $"{period} is {PeriodClosing.Describe((PeriodStatus)value)} for regency {regencyCode}; a change needs an explicit correction (PayrollService.OpenCorrection)");
+    }
 
     private static string Describe(MerchantStatus status) => status switch
     {

@@ -12,6 +12,27 @@ namespace EBakul.Hub.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "adjustment_deliveries",
+                columns: table => new
+                {
+                    adjustment_id = table.Column<string>(type: "TEXT", nullable: false),
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    state = table.Column<int>(type: "INTEGER", nullable: false),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    last_error = table.Column<string>(type: "TEXT", nullable: true),
+                    etpp_reference = table.Column<string>(type: "TEXT", nullable: true),
+                    delivered_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    delivered_via = table.Column<string>(type: "TEXT", nullable: true),
+                    next_attempt_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    lease_until = table.Column<long>(type: "INTEGER", nullable: true),
+                    lease_owner = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_adjustment_deliveries", x => x.adjustment_id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "audit_events",
                 columns: table => new
                 {
@@ -216,6 +237,80 @@ namespace EBakul.Hub.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "payroll_adjustments",
+                columns: table => new
+                {
+                    sequence = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    id = table.Column<string>(type: "TEXT", nullable: true),
+                    idempotency_key = table.Column<string>(type: "TEXT", nullable: false),
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    nip = table.Column<string>(type: "TEXT", nullable: false),
+                    office_code = table.Column<string>(type: "TEXT", nullable: false),
+                    period_key = table.Column<int>(type: "INTEGER", nullable: false),
+                    revision = table.Column<int>(type: "INTEGER", nullable: false),
+                    policy_version = table.Column<int>(type: "INTEGER", nullable: false),
+                    required_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    counted_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    shortfall_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    sanction = table.Column<int>(type: "INTEGER", nullable: false),
+                    tpp_correction_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    supersedes_key = table.Column<string>(type: "TEXT", nullable: true),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_payroll_adjustments", x => x.sequence);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "period_results",
+                columns: table => new
+                {
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    period_key = table.Column<int>(type: "INTEGER", nullable: false),
+                    revision = table.Column<int>(type: "INTEGER", nullable: false),
+                    nip = table.Column<string>(type: "TEXT", nullable: false),
+                    office_code = table.Column<string>(type: "TEXT", nullable: false),
+                    policy_version = table.Column<int>(type: "INTEGER", nullable: false),
+                    required_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    counted_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    exemption_reason = table.Column<string>(type: "TEXT", nullable: true),
+                    compliant = table.Column<bool>(type: "INTEGER", nullable: false),
+                    tpp_correction_rupiah = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_period_results", x => new { x.regency_code, x.period_key, x.revision, x.nip });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "period_states",
+                columns: table => new
+                {
+                    regency_code = table.Column<string>(type: "TEXT", nullable: false),
+                    period_key = table.Column<int>(type: "INTEGER", nullable: false),
+                    status = table.Column<int>(type: "INTEGER", nullable: false),
+                    revision = table.Column<int>(type: "INTEGER", nullable: false),
+                    closed_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    closed_by = table.Column<string>(type: "TEXT", nullable: true),
+                    correction_reason = table.Column<string>(type: "TEXT", nullable: true),
+                    correction_opened_by = table.Column<string>(type: "TEXT", nullable: true),
+                    employees = table.Column<int>(type: "INTEGER", nullable: false),
+                    exempt = table.Column<int>(type: "INTEGER", nullable: false),
+                    compliant = table.Column<int>(type: "INTEGER", nullable: false),
+                    non_compliant = table.Column<int>(type: "INTEGER", nullable: false),
+                    required_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    counted_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    shortfall_rupiah = table.Column<long>(type: "INTEGER", nullable: false),
+                    tpp_correction_rupiah = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_period_states", x => new { x.regency_code, x.period_key });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "quota_exemptions",
                 columns: table => new
                 {
@@ -290,6 +385,11 @@ namespace EBakul.Hub.Data.Migrations
                 {
                     table.PrimaryKey("pk_regencies", x => x.code);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_adjustment_deliveries_state_next_attempt_at",
+                table: "adjustment_deliveries",
+                columns: new[] { "state", "next_attempt_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_audit_events_regency_code_sequence",
@@ -391,6 +491,34 @@ namespace EBakul.Hub.Data.Migrations
                 columns: new[] { "regency_code", "status", "category" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_payroll_adjustments_id",
+                table: "payroll_adjustments",
+                column: "id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payroll_adjustments_idempotency_key",
+                table: "payroll_adjustments",
+                column: "idempotency_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payroll_adjustments_regency_code_period_key_sequence",
+                table: "payroll_adjustments",
+                columns: new[] { "regency_code", "period_key", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payroll_adjustments_regency_code_sequence",
+                table: "payroll_adjustments",
+                columns: new[] { "regency_code", "sequence" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payroll_adjustments_supersedes_key",
+                table: "payroll_adjustments",
+                column: "supersedes_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_quota_exemptions_regency_code_period_key_id",
                 table: "quota_exemptions",
                 columns: new[] { "regency_code", "period_key", "id" });
@@ -411,6 +539,9 @@ namespace EBakul.Hub.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "adjustment_deliveries");
+
             migrationBuilder.DropTable(
                 name: "audit_events");
 
@@ -443,6 +574,15 @@ namespace EBakul.Hub.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "offices");
+
+            migrationBuilder.DropTable(
+                name: "payroll_adjustments");
+
+            migrationBuilder.DropTable(
+                name: "period_results");
+
+            migrationBuilder.DropTable(
+                name: "period_states");
 
             migrationBuilder.DropTable(
                 name: "quota_exemptions");

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace EBakul.Hub.Data.Migrations
 {
     [DbContext(typeof(HubDbContext))]
-    [Migration("20261122204424_InitialCreate")]
+    [Migration("20261122205238_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -454,6 +454,282 @@ namespace EBakul.Hub.Data.Migrations
                         .HasDatabaseName("ix_merchant_status_changes_merchant_id_effective_at");
 
                     b.ToTable("merchant_status_changes", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Payroll.AdjustmentDelivery", b =>
+                {
+                    b.Property<string>("AdjustmentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adjustment_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("DeliveredVia")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivered_via");
+
+                    b.Property<string>("EtppReference")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("etpp_reference");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<long?>("LeaseUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lease_until");
+
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("RegencyCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state");
+
+                    b.HasKey("AdjustmentId")
+                        .HasName("pk_adjustment_deliveries");
+
+                    b.HasIndex("State", "NextAttemptAt")
+                        .HasDatabaseName("ix_adjustment_deliveries_state_next_attempt_at");
+
+                    b.ToTable("adjustment_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Payroll.PayrollAdjustment", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<long>("CountedRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counted_rupiah");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Nip")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nip");
+
+                    b.Property<string>("OfficeCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<int>("PolicyVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("policy_version");
+
+                    b.Property<string>("RegencyCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<long>("RequiredRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("required_rupiah");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<int>("Sanction")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sanction");
+
+                    b.Property<long>("ShortfallRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shortfall_rupiah");
+
+                    b.Property<string>("SupersedesKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("supersedes_key");
+
+                    b.Property<long>("TppCorrectionRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_correction_rupiah");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_payroll_adjustments");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payroll_adjustments_id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payroll_adjustments_idempotency_key");
+
+                    b.HasIndex("SupersedesKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payroll_adjustments_supersedes_key");
+
+                    b.HasIndex("RegencyCode", "Sequence")
+                        .HasDatabaseName("ix_payroll_adjustments_regency_code_sequence");
+
+                    b.HasIndex("RegencyCode", "PeriodKey", "Sequence")
+                        .HasDatabaseName("ix_payroll_adjustments_regency_code_period_key_sequence");
+
+                    b.ToTable("payroll_adjustments", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Payroll.PeriodResult", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("Nip")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nip");
+
+                    b.Property<bool>("Compliant")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("compliant");
+
+                    b.Property<long>("CountedRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counted_rupiah");
+
+                    b.Property<string>("ExemptionReason")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("exemption_reason");
+
+                    b.Property<string>("OfficeCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<int>("PolicyVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("policy_version");
+
+                    b.Property<long>("RequiredRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("required_rupiah");
+
+                    b.Property<long>("TppCorrectionRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_correction_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "Revision", "Nip")
+                        .HasName("pk_period_results");
+
+                    b.ToTable("period_results", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Payroll.PeriodState", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("ClosedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_by");
+
+                    b.Property<int>("Compliant")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("compliant");
+
+                    b.Property<string>("CorrectionOpenedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correction_opened_by");
+
+                    b.Property<string>("CorrectionReason")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correction_reason");
+
+                    b.Property<long>("CountedRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counted_rupiah");
+
+                    b.Property<int>("Employees")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("employees");
+
+                    b.Property<int>("Exempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("exempt");
+
+                    b.Property<int>("NonCompliant")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("non_compliant");
+
+                    b.Property<long>("RequiredRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("required_rupiah");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<long>("ShortfallRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shortfall_rupiah");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TppCorrectionRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_correction_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey")
+                        .HasName("pk_period_states");
+
+                    b.ToTable("period_states", (string)null);
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Quota.QuotaExemption", b =>
