@@ -80,6 +80,29 @@ public sealed class AuditTrailTests : IDisposable
         Assert.Equal(2, await HubCommands.RunAsync(_hub.Services, ["callers", "add", "bad", "--kind", "app", "--regencies", "35.22", "--scopes", "fly"], new StringWriter()));
     }
 
+    [Fact]
+    public async Task Owner_nik_is_masked_in_the_audit_trail()
+    {
+        var draft = TestData.ValidMerchantDraft();
+        await TestData.RegisterMerchantAsync(_hub.Channel, draft);
+
+        var events = (await new AuditService.AuditServiceClient(_hub.Channel).ListAuditEventsAsync(new ListAuditEventsRequest { RegencyCode = "35.22" })).Events;
+
+        var registration = Assert.Single(events, e => e.Method == "/ebakul.merchants.v1.MerchantService/RegisterMerchant");
+        Assert.DoesNotContain(draft.OwnerNik, registration.Details);
+        Assert.Contains(AuditTrail.Mask(draft.OwnerNik), registration.Details);
+    }
+
+    [Fact]
+    public async Task Deadline_ends_a_following_stream()
+    {
+        var client = new EBakul.Ledger.V1.LedgerService.LedgerServiceClient(_hub.Channel);
+        using var call = client.StreamLedgerEntries(new EBakul.Ledger.V1.StreamLedgerEntriesRequest { RegencyCode = "35.22", Follow = true },
+            deadline: DateTime.UtcNow.AddSeconds(1));
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => { while (await call.ResponseStream.MoveNext()) { } });
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+    }
+
     private async Task<(int Code, string Output)> Verify()
     {
         var output = new StringWriter();
