@@ -1,6 +1,7 @@
 using EBakul.Hub.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings (appsettings.json) are read from the application's folder, wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddEBakulHub();
 var app = builder.Build();
 app.MapEBakulHub();

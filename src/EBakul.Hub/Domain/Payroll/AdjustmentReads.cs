@@ -21,27 +21,28 @@ public static class AdjustmentReads
         long afterSequence, int limit, CancellationToken cancellationToken)
     {
         var query = db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.PeriodKey == period.Key && a.Sequence > afterSequence);
-        return Views(db, query, state).OrderBy(v => v.Adjustment.Sequence).Take(limit).ToListAsync(cancellationToken);
+        return Views(db, query, state, limit).ToListAsync(cancellationToken);
     }
 
     /// <summary>Adjustments of a regency after a sequence, any month (the pull stream).</summary>
     public static Task<List<AdjustmentView>> StreamPageAsync(HubDbContext db, string regencyCode, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        Views(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.Sequence > afterSequence), null)
-            .OrderBy(v => v.Adjustment.Sequence).Take(limit).ToListAsync(cancellationToken);
+        Views(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.Sequence > afterSequence), null, limit)
+            .ToListAsync(cancellationToken);
 
     /// <summary>One adjustment by key.</summary>
     public static Task<AdjustmentView?> FindAsync(HubDbContext db, string regencyCode, string key, CancellationToken cancellationToken) =>
-        Views(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.IdempotencyKey == key), null)
+        Views(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.IdempotencyKey == key), null, 1)
             .FirstOrDefaultAsync(cancellationToken);
 
-    private static IQueryable<AdjustmentView> Views(HubDbContext db, IQueryable<PayrollAdjustment> adjustments, DeliveryState? state)
+    /// <summary>At most <paramref name="limit"/> adjustments with their deliveries, in stream order.</summary>
+    private static IQueryable<AdjustmentView> Views(HubDbContext db, IQueryable<PayrollAdjustment> adjustments, DeliveryState? state, int limit)
     {
         var joined =
             from a in adjustments.AsNoTracking()
             join d in db.AdjustmentDeliveries.AsNoTracking() on a.Id equals d.AdjustmentId
             select new { a, d };
         if (state is { } s) joined = joined.Where(x => x.d.State == s);
-        return joined.Select(x => new AdjustmentView(x.a, x.d,
+        return joined.OrderBy(x => x.a.Sequence).Take(limit).Select(x => new AdjustmentView(x.a, x.d,
             db.PayrollAdjustments.Where(b => b.SupersedesKey == x.a.IdempotencyKey).Select(b => b.IdempotencyKey).FirstOrDefault()));
     }
 }
