@@ -19,12 +19,14 @@ namespace EBakul.Hub.Domain.Payroll;
 /// non-compliant employee (and per changed result on a correction), each with its delivery row (the push
 /// outbox), and the month becomes CLOSED with the next revision.</item>
 /// </list>
-/// A crash between the steps leaves the month CLOSING; closing again finishes the job. Two concurrent closes
-/// both evaluate, and the second finds the month already closed in step 3 and changes nothing.
+/// A month without a quota policy in force is refused before step 1, so that a close that cannot evaluate it does
+/// not lock it. A crash between the steps leaves the month CLOSING; closing again finishes the job. Two concurrent
+/// closes both evaluate, and the second finds the month already closed in step 3 and changes nothing.
 /// </summary>
 public sealed class PeriodClosing(
     DatabaseWriter writer,
     QuotaEvaluator evaluator,
+    QuotaPolicies policies,
     TimeProvider clock,
     IOptions<PayrollOptions> options,
     AdjustmentAppendSignal appended,
@@ -56,6 +58,10 @@ public sealed class PeriodClosing(
         if (clock.GetUtcNow() < closableFrom)
             throw HubException.FailedPrecondition("PERIOD_NOT_ENDED",
                 $"{period} can be closed from {TimeZoneInfo.ConvertTime(closableFrom, Period.Jakarta):yyyy-MM-dd HH:mm} WIB (end of month plus {options.Value.CloseGracePeriod.TotalDays:0.##} days of grace)");
+
+        if (await policies.InForceAsync(regencyCode, period, cancellationToken) is null)
+            throw HubException.FailedPrecondition("QUOTA_POLICY_NOT_IN_FORCE",
+                $"regency {regencyCode} has no quota policy in force for {period}: there is nothing to close");
 
         var begun = await writer.WriteAsync(tx => Begin(tx, regencyCode, period), cancellationToken);
         if (begun.Status == PeriodStatus.Closed) return (begun, 0);
