@@ -159,6 +159,34 @@ public sealed class CorrectionTests : IDisposable
     }
 
     [Fact]
+    public async Task An_employee_found_to_have_left_before_the_month_gets_a_cancellation()
+    {
+        var p = await _arrange.SeptemberAsync();
+        await _arrange.CloseAsync(September);
+        await _arrange.OpenCorrectionAsync(September, "BKD: resignation of August recorded late");
+
+        // The personnel system corrects the roster backwards: Nothing left on 31 August, so September is not theirs.
+        await RosterTestData.SyncEmployeeAsync(_hub.Channel, p.Nothing, e =>
+        {
+            (e.OfficeCode, e.OfficeName, e.TppCeilingRupiah) = (Education, $"Kantor {Education}", 4_000_003);
+            e.Status = EBakul.Roster.V1.EmployeeStatus.Left;
+            e.StatusEffectiveDate = RosterTestData.Date(new DateOnly(2025, 8, 31));
+        });
+        var closed = await _arrange.CloseAsync(September);
+
+        Assert.Equal(1, closed.AdjustmentsCreated);
+        var cancellation = (await _arrange.AdjustmentsAsync(September)).Single(a => a.Revision == 2);
+        AssertAdjustment(cancellation, p.Nothing, Education, September, 2, required: 0, counted: 0, shortfall: 0, correction: 0,
+            supersedes: Key(p.Nothing, September, 1));
+        AssertTotals(closed.Period.Totals, employees: 6, exempt: 2, compliant: 1, nonCompliant: 3,
+            required: 1_353_334, counted: 800_000, shortfall: 553_334, correction: 553_334);
+
+        // A later close without changes leaves the cancellation in force.
+        await _arrange.OpenCorrectionAsync(September, "second look");
+        Assert.Equal(0, (await _arrange.CloseAsync(September)).AdjustmentsCreated);
+    }
+
+    [Fact]
     public async Task An_employee_exempted_during_the_correction_gets_a_cancellation()
     {
         var p = await _arrange.SeptemberAsync();

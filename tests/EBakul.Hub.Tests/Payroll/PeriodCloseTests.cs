@@ -158,6 +158,47 @@ public sealed class PeriodCloseTests : IDisposable
     }
 
     [Fact]
+    public async Task Purchases_racing_a_close_are_either_counted_in_it_or_refused()
+    {
+        var merchants = new[] { await _arrange.Quota.MerchantAsync(), await _arrange.Quota.MerchantAsync() };
+        var nip = await _arrange.Quota.EmployeeAsync(tppCeiling: 3_000_000, office: Health);
+        var started = 0;
+        using var tenRecorded = new SemaphoreSlim(0);
+
+        // Two offices' systems record Rp100 purchases one after another, each until the ledger refuses the month.
+        async Task<int> RecordUntilClosedAsync(string merchant, int offset)
+        {
+            for (var i = 0; i < 1_000; i++)
+            {
+                try
+                {
+                    await _arrange.Quota.PurchaseAsync(nip, merchant, 100, Wib(2025, 9, 20).AddSeconds(offset + i));
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition && e.GetRpcStatus()!.Reason() == "PERIOD_CLOSED")
+                {
+                    return i;
+                }
+                if (Interlocked.Increment(ref started) == 10) tenRecorded.Release();
+            }
+            return -1;
+        }
+
+        var recording = merchants.Select((m, n) => Task.Run(() => RecordUntilClosedAsync(m, n * 10_000))).ToList();
+        await tenRecorded.WaitAsync(TimeSpan.FromSeconds(30));
+        await _arrange.CloseAsync(September);
+        var recorded = await Task.WhenAll(recording);
+
+        Assert.All(recorded, r => Assert.InRange(r, 1, 999));
+        // Rp100 each, under Rp100,000 at one merchant: below the cap of Rp150,000, so every recorded one counts.
+        var counted = 100L * recorded.Sum();
+        var adjustment = Assert.Single(await _arrange.AdjustmentsAsync(September));
+        AssertAdjustment(adjustment, nip, Health, September, 1,
+            required: 300_000, counted: counted, shortfall: 300_000 - counted, correction: 300_000 - counted);
+        var ledger = await _arrange.Quota.Ledger.ListPurchasesAsync(new ListPurchasesRequest { RegencyCode = Regency, Period = September, PageSize = 1000 });
+        Assert.Equal(recorded.Sum(), ledger.Purchases.Count);
+    }
+
+    [Fact]
     public async Task A_month_is_refused_before_its_end_plus_grace_and_closes_once_the_clock_passes_it()
     {
         var p = await _arrange.SeptemberAsync();
