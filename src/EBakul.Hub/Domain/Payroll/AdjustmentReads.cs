@@ -18,31 +18,34 @@ public static class AdjustmentReads
 
     /// <summary>Adjustments of a month after a sequence, optionally in one delivery state, at most <paramref name="limit"/>.</summary>
     public static Task<List<AdjustmentView>> ListAsync(HubDbContext db, string regencyCode, Period period, DeliveryState? state,
-        long afterSequence, int limit, CancellationToken cancellationToken)
-    {
-        var query = db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.PeriodKey == period.Key && a.Sequence > afterSequence);
-        return Views(db, query, state, limit).ToListAsync(cancellationToken);
-    }
+        long afterSequence, int limit, CancellationToken cancellationToken) =>
+        ViewsAsync(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.PeriodKey == period.Key && a.Sequence > afterSequence),
+            state, limit, cancellationToken);
 
     /// <summary>Adjustments of a regency after a sequence, any month (the pull stream).</summary>
     public static Task<List<AdjustmentView>> StreamPageAsync(HubDbContext db, string regencyCode, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        Views(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.Sequence > afterSequence), null, limit)
-            .ToListAsync(cancellationToken);
+        ViewsAsync(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.Sequence > afterSequence), null, limit, cancellationToken);
 
     /// <summary>One adjustment by key.</summary>
-    public static Task<AdjustmentView?> FindAsync(HubDbContext db, string regencyCode, string key, CancellationToken cancellationToken) =>
-        Views(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.IdempotencyKey == key), null, 1)
-            .FirstOrDefaultAsync(cancellationToken);
+    public static async Task<AdjustmentView?> FindAsync(HubDbContext db, string regencyCode, string key, CancellationToken cancellationToken) =>
+        (await ViewsAsync(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.IdempotencyKey == key), null, 1, cancellationToken))
+        .SingleOrDefault();
 
-    /// <summary>At most <paramref name="limit"/> adjustments with their deliveries, in stream order.</summary>
-    private static IQueryable<AdjustmentView> Views(HubDbContext db, IQueryable<PayrollAdjustment> adjustments, DeliveryState? state, int limit)
+    /// <summary>
+    /// The first <paramref name="limit"/> adjustments in sequence order with their delivery and the key that replaced
+    /// them. Ordered and limited before the projection, which SQL cannot order by.
+    /// </summary>
+    private static Task<List<AdjustmentView>> ViewsAsync(HubDbContext db, IQueryable<PayrollAdjustment> adjustments, DeliveryState? state,
+        int limit, CancellationToken cancellationToken)
     {
         var joined =
             from a in adjustments.AsNoTracking()
             join d in db.AdjustmentDeliveries.AsNoTracking() on a.Id equals d.AdjustmentId
             select new { a, d };
         if (state is { } s) joined = joined.Where(x => x.d.State == s);
-        return joined.OrderBy(x => x.a.Sequence).Take(limit).Select(x => new AdjustmentView(x.a, x.d,
-            db.PayrollAdjustments.Where(b => b.SupersedesKey == x.a.IdempotencyKey).Select(b => b.IdempotencyKey).FirstOrDefault()));
+        return joined.OrderBy(x => x.a.Sequence).Take(limit)
+            .Select(x => new AdjustmentView(x.a, x.d,
+                db.PayrollAdjustments.Where(b => b.SupersedesKey == x.a.IdempotencyKey).Select(b => b.IdempotencyKey).FirstOrDefault()))
+            .ToListAsync(cancellationToken);
     }
 }

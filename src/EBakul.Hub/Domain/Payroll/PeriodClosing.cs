@@ -16,15 +16,18 @@ namespace EBakul.Hub.Domain.Payroll;
 /// <item>every employee of the regency is evaluated (set-based, by <see cref="QuotaEvaluator"/>), seeing every
 /// ledger entry committed before step 1;</item>
 /// <item>in one transaction: the results are frozen (<c>period_results</c>), one adjustment is created per
-/// non-compliant employee (and per changed result on a correction), each with its delivery row (the push
-/// outbox), and the month becomes CLOSED with the next revision.</item>
+/// non-compliant employee (and per changed result on a correction, including a cancellation for someone who is
+/// no longer part of the month), each with its delivery row (the push outbox), and the month becomes CLOSED
+/// with the next revision.</item>
 /// </list>
-/// A crash between the steps leaves the month CLOSING; closing again finishes the job. Two concurrent closes
-/// both evaluate, and the second finds the month already closed in step 3 and changes nothing.
+/// A month without a quota policy in force is refused before step 1, so that a close that cannot evaluate it does
+/// not lock it. A crash between the steps leaves the month CLOSING; closing again finishes the job. Two concurrent
+/// closes both evaluate, and the second finds the month already closed in step 3 and changes nothing.
 /// </summary>
 public sealed class PeriodClosing(
     DatabaseWriter writer,
     QuotaEvaluator evaluator,
+    QuotaPolicies policies,
     TimeProvider clock,
     IOptions<PayrollOptions> options,
     AdjustmentAppendSignal appended,
@@ -56,6 +59,10 @@ public sealed class PeriodClosing(
         if (clock.GetUtcNow() < closableFrom)
             throw HubException.FailedPrecondition("PERIOD_NOT_ENDED",
                 $"{period} can be closed from {TimeZoneInfo.ConvertTime(closableFrom, Period.Jakarta):yyyy-MM-dd HH:mm} WIB (end of month plus {options.Value.CloseGracePeriod.TotalDays:0.##} days of grace)");
+
+        if (await policies.InForceAsync(regencyCode, period, cancellationToken) is null)
+            throw HubException.FailedPrecondition("QUOTA_POLICY_NOT_IN_FORCE",
+                $"regency {regencyCode} has no quota policy in force for {period}: there is nothing to close");
 
         var begun = await writer.WriteAsync(tx => Begin(tx, regencyCode, period), cancellationToken);
         if (begun.Status == PeriodStatus.Closed) return (begun, 0);
@@ -151,12 +158,21 @@ public sealed class PeriodClosing(
                   || previous.CountedRupiah != e.CountedRupiah || previous.PolicyVersion != e.PolicyVersion;
             if (changed)
             {
-                InsertAdjustment(tx, regencyCode, period, revision, e, shortfall, correction, previous?.IdempotencyKey, now);
+                InsertAdjustment(tx, regencyCode, period, revision, e.Nip, e.OfficeCode, e.PolicyVersion, e.SanctionKind,
+                    e.RequiredRupiah, e.CountedRupiah, shortfall, correction, previous?.IdempotencyKey, now);
                 created++;
             }
             totals.TppCorrectionRupiah += changed ? correction : previous?.TppCorrectionRupiah ?? 0;
         }
-        foreach (var untouched in inForce.Values) totals.TppCorrectionRupiah += untouched.TppCorrectionRupiah;
+
+        // An adjustment in force for someone no longer part of the month (the roster was corrected backwards: they
+        // left before it) is cancelled: they owe nothing for the month.
+        foreach (var gone in inForce.Values.Where(a => a.TppCorrectionRupiah != 0))
+        {
+            InsertAdjustment(tx, regencyCode, period, revision, gone.Nip, gone.OfficeCode, gone.PolicyVersion, gone.Sanction,
+                0, 0, 0, 0, gone.IdempotencyKey, now);
+            created++;
+        }
 
         state.Status = PeriodStatus.Closed;
         state.Revision = revision;
@@ -170,17 +186,17 @@ public sealed class PeriodClosing(
         return (state, created, true);
     }
 
-    private static void InsertAdjustment(WriteTransaction tx, string regencyCode, Period period, int revision, EmployeeEvaluation e,
-        long shortfall, long correction, string? supersedes, DateTimeOffset now)
+    private static void InsertAdjustment(WriteTransaction tx, string regencyCode, Period period, int revision, string nip, string officeCode,
+        int policyVersion, SanctionKind sanction, long required, long counted, long shortfall, long correction, string? supersedes, DateTimeOffset now)
     {
         var id = Guid.CreateVersion7().ToString("N");
         tx.Command(InsertAdjustmentSql)
             .Bind("$id", id)
-            .Bind("$key", PayrollAdjustment.KeyOf(regencyCode, e.Nip, period, revision))
-            .Bind("$regency", regencyCode).Bind("$nip", e.Nip).Bind("$office", e.OfficeCode)
-            .Bind("$period", period.Key).Bind("$revision", revision).Bind("$policy", e.PolicyVersion)
-            .Bind("$required", e.RequiredRupiah).Bind("$counted", e.CountedRupiah).Bind("$shortfall", shortfall)
-            .Bind("$sanction", (int)e.SanctionKind).Bind("$correction", correction)
+            .Bind("$key", PayrollAdjustment.KeyOf(regencyCode, nip, period, revision))
+            .Bind("$regency", regencyCode).Bind("$nip", nip).Bind("$office", officeCode)
+            .Bind("$period", period.Key).Bind("$revision", revision).Bind("$policy", policyVersion)
+            .Bind("$required", required).Bind("$counted", counted).Bind("$shortfall", shortfall)
+            .Bind("$sanction", (int)sanction).Bind("$correction", correction)
             .Bind("$supersedes", supersedes).Bind("$now", now.ToUnixTimeMilliseconds())
             .ExecuteNonQuery();
         tx.Command(InsertDeliverySql).Bind("$id", id).Bind("$regency", regencyCode).ExecuteNonQuery();
