@@ -34,6 +34,25 @@ public readonly record struct Period(int Year, int Month) : IComparable<Period>
         return true;
     }
 
+    /// <summary>
+    /// Checks a required month field of a request: FIELD_REQUIRED when empty, PERIOD_INVALID when it is not
+    /// "YYYY-MM". Returns the month (default when a violation was added).
+    /// </summary>
+    public static Period Require(string text, string field, Errors.FieldChecks checks)
+    {
+        if (text.Length == 0)
+        {
+            checks.Add(field, "FIELD_REQUIRED", "is required: a month as YYYY-MM, e.g. 2025-09");
+            return default;
+        }
+        if (!TryParse(text, out var period)) checks.Add(field, "PERIOD_INVALID", "must be a month as YYYY-MM, e.g. 2025-09");
+        return period;
+    }
+
+    /// <summary>Like <see cref="Require"/> for an optional filter: null when empty.</summary>
+    public static Period? Optional(string text, string field, Errors.FieldChecks checks) =>
+        text.Length == 0 ? null : Require(text, field, checks);
+
     /// <summary>The month from its <see cref="Key"/>.</summary>
     public static Period FromKey(int key) => new(key / 100, key % 100);
 

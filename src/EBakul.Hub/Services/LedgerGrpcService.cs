@@ -115,12 +115,7 @@ public sealed class LedgerGrpcService(
     {
         var checks = new FieldChecks();
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        Period? period = null;
-        if (request.Period.Length > 0)
-        {
-            if (Period.TryParse(request.Period, out var parsed)) period = parsed;
-            else checks.Add("period", "PERIOD_INVALID", "must be a month as YYYY-MM, e.g. 2025-09");
-        }
+        var period = Period.Optional(request.Period, "period", checks);
         var pageSize = PageToken.Size(request.PageSize, checks);
         var filters = $"{request.RegencyCode}|{request.EmployeeNip}|{request.MerchantId}|{request.OfficeCode}|{request.Period}";
         var after = PageToken.Decode(request.PageToken, filters, checks);

@@ -180,8 +180,7 @@ public sealed class PayrollGrpcService(
     private Period CheckRegencyAndPeriod(string regencyCode, string periodText, FieldChecks checks)
     {
         RegencyDirectory.CheckCode(regencyCode, checks);
-        if (!Period.TryParse(periodText, out var period))
-            checks.Add("period", "PERIOD_INVALID", "must be a month as YYYY-MM, e.g. 2025-09");
+        var period = Period.Require(periodText, "period", checks);
         checks.ThrowIfAny();
         regencies.RequireServed(regencyCode);
         return period;

@@ -50,7 +50,7 @@ public sealed class QuotaGrpcService(
     {
         var checks = new FieldChecks();
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        var period = RequirePeriod(request.Period, "period", checks);
+        var period = Period.Require(request.Period, "period", checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 
@@ -86,7 +86,7 @@ public sealed class QuotaGrpcService(
         RequestIds.Check(request.RequestId, checks);
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
         Nip.Check(request.Nip, checks);
-        var period = RequirePeriod(request.Period, "period", checks);
+        var period = Period.Require(request.Period, "period", checks);
         checks.RequireText(request.Reason, "reason", QuotaExemptions.MaxReasonLength);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
@@ -107,7 +107,7 @@ public sealed class QuotaGrpcService(
         RequestIds.Check(request.RequestId, checks);
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
         Nip.Check(request.Nip, checks);
-        var period = RequirePeriod(request.Period, "period", checks);
+        var period = Period.Require(request.Period, "period", checks);
         checks.RequireText(request.Reason, "reason", QuotaExemptions.MaxReasonLength);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
@@ -126,7 +126,7 @@ public sealed class QuotaGrpcService(
     {
         var checks = new FieldChecks();
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        var period = RequirePeriod(request.Period, "period", checks);
+        var period = Period.Require(request.Period, "period", checks);
         var pageSize = PageToken.Size(request.PageSize, checks);
         var filters = $"quota-exemptions|{request.RegencyCode}|{request.Period}";
         var afterId = DecodeNumber(request.PageToken, filters, checks);
@@ -149,7 +149,7 @@ public sealed class QuotaGrpcService(
         var checks = new FieldChecks();
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
         Nip.Check(request.Nip, checks);
-        var period = RequirePeriod(request.Period, "period", checks);
+        var period = Period.Require(request.Period, "period", checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 
@@ -188,7 +188,7 @@ public sealed class QuotaGrpcService(
         var checks = new FieldChecks();
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
         checks.RequireText(request.OfficeCode, "office_code", 50);
-        var period = RequirePeriod(request.Period, "period", checks);
+        var period = Period.Require(request.Period, "period", checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
         CallerIdentity.Of(context).RequireOwnOffice(request.OfficeCode, $"office {request.OfficeCode}");
@@ -203,7 +203,7 @@ public sealed class QuotaGrpcService(
     {
         var checks = new FieldChecks();
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        var period = RequirePeriod(request.Period, "period", checks);
+        var period = Period.Require(request.Period, "period", checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
         CallerIdentity.Of(context).RequireOwnOffice(null, $"the compliance of regency {request.RegencyCode}");
@@ -220,7 +220,7 @@ public sealed class QuotaGrpcService(
     {
         var checks = new FieldChecks();
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        var period = RequirePeriod(request.Period, "period", checks);
+        var period = Period.Require(request.Period, "period", checks);
         checks.OptionalText(request.OfficeCode, "office_code", 50);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
@@ -235,17 +235,6 @@ public sealed class QuotaGrpcService(
 
         await foreach (var evaluation in evaluator.EvaluateRegencyAsync(request.RegencyCode, period, officeCode, context.CancellationToken))
             await responseStream.WriteAsync(new Wire.StreamEmployeeEvaluationsResponse { Evaluation = ToProto(evaluation) }, context.CancellationToken);
-    }
-
-    private static Period RequirePeriod(string text, string field, FieldChecks checks)
-    {
-        if (text.Length == 0)
-        {
-            checks.Add(field, "FIELD_REQUIRED", "is required: a month as YYYY-MM, e.g. 2025-09");
-            return default;
-        }
-        if (!Period.TryParse(text, out var period)) checks.Add(field, "PERIOD_INVALID", "must be a month as YYYY-MM, e.g. 2025-09");
-        return period;
     }
 
     private static long DecodeNumber(string token, string filters, FieldChecks checks)

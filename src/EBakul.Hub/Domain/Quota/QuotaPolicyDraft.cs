@@ -58,10 +58,7 @@ public sealed class QuotaPolicyDraft
     public QuotaPolicy? Validate(FieldChecks checks, string prefix, string regencyCode, string createdBy, DateTimeOffset now)
     {
         var before = checks.Violations.Count;
-        var period = default(Period);
-        if (EffectivePeriod.Length == 0) checks.Add(prefix + "effective_period", "FIELD_REQUIRED", "is required: the first month, YYYY-MM");
-        else if (!Period.TryParse(EffectivePeriod, out period))
-            checks.Add(prefix + "effective_period", "PERIOD_INVALID", "must be a month as YYYY-MM, e.g. 2025-09");
+        var period = Period.Require(EffectivePeriod, prefix + "effective_period", checks);
 
         var rule = prefix + "required_amount";
         List<long> kelas = [], echelon = [];
