@@ -21,19 +21,20 @@ public static class AdjustmentReads
         long afterSequence, int limit, CancellationToken cancellationToken)
     {
         var query = db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.PeriodKey == period.Key && a.Sequence > afterSequence);
-        return Views(db, query, state).OrderBy(v => v.Adjustment.Sequence).Take(limit).ToListAsync(cancellationToken);
+        return Views(db, query, state).Take(limit).ToListAsync(cancellationToken);
     }
 
     /// <summary>Adjustments of a regency after a sequence, any month (the pull stream).</summary>
     public static Task<List<AdjustmentView>> StreamPageAsync(HubDbContext db, string regencyCode, long afterSequence, int limit, CancellationToken cancellationToken) =>
         Views(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.Sequence > afterSequence), null)
-            .OrderBy(v => v.Adjustment.Sequence).Take(limit).ToListAsync(cancellationToken);
+            .Take(limit).ToListAsync(cancellationToken);
 
     /// <summary>One adjustment by key.</summary>
     public static Task<AdjustmentView?> FindAsync(HubDbContext db, string regencyCode, string key, CancellationToken cancellationToken) =>
         Views(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.IdempotencyKey == key), null)
             .FirstOrDefaultAsync(cancellationToken);
 
+    /// <summary>The adjustments with their deliveries, in stream order (sorted before the projection: EF cannot translate a sort on the projected record).</summary>
     private static IQueryable<AdjustmentView> Views(HubDbContext db, IQueryable<PayrollAdjustment> adjustments, DeliveryState? state)
     {
         var joined =
@@ -41,7 +42,7 @@ public static class AdjustmentReads
             join d in db.AdjustmentDeliveries.AsNoTracking() on a.Id equals d.AdjustmentId
             select new { a, d };
         if (state is { } s) joined = joined.Where(x => x.d.State == s);
-        return joined.Select(x => new AdjustmentView(x.a, x.d,
+        return joined.OrderBy(x => x.a.Sequence).Select(x => new AdjustmentView(x.a, x.d,
             db.PayrollAdjustments.Where(b => b.SupersedesKey == x.a.IdempotencyKey).Select(b => b.IdempotencyKey).FirstOrDefault()));
     }
 }
