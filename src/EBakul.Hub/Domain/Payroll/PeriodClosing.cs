@@ -151,7 +151,10 @@ public sealed class PeriodClosing(
                   || previous.CountedRupiah != e.CountedRupiah || previous.PolicyVersion != e.PolicyVersion;
             if (changed)
             {
-                InsertAdjustment(tx, regencyCode, period, revision, e, shortfall, correction, previous?.IdempotencyKey, now);
+                // The employee's own revision (not the close's): 1 for the first adjustment of the month, then one more per
+                // change, so that r1 never supersedes anything and a later revision always names the one it replaces.
+                InsertAdjustment(tx, regencyCode, period, previous is null ? 1 : previous.Revision + 1, e, shortfall, correction,
+                    previous?.IdempotencyKey, now);
                 created++;
             }
             totals.TppCorrectionRupiah += changed ? correction : previous?.TppCorrectionRupiah ?? 0;
