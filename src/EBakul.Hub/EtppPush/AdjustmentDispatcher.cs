@@ -13,7 +13,8 @@ namespace EBakul.Hub.EtppPush;
 /// <summary>
 /// Pushes the adjustments of the push regencies to e-TPP from the outbox (<c>adjustment_deliveries</c>, written in
 /// the same transaction as each adjustment). It wakes when a close commits new adjustments and otherwise polls;
-/// claims due rows under a lease (<see cref="DeliveryQueue"/>); pushes each through <see cref="PushPipeline"/>,
+/// claims due rows under a lease (<see cref="DeliveryQueue"/>); renews the lease of each row right before pushing it
+/// (skipping a row it no longer holds); pushes each through <see cref="PushPipeline"/>,
 /// employees in parallel and each employee's revisions in order; and settles each row: DELIVERED on e-TPP's
 /// confirmation (a duplicate answer included), PARKED on a permanent rejection, back to PENDING with a growing
 /// delay on anything else. A crash anywhere leaves at worst a DELIVERING row whose lease expires and which is
@@ -86,6 +87,13 @@ public sealed class AdjustmentDispatcher(
 
     private async Task PushAsync(PayrollAdjustment adjustment, int dispatch, CancellationToken stoppingToken)
     {
+        if (!await queue.RenewLeaseAsync(adjustment.Id, _owner, options.Value.Dispatcher.Lease, stoppingToken))
+        {
+            logger.LogInformation("{Key} is no longer this dispatcher's to push (acknowledged by pull, or its lease ran out); skipped",
+                adjustment.IdempotencyKey);
+            return;
+        }
+
         EtppPushResult result;
         try
         {

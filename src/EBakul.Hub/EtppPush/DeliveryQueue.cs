@@ -6,7 +6,8 @@ namespace EBakul.Hub.EtppPush;
 /// <summary>
 /// The outbox side of pushing: claims due deliveries with a lease and settles them. Every statement runs in the
 /// <see cref="DatabaseWriter"/>, and a claim is one UPDATE that flips the rows it picks to DELIVERING under this
-/// process's lease, so two hub processes on one database never hold the same row. Settling is conditional on
+/// process's lease, so two hub processes on one database never hold the same row. Each push renews the lease first
+/// and is skipped when the row is no longer held (a batch can outlast the claim's lease). Settling is conditional on
 /// still holding the lease: a row that was acknowledged by pull meanwhile, or re-claimed after an expired
 /// lease, is left alone.
 /// </summary>
@@ -24,6 +25,10 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock)
             ORDER BY a.sequence
             LIMIT $limit)
         RETURNING adjustment_id, attempts
+        """;
+    private const string RenewSql = """
+        UPDATE adjustment_deliveries SET lease_until = $until
+        WHERE adjustment_id = $id AND state = 2 AND lease_owner = $owner AND lease_until >= $now
         """;
     private const string DeliveredSql = """
         UPDATE adjustment_deliveries SET state = 3, etpp_reference = $reference, delivered_at = $at, delivered_via = 'push',
@@ -75,6 +80,21 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock)
             return claimed;
         }, cancellationToken);
     }
+
+    /// <summary>
+    /// Right before a push: true, with the lease extended from now, when this dispatcher still holds the delivery; false
+    /// when it must not push it (acknowledged by pull since the claim, or the claim's lease ran out while the row waited
+    /// its turn in the batch, so that another dispatcher may have claimed it).
+    /// </summary>
+    public Task<bool> RenewLeaseAsync(string adjustmentId, string owner, TimeSpan lease, CancellationToken cancellationToken)
+        => writer.WriteAsync(tx =>
+        {
+            var now = clock.GetUtcNow();
+            return tx.Command(RenewSql)
+                .Bind("$id", adjustmentId).Bind("$owner", owner)
+                .Bind("$until", (now + lease).ToUnixTimeMilliseconds()).Bind("$now", now.ToUnixTimeMilliseconds())
+                .ExecuteNonQuery() == 1;
+        }, cancellationToken);
 
     /// <summary>Marks a delivery applied by e-TPP.</summary>
     public Task<bool> MarkDeliveredAsync(string adjustmentId, string owner, string reference, DateTimeOffset appliedAt) =>

@@ -25,9 +25,11 @@ public sealed class PushPipeline
     /// <summary>Builds the pipeline from options.</summary>
     public PushPipeline(PushPipelineOptions options, TimeSpan attemptTimeout, ILogger<PushPipeline> logger, TimeProvider clock)
     {
-        Pipeline = new ResiliencePipelineBuilder<EtppPushResult> { TimeProvider = clock }
-            .AddTimeout(options.TotalTimeout)
-            .AddRetry(new RetryStrategyOptions<EtppPushResult>
+        var builder = new ResiliencePipelineBuilder<EtppPushResult> { TimeProvider = clock }.AddTimeout(options.TotalTimeout);
+        // Polly refuses a retry strategy of zero attempts: no retries is no retry strategy.
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<EtppPushResult>
             {
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
                 MaxRetryAttempts = options.MaxRetries,
@@ -46,7 +48,9 @@ public sealed class PushPipeline
                         args.AttemptNumber + 1, Describe(args.Outcome), args.RetryDelay);
                     return ValueTask.CompletedTask;
                 },
-            })
+            });
+        }
+        Pipeline = builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<EtppPushResult>
             {
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),

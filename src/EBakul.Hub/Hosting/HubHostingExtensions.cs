@@ -92,6 +92,11 @@ public static class HubHostingExtensions
         var push = configuration.GetSection(EtppPushOptions.Section).Get<EtppPushOptions>() ?? new EtppPushOptions();
         if (push.Regencies.Count == 0) return;
         services.AddEtppClient(configuration);
+        // A push still running when its lease runs out could be claimed and pushed by a second dispatcher at the same time.
+        services.AddOptions<EtppPushOptions>()
+            .Validate(o => o.Dispatcher.Lease > o.Pipeline.TotalTimeout,
+                $"{EtppPushOptions.Section}:Dispatcher:Lease must exceed {EtppPushOptions.Section}:Pipeline:TotalTimeout")
+            .ValidateOnStart();
         services.AddSingleton<DeliveryQueue>();
         services.AddSingleton(sp => new PushPipeline(push.Pipeline, push.Timeout,
             sp.GetRequiredService<ILogger<PushPipeline>>(), sp.GetRequiredService<TimeProvider>()));

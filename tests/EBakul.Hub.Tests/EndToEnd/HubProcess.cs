@@ -212,7 +212,8 @@ public sealed class HubProcess : IAsyncLifetime
         process.Dispose();
     }
 
-    private static int FreeLoopbackPort()
+    /// <summary>A loopback port free right now.</summary>
+    internal static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -220,11 +221,12 @@ public sealed class HubProcess : IAsyncLifetime
     }
 
     /// <summary>The hub as built by its own project (same configuration as the tests), else the copy beside the tests.</summary>
-    private string FindHubDll()
+    internal static string FindHubDll()
     {
+        var repositoryRoot = FindRepositoryRoot();
         var configuration = typeof(HubProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
-        var built = Path.Combine(RepositoryRoot, "src", "EBakul.Hub", "bin", configuration, framework, "EBakul.Hub.dll");
+        var built = Path.Combine(repositoryRoot, "src", "EBakul.Hub", "bin", configuration, framework, "EBakul.Hub.dll");
         if (File.Exists(built)) return built;
         var beside = Path.Combine(AppContext.BaseDirectory, "EBakul.Hub.dll");
         return File.Exists(beside) ? beside : throw new FileNotFoundException("EBakul.Hub.dll is not built", built);

@@ -118,7 +118,7 @@ public sealed class PayrollAdjustment
     public required string OfficeCode { get; init; }
     /// <summary>The month.</summary>
     public int PeriodKey { get; init; }
-    /// <summary>Close revision that produced it.</summary>
+    /// <summary>Revision of this employee's adjustment for the month: 1, then one more for each correction that changed it.</summary>
     public int Revision { get; init; }
     /// <summary>Quota policy version applied.</summary>
     public int PolicyVersion { get; init; }

@@ -158,8 +158,10 @@ public sealed class PeriodClosing(
                   || previous.CountedRupiah != e.CountedRupiah || previous.PolicyVersion != e.PolicyVersion;
             if (changed)
             {
-                InsertAdjustment(tx, regencyCode, period, revision, e.Nip, e.OfficeCode, e.PolicyVersion, e.SanctionKind,
-                    e.RequiredRupiah, e.CountedRupiah, shortfall, correction, previous?.IdempotencyKey, now);
+                // The employee's own revision (not the close's): 1 for the first adjustment of the month, then one more per
+                // change, so that r1 never supersedes anything and a later revision always names the one it replaces.
+                InsertAdjustment(tx, regencyCode, period, previous is null ? 1 : previous.Revision + 1, e.Nip, e.OfficeCode, e.PolicyVersion,
+                    e.SanctionKind, e.RequiredRupiah, e.CountedRupiah, shortfall, correction, previous?.IdempotencyKey, now);
                 created++;
             }
             totals.TppCorrectionRupiah += changed ? correction : previous?.TppCorrectionRupiah ?? 0;
@@ -169,7 +171,7 @@ public sealed class PeriodClosing(
         // left before it) is cancelled: they owe nothing for the month.
         foreach (var gone in inForce.Values.Where(a => a.TppCorrectionRupiah != 0))
         {
-            InsertAdjustment(tx, regencyCode, period, revision, gone.Nip, gone.OfficeCode, gone.PolicyVersion, gone.Sanction,
+            InsertAdjustment(tx, regencyCode, period, gone.Revision + 1, gone.Nip, gone.OfficeCode, gone.PolicyVersion, gone.Sanction,
                 0, 0, 0, 0, gone.IdempotencyKey, now);
             created++;
         }

@@ -1,0 +1,46 @@
+using EBakul.Payroll.V1;
+
+namespace EBakul.Hub.Tests.EtppPush;
+
+/// <summary>The real hub process killed in the middle of pushing, and started again on the same database.</summary>
+[Collection(PushTestCollection.Name)]
+public sealed class PushCrashTests
+{
+    [Fact]
+    public async Task A_hub_killed_mid_push_pushes_the_rows_again_after_the_lease_and_e_TPP_applies_each_once()
+    {
+        // e-TPP applies each adjustment at once but holds its answer back 3 s: a kill right after the first
+        // application lands while the hub waits for answers to adjustments e-TPP already applied.
+        await using var rig = await PushRig.StartAsync(new { latency_ms = 3000, latency_after_apply = true }, push: false);
+        var nips = await rig.EmployeesAsync(8);
+        await rig.CloseAsync(8);
+        // The month is closed by the in-process hub, which does not push and stays up as the admin view of the database.
+        var settings = PushRig.PushSettings(rig.Etpp.BaseAddress);
+        settings["EtppPush:Timeout"] = "00:00:05";
+        settings["EtppPush:Pipeline:TotalTimeout"] = "00:00:05.500";
+        settings["EtppPush:Dispatcher:Lease"] = "00:00:06";
+        settings["EtppPush:Dispatcher:BatchSize"] = "4";
+        settings["EtppPush:Dispatcher:Parallelism"] = "2";
+        await using var hub = new PushHubProcess(rig.Hub.DatabasePath, settings);
+
+        await hub.StartAsync();
+        await PushRig.UntilAsync(rig.Etpp.ListAsync, l => l.AppliedKeys > 0, "e-TPP applied a first adjustment", hub.Output);
+        hub.Kill();
+
+        var afterKill = await rig.DeliveriesAsync();
+        var applied = (await rig.Etpp.ListAsync()).Adjustments.Where(s => s.AppliedCount > 0).Select(s => s.Key).ToHashSet();
+        // The dead hub still holds its claimed rows, among them ones e-TPP applied without the hub hearing of it.
+        var inFlight = afterKill.Where(a => a.DeliveryState == DeliveryState.Delivering).ToList();
+        Assert.Contains(inFlight, a => applied.Contains(a.IdempotencyKey));
+        var appliedUnheard = inFlight.Where(a => applied.Contains(a.IdempotencyKey)).Select(a => a.IdempotencyKey).ToList();
+
+        await rig.Etpp.ClearFaultsAsync();
+        await hub.StartAsync();
+        var settled = await PushRig.SettledAsync(rig.Hub.Channel, hub.Output);
+
+        var seen = await rig.AssertOutcomeAsync(settled, nips);
+        // Pushed again after the restart (once its lease had run out), answered as a duplicate: still applied once.
+        Assert.All(appliedUnheard, key => Assert.True(seen[key].Attempts >= 2, $"{key}: {seen[key].Attempts} attempts"));
+        Assert.All(settled.Where(a => appliedUnheard.Contains(a.IdempotencyKey)), a => Assert.True(a.DeliveryAttempts >= 2));
+    }
+}
