@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+
+namespace EBakul.Benchmarks;
+
+/// <summary>
+/// The hub as a separate Release process on a fresh database in a temporary folder, on a free loopback port,
+/// with the channel a benchmark calls it through (authenticated with the development credential the hub
+/// writes on its first start).
+/// </summary>
+public sealed class HubProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _folder;
+
+    private HubProcess(Process process, string folder, Uri address, GrpcChannel channel)
+    {
+        _process = process;
+        _folder = folder;
+        Address = address;
+        Channel = channel;
+    }
+
+    /// <summary>Where the hub listens.</summary>
+    public Uri Address { get; }
+
+    /// <summary>An authenticated channel to the hub.</summary>
+    public GrpcChannel Channel { get; }
+
+    /// <summary>The hub's process id.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Starts the hub with extra configuration switches and waits until it serves.</summary>
+    public static async Task<HubProcess> StartAsync(string hubDll, IEnumerable<string> settings, TimeSpan startupTimeout)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "ebakul-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = folder,
+        };
+        info.ArgumentList.Add(hubDll);
+        info.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}");
+        info.ArgumentList.Add($"--Database:Path={Path.Combine(folder, "ebakul.db")}");
+        info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        foreach (var setting in settings) info.ArgumentList.Add(setting);
+        info.Environment["DOTNET_gcServer"] = "1";
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the hub");
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var deadline = DateTime.UtcNow + startupTimeout;
+        using (var probe = GrpcChannel.ForAddress(address))
+        {
+            var health = new Health.HealthClient(probe);
+            while (true)
+            {
+                if (process.HasExited)
+                    throw new InvalidOperationException($"the hub exited with {process.ExitCode}:\n{string.Join('\n', log)}");
+                try
+                {
+                    var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                    if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving) break;
+                }
+                catch (RpcException) when (DateTime.UtcNow < deadline)
+                {
+                }
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"the hub did not serve within {startupTimeout}:\n{string.Join('\n', log)}");
+                await Task.Delay(250);
+            }
+        }
+
+        var token = File.ReadAllLines(Path.Combine(folder, "dev-credentials.env"))
+            .Single(l => l.StartsWith("EBAKUL_TOKEN=", StringComparison.Ordinal))["EBAKUL_TOKEN=".Length..];
+        var credentials = CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("authorization", $"Bearer {token}");
+            return Task.CompletedTask;
+        });
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),
+            UnsafeUseInsecureChannelCallCredentials = true,
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+            HttpHandler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                KeepAlivePingDelay = TimeSpan.FromSeconds(60),
+            },
+        });
+        return new HubProcess(process, folder, address, channel);
+    }
+
+    /// <summary>Resets the kernel's peak-RSS counter of the hub (Linux; no-op elsewhere).</summary>
+    public void ResetPeakMemory()
+    {
+        try { File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Peak resident memory of the hub since the last reset, in bytes (Linux VmHWM); 0 when unknown.</summary>
+    public long PeakMemoryBytes()
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
