@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x node_modules/.bin/buf ]; then
-  npm ci --no-fund --no-audit --loglevel=error
+  # npm ci refuses a lock file that lacks any platform's optional buf binary; npm install then installs
+  # the pinned version for this platform without touching package.json or the lock file.
+  npm ci --no-fund --no-audit --loglevel=error 2>/dev/null \
+    || npm install --no-save --no-fund --no-audit --loglevel=error
 fi
 dotnet tool restore >/dev/null

@@ -4,7 +4,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddEBakulHub();
 var app = builder.Build();
 app.MapEBakulHub();
-app.Run();
+await app.RunHubAsync(args);
 
 /// <summary>The hub's entry point (public for WebApplicationFactory-based tests).</summary>
 public partial class Program;

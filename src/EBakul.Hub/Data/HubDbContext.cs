@@ -1,6 +1,10 @@
 using System.Text;
+using EBakul.Hub.Access;
+using EBakul.Hub.Audit;
 using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Merchants;
+using EBakul.Hub.Domain.Quota;
+using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Roster;
 using Microsoft.EntityFrameworkCore;
@@ -32,8 +36,26 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     /// <summary>Receipt claims.</summary>
     public DbSet<ReceiptClaim> ReceiptClaims => Set<ReceiptClaim>();
+    /// <summary>Registered calling systems.</summary>
+    public DbSet<Caller> Callers => Set<Caller>();
+    /// <summary>Their bearer credentials (hashed).</summary>
+    public DbSet<CallerCredential> CallerCredentials => Set<CallerCredential>();
+    /// <summary>The audit trail.</summary>
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    /// <summary>State of each month that was ever closed.</summary>
+    public DbSet<PeriodState> PeriodStates => Set<PeriodState>();
+    /// <summary>Frozen per-employee results of each close.</summary>
+    public DbSet<PeriodResult> PeriodResults => Set<PeriodResult>();
+    /// <summary>Payroll adjustments.</summary>
+    public DbSet<PayrollAdjustment> PayrollAdjustments => Set<PayrollAdjustment>();
+    /// <summary>Delivery (outbox) of each adjustment.</summary>
+    public DbSet<AdjustmentDelivery> AdjustmentDeliveries => Set<AdjustmentDelivery>();
     /// <summary>Idempotency records.</summary>
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    /// <summary>Quota policy versions.</summary>
+    public DbSet<QuotaPolicy> QuotaPolicies => Set<QuotaPolicy>();
+    /// <summary>Explicit quota exemptions.</summary>
+    public DbSet<QuotaExemption> QuotaExemptions => Set<QuotaExemption>();
 
     /// <inheritdoc />
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -96,7 +118,9 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
             e.Property(x => x.Sequence).ValueGeneratedOnAdd();
             e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => x.ReversesEntryId).IsUnique();
-            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.EmployeeNip });
+            // The month's evaluation reads this index alone, already in (employee, merchant) order: it aggregates
+            // without a sort and without touching the table, whatever the size of the month.
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.EmployeeNip, x.MerchantId, x.OccurredAt, x.AmountRupiah });
             e.HasIndex(x => new { x.RegencyCode, x.EmployeeNip, x.Sequence });
             e.HasIndex(x => new { x.RegencyCode, x.MerchantId, x.Sequence });
             e.HasIndex(x => new { x.RegencyCode, x.OfficeCode, x.Sequence });
@@ -107,10 +131,69 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
             e.ToTable("receipt_claims");
             e.HasKey(x => new { x.MerchantId, x.ReceiptReference });
         });
+        model.Entity<Caller>(e =>
+        {
+            e.ToTable("callers");
+            e.HasKey(x => x.Id);
+        });
+        model.Entity<CallerCredential>(e =>
+        {
+            e.ToTable("caller_credentials");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.CallerId);
+        });
+        model.Entity<AuditEvent>(e =>
+        {
+            e.ToTable("audit_events");
+            e.HasKey(x => x.Sequence);
+            e.Property(x => x.Sequence).ValueGeneratedNever();
+            e.HasIndex(x => new { x.RegencyCode, x.Sequence });
+        });
+        model.Entity<PeriodState>(e =>
+        {
+            e.ToTable("period_states");
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey });
+        });
+        model.Entity<PeriodResult>(e =>
+        {
+            e.ToTable("period_results");
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.Revision, x.Nip });
+        });
+        model.Entity<PayrollAdjustment>(e =>
+        {
+            e.ToTable("payroll_adjustments");
+            e.HasKey(x => x.Sequence);
+            e.Property(x => x.Sequence).ValueGeneratedOnAdd();
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => x.IdempotencyKey).IsUnique();
+            e.HasIndex(x => x.SupersedesKey).IsUnique();
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Sequence });
+            e.HasIndex(x => new { x.RegencyCode, x.Sequence });
+        });
+        model.Entity<AdjustmentDelivery>(e =>
+        {
+            e.ToTable("adjustment_deliveries");
+            e.HasKey(x => x.AdjustmentId);
+            e.HasIndex(x => new { x.State, x.NextAttemptAt });
+        });
         model.Entity<IdempotencyRecord>(e =>
         {
             e.ToTable("idempotency_records");
             e.HasKey(x => new { x.CallerId, x.RequestId });
+        });
+        model.Entity<QuotaPolicy>(e =>
+        {
+            e.ToTable("quota_policies");
+            e.HasKey(x => new { x.RegencyCode, x.Version });
+            e.HasIndex(x => new { x.RegencyCode, x.EffectivePeriodKey });
+            e.Ignore(x => x.EffectivePeriod);
+        });
+        model.Entity<QuotaExemption>(e =>
+        {
+            e.ToTable("quota_exemptions");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Nip }).IsUnique().HasFilter("revoked_at IS NULL");
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Id });
         });
 
         foreach (var entity in model.Model.GetEntityTypes())

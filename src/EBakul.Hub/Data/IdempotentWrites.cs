@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EBakul.Hub.Audit;
 using EBakul.Hub.Errors;
 using Google.Protobuf;
 
@@ -9,9 +10,10 @@ namespace EBakul.Hub.Data;
 /// in the same transaction as the change, and the primary key decides who owns the id: there is no
 /// check-then-insert window. A retry with the same payload gets the first response byte for byte; the
 /// same id with another payload or method fails with FAILED_PRECONDITION <c>REQUEST_ID_REUSED</c>.
-/// Failed requests leave no row, so a retry after an error runs again.
+/// Failed requests leave no row, so a retry after an error runs again. A request that runs appends its audit
+/// event in the same transaction.
 /// </summary>
-public sealed class IdempotentWrites(DatabaseWriter writer, TimeProvider clock)
+public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, TimeProvider clock)
 {
     private const string InsertSql =
         "INSERT INTO idempotency_records (caller_id, request_id, method, request_hash, response, created_at) " +
@@ -43,15 +45,16 @@ public sealed class IdempotentWrites(DatabaseWriter writer, TimeProvider clock)
             }
             var response = work(tx);
             StoreResponse(tx, callerId, requestId, response);
+            audit.Append(tx, callerId, method, request);
             return response;
         }, cancellationToken);
     }
 
     /// <summary>
-    /// Inside a write: claims the id (returns null: the caller runs the work and must call
-    /// <see cref="StoreResponse"/>), or returns the stored response of the first run.
+    /// Inside a write: claims the id (returns null: the caller runs the work and stores its response), or returns
+    /// the stored response of the first run.
     /// </summary>
-    public byte[]? Claim(WriteTransaction tx, string callerId, string requestId, string method, byte[] hash)
+    private byte[]? Claim(WriteTransaction tx, string callerId, string requestId, string method, byte[] hash)
     {
         var inserted = tx.Command(InsertSql)
             .Bind("$caller", callerId)
@@ -77,7 +80,7 @@ public sealed class IdempotentWrites(DatabaseWriter writer, TimeProvider clock)
     }
 
     /// <summary>Stores the response of a claimed id.</summary>
-    public static void StoreResponse(WriteTransaction tx, string callerId, string requestId, IMessage response) =>
+    private static void StoreResponse(WriteTransaction tx, string callerId, string requestId, IMessage response) =>
         tx.Command(UpdateSql)
             .Bind("$response", response.ToByteArray())
             .Bind("$caller", callerId)

@@ -20,4 +20,13 @@ public sealed class DemoDataOptions
 
     /// <summary>Random seed: the same seed gives the same data.</summary>
     public int Seed { get; set; } = 35;
+
+    /// <summary>
+    /// The month the purchases happen in, "YYYY-MM" (Asia/Jakarta). Empty: the month before the current one.
+    /// It must not be after the current month; in the current month no purchase is later than now.
+    /// </summary>
+    public string? Period { get; set; }
+
+    /// <summary>Rows written per database write (one transaction each).</summary>
+    public int RowsPerWrite { get; set; } = 5000;
 }

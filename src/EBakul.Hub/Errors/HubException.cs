@@ -51,4 +51,13 @@ public sealed class HubException : Exception
     /// <summary>FAILED_PRECONDITION: the request is well formed but the system is not in a state to apply it.</summary>
     public static HubException FailedPrecondition(string reason, string message) => new(StatusCode.FailedPrecondition, reason, message, []);
 
+
+    /// <summary>UNAUTHENTICATED: no valid credential on the call.</summary>
+    public static HubException Unauthenticated(string reason, string message) => new(StatusCode.Unauthenticated, reason, message, []);
+
+    /// <summary>PERMISSION_DENIED: the caller may not do this (said before anything about the resource is looked up).</summary>
+    public static HubException PermissionDenied(string reason, string message) => new(StatusCode.PermissionDenied, reason, message, []);
+
+    /// <summary>RESOURCE_EXHAUSTED: a limit of the caller was reached; retrying at once will not help.</summary>
+    public static HubException ResourceExhausted(string reason, string message) => new(StatusCode.ResourceExhausted, reason, message, []);
 }

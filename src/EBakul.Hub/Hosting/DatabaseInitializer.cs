@@ -1,5 +1,7 @@
+using EBakul.Hub.Access;
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
+using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -8,8 +10,9 @@ namespace EBakul.Hub.Hosting;
 
 /// <summary>
 /// Runs before the server accepts calls: creates the database file's folder, applies the EF Core
-/// migrations, seeds the reference data, loads the demo data when asked to, and fills the
-/// <see cref="RegencyDirectory"/>.
+/// migrations, seeds the reference data (with Bojonegoro's default quota policy), fills the
+/// <see cref="RegencyDirectory"/>, creates the development credentials of an empty hub and loads the demo data
+/// when asked to.
 /// </summary>
 public sealed class DatabaseInitializer(
     IServiceProvider services, IOptions<DatabaseOptions> options, IConfiguration configuration, RegencyDirectory directory, ILogger<DatabaseInitializer> logger)
@@ -17,6 +20,17 @@ public sealed class DatabaseInitializer(
 {
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        await services.GetRequiredService<DevelopmentCredentials>().EnsureAsync(cancellationToken);
+
+        var demo = services.GetRequiredService<IOptions<DemoDataOptions>>().Value;
+        if (demo.Enabled)
+            await services.GetRequiredService<DemoDataLoader>().LoadIfEmptyAsync(demo, cancellationToken);
+    }
+
+    /// <summary>Creates and migrates the database, seeds reference data and loads the regency directory.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var path = Path.GetFullPath(options.Value.Path);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -26,13 +40,10 @@ public sealed class DatabaseInitializer(
             await db.Database.MigrateAsync(cancellationToken);
             var served = configuration.GetSection(ServedRegency.Section).Get<List<ServedRegency>>() ?? [];
             await ReferenceData.SeedAsync(db, served, cancellationToken);
+            await BojonegoroQuotaPolicy.SeedAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken);
             await directory.LoadAsync(db, cancellationToken);
         }
         logger.LogInformation("Database ready at {Path}", path);
-
-        var demo = services.GetRequiredService<IOptions<DemoDataOptions>>().Value;
-        if (demo.Enabled)
-            await services.GetRequiredService<DemoDataGenerator>().LoadIfEmptyAsync(demo, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -1,8 +1,15 @@
+using EBakul.Hub.Access;
+using EBakul.Hub.Audit;
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
 using EBakul.Hub.Domain.Ledger;
+using EBakul.Hub.Domain.Merchants;
+using EBakul.Hub.Domain.Quota;
+using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Errors;
+using EBakul.Hub.EtppPush;
 using EBakul.Hub.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -19,6 +26,7 @@ public static class HubHostingExtensions
         var services = builder.Services;
         services.TryAddSingletonTimeProvider();
         services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
+        services.Configure<PayrollOptions>(builder.Configuration.GetSection(PayrollOptions.Section));
         services.Configure<DemoDataOptions>(builder.Configuration.GetSection(DemoDataOptions.Section));
 
         services.AddDbContextPool<HubDbContext>((sp, options) => options
@@ -27,16 +35,29 @@ public static class HubHostingExtensions
         services.AddSingleton<DatabaseWriter>();
         services.AddSingleton<IdempotentWrites>();
         services.AddSingleton<RegencyDirectory>();
-        services.AddSingleton<DemoDataGenerator>();
-        services.AddHostedService<DatabaseInitializer>();
+        services.AddSingleton<DemoDataLoader>();
+        services.AddSingleton<DatabaseInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseInitializer>());
+
+        services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
+        services.AddSingleton<CredentialStore>();
+        services.AddSingleton<CallerRateLimiter>();
+        services.AddSingleton<DevelopmentCredentials>();
+        services.AddSingleton<AuditTrail>();
 
         AddDomain(services);
+        AddEtppPush(services, builder.Configuration);
 
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<HubErrorInterceptor>();
+            options.Interceptors.Add<AccessInterceptor>();
+            options.MaxReceiveMessageSize = builder.Configuration.GetValue("Grpc:MaxReceiveMessageSize", 16 * 1024 * 1024);
+            options.MaxSendMessageSize = builder.Configuration.GetValue("Grpc:MaxSendMessageSize", 16 * 1024 * 1024);
             options.EnableDetailedErrors = builder.Environment.IsDevelopment();
         });
+        // A merchant import chunk of 5000 rows at their longest is about 6 MB.
+        services.AddGrpc().AddServiceOptions<MerchantGrpcService>(options => options.MaxReceiveMessageSize = 16 * 1024 * 1024);
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
@@ -48,6 +69,33 @@ public static class HubHostingExtensions
     {
         services.AddSingleton<LedgerAppendSignal>();
         services.AddSingleton<PurchaseLedger>();
+        services.AddSingleton<EmployeeSync>();
+        services.AddScoped<EmployeeRoster>();
+        services.AddSingleton<MerchantIds>();
+        services.AddScoped<MerchantRegistry>();
+        services.AddScoped<MerchantImport>();
+        services.AddScoped<NearbySearch>();
+        services.AddScoped<QuotaPolicies>();
+        services.AddScoped<QuotaExemptions>();
+        services.AddScoped<QuotaEvaluator>();
+        services.AddSingleton<AdjustmentAppendSignal>();
+        services.AddScoped<PeriodClosing>();
+        services.AddSingleton<Acknowledgements>();
+    }
+
+    /// <summary>
+    /// The push adapter, when some regency's adjustments are pushed (<c>EtppPush:Regencies</c> and
+    /// <c>EtppPush:BaseAddress</c>); without it e-TPP pulls.
+    /// </summary>
+    private static void AddEtppPush(IServiceCollection services, IConfiguration configuration)
+    {
+        var push = configuration.GetSection(EtppPushOptions.Section).Get<EtppPushOptions>() ?? new EtppPushOptions();
+        if (push.Regencies.Count == 0) return;
+        services.AddEtppClient(configuration);
+        services.AddSingleton<DeliveryQueue>();
+        services.AddSingleton(sp => new PushPipeline(push.Pipeline, push.Timeout,
+            sp.GetRequiredService<ILogger<PushPipeline>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<AdjustmentDispatcher>();
     }
 
     /// <summary>Maps the gRPC services, health and reflection.</summary>
@@ -55,6 +103,11 @@ public static class HubHostingExtensions
     {
         app.MapGrpcService<RegionGrpcService>();
         app.MapGrpcService<LedgerGrpcService>();
+        app.MapGrpcService<RosterGrpcService>();
+        app.MapGrpcService<QuotaGrpcService>();
+        app.MapGrpcService<AuditGrpcService>();
+        app.MapGrpcService<MerchantGrpcService>();
+        app.MapGrpcService<PayrollGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

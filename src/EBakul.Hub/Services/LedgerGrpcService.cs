@@ -103,8 +103,10 @@ public sealed class LedgerGrpcService(
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 
-        var view = await PurchaseLedger.FindAsync(db, request.RegencyCode, request.PurchaseId, context.CancellationToken)
-            ?? throw HubException.NotFound("PURCHASE_NOT_FOUND", $"purchase '{request.PurchaseId}' is not in the ledger of regency {request.RegencyCode}");
+        var view = await PurchaseLedger.FindAsync(db, request.RegencyCode, request.PurchaseId, context.CancellationToken);
+        CallerIdentity.Of(context).RequireOwnOffice(view?.Entry.OfficeCode, $"purchase '{request.PurchaseId}'");
+        if (view is null)
+            throw HubException.NotFound("PURCHASE_NOT_FOUND", $"purchase '{request.PurchaseId}' is not in the ledger of regency {request.RegencyCode}");
         return new GetPurchaseResponse { Purchase = ToProto(view.Entry, view.VoidedByEntryId) };
     }
 
@@ -127,8 +129,15 @@ public sealed class LedgerGrpcService(
             checks.Add("page_token", "PAGE_TOKEN_INVALID", "is not a token issued for this list");
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
+        var officeCode = Blank(request.OfficeCode);
+        var caller = CallerIdentity.Of(context);
+        if (caller.IsOfficeBound)
+        {
+            caller.RequireOwnOffice(officeCode ?? caller.OfficeCode, $"office {officeCode}");
+            officeCode = caller.OfficeCode;
+        }
 
-        var filter = new PurchaseLedger.ListFilter(request.RegencyCode, Blank(request.EmployeeNip), Blank(request.MerchantId), Blank(request.OfficeCode), period);
+        var filter = new PurchaseLedger.ListFilter(request.RegencyCode, Blank(request.EmployeeNip), Blank(request.MerchantId), officeCode, period);
         var page = await PurchaseLedger.ListAsync(db, filter, afterSequence, pageSize + 1, context.CancellationToken);
         var response = new ListPurchasesResponse();
         response.Purchases.AddRange(page.Take(pageSize).Select(v => ToProto(v.Entry, v.VoidedByEntryId)));
@@ -167,10 +176,12 @@ public sealed class LedgerGrpcService(
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 
+        var caller = CallerIdentity.Of(context);
+        var officeCode = caller.IsOfficeBound ? caller.OfficeCode : null;
         var cancellationToken = context.CancellationToken;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var entries = await PurchaseLedger.ReadFeedAsync(db, request.RegencyCode, cursor, FeedReadSize, cancellationToken);
+            var entries = await PurchaseLedger.ReadFeedAsync(db, request.RegencyCode, officeCode, cursor, FeedReadSize, cancellationToken);
             foreach (var entry in entries)
             {
                 cursor = entry.Sequence;
@@ -180,7 +191,7 @@ public sealed class LedgerGrpcService(
                     Cursor = cursor.ToString(CultureInfo.InvariantCulture),
                 }, cancellationToken);
             }
-            if (entries.Count == FeedReadSize) continue;
+            if (entries.Count > 0 && entries.Count == FeedReadSize) continue;
             if (!request.Follow) return;
             await ledger.WaitForAppendAsync(FeedPollInterval, cancellationToken);
         }

@@ -1,3 +1,4 @@
+using EBakul.Hub.Access;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Errors;
 using EBakul.Regions.V1;
@@ -5,14 +6,15 @@ using Grpc.Core;
 
 namespace EBakul.Hub.Services;
 
-/// <summary>gRPC face of <see cref="RegencyDirectory"/>.</summary>
+/// <summary>gRPC face of <see cref="RegencyDirectory"/>. A caller sees only the regencies it is admitted to.</summary>
 public sealed class RegionGrpcService(RegencyDirectory directory) : RegionService.RegionServiceBase
 {
     /// <inheritdoc />
     public override Task<ListRegenciesResponse> ListRegencies(ListRegenciesRequest request, ServerCallContext context)
     {
+        var caller = CallerIdentity.Of(context);
         var response = new ListRegenciesResponse();
-        response.Regencies.AddRange(directory.Regencies.Values.OrderBy(r => r.Code)
+        response.Regencies.AddRange(directory.Regencies.Values.Where(r => caller.MayTouch(r.Code)).OrderBy(r => r.Code)
             .Select(r => new EBakul.Regions.V1.Regency { Code = r.Code, Name = r.Name }));
         return Task.FromResult(response);
     }

@@ -1,3 +1,5 @@
+using EBakul.Hub.Access;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -21,6 +23,10 @@ public sealed class HubFactory : WebApplicationFactory<Program>
     /// <summary>A kecamatan of <see cref="OtherRegencyCode"/>.</summary>
     public const string OtherRegencyKecamatanCode = "35.23.01";
 
+    /// <summary>The id of the all-powerful caller <see cref="Channel"/> authenticates as.</summary>
+    public const string TestAdminId = "test-admin";
+
+    private readonly List<GrpcChannel> _channels = [];
     private GrpcChannel? _channel;
 
     /// <summary>A hub on a new temporary database file.</summary>
@@ -33,6 +39,7 @@ public sealed class HubFactory : WebApplicationFactory<Program>
     {
         DatabasePath = databasePath;
         Clock = clock ?? new ManualTimeProvider(DefaultNow);
+        Settings["Access:CreateDevelopmentCredential"] = "false";
         Settings["ServedRegencies:0:Code"] = OtherRegencyCode;
         Settings["ServedRegencies:0:Name"] = "Kabupaten Tuban";
         Settings["ServedRegencies:0:Kecamatan:0:Code"] = OtherRegencyKecamatanCode;
@@ -48,12 +55,60 @@ public sealed class HubFactory : WebApplicationFactory<Program>
     /// <summary>Extra configuration applied on top of appsettings.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
-    /// <summary>A channel to the hub (created on first use).</summary>
-    public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
+    /// <summary>
+    /// A channel to the hub as <see cref="TestAdminId"/>: every scope (including e-TPP's pull and acknowledge) but
+    /// the merchant owner's personal data, on every regency, with a rate limit no test reaches.
+    /// </summary>
+    public GrpcChannel Channel => _channel ??= ChannelFor(IssueToken(TestAdmin()));
+
+    /// <summary>
+    /// A channel as <see cref="TestAdminId"/> to another host of the hub (e.g. one derived with
+    /// <c>WithWebHostBuilder</c>); the caller disposes it.
+    /// </summary>
+    public static GrpcChannel AdminChannelFor(WebApplicationFactory<Program> factory)
     {
-        HttpHandler = Server.CreateHandler(),
-        MaxReceiveMessageSize = 64 * 1024 * 1024,
-    });
+        var token = factory.Services.GetRequiredService<CredentialStore>().IssueAsync(TestAdmin(), CancellationToken.None).GetAwaiter().GetResult();
+        return CreateChannel(factory, token);
+    }
+
+    private static Caller TestAdmin() => new()
+    {
+        Id = TestAdminId, DisplayName = "Test admin", Kind = CallerKind.Etpp,
+        Scopes = string.Join(' ', Scopes.All.Where(s => s != Scopes.MerchantsPersonalData)),
+        Regencies = CallerIdentity.AllRegencies, RateLimitPerSecond = 1_000_000,
+    };
+
+    /// <summary>Registers a caller (or updates it) and returns a new token for it.</summary>
+    public string IssueToken(Caller caller) =>
+        Services.GetRequiredService<CredentialStore>().IssueAsync(caller, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>A channel that sends <paramref name="token"/> as its bearer credential (no header when null).</summary>
+    public GrpcChannel ChannelFor(string? token)
+    {
+        var channel = CreateChannel(this, token);
+        _channels.Add(channel);
+        return channel;
+    }
+
+    private static GrpcChannel CreateChannel(WebApplicationFactory<Program> factory, string? token)
+    {
+        var options = new GrpcChannelOptions
+        {
+            HttpHandler = factory.Server.CreateHandler(),
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+        };
+        if (token is not null)
+        {
+            options.Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure,
+                CallCredentials.FromInterceptor((_, metadata) =>
+                {
+                    metadata.Add("authorization", $"Bearer {token}");
+                    return Task.CompletedTask;
+                }));
+            options.UnsafeUseInsecureChannelCallCredentials = true;
+        }
+        return GrpcChannel.ForAddress(factory.Server.BaseAddress, options);
+    }
 
     /// <summary>A fresh path under the temp folder.</summary>
     public static string NewDatabasePath() =>
@@ -71,7 +126,7 @@ public sealed class HubFactory : WebApplicationFactory<Program>
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        _channel?.Dispose();
+        foreach (var channel in _channels) channel.Dispose();
         base.Dispose(disposing);
     }
 }

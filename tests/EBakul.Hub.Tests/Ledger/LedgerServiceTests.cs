@@ -30,7 +30,7 @@ public sealed class LedgerServiceTests : IDisposable
         Assert.Equal(125_500, recorded.AmountRupiah);
         Assert.Equal("1.02.01", recorded.OfficeCode);
         Assert.Equal("2025-10", recorded.Period);
-        Assert.Equal("local", recorded.RecordedBy);
+        Assert.Equal(HubFactory.TestAdminId, recorded.RecordedBy);
         Assert.True(recorded.LedgerSequence > 0);
         Assert.Equal(draft.OccurTime, recorded.OccurTime);
         Assert.Equal(draft.EvidenceSha256, recorded.EvidenceSha256);

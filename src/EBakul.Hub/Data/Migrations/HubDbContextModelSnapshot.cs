@@ -17,6 +17,141 @@ namespace EBakul.Hub.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("EBakul.Hub.Access.Caller", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("display_name");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<int>("RateLimitPerSecond")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rate_limit_per_second");
+
+                    b.Property<string>("Regencies")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regencies");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scopes");
+
+                    b.HasKey("Id")
+                        .HasName("pk_callers");
+
+                    b.ToTable("callers", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Access.CallerCredential", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CallerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("caller_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("secret_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_caller_credentials");
+
+                    b.HasIndex("CallerId")
+                        .HasDatabaseName("ix_caller_credentials_caller_id");
+
+                    b.ToTable("caller_credentials", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Audit.AuditEvent", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("CallerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("caller_id");
+
+                    b.Property<string>("Details")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("details");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("method");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("PreviousHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("previous_hash");
+
+                    b.Property<string>("RegencyCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<string>("RequestId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("TraceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_id");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_audit_events");
+
+                    b.HasIndex("RegencyCode", "Sequence")
+                        .HasDatabaseName("ix_audit_events_regency_code_sequence");
+
+                    b.ToTable("audit_events", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Data.IdempotencyRecord", b =>
                 {
                     b.Property<string>("CallerId")
@@ -152,8 +287,8 @@ namespace EBakul.Hub.Data.Migrations
                     b.HasIndex("RegencyCode", "OfficeCode", "Sequence")
                         .HasDatabaseName("ix_ledger_entries_regency_code_office_code_sequence");
 
-                    b.HasIndex("RegencyCode", "PeriodKey", "EmployeeNip")
-                        .HasDatabaseName("ix_ledger_entries_regency_code_period_key_employee_nip");
+                    b.HasIndex("RegencyCode", "PeriodKey", "EmployeeNip", "MerchantId", "OccurredAt", "AmountRupiah")
+                        .HasDatabaseName("ix_ledger_entries_regency_code_period_key_employee_nip_merchant_id_occurred_at_amount_rupiah");
 
                     b.ToTable("ledger_entries", (string)null);
                 });
@@ -316,6 +451,441 @@ namespace EBakul.Hub.Data.Migrations
                         .HasDatabaseName("ix_merchant_status_changes_merchant_id_effective_at");
 
                     b.ToTable("merchant_status_changes", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Payroll.AdjustmentDelivery", b =>
+                {
+                    b.Property<string>("AdjustmentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adjustment_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<string>("DeliveredVia")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivered_via");
+
+                    b.Property<string>("EtppReference")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("etpp_reference");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<long?>("LeaseUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lease_until");
+
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("RegencyCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state");
+
+                    b.HasKey("AdjustmentId")
+                        .HasName("pk_adjustment_deliveries");
+
+                    b.HasIndex("State", "NextAttemptAt")
+                        .HasDatabaseName("ix_adjustment_deliveries_state_next_attempt_at");
+
+                    b.ToTable("adjustment_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Payroll.PayrollAdjustment", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<long>("CountedRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counted_rupiah");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Nip")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nip");
+
+                    b.Property<string>("OfficeCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<int>("PolicyVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("policy_version");
+
+                    b.Property<string>("RegencyCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<long>("RequiredRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("required_rupiah");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<int>("Sanction")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sanction");
+
+                    b.Property<long>("ShortfallRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shortfall_rupiah");
+
+                    b.Property<string>("SupersedesKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("supersedes_key");
+
+                    b.Property<long>("TppCorrectionRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_correction_rupiah");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_payroll_adjustments");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payroll_adjustments_id");
+
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payroll_adjustments_idempotency_key");
+
+                    b.HasIndex("SupersedesKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payroll_adjustments_supersedes_key");
+
+                    b.HasIndex("RegencyCode", "Sequence")
+                        .HasDatabaseName("ix_payroll_adjustments_regency_code_sequence");
+
+                    b.HasIndex("RegencyCode", "PeriodKey", "Sequence")
+                        .HasDatabaseName("ix_payroll_adjustments_regency_code_period_key_sequence");
+
+                    b.ToTable("payroll_adjustments", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Payroll.PeriodResult", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<string>("Nip")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nip");
+
+                    b.Property<bool>("Compliant")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("compliant");
+
+                    b.Property<long>("CountedRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counted_rupiah");
+
+                    b.Property<string>("ExemptionReason")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("exemption_reason");
+
+                    b.Property<string>("OfficeCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<int>("PolicyVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("policy_version");
+
+                    b.Property<long>("RequiredRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("required_rupiah");
+
+                    b.Property<long>("TppCorrectionRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_correction_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "Revision", "Nip")
+                        .HasName("pk_period_results");
+
+                    b.ToTable("period_results", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Payroll.PeriodState", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("ClosedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_by");
+
+                    b.Property<int>("Compliant")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("compliant");
+
+                    b.Property<string>("CorrectionOpenedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correction_opened_by");
+
+                    b.Property<string>("CorrectionReason")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correction_reason");
+
+                    b.Property<long>("CountedRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counted_rupiah");
+
+                    b.Property<int>("Employees")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("employees");
+
+                    b.Property<int>("Exempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("exempt");
+
+                    b.Property<int>("NonCompliant")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("non_compliant");
+
+                    b.Property<long>("RequiredRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("required_rupiah");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.Property<long>("ShortfallRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shortfall_rupiah");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<long>("TppCorrectionRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_correction_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey")
+                        .HasName("pk_period_states");
+
+                    b.ToTable("period_states", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Quota.QuotaExemption", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("GrantedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("granted_at");
+
+                    b.Property<string>("GrantedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("granted_by");
+
+                    b.Property<string>("Nip")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nip");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RegencyCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<string>("RevokeReason")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoke_reason");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("RevokedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoked_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quota_exemptions");
+
+                    b.HasIndex("RegencyCode", "PeriodKey", "Id")
+                        .HasDatabaseName("ix_quota_exemptions_regency_code_period_key_id");
+
+                    b.HasIndex("RegencyCode", "PeriodKey", "Nip")
+                        .IsUnique()
+                        .HasDatabaseName("ix_quota_exemptions_regency_code_period_key_nip")
+                        .HasFilter("revoked_at IS NULL");
+
+                    b.ToTable("quota_exemptions", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Quota.QuotaPolicy", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.PrimitiveCollection<string>("CountedCategories")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("counted_categories");
+
+                    b.PrimitiveCollection<string>("CountedScales")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("counted_scales");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.PrimitiveCollection<string>("EchelonAmounts")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("echelon_amounts");
+
+                    b.Property<int>("EffectivePeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("effective_period_key");
+
+                    b.PrimitiveCollection<string>("ExemptEmploymentTypes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("exempt_employment_types");
+
+                    b.PrimitiveCollection<string>("KelasJabatanAmounts")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kelas_jabatan_amounts");
+
+                    b.Property<int>("MerchantCapBasisPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("merchant_cap_basis_points");
+
+                    b.Property<bool>("ProrationEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("proration_enabled");
+
+                    b.Property<int?>("ReplacedByVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("replaced_by_version");
+
+                    b.Property<int>("RequiredAmountForm")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("required_amount_form");
+
+                    b.Property<int>("SanctionBasisPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sanction_basis_points");
+
+                    b.Property<int>("SanctionKind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sanction_kind");
+
+                    b.Property<int>("TppBasisPoints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_basis_points");
+
+                    b.Property<long>("TppCapRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_cap_rupiah");
+
+                    b.Property<long>("TppFloorRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_floor_rupiah");
+
+                    b.HasKey("RegencyCode", "Version")
+                        .HasName("pk_quota_policies");
+
+                    b.HasIndex("RegencyCode", "EffectivePeriodKey")
+                        .HasDatabaseName("ix_quota_policies_regency_code_effective_period_key");
+
+                    b.ToTable("quota_policies", (string)null);
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Regions.Kecamatan", b =>

@@ -2,6 +2,7 @@ using EBakul.Hub.Access;
 using EBakul.Hub.Data;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Domain.Merchants;
+using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Roster;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -29,6 +30,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
 {
     private const string MerchantSql = "SELECT regency_code, status FROM merchants WHERE id = $id";
     private const string EmployeeSql = "SELECT regency_code, office_code, status FROM employees WHERE nip = $nip";
+    private const string PeriodStatusSql = "SELECT status FROM period_states WHERE regency_code = $regency AND period_key = $period";
     private const string ClaimSql =
         "INSERT INTO receipt_claims (merchant_id, receipt_reference, entry_id) VALUES ($merchant, $reference, $entry) ON CONFLICT DO NOTHING";
     private const string ReleaseSql =
@@ -46,6 +48,18 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     /// <summary>Records one purchase inside a write. Throws <see cref="HubException"/> when a rule refuses it (nothing is written then).</summary>
     public LedgerEntry Record(WriteTransaction tx, string regencyCode, PurchaseInput input, CallerIdentity caller)
     {
+        string officeCode;
+        using (var reader = tx.Command(EmployeeSql).Bind("$nip", input.EmployeeNip).ExecuteReader())
+        {
+            var found = reader.Read() && reader.GetString(0) == regencyCode;
+            caller.RequireOwnOffice(found ? reader.GetString(1) : null, $"NIP {input.EmployeeNip}");
+            if (!found)
+                throw HubException.NotFound("EMPLOYEE_NOT_ON_ROSTER", $"NIP {input.EmployeeNip} is not on the roster of regency {regencyCode}");
+            officeCode = reader.GetString(1);
+            if ((EmployeeStatus)reader.GetInt32(2) == EmployeeStatus.Left)
+                throw HubException.FailedPrecondition("EMPLOYEE_LEFT", $"NIP {input.EmployeeNip} has left the regency's service");
+        }
+
         var merchant = tx.Command(MerchantSql).Bind("$id", input.MerchantId);
         using (var reader = merchant.ExecuteReader())
         {
@@ -57,15 +71,9 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
                     $"merchant '{input.MerchantId}' is {Describe(status)}; purchases are recorded only at verified, active merchants");
         }
 
-        string officeCode;
-        using (var reader = tx.Command(EmployeeSql).Bind("$nip", input.EmployeeNip).ExecuteReader())
-        {
-            if (!reader.Read() || reader.GetString(0) != regencyCode)
-                throw HubException.NotFound("EMPLOYEE_NOT_ON_ROSTER", $"NIP {input.EmployeeNip} is not on the roster of regency {regencyCode}");
-            officeCode = reader.GetString(1);
-            if ((EmployeeStatus)reader.GetInt32(2) == EmployeeStatus.Left)
-                throw HubException.FailedPrecondition("EMPLOYEE_LEFT", $"NIP {input.EmployeeNip} has left the regency's service");
-        }
+        var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
+        var period = Period.Containing(occurredAt);
+        RequireOpen(tx, regencyCode, period);
 
         var id = Guid.CreateVersion7().ToString("N");
         var reference = input.NormalizedReceiptReference;
@@ -74,7 +82,6 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             throw HubException.AlreadyExists("RECEIPT_ALREADY_RECORDED",
                 $"receipt '{reference}' is already recorded at merchant '{input.MerchantId}'; the same receipt never counts twice");
 
-        var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
         var entry = new LedgerEntry
         {
             Id = id,
@@ -85,7 +92,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             MerchantId = input.MerchantId,
             AmountRupiah = input.AmountRupiah,
             OccurredAt = occurredAt,
-            PeriodKey = Period.Containing(occurredAt).Key,
+            PeriodKey = period.Key,
             ReceiptKind = input.ReceiptKind!.Value,
             ReceiptReference = reference,
             EvidenceSha256 = input.EvidenceSha256.Length == 0 ? null : input.EvidenceSha256,
@@ -127,12 +134,18 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         LedgerEntry original;
         using (var reader = tx.Command(EntrySql).Bind("$id", purchaseId).ExecuteReader())
         {
-            if (!reader.Read() || reader.GetString(2) != regencyCode)
+            var found = reader.Read() && reader.GetString(2) == regencyCode;
+            if (!found)
+            {
+                caller.RequireOwnOffice(null, $"purchase '{purchaseId}'");
                 throw HubException.NotFound("PURCHASE_NOT_FOUND", $"purchase '{purchaseId}' is not in the ledger of regency {regencyCode}");
+            }
             original = ReadEntry(reader);
         }
+        caller.RequireOwnOffice(original.OfficeCode, $"purchase '{purchaseId}'");
         if (original.Kind != EntryKind.Purchase)
             throw HubException.FailedPrecondition("REVERSAL_NOT_VOIDABLE", $"'{purchaseId}' is a reversal entry; only purchases can be voided");
+        RequireOpen(tx, regencyCode, Period.FromKey(original.PeriodKey));
 
         var reversal = new LedgerEntry
         {
@@ -180,12 +193,16 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         return WithVoids(db, query.OrderBy(e => e.Sequence).Take(limit)).ToListAsync(cancellationToken);
     }
 
-    /// <summary>The change feed's read: entries of a regency after a sequence, as appended (no void state).</summary>
-    public static Task<List<LedgerEntry>> ReadFeedAsync(HubDbContext db, string regencyCode, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        db.LedgerEntries.AsNoTracking()
-            .Where(e => e.RegencyCode == regencyCode && e.Sequence > afterSequence)
-            .OrderBy(e => e.Sequence).Take(limit)
-            .ToListAsync(cancellationToken);
+    /// <summary>
+    /// The change feed's read: entries of a regency (and optionally one office) after a sequence, as appended
+    /// (no void state: a void arrives as its own reversal entry).
+    /// </summary>
+    public static Task<List<LedgerEntry>> ReadFeedAsync(HubDbContext db, string regencyCode, string? officeCode, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        var query = db.LedgerEntries.AsNoTracking().Where(e => e.RegencyCode == regencyCode && e.Sequence > afterSequence);
+        if (officeCode is not null) query = query.Where(e => e.OfficeCode == officeCode);
+        return query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(cancellationToken);
+    }
 
     /// <summary>Waits until entries may have been appended (or the timeout passes).</summary>
     public Task WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken) => appended.WaitAsync(timeout, cancellationToken);
@@ -243,6 +260,18 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         ReversesEntryId = r.IsDBNull(15) ? null : r.GetString(15),
         Reason = r.IsDBNull(16) ? null : r.GetString(16),
     };
+
+    /// <summary>
+    /// Refuses changes to a month that is being closed or is closed: after the close nothing changes that month's
+    /// result except an explicit correction (<see cref="Payroll.PeriodClosing.OpenCorrection"/>).
+    /// </summary>
+    private static void RequireOpen(WriteTransaction tx, string regencyCode, Period period)
+    {
+        var status = tx.Command(PeriodStatusSql).Bind("$regency", regencyCode).Bind("$period", period.Key).ExecuteScalar();
+        if (status is long value && (PeriodStatus)value is PeriodStatus.Closing or PeriodStatus.Closed)
+            throw HubException.FailedPrecondition("PERIOD_CLOSED",
+                $"{period} is {PeriodClosing.Describe((PeriodStatus)value)} for regency {regencyCode}; a change needs an explicit correction (PayrollService.OpenCorrection)");
+    }
 
     private static string Describe(MerchantStatus status) => status switch
     {

@@ -66,7 +66,7 @@ public sealed class Employee
     public EmployeeStatus Status { get; set; }
     /// <summary>The Jakarta date the current status took effect.</summary>
     public DateOnly StatusEffectiveDate { get; set; }
-    /// <summary>When the hub last received this employee.</summary>
+    /// <summary>When a sync last created or changed this employee.</summary>
     public DateTimeOffset UpdatedAt { get; set; }
 }
 

@@ -1,0 +1,4 @@
+using EBakul.EtppSimulator;
+
+var app = EtppSimulatorApp.Create(args);
+app.Run();

@@ -1,0 +1,59 @@
+using EBakul.Hub.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace EBakul.Hub.Access;
+
+/// <summary>
+/// On the first start of a hub that has no caller at all (and unless <see cref="AccessOptions.CreateDevelopmentCredential"/>
+/// is off), creates two DEVELOPMENT-ONLY callers so that the README's commands work on a fresh machine:
+/// <c>local-dev</c> (an admin with every scope on every regency) and <c>local-etpp</c> (e-TPP: pull and
+/// acknowledge). Their tokens are printed once and written to <c>dev-credentials.env</c> beside the database.
+/// </summary>
+public sealed class DevelopmentCredentials(
+    IServiceScopeFactory scopes, CredentialStore credentials, IOptions<AccessOptions> access, IOptions<DatabaseOptions> database,
+    TimeProvider clock, ILogger<DevelopmentCredentials> logger)
+{
+    /// <summary>File name of the development tokens, beside the database file.</summary>
+    public const string FileName = "dev-credentials.env";
+
+    /// <summary>Creates the development callers when the hub has none.</summary>
+    public async Task EnsureAsync(CancellationToken cancellationToken)
+    {
+        if (!access.Value.CreateDevelopmentCredential) return;
+        var file = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(database.Value.Path))!, FileName);
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            if (await scope.ServiceProvider.GetRequiredService<HubDbContext>().Callers.AnyAsync(cancellationToken))
+            {
+                if (File.Exists(file)) logger.LogWarning("DEVELOPMENT credentials are in {File}", file);
+                return;
+            }
+        }
+
+        var now = clock.GetUtcNow();
+        var admin = await credentials.IssueAsync(new Caller
+        {
+            Id = "local-dev", DisplayName = "Local development (admin, every scope)", Kind = CallerKind.Admin,
+            Scopes = string.Join(' ', Scopes.All.Except(Scopes.EtppOnly).Order()), Regencies = CallerIdentity.AllRegencies,
+            RateLimitPerSecond = 100_000, CreatedAt = now,
+        }, cancellationToken);
+        var etpp = await credentials.IssueAsync(new Caller
+        {
+            Id = "local-etpp", DisplayName = "Local development e-TPP", Kind = CallerKind.Etpp,
+            Scopes = string.Join(' ', Scopes.EtppOnly.Order()), Regencies = CallerIdentity.AllRegencies,
+            RateLimitPerSecond = 100_000, CreatedAt = now,
+        }, cancellationToken);
+
+        await File.WriteAllTextAsync(file,
+            "# DEVELOPMENT ONLY: tokens of the local development callers, created on the first start of an empty hub.\n" +
+            "# Never use them in production: set Access:CreateDevelopmentCredential=false and issue real callers with 'callers add'.\n" +
+            $"EBAKUL_TOKEN={admin}\nEBAKUL_ETPP_TOKEN={etpp}\n", cancellationToken);
+        logger.LogWarning(
+            "\n******** DEVELOPMENT-ONLY CREDENTIALS (shown once; also in {File}) ********\n" +
+            "  local-dev  (admin, every scope, every regency): {Admin}\n" +
+            "  local-etpp (e-TPP pull and acknowledge):          {Etpp}\n" +
+            "  Use: -H \"authorization: Bearer <token>\". Turn off with Access:CreateDevelopmentCredential=false.\n" +
+            "******************************************************************************", file, admin, etpp);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using EBakul.Hub.Data;
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+
+namespace EBakul.Hub.Audit;
+
+/// <summary>The outcome of checking the chain.</summary>
+public sealed record AuditVerification(long EventsChecked, long? FirstBrokenSequence, string Message)
+{
+    /// <summary>Whether every event matches its hash and links to its predecessor.</summary>
+    public bool IsIntact => FirstBrokenSequence is null;
+}
+
+/// <summary>
+/// The tamper-evident audit trail. Every change appends one event inside the same write transaction as the
+/// change itself, so a change without its event (or the reverse) cannot be committed. Each event's hash covers
+/// its fields and the previous event's hash: editing, deleting or reordering any event breaks every later link,
+/// which <see cref="VerifyAsync"/> finds. Personal data (the owner NIK) is masked before it is written.
+/// </summary>
+public sealed partial class AuditTrail(TimeProvider clock)
+{
+    /// <summary>The previous-hash of the first event.</summary>
+    public static readonly string GenesisHash = new('0', 64);
+
+    private const int MaxDetailsLength = 4000;
+    private const string LastSql = "SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1";
+    private const string InsertSql =
+        "INSERT INTO audit_events (sequence, occurred_at, caller_id, method, request_id, regency_code, details, trace_id, previous_hash, hash) " +
+        "VALUES ($sequence, $at, $caller, $method, $request, $regency, $details, $trace, $previous, $hash)";
+
+    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
+
+    /// <summary>Appends an event for a request inside a write.</summary>
+    public void Append(WriteTransaction tx, string callerId, string method, IMessage request)
+    {
+        var requestId = request.Descriptor.FindFieldByName("request_id")?.Accessor.GetValue(request) as string ?? "";
+        var regency = request.Descriptor.FindFieldByName("regency_code")?.Accessor.GetValue(request) as string ?? "";
+        Append(tx, callerId, method, requestId, regency, Describe(request));
+    }
+
+    /// <summary>Appends an event inside a write.</summary>
+    public void Append(WriteTransaction tx, string callerId, string method, string requestId, string regencyCode, string details)
+    {
+        long previousSequence = 0;
+        var previousHash = GenesisHash;
+        using (var reader = tx.Command(LastSql).ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                previousSequence = reader.GetInt64(0);
+                previousHash = reader.GetString(1);
+            }
+        }
+        var e = new AuditEvent
+        {
+            Sequence = previousSequence + 1,
+            OccurredAt = DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds()),
+            CallerId = callerId,
+            Method = method,
+            RequestId = requestId,
+            RegencyCode = regencyCode,
+            Details = details,
+            TraceId = Activity.Current?.TraceId.ToString() ?? "",
+            PreviousHash = previousHash,
+            Hash = "",
+        };
+        tx.Command(InsertSql)
+            .Bind("$sequence", e.Sequence).Bind("$at", e.OccurredAt.ToUnixTimeMilliseconds()).Bind("$caller", e.CallerId)
+            .Bind("$method", e.Method).Bind("$request", e.RequestId).Bind("$regency", e.RegencyCode).Bind("$details", e.Details)
+            .Bind("$trace", e.TraceId).Bind("$previous", e.PreviousHash).Bind("$hash", HashOf(e))
+            .ExecuteNonQuery();
+    }
+
+    /// <summary>Recomputes every hash and link, in order; stops at the first broken event.</summary>
+    public static async Task<AuditVerification> VerifyAsync(HubDbContext db, CancellationToken cancellationToken)
+    {
+        long checkedCount = 0;
+        long expectedSequence = 1;
+        var previousHash = GenesisHash;
+        await foreach (var e in db.AuditEvents.AsNoTracking().OrderBy(x => x.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            if (e.Sequence != expectedSequence)
+                return new(checkedCount, expectedSequence, $"event {expectedSequence} is missing (next is {e.Sequence})");
+            if (e.PreviousHash != previousHash)
+                return new(checkedCount, e.Sequence, $"event {e.Sequence} does not link to event {e.Sequence - 1}");
+            if (HashOf(e) != e.Hash)
+                return new(checkedCount, e.Sequence, $"event {e.Sequence} was altered: its content does not match its hash");
+            previousHash = e.Hash;
+            expectedSequence++;
+            checkedCount++;
+        }
+        return new(checkedCount, null, $"{checkedCount} events, chain intact");
+    }
+
+    /// <summary>The request as compact JSON with the owner NIK masked, cut at 4,000 characters.</summary>
+    public static string Describe(IMessage request)
+    {
+        var json = MaskNik(Json.Format(request));
+        return json.Length <= MaxDetailsLength ? json : json[..MaxDetailsLength] + $"…(+{json.Length - MaxDetailsLength} characters)";
+    }
+
+    /// <summary>Masks every "ownerNik" value to its first 4 and last 2 digits.</summary>
+    public static string MaskNik(string json) =>
+        NikField().Replace(json, m => $"\"{m.Groups[1].Value}\": \"{Mask(m.Groups[2].Value)}\"");
+
+    /// <summary>"3522015708850001" → "3522**********01".</summary>
+    public static string Mask(string nik) =>
+        nik.Length <= 6 ? new string('*', nik.Length) : nik[..4] + new string('*', nik.Length - 6) + nik[^2..];
+
+    private static string HashOf(AuditEvent e)
+    {
+        var canonical = string.Join('\n',
+            e.Sequence.ToString(CultureInfo.InvariantCulture), e.OccurredAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            e.CallerId, e.Method, e.RequestId, e.RegencyCode, e.Details, e.TraceId, e.PreviousHash);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    [GeneratedRegex("\"(ownerNik|owner_nik)\"\\s*:\\s*\"([^\"]*)\"")]
+    private static partial Regex NikField();
+}

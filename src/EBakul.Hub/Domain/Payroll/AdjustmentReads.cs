@@ -1,0 +1,47 @@
+using EBakul.Hub.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace EBakul.Hub.Domain.Payroll;
+
+/// <summary>An adjustment with its delivery and the key of the revision that replaced it, if any.</summary>
+public sealed record AdjustmentView(PayrollAdjustment Adjustment, AdjustmentDelivery Delivery, string? SupersededByKey);
+
+/// <summary>Queries over payroll adjustments.</summary>
+public static class AdjustmentReads
+{
+    /// <summary>The adjustments of a month that no later revision replaced.</summary>
+    public static List<PayrollAdjustment> InForce(HubDbContext db, string regencyCode, Period period) =>
+        db.PayrollAdjustments.AsNoTracking()
+            .Where(a => a.RegencyCode == regencyCode && a.PeriodKey == period.Key
+                && !db.PayrollAdjustments.Any(b => b.SupersedesKey == a.IdempotencyKey))
+            .ToList();
+
+    /// <summary>Adjustments of a month after a sequence, optionally in one delivery state, at most <paramref name="limit"/>.</summary>
+    public static Task<List<AdjustmentView>> ListAsync(HubDbContext db, string regencyCode, Period period, DeliveryState? state,
+        long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        var query = db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.PeriodKey == period.Key && a.Sequence > afterSequence);
+        return Views(db, query, state).OrderBy(v => v.Adjustment.Sequence).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Adjustments of a regency after a sequence, any month (the pull stream).</summary>
+    public static Task<List<AdjustmentView>> StreamPageAsync(HubDbContext db, string regencyCode, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        Views(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.Sequence > afterSequence), null)
+            .OrderBy(v => v.Adjustment.Sequence).Take(limit).ToListAsync(cancellationToken);
+
+    /// <summary>One adjustment by key.</summary>
+    public static Task<AdjustmentView?> FindAsync(HubDbContext db, string regencyCode, string key, CancellationToken cancellationToken) =>
+        Views(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.IdempotencyKey == key), null)
+            .FirstOrDefaultAsync(cancellationToken);
+
+    private static IQueryable<AdjustmentView> Views(HubDbContext db, IQueryable<PayrollAdjustment> adjustments, DeliveryState? state)
+    {
+        var joined =
+            from a in adjustments.AsNoTracking()
+            join d in db.AdjustmentDeliveries.AsNoTracking() on a.Id equals d.AdjustmentId
+            select new { a, d };
+        if (state is { } s) joined = joined.Where(x => x.d.State == s);
+        return joined.Select(x => new AdjustmentView(x.a, x.d,
+            db.PayrollAdjustments.Where(b => b.SupersedesKey == x.a.IdempotencyKey).Select(b => b.IdempotencyKey).FirstOrDefault()));
+    }
+}

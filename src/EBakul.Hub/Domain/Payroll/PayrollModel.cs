@@ -1,0 +1,172 @@
+using EBakul.Hub.Domain.Quota;
+
+namespace EBakul.Hub.Domain.Payroll;
+
+/// <summary>Lifecycle of a month. Numbers match <c>ebakul.payroll.v1.PeriodStatus</c>.</summary>
+public enum PeriodStatus
+{
+    /// <summary>Purchases are recorded; results move.</summary>
+    Open = 1,
+    /// <summary>A close is in progress: the ledger refuses changes for the month.</summary>
+    Closing = 2,
+    /// <summary>Closed: results and adjustments are frozen.</summary>
+    Closed = 3,
+    /// <summary>Reopened for an explicit correction.</summary>
+    Correcting = 4,
+}
+
+/// <summary>Where an adjustment stands toward e-TPP. Numbers match <c>ebakul.payroll.v1.DeliveryState</c>.</summary>
+public enum DeliveryState
+{
+    /// <summary>Waiting to be pulled or pushed.</summary>
+    Pending = 1,
+    /// <summary>A push is in progress.</summary>
+    Delivering = 2,
+    /// <summary>Applied by e-TPP.</summary>
+    Delivered = 3,
+    /// <summary>Permanently rejected by e-TPP.</summary>
+    Parked = 4,
+}
+
+/// <summary>
+/// The state of one month of one regency (table <c>period_states</c>). A row exists once anything happened
+/// to the month (a close started); no row means OPEN and never closed.
+/// </summary>
+public sealed class PeriodState
+{
+    /// <summary>The regency.</summary>
+    public required string RegencyCode { get; init; }
+    /// <summary><see cref="Period.Key"/> of the month.</summary>
+    public int PeriodKey { get; init; }
+    /// <summary>Lifecycle state.</summary>
+    public PeriodStatus Status { get; set; }
+    /// <summary>Number of completed closes.</summary>
+    public int Revision { get; set; }
+    /// <summary>When the latest close completed.</summary>
+    public DateTimeOffset? ClosedAt { get; set; }
+    /// <summary>Who closed it last.</summary>
+    public string? ClosedBy { get; set; }
+    /// <summary>Reason of the correction in progress or last made.</summary>
+    public string? CorrectionReason { get; set; }
+    /// <summary>Who opened the correction.</summary>
+    public string? CorrectionOpenedBy { get; set; }
+    /// <summary>Frozen totals: employees evaluated.</summary>
+    public int Employees { get; set; }
+    /// <summary>Frozen totals: exempt employees.</summary>
+    public int Exempt { get; set; }
+    /// <summary>Frozen totals: compliant obliged employees.</summary>
+    public int Compliant { get; set; }
+    /// <summary>Frozen totals: non-compliant obliged employees.</summary>
+    public int NonCompliant { get; set; }
+    /// <summary>Frozen totals: required, rupiah.</summary>
+    public long RequiredRupiah { get; set; }
+    /// <summary>Frozen totals: counted, rupiah.</summary>
+    public long CountedRupiah { get; set; }
+    /// <summary>Frozen totals: shortfall, rupiah.</summary>
+    public long ShortfallRupiah { get; set; }
+    /// <summary>Frozen totals: TPP corrections in force, rupiah.</summary>
+    public long TppCorrectionRupiah { get; set; }
+}
+
+/// <summary>
+/// One employee's frozen result of one close revision of a month (table <c>period_results</c>): what the
+/// month's adjustments were computed from, kept as the audit basis.
+/// </summary>
+public sealed class PeriodResult
+{
+    /// <summary>The regency.</summary>
+    public required string RegencyCode { get; init; }
+    /// <summary>The month.</summary>
+    public int PeriodKey { get; init; }
+    /// <summary>The close revision.</summary>
+    public int Revision { get; init; }
+    /// <summary>The employee.</summary>
+    public required string Nip { get; init; }
+    /// <summary>The employee's office.</summary>
+    public required string OfficeCode { get; init; }
+    /// <summary>Policy version applied.</summary>
+    public int PolicyVersion { get; init; }
+    /// <summary>Required, rupiah.</summary>
+    public long RequiredRupiah { get; init; }
+    /// <summary>Counted, rupiah.</summary>
+    public long CountedRupiah { get; init; }
+    /// <summary>Whether the employee was exempt, and why (null when obliged).</summary>
+    public string? ExemptionReason { get; init; }
+    /// <summary>Whether the quota was met (true when exempt).</summary>
+    public bool Compliant { get; init; }
+    /// <summary>TPP correction computed, rupiah (0 when compliant or exempt).</summary>
+    public long TppCorrectionRupiah { get; init; }
+}
+
+/// <summary>
+/// A payroll adjustment (table <c>payroll_adjustments</c>): immutable once created. A later revision is a new
+/// row whose <see cref="SupersedesKey"/> names this one.
+/// </summary>
+public sealed class PayrollAdjustment
+{
+    /// <summary>Position in the regency's adjustment stream (integer primary key).</summary>
+    public long Sequence { get; set; }
+    /// <summary>Hub-assigned identifier.</summary>
+    public required string Id { get; init; }
+    /// <summary>"{regency}:{nip}:{period}:r{revision}"; unique.</summary>
+    public required string IdempotencyKey { get; init; }
+    /// <summary>The regency.</summary>
+    public required string RegencyCode { get; init; }
+    /// <summary>The employee.</summary>
+    public required string Nip { get; init; }
+    /// <summary>The employee's office at close.</summary>
+    public required string OfficeCode { get; init; }
+    /// <summary>The month.</summary>
+    public int PeriodKey { get; init; }
+    /// <summary>Close revision that produced it.</summary>
+    public int Revision { get; init; }
+    /// <summary>Quota policy version applied.</summary>
+    public int PolicyVersion { get; init; }
+    /// <summary>Required, rupiah.</summary>
+    public long RequiredRupiah { get; init; }
+    /// <summary>Counted, rupiah.</summary>
+    public long CountedRupiah { get; init; }
+    /// <summary>Shortfall, rupiah.</summary>
+    public long ShortfallRupiah { get; init; }
+    /// <summary>The policy's sanction.</summary>
+    public SanctionKind Sanction { get; init; }
+    /// <summary>TPP correction, rupiah.</summary>
+    public long TppCorrectionRupiah { get; init; }
+    /// <summary>Key of the adjustment this one replaces (unique), or null.</summary>
+    public string? SupersedesKey { get; init; }
+    /// <summary>When it was created.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The key for an employee, month and revision.</summary>
+    public static string KeyOf(string regencyCode, string nip, Period period, int revision) => $"{regencyCode}:{nip}:{period}:r{revision}";
+}
+
+/// <summary>
+/// Delivery of one adjustment to e-TPP (table <c>adjustment_deliveries</c>), created in the same transaction as
+/// the adjustment. It is the outbox of the push adapter and the acknowledgement record of the pull path.
+/// </summary>
+public sealed class AdjustmentDelivery
+{
+    /// <summary>The adjustment (primary key).</summary>
+    public required string AdjustmentId { get; init; }
+    /// <summary>The regency (for the dispatcher's scans).</summary>
+    public required string RegencyCode { get; init; }
+    /// <summary>State.</summary>
+    public DeliveryState State { get; set; }
+    /// <summary>Push attempts made.</summary>
+    public int Attempts { get; set; }
+    /// <summary>Last push error, or the parking reason.</summary>
+    public string? LastError { get; set; }
+    /// <summary>e-TPP's reference once applied.</summary>
+    public string? EtppReference { get; set; }
+    /// <summary>When it was applied.</summary>
+    public DateTimeOffset? DeliveredAt { get; set; }
+    /// <summary>How it was delivered: "pull" or "push".</summary>
+    public string? DeliveredVia { get; set; }
+    /// <summary>Earliest next push attempt.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+    /// <summary>Until when a dispatcher holds the row (push in progress).</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
+    /// <summary>Which hub process holds the lease.</summary>
+    public string? LeaseOwner { get; set; }
+}

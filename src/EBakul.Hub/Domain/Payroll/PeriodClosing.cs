@@ -1,0 +1,198 @@
+using EBakul.Hub.Access;
+using EBakul.Hub.Audit;
+using EBakul.Hub.Data;
+using EBakul.Hub.Domain.Quota;
+using EBakul.Hub.Errors;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace EBakul.Hub.Domain.Payroll;
+
+/// <summary>
+/// Closes a month and manages its corrections. A close runs in three steps so that nothing recorded before it
+/// is missed and nothing is recorded after it:
+/// <list type="number">
+/// <item>the month is marked CLOSING (from that commit on the ledger refuses purchases and voids for it);</item>
+/// <item>every employee of the regency is evaluated (set-based, by <see cref="QuotaEvaluator"/>), seeing every
+/// ledger entry committed before step 1;</item>
+/// <item>in one transaction: the results are frozen (<c>period_results</c>), one adjustment is created per
+/// non-compliant employee (and per changed result on a correction), each with its delivery row (the push
+/// outbox), and the month becomes CLOSED with the next revision.</item>
+/// </list>
+/// A crash between the steps leaves the month CLOSING; closing again finishes the job. Two concurrent closes
+/// both evaluate, and the second finds the month already closed in step 3 and changes nothing.
+/// </summary>
+public sealed class PeriodClosing(
+    DatabaseWriter writer,
+    QuotaEvaluator evaluator,
+    TimeProvider clock,
+    IOptions<PayrollOptions> options,
+    AdjustmentAppendSignal appended,
+    AuditTrail audit)
+{
+    private const string InsertResultSql =
+        "INSERT INTO period_results (regency_code, period_key, revision, nip, office_code, policy_version, required_rupiah, " +
+        "counted_rupiah, exemption_reason, compliant, tpp_correction_rupiah) VALUES ($regency, $period, $revision, $nip, $office, " +
+        "$policy, $required, $counted, $exemption, $compliant, $correction)";
+    private const string InsertAdjustmentSql =
+        "INSERT INTO payroll_adjustments (id, idempotency_key, regency_code, nip, office_code, period_key, revision, policy_version, " +
+        "required_rupiah, counted_rupiah, shortfall_rupiah, sanction, tpp_correction_rupiah, supersedes_key, created_at) VALUES " +
+        "($id, $key, $regency, $nip, $office, $period, $revision, $policy, $required, $counted, $shortfall, $sanction, $correction, " +
+        "$supersedes, $now)";
+    private const string InsertDeliverySql =
+        "INSERT INTO adjustment_deliveries (adjustment_id, regency_code, state, attempts) VALUES ($id, $regency, 1, 0)";
+
+    /// <summary>The gRPC method a close is audited under.</summary>
+    public const string CloseMethod = "/ebakul.payroll.v1.PayrollService/ClosePeriod";
+
+    /// <summary>The earliest moment a month may be closed: its end plus the grace period.</summary>
+    public DateTimeOffset ClosableFrom(Period period) => period.End + options.Value.CloseGracePeriod;
+
+    /// <summary>Closes the month (idempotent). Returns its state and how many adjustments this call created.</summary>
+    public async Task<(PeriodState State, int AdjustmentsCreated)> CloseAsync(string regencyCode, Period period, CallerIdentity caller,
+        string requestId, CancellationToken cancellationToken)
+    {
+        var closableFrom = ClosableFrom(period);
+        if (clock.GetUtcNow() < closableFrom)
+            throw HubException.FailedPrecondition("PERIOD_NOT_ENDED",
+                $"{period} can be closed from {TimeZoneInfo.ConvertTime(closableFrom, Period.Jakarta):yyyy-MM-dd HH:mm} WIB (end of month plus {options.Value.CloseGracePeriod.TotalDays:0.##} days of grace)");
+
+        var begun = await writer.WriteAsync(tx => Begin(tx, regencyCode, period), cancellationToken);
+        if (begun.Status == PeriodStatus.Closed) return (begun, 0);
+
+        var evaluations = new List<EmployeeEvaluation>();
+        await foreach (var evaluation in evaluator.EvaluateRegencyAsync(regencyCode, period, null, cancellationToken))
+            evaluations.Add(evaluation);
+
+        return await writer.WriteAsync(tx =>
+        {
+            var (state, created, completed) = Complete(tx, regencyCode, period, begun.Revision, evaluations, caller);
+            if (completed)
+                audit.Append(tx, caller.Id, CloseMethod, requestId, regencyCode,
+                    $"{{\"period\":\"{period}\",\"revision\":{state.Revision},\"employees\":{state.Employees},\"adjustmentsCreated\":{created}}}");
+            return (state, created);
+        }, cancellationToken);
+    }
+
+    /// <summary>Reopens a closed month for an explicit correction with a reason.</summary>
+    public PeriodState OpenCorrection(WriteTransaction tx, string regencyCode, Period period, string reason, CallerIdentity caller)
+    {
+        var state = tx.Db.PeriodStates.SingleOrDefault(p => p.RegencyCode == regencyCode && p.PeriodKey == period.Key);
+        if (state is null || state.Status != PeriodStatus.Closed)
+            throw HubException.FailedPrecondition("PERIOD_NOT_CLOSED",
+                $"{period} is {Describe(state?.Status ?? PeriodStatus.Open)}; only a closed month can be opened for correction");
+        state.Status = PeriodStatus.Correcting;
+        state.CorrectionReason = reason;
+        state.CorrectionOpenedBy = caller.Id;
+        tx.Db.SaveChanges();
+        return state;
+    }
+
+    /// <summary>The state of a month (OPEN with revision 0 when nothing happened to it yet).</summary>
+    public static async Task<PeriodState> GetAsync(HubDbContext db, string regencyCode, Period period, CancellationToken cancellationToken) =>
+        await db.PeriodStates.AsNoTracking().SingleOrDefaultAsync(p => p.RegencyCode == regencyCode && p.PeriodKey == period.Key, cancellationToken)
+        ?? new PeriodState { RegencyCode = regencyCode, PeriodKey = period.Key, Status = PeriodStatus.Open };
+
+    private static PeriodState Begin(WriteTransaction tx, string regencyCode, Period period)
+    {
+        var state = tx.Db.PeriodStates.SingleOrDefault(p => p.RegencyCode == regencyCode && p.PeriodKey == period.Key);
+        if (state is null)
+        {
+            state = new PeriodState { RegencyCode = regencyCode, PeriodKey = period.Key, Status = PeriodStatus.Closing };
+            tx.Db.PeriodStates.Add(state);
+        }
+        else if (state.Status != PeriodStatus.Closed)
+        {
+            state.Status = PeriodStatus.Closing;
+        }
+        tx.Db.SaveChanges();
+        return state;
+    }
+
+    private (PeriodState State, int Created, bool Completed) Complete(WriteTransaction tx, string regencyCode, Period period, int expectedRevision,
+        List<EmployeeEvaluation> evaluations, CallerIdentity caller)
+    {
+        var state = tx.Db.PeriodStates.Single(p => p.RegencyCode == regencyCode && p.PeriodKey == period.Key);
+        if (state.Status != PeriodStatus.Closing || state.Revision != expectedRevision)
+            return (state, 0, false); // another close finished first
+
+        var revision = expectedRevision + 1;
+        var now = clock.GetUtcNow();
+        var inForce = AdjustmentReads.InForce(tx.Db, regencyCode, period).ToDictionary(a => a.Nip);
+        var totals = new PeriodState { RegencyCode = regencyCode, PeriodKey = period.Key };
+        var created = 0;
+
+        foreach (var e in evaluations)
+        {
+            var exempt = e.Exemption is not null;
+            var correction = exempt || e.Compliant ? 0 : e.ProjectedCorrectionRupiah;
+            tx.Command(InsertResultSql)
+                .Bind("$regency", regencyCode).Bind("$period", period.Key).Bind("$revision", revision)
+                .Bind("$nip", e.Nip).Bind("$office", e.OfficeCode).Bind("$policy", e.PolicyVersion)
+                .Bind("$required", e.RequiredRupiah).Bind("$counted", e.CountedRupiah)
+                .Bind("$exemption", e.Exemption?.Reason).Bind("$compliant", e.Compliant || exempt).Bind("$correction", correction)
+                .ExecuteNonQuery();
+
+            totals.Employees++;
+            if (exempt) totals.Exempt++;
+            else
+            {
+                if (e.Compliant) totals.Compliant++; else totals.NonCompliant++;
+                totals.RequiredRupiah += e.RequiredRupiah;
+                totals.CountedRupiah += e.CountedRupiah;
+                totals.ShortfallRupiah += Math.Max(0, e.RequiredRupiah - e.CountedRupiah);
+            }
+
+            inForce.Remove(e.Nip, out var previous);
+            var shortfall = exempt || e.Compliant ? 0 : Math.Max(0, e.RequiredRupiah - e.CountedRupiah);
+            var changed = previous is null
+                ? correction > 0
+                : previous.TppCorrectionRupiah != correction || previous.RequiredRupiah != e.RequiredRupiah
+                  || previous.CountedRupiah != e.CountedRupiah || previous.PolicyVersion != e.PolicyVersion;
+            if (changed)
+            {
+                InsertAdjustment(tx, regencyCode, period, revision, e, shortfall, correction, previous?.IdempotencyKey, now);
+                created++;
+            }
+            totals.TppCorrectionRupiah += changed ? correction : previous?.TppCorrectionRupiah ?? 0;
+        }
+        foreach (var untouched in inForce.Values) totals.TppCorrectionRupiah += untouched.TppCorrectionRupiah;
+
+        state.Status = PeriodStatus.Closed;
+        state.Revision = revision;
+        state.ClosedAt = now;
+        state.ClosedBy = caller.Id;
+        (state.Employees, state.Exempt, state.Compliant, state.NonCompliant) = (totals.Employees, totals.Exempt, totals.Compliant, totals.NonCompliant);
+        (state.RequiredRupiah, state.CountedRupiah, state.ShortfallRupiah, state.TppCorrectionRupiah) =
+            (totals.RequiredRupiah, totals.CountedRupiah, totals.ShortfallRupiah, totals.TppCorrectionRupiah);
+        tx.Db.SaveChanges();
+        if (created > 0) tx.OnCommitted(appended.Notify);
+        return (state, created, true);
+    }
+
+    private static void InsertAdjustment(WriteTransaction tx, string regencyCode, Period period, int revision, EmployeeEvaluation e,
+        long shortfall, long correction, string? supersedes, DateTimeOffset now)
+    {
+        var id = Guid.CreateVersion7().ToString("N");
+        tx.Command(InsertAdjustmentSql)
+            .Bind("$id", id)
+            .Bind("$key", PayrollAdjustment.KeyOf(regencyCode, e.Nip, period, revision))
+            .Bind("$regency", regencyCode).Bind("$nip", e.Nip).Bind("$office", e.OfficeCode)
+            .Bind("$period", period.Key).Bind("$revision", revision).Bind("$policy", e.PolicyVersion)
+            .Bind("$required", e.RequiredRupiah).Bind("$counted", e.CountedRupiah).Bind("$shortfall", shortfall)
+            .Bind("$sanction", (int)e.SanctionKind).Bind("$correction", correction)
+            .Bind("$supersedes", supersedes).Bind("$now", now.ToUnixTimeMilliseconds())
+            .ExecuteNonQuery();
+        tx.Command(InsertDeliverySql).Bind("$id", id).Bind("$regency", regencyCode).ExecuteNonQuery();
+    }
+
+    /// <summary>Lower-case words for a status, for messages.</summary>
+    public static string Describe(PeriodStatus status) => status switch
+    {
+        PeriodStatus.Open => "open",
+        PeriodStatus.Closing => "being closed",
+        PeriodStatus.Closed => "closed",
+        PeriodStatus.Correcting => "open for correction",
+        _ => status.ToString(),
+    };
+}

@@ -1,0 +1,377 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using EBakul.Hub.Data;
+using EBakul.Hub.Domain.Ledger;
+using EBakul.Hub.Domain.Merchants;
+using EBakul.Hub.Domain.Roster;
+using EBakul.Hub.Errors;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace EBakul.Hub.Domain.Quota;
+
+/// <summary>
+/// Evaluates the quota for a month, as of now: one employee in full detail, or every employee of a regency (or of one
+/// office) as a stream ordered by NIP, and the compliance sums built on that stream.
+/// <para>
+/// The regency evaluation is set-based. Three queries run side by side on one read snapshot, each ordered by NIP:
+/// the employees (with their granted exemption joined in), their status timelines, and the month's ledger aggregated in
+/// SQL per employee and merchant, where SQL also decides which amounts are eligible (the merchant's status at the
+/// moment of each purchase, its category and scale). The three are merged employee by employee, so memory holds one
+/// employee at a time whatever the size of the regency, and no query runs per employee. For the whole regency none of the three sorts: the
+/// employees come in NIP order from their index, and the ledger's (regency, month, employee, merchant, occurrence,
+/// amount) index serves the aggregation alone, already grouped.
+/// </para>
+/// <para>
+/// Voided purchases need no join: a reversal carries the purchase's employee, merchant, occurrence time and month with
+/// the amount negated, so it is eligible exactly when its purchase is, and the sums net it out.
+/// </para>
+/// <para>
+/// The stream and the compliance sums cover the employees in service (ACTIVE or ON_LEAVE) on at least one day of the
+/// month, by their current office; employees who left before the month or start after it are not part of the month.
+/// </para>
+/// </summary>
+public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
+{
+    /// <summary>The merchant's status at the moment of the ledger entry <c>e</c>, from <c>merchant_status_changes</c>.</summary>
+    private const string MerchantStatusAtPurchase =
+        "(SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = e.merchant_id AND s.effective_at <= e.occurred_at " +
+        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1)";
+
+    private const string EmployeesSql =
+        "SELECT emp.nip, emp.office_code, emp.kelas_jabatan, emp.employment_type, emp.echelon, emp.tpp_ceiling_rupiah, " +
+        "emp.status, emp.status_effective_date, x.reason " +
+        "FROM employees emp " +
+        "LEFT JOIN quota_exemptions x ON x.regency_code = emp.regency_code AND x.nip = emp.nip AND x.period_key = $period AND x.revoked_at IS NULL " +
+        "WHERE {0} ORDER BY emp.nip";
+
+    private const string TimelinesSql =
+        "SELECT c.nip, c.status, c.effective_date, c.id FROM employee_status_changes c JOIN employees emp ON emp.nip = c.nip " +
+        "WHERE {0} ORDER BY emp.nip";
+
+    /// <summary>
+    /// The month's ledger per employee and merchant, with the eligible part decided in SQL. The regency's merchants are
+    /// looked at once first (does its category and scale count; its status when the month began; did its status change
+    /// during the month), so that only purchases at a merchant whose status changed within the month need the status at
+    /// their own moment.
+    /// </summary>
+    private const string MerchantTotalsSql =
+        "WITH month_merchants AS MATERIALIZED (" +
+        "SELECT m.id AS merchant_id, m.category IN ({1}) AND m.scale IN ({2}) AS counts, " +
+        "(SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at < $start " +
+        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) AS status_at_start, " +
+        "EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end) AS changes_in_month " +
+        "FROM merchants m WHERE m.regency_code = $regency) " +
+        "SELECT e.employee_nip, SUM(CASE WHEN NOT mm.counts THEN 0 " +
+        "WHEN NOT mm.changes_in_month THEN CASE WHEN mm.status_at_start = 2 THEN e.amount_rupiah ELSE 0 END " +
+        "WHEN " + MerchantStatusAtPurchase + " = 2 THEN e.amount_rupiah ELSE 0 END) AS eligible " +
+        "FROM ledger_entries e JOIN month_merchants mm ON mm.merchant_id = e.merchant_id " +
+        "WHERE e.regency_code = $regency AND e.period_key = $period {0} " +
+        "GROUP BY e.employee_nip, e.merchant_id ORDER BY e.employee_nip, e.merchant_id";
+
+    private const string EmployeeEntriesSql =
+        "SELECT e.id, e.kind, e.merchant_id, e.amount_rupiah, e.occurred_at, e.reverses_entry_id, e.receipt_reference, e.reason, " +
+        "m.name, m.category, m.scale, " + MerchantStatusAtPurchase + " AS status_at_time " +
+        "FROM ledger_entries e JOIN merchants m ON m.id = e.merchant_id " +
+        "WHERE e.regency_code = $regency AND e.period_key = $period AND e.employee_nip = $nip " +
+        "ORDER BY e.occurred_at, e.sequence";
+
+    /// <summary>
+    /// Every employee's result for a month, ordered by NIP; only <paramref name="officeCode"/>'s employees when given.
+    /// FAILED_PRECONDITION <c>QUOTA_POLICY_NOT_IN_FORCE</c> when the regency has no policy for the month.
+    /// </summary>
+    public async IAsyncEnumerable<EmployeeEvaluation> EvaluateRegencyAsync(
+        string regencyCode, Period period, string? officeCode, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        using (var snapshot = connection.BeginTransaction(deferred: true))
+        {
+            var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND emp.office_code = $office");
+            var ledgerFilter = officeCode is null
+                ? ""
+                : "AND e.employee_nip IN (SELECT nip FROM employees WHERE regency_code = $regency AND office_code = $office)";
+
+            using var employees = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, EmployeesSql, employeeFilter), regencyCode, period, officeCode);
+            using var timelines = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, TimelinesSql, employeeFilter), regencyCode, period, officeCode);
+            using var totals = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, MerchantTotalsSql, ledgerFilter,
+                InList(policy.CountedCategories), InList(policy.CountedScales)), regencyCode, period, officeCode);
+
+            await using var employeeRows = await employees.ExecuteReaderAsync(cancellationToken);
+            var timelineRows = new NipOrderedRows(await timelines.ExecuteReaderAsync(cancellationToken), cancellationToken);
+            var totalRows = new NipOrderedRows(await totals.ExecuteReaderAsync(cancellationToken), cancellationToken);
+            using var timelineReader = timelineRows.Reader;
+            using var totalsReader = totalRows.Reader;
+            var timeline = new List<EmployeeStatusChange>(4);
+            var eligibleByMerchant = new List<long>(16);
+
+            while (employeeRows.Read())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var employee = ReadEmployee(employeeRows);
+                var nip = employee.Nip;
+
+                timeline.Clear();
+                for (; timelineRows.SeekTo(nip); timelineRows.Advance()) timeline.Add(ReadStatusChange(timelineRows.Reader));
+                eligibleByMerchant.Clear();
+                for (; totalRows.SeekTo(nip); totalRows.Advance()) eligibleByMerchant.Add(totalRows.Reader.GetInt64(1));
+
+                var days = EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period);
+                if (days.InService == 0) continue;
+                var obligation = new EmployeeObligation(policy, employee, period, days);
+                long counted = 0;
+                foreach (var eligible in eligibleByMerchant) counted += obligation.CountAtMerchant(eligible);
+                yield return obligation.Conclude(counted);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One employee's result with the per-merchant breakdown and every purchase that did not count in full.
+    /// NOT_FOUND <c>EMPLOYEE_NOT_FOUND</c> when the NIP is not on the regency's roster; FAILED_PRECONDITION
+    /// <c>QUOTA_POLICY_NOT_IN_FORCE</c> when the regency has no policy for the month.
+    /// </summary>
+    public async Task<EmployeeEvaluationDetail> EvaluateEmployeeAsync(string regencyCode, string nip, Period period, CancellationToken cancellationToken)
+    {
+        var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        using (var snapshot = connection.BeginTransaction(deferred: true))
+        {
+            const string filter = "emp.regency_code = $regency AND emp.nip = $nip";
+
+            EmployeeFacts employee;
+            using (var command = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, EmployeesSql, filter), regencyCode, period, null, nip))
+            await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await rows.ReadAsync(cancellationToken))
+                    throw HubException.NotFound("EMPLOYEE_NOT_FOUND", $"NIP {nip} is not on the roster of regency {regencyCode}");
+                employee = ReadEmployee(rows);
+            }
+
+            var timeline = new List<EmployeeStatusChange>();
+            using (var command = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, TimelinesSql, filter), regencyCode, period, null, nip))
+            await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await rows.ReadAsync(cancellationToken))
+                    timeline.Add(ReadStatusChange(rows));
+            }
+
+            var entries = new List<EntryAtTime>();
+            using (var command = Command(connection, snapshot, EmployeeEntriesSql, regencyCode, period, null, nip))
+            await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await rows.ReadAsync(cancellationToken))
+                {
+                    entries.Add(new EntryAtTime(
+                        rows.GetString(0), (EntryKind)rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3),
+                        DateTimeOffset.FromUnixTimeMilliseconds(rows.GetInt64(4)), rows.IsDBNull(5) ? null : rows.GetString(5),
+                        rows.GetString(6), rows.IsDBNull(7) ? null : rows.GetString(7), rows.GetString(8),
+                        (MerchantCategory)rows.GetInt32(9), (MerchantScale)rows.GetInt32(10),
+                        rows.IsDBNull(11) ? null : (MerchantStatus)rows.GetInt32(11)));
+                }
+            }
+
+            var obligation = new EmployeeObligation(policy, employee, period, EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period));
+            return Explain(policy, obligation, entries);
+        }
+    }
+
+    /// <summary>The compliance of the regency (with one summary per office), or of one office when <paramref name="officeCode"/> is given.</summary>
+    public async Task<RegencyCompliance> SummarizeAsync(string regencyCode, Period period, string? officeCode, CancellationToken cancellationToken)
+    {
+        var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
+        var total = new ComplianceTally(regencyCode, officeCode, period, policy.Version);
+        var offices = new SortedDictionary<string, ComplianceTally>(StringComparer.Ordinal);
+        await foreach (var evaluation in EvaluateRegencyAsync(regencyCode, period, officeCode, cancellationToken))
+        {
+            total.Add(evaluation);
+            if (!offices.TryGetValue(evaluation.OfficeCode, out var office))
+                offices[evaluation.OfficeCode] = office = new ComplianceTally(regencyCode, evaluation.OfficeCode, period, policy.Version);
+            office.Add(evaluation);
+        }
+        return new RegencyCompliance(total.ToSummary(), [.. offices.Values.Select(o => o.ToSummary())]);
+    }
+
+    /// <summary>The office of an employee of the regency, or null when the NIP is not on its roster.</summary>
+    public Task<string?> OfficeOfAsync(string regencyCode, string nip, CancellationToken cancellationToken) =>
+        db.Employees.Where(e => e.RegencyCode == regencyCode && e.Nip == nip).Select(e => e.OfficeCode).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>NOT_FOUND <c>OFFICE_NOT_FOUND</c> unless the office is known to the regency (named by the roster or holding employees).</summary>
+    public async Task RequireOfficeAsync(string regencyCode, string officeCode, CancellationToken cancellationToken)
+    {
+        if (await db.Offices.AnyAsync(o => o.RegencyCode == regencyCode && o.Code == officeCode, cancellationToken)) return;
+        if (await db.Employees.AnyAsync(e => e.RegencyCode == regencyCode && e.OfficeCode == officeCode, cancellationToken)) return;
+        throw HubException.NotFound("OFFICE_NOT_FOUND", $"office '{officeCode}' is not known in regency {regencyCode}");
+    }
+
+    /// <summary>
+    /// Walks the employee's entries in occurrence order: voided purchases, purchases at a merchant not active at the
+    /// time, of an excluded category or scale do not count; eligible purchases count at their merchant until the cap,
+    /// the one crossing it in part.
+    /// </summary>
+    private static EmployeeEvaluationDetail Explain(QuotaPolicy policy, EmployeeObligation obligation, List<EntryAtTime> entries)
+    {
+        var voids = entries.Where(e => e.Kind == EntryKind.Reversal && e.ReversesEntryId is not null)
+            .ToDictionary(e => e.ReversesEntryId!, StringComparer.Ordinal);
+        var merchants = new SortedDictionary<string, (string Name, long Spent, long Eligible, long Counted)>(StringComparer.Ordinal);
+        var uncounted = new List<UncountedPurchase>();
+        long counted = 0;
+
+        foreach (var entry in entries.Where(e => e.Kind == EntryKind.Purchase))
+        {
+            merchants.TryGetValue(entry.MerchantId, out var merchant);
+            merchant.Name = entry.MerchantName;
+            UncountedPurchase Uncounted(UncountedReason reason, string explanation, long countedPart = 0) => new(
+                entry.Id, entry.MerchantId, entry.OccurredAt, entry.AmountRupiah, countedPart, reason, explanation, entry.ReceiptReference);
+
+            if (voids.TryGetValue(entry.Id, out var reversal))
+            {
+                uncounted.Add(Uncounted(UncountedReason.Voided, $"voided by reversal {reversal.Id}: {reversal.Reason}"));
+            }
+            else if (entry.MerchantStatusAtTime != MerchantStatus.Active)
+            {
+                merchant.Spent += entry.AmountRupiah;
+                uncounted.Add(Uncounted(UncountedReason.MerchantNotActiveAtTime, entry.MerchantStatusAtTime is { } status
+                    ? $"merchant '{entry.MerchantName}' was {EnumNames.UpperSnake(status)} at the time of the purchase"
+                    : $"merchant '{entry.MerchantName}' was not yet registered at the time of the purchase"));
+            }
+            else if (!policy.CountedCategories.Contains(entry.Category))
+            {
+                merchant.Spent += entry.AmountRupiah;
+                uncounted.Add(Uncounted(UncountedReason.CategoryExcluded,
+                    $"category {EnumNames.UpperSnake(entry.Category)} does not count under policy version {policy.Version}"));
+            }
+            else if (!policy.CountedScales.Contains(entry.Scale))
+            {
+                merchant.Spent += entry.AmountRupiah;
+                uncounted.Add(Uncounted(UncountedReason.ScaleExcluded,
+                    $"scale {EnumNames.UpperSnake(entry.Scale)} does not count under policy version {policy.Version}"));
+            }
+            else
+            {
+                merchant.Spent += entry.AmountRupiah;
+                merchant.Eligible += entry.AmountRupiah;
+                var countedHere = obligation.CountAtMerchant(merchant.Eligible) - merchant.Counted;
+                merchant.Counted += countedHere;
+                counted += countedHere;
+                if (countedHere < entry.AmountRupiah)
+                {
+                    uncounted.Add(Uncounted(UncountedReason.OverMerchantCap,
+                        string.Create(CultureInfo.InvariantCulture,
+                            $"at most Rp{obligation.MerchantCap:N0} counts at one merchant ({policy.MerchantCapBasisPoints} bps of Rp{obligation.Required:N0}); " +
+                            $"Rp{countedHere:N0} of Rp{entry.AmountRupiah:N0} counted"), countedHere));
+                }
+            }
+            merchants[entry.MerchantId] = merchant;
+        }
+
+        var breakdown = merchants.Select(m => new MerchantBreakdown(m.Key, m.Value.Name, m.Value.Spent, m.Value.Eligible, m.Value.Counted)).ToList();
+        return new EmployeeEvaluationDetail(obligation.Conclude(counted), policy, breakdown, uncounted);
+    }
+
+    private async Task<QuotaPolicy> RequirePolicyAsync(string regencyCode, Period period, CancellationToken cancellationToken) =>
+        await policies.InForceAsync(regencyCode, period, cancellationToken)
+        ?? throw HubException.FailedPrecondition("QUOTA_POLICY_NOT_IN_FORCE",
+            $"regency {regencyCode} has no quota policy in force for {period}: there is nothing to evaluate");
+
+    /// <summary>The timeline, or the employee's current status as its only change when the timeline is empty.</summary>
+    private static IReadOnlyList<EmployeeStatusChange> TimelineOrCurrent(List<EmployeeStatusChange> timeline, EmployeeFacts employee) =>
+        timeline.Count > 0 ? timeline : [new EmployeeStatusChange { Nip = employee.Nip, Status = employee.Status, EffectiveDate = employee.StatusEffectiveDate }];
+
+    private static EmployeeStatusChange ReadStatusChange(DbDataReader rows) => new()
+    {
+        Nip = rows.GetString(0),
+        Status = (EmployeeStatus)rows.GetInt32(1),
+        EffectiveDate = ReadDate(rows, 2),
+        Id = rows.GetInt64(3),
+    };
+
+    /// <summary>
+    /// A connection of its own for the evaluation's read snapshot (not the request's <see cref="HubDbContext"/> connection,
+    /// so a caller may keep using its context while it consumes the stream).
+    /// </summary>
+    private async Task<SqliteConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(db.Database.GetConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        SqlitePragmas.Apply(connection);
+        return connection;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql,
+        string regencyCode, Period period, string? officeCode, string? nip = null)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Bind("$regency", regencyCode)
+            .Bind("$period", period.Key)
+            .Bind("$start", period.Start.ToUnixTimeMilliseconds())
+            .Bind("$end", period.End.ToUnixTimeMilliseconds());
+        if (officeCode is not null) command.Bind("$office", officeCode);
+        if (nip is not null) command.Bind("$nip", nip);
+        return command;
+    }
+
+    private static EmployeeFacts ReadEmployee(DbDataReader rows) => new(
+        rows.GetString(0), rows.GetString(1), rows.GetInt32(2), (EmploymentType)rows.GetInt32(3), (Echelon)rows.GetInt32(4),
+        rows.GetInt64(5), (EmployeeStatus)rows.GetInt32(6), ReadDate(rows, 7), rows.IsDBNull(8) ? null : rows.GetString(8));
+
+    /// <summary>A date stored as "yyyy-MM-dd" text.</summary>
+    private static DateOnly ReadDate(DbDataReader rows, int ordinal)
+    {
+        var text = rows.GetString(ordinal);
+        return text.Length == 10 && text[4] == '-' && text[7] == '-'
+            ? new DateOnly(Digits(text, 0, 4), Digits(text, 5, 2), Digits(text, 8, 2))
+            : DateOnly.Parse(text, CultureInfo.InvariantCulture);
+    }
+
+    private static int Digits(string text, int start, int length)
+    {
+        var value = 0;
+        for (var i = start; i < start + length; i++) value = value * 10 + (text[i] - '0');
+        return value;
+    }
+
+    /// <summary>An SQL list of enum numbers (from a validated policy, never from a request).</summary>
+    private static string InList<TEnum>(IEnumerable<TEnum> values) where TEnum : struct, Enum =>
+        string.Join(",", values.Select(v => Convert.ToInt32(v, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>Rows of a query ordered by NIP (in column 0), walked alongside the employees.</summary>
+    private sealed class NipOrderedRows
+    {
+        private readonly CancellationToken _cancellationToken;
+        private string? _nip;
+
+        public NipOrderedRows(SqliteDataReader reader, CancellationToken cancellationToken)
+        {
+            Reader = reader;
+            _cancellationToken = cancellationToken;
+            Advance();
+        }
+
+        /// <summary>The reader, on the current row.</summary>
+        public SqliteDataReader Reader { get; }
+
+        /// <summary>Moves to the next row.</summary>
+        public void Advance()
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            _nip = Reader.Read() ? Reader.GetString(0) : null;
+        }
+
+        /// <summary>Skips rows of NIPs before <paramref name="nip"/>; whether the current row is one of <paramref name="nip"/>.</summary>
+        public bool SeekTo(string nip)
+        {
+            while (_nip is not null && string.CompareOrdinal(_nip, nip) < 0) Advance();
+            return _nip == nip;
+        }
+    }
+
+    /// <summary>One ledger entry of the employee with its merchant as it was at the time of the purchase.</summary>
+    private sealed record EntryAtTime(
+        string Id, EntryKind Kind, string MerchantId, long AmountRupiah, DateTimeOffset OccurredAt, string? ReversesEntryId,
+        string ReceiptReference, string? Reason, string MerchantName, MerchantCategory Category, MerchantScale Scale,
+        MerchantStatus? MerchantStatusAtTime);
+}

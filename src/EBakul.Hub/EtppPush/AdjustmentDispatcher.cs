@@ -1,0 +1,155 @@
+using System.Diagnostics.Metrics;
+using EBakul.Hub.Data;
+using EBakul.Hub.Domain;
+using EBakul.Hub.Domain.Payroll;
+using EBakul.Hub.Domain.Quota;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace EBakul.Hub.EtppPush;
+
+/// <summary>
+/// Pushes the adjustments of the push regencies to e-TPP from the outbox (<c>adjustment_deliveries</c>, written in
+/// the same transaction as each adjustment). It wakes when a close commits new adjustments and otherwise polls;
+/// claims due rows under a lease (<see cref="DeliveryQueue"/>); pushes each through <see cref="PushPipeline"/>,
+/// employees in parallel and each employee's revisions in order; and settles each row: DELIVERED on e-TPP's
+/// confirmation (a duplicate answer included), PARKED on a permanent rejection, back to PENDING with a growing
+/// delay on anything else. A crash anywhere leaves at worst a DELIVERING row whose lease expires and which is
+/// pushed again; e-TPP applies each key once, so nothing is lost and nothing is applied twice.
+/// </summary>
+public sealed class AdjustmentDispatcher(
+    DeliveryQueue queue,
+    EtppClient client,
+    PushPipeline pipeline,
+    AdjustmentAppendSignal appended,
+    IServiceScopeFactory scopes,
+    IOptions<EtppPushOptions> options,
+    ILogger<AdjustmentDispatcher> logger) : BackgroundService
+{
+    private static readonly Meter Meter = new(PushPipeline.MeterName);
+    private static readonly Counter<long> Delivered = Meter.CreateCounter<long>("ebakul.etpp.push.delivered", description: "adjustments confirmed by e-TPP");
+    private static readonly Counter<long> Parked = Meter.CreateCounter<long>("ebakul.etpp.push.parked", description: "adjustments permanently rejected by e-TPP");
+    private static readonly Counter<long> Deferred = Meter.CreateCounter<long>("ebakul.etpp.push.deferred", description: "pushes that failed transiently and were re-queued");
+
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        logger.LogInformation("e-TPP push dispatcher {Owner} started for regencies {Regencies} to {BaseAddress}",
+            _owner, string.Join(", ", settings.Regencies), settings.BaseAddress);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var claimed = await queue.ClaimAsync(_owner, settings.Regencies, settings.Dispatcher.BatchSize, settings.Dispatcher.Lease, stoppingToken);
+                if (claimed.Count == 0)
+                {
+                    await appended.WaitAsync(settings.Dispatcher.PollInterval, stoppingToken);
+                    continue;
+                }
+                await DispatchAsync(claimed, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "e-TPP push dispatcher failed a round; retrying after the poll interval");
+                await Task.Delay(settings.Dispatcher.PollInterval, stoppingToken);
+            }
+        }
+    }
+
+    private async Task DispatchAsync(List<(string AdjustmentId, int Attempts)> claimed, CancellationToken stoppingToken)
+    {
+        var attempts = claimed.ToDictionary(c => c.AdjustmentId, c => c.Attempts);
+        List<PayrollAdjustment> adjustments;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var ids = attempts.Keys.ToList();
+            adjustments = await scope.ServiceProvider.GetRequiredService<HubDbContext>().PayrollAdjustments.AsNoTracking()
+                .Where(a => ids.Contains(a.Id)).OrderBy(a => a.Sequence).ToListAsync(stoppingToken);
+        }
+        var byEmployee = adjustments.GroupBy(a => (a.RegencyCode, a.Nip));
+        await Parallel.ForEachAsync(byEmployee,
+            new ParallelOptions { MaxDegreeOfParallelism = options.Value.Dispatcher.Parallelism, CancellationToken = stoppingToken },
+            async (revisions, token) =>
+            {
+                foreach (var adjustment in revisions) await PushAsync(adjustment, attempts[adjustment.Id], token);
+            });
+    }
+
+    private async Task PushAsync(PayrollAdjustment adjustment, int dispatch, CancellationToken stoppingToken)
+    {
+        EtppPushResult result;
+        try
+        {
+            result = await pipeline.Pipeline.ExecuteAsync(async token => await client.PushAsync(ToContract(adjustment), token), stoppingToken);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            result = new EtppPushResult.TransientFailure(EtppFailureKind.Unavailable, "circuit breaker open: " + ex.Message, ex.RetryAfter, null);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            result = new EtppPushResult.TransientFailure(EtppFailureKind.Timeout, "push timed out: " + ex.Message, null, null);
+        }
+
+        switch (result)
+        {
+            case EtppPushResult.Applied applied:
+                await queue.MarkDeliveredAsync(adjustment.Id, _owner, applied.EtppReference, applied.AppliedAt);
+                Delivered.Add(1);
+                logger.LogInformation("e-TPP applied {Key} as {Reference}{Duplicate}", adjustment.IdempotencyKey, applied.EtppReference,
+                    applied.Duplicate ? " (already applied before)" : "");
+                break;
+            case EtppPushResult.PermanentRejection rejection:
+                await queue.ParkAsync(adjustment.Id, _owner, $"{rejection.HttpStatus} {rejection.Code}: {rejection.Message}");
+                Parked.Add(1);
+                logger.LogError("e-TPP refused {Key} for good: {Status} {Code} {Message}; parked for an admin",
+                    adjustment.IdempotencyKey, rejection.HttpStatus, rejection.Code, rejection.Message);
+                break;
+            case EtppPushResult.TransientFailure failure:
+                var delay = RedeliveryDelay(dispatch, failure.RetryAfter);
+                await queue.RetryLaterAsync(adjustment.Id, _owner, $"{failure.Kind}: {failure.Reason}", delay);
+                Deferred.Add(1);
+                logger.LogWarning("e-TPP push of {Key} failed ({Kind}: {Reason}); next dispatch in {Delay}",
+                    adjustment.IdempotencyKey, failure.Kind, failure.Reason, delay);
+                break;
+        }
+    }
+
+    private TimeSpan RedeliveryDelay(int dispatch, TimeSpan? retryAfter)
+    {
+        var baseDelay = options.Value.Dispatcher.RedeliveryDelay;
+        var delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromHours(1).Ticks, baseDelay.Ticks * (1L << Math.Min(dispatch - 1, 7))));
+        return retryAfter is { } after && after > delay ? after : delay;
+    }
+
+    /// <summary>The adjustment as the e-TPP contract describes it.</summary>
+    public static EtppAdjustment ToContract(PayrollAdjustment a) => new(
+        a.IdempotencyKey,
+        a.RegencyCode,
+        a.Nip,
+        a.OfficeCode,
+        Period.FromKey(a.PeriodKey).ToString(),
+        a.Revision,
+        a.PolicyVersion,
+        a.RequiredRupiah,
+        a.CountedRupiah,
+        a.ShortfallRupiah,
+        a.Sanction switch
+        {
+            SanctionKind.DeductShortfall => EtppSanction.DeductShortfall,
+            SanctionKind.DeductPercent => EtppSanction.DeductPercent,
+            SanctionKind.Withhold => EtppSanction.Withhold,
+            _ => throw new InvalidOperationException($"adjustment {a.IdempotencyKey} has no sanction"),
+        },
+        a.TppCorrectionRupiah,
+        a.SupersedesKey);
+}

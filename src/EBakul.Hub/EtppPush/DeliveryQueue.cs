@@ -1,0 +1,95 @@
+using System.Text.Json;
+using EBakul.Hub.Data;
+
+namespace EBakul.Hub.EtppPush;
+
+/// <summary>
+/// The outbox side of pushing: claims due deliveries with a lease and settles them. Every statement runs in the
+/// <see cref="DatabaseWriter"/>, and a claim is one UPDATE that flips the rows it picks to DELIVERING under this
+/// process's lease, so two hub processes on one database never hold the same row. Settling is conditional on
+/// still holding the lease: a row that was acknowledged by pull meanwhile, or re-claimed after an expired
+/// lease, is left alone.
+/// </summary>
+public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock)
+{
+    private const string ClaimSql = """
+        UPDATE adjustment_deliveries
+        SET state = 2, lease_owner = $owner, lease_until = $until, attempts = attempts + 1
+        WHERE adjustment_id IN (
+            SELECT d.adjustment_id FROM adjustment_deliveries d
+            JOIN payroll_adjustments a ON a.id = d.adjustment_id
+            WHERE d.regency_code IN (SELECT value FROM json_each($regencies))
+              AND ((d.state = 1 AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $now))
+                   OR (d.state = 2 AND d.lease_until < $now))
+            ORDER BY a.sequence
+            LIMIT $limit)
+        RETURNING adjustment_id, attempts
+        """;
+    private const string DeliveredSql = """
+        UPDATE adjustment_deliveries SET state = 3, etpp_reference = $reference, delivered_at = $at, delivered_via = 'push',
+            last_error = NULL, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
+        WHERE adjustment_id = $id AND state = 2 AND lease_owner = $owner
+        """;
+    private const string ParkedSql = """
+        UPDATE adjustment_deliveries SET state = 4, last_error = $error, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
+        WHERE adjustment_id = $id AND state = 2 AND lease_owner = $owner
+        """;
+    private const string RetryLaterSql = """
+        UPDATE adjustment_deliveries SET state = 1, last_error = $error, next_attempt_at = $next, lease_owner = NULL, lease_until = NULL
+        WHERE adjustment_id = $id AND state = 2 AND lease_owner = $owner
+        """;
+
+    /// <summary>
+    /// Inside a write: puts a PARKED delivery back to PENDING (due now) for the adjustment with this key; returns
+    /// false when there is no such adjustment, throws when it is not parked.
+    /// </summary>
+    public static bool Requeue(WriteTransaction tx, string regencyCode, string key, string reason)
+    {
+        var delivery = (
+            from a in tx.Db.PayrollAdjustments
+            join d in tx.Db.AdjustmentDeliveries on a.Id equals d.AdjustmentId
+            where a.RegencyCode == regencyCode && a.IdempotencyKey == key
+            select d).SingleOrDefault();
+        if (delivery is null) return false;
+        if (delivery.State != Domain.Payroll.DeliveryState.Parked)
+            throw Errors.HubException.FailedPrecondition("ADJUSTMENT_NOT_PARKED", $"adjustment {key} is {delivery.State}; only a parked adjustment can be re-queued");
+        delivery.State = Domain.Payroll.DeliveryState.Pending;
+        delivery.NextAttemptAt = null;
+        delivery.LastError = $"re-queued: {reason} (was: {delivery.LastError})";
+        tx.Db.SaveChanges();
+        return true;
+    }
+
+    /// <summary>Claims up to <paramref name="limit"/> due deliveries of the given regencies; returns (adjustment id, dispatch number).</summary>
+    public Task<List<(string AdjustmentId, int Attempts)>> ClaimAsync(string owner, IReadOnlyList<string> regencies, int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return writer.WriteAsync(tx =>
+        {
+            var claimed = new List<(string, int)>();
+            using var reader = tx.Command(ClaimSql)
+                .Bind("$owner", owner).Bind("$until", (now + lease).ToUnixTimeMilliseconds()).Bind("$now", now.ToUnixTimeMilliseconds())
+                .Bind("$regencies", JsonSerializer.Serialize(regencies)).Bind("$limit", limit)
+                .ExecuteReader();
+            while (reader.Read()) claimed.Add((reader.GetString(0), reader.GetInt32(1)));
+            return claimed;
+        }, cancellationToken);
+    }
+
+    /// <summary>Marks a delivery applied by e-TPP.</summary>
+    public Task<bool> MarkDeliveredAsync(string adjustmentId, string owner, string reference, DateTimeOffset appliedAt) =>
+        writer.WriteAsync(tx => tx.Command(DeliveredSql)
+            .Bind("$id", adjustmentId).Bind("$owner", owner).Bind("$reference", reference).Bind("$at", appliedAt.ToUnixTimeMilliseconds())
+            .ExecuteNonQuery() == 1);
+
+    /// <summary>Parks a delivery e-TPP refused for good, with the reason.</summary>
+    public Task<bool> ParkAsync(string adjustmentId, string owner, string error) =>
+        writer.WriteAsync(tx => tx.Command(ParkedSql).Bind("$id", adjustmentId).Bind("$owner", owner).Bind("$error", error).ExecuteNonQuery() == 1);
+
+    /// <summary>Returns a delivery to the queue, to be tried again after <paramref name="delay"/>.</summary>
+    public Task<bool> RetryLaterAsync(string adjustmentId, string owner, string error, TimeSpan delay) =>
+        writer.WriteAsync(tx => tx.Command(RetryLaterSql)
+            .Bind("$id", adjustmentId).Bind("$owner", owner).Bind("$error", error)
+            .Bind("$next", (clock.GetUtcNow() + delay).ToUnixTimeMilliseconds())
+            .ExecuteNonQuery() == 1);
+}

@@ -1,0 +1,77 @@
+namespace EBakul.Hub.EtppPush;
+
+/// <summary>Where and how the hub pushes adjustments to e-TPP (configuration section <c>EtppPush</c>).</summary>
+public sealed class EtppPushOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "EtppPush";
+
+    /// <summary>
+    /// Regencies whose adjustments are pushed (kode wilayah). Empty: nothing is pushed and e-TPP pulls
+    /// (the pull path works for every regency either way; an adjustment acknowledged by pull is never pushed).
+    /// </summary>
+    public List<string> Regencies { get; set; } = [];
+
+    /// <summary>e-TPP's base address, e.g. <c>https://etpp.bojonegorokab.go.id/</c>; the contract's paths are relative to it.</summary>
+    public Uri? BaseAddress { get; set; }
+
+    /// <summary>How long one HTTP attempt may take, answer included, before it counts as a transient timeout. Default 10 seconds.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Resilience pipeline around each push.</summary>
+    public PushPipelineOptions Pipeline { get; set; } = new();
+
+    /// <summary>The dispatcher that feeds the pipeline from the outbox.</summary>
+    public DispatcherOptions Dispatcher { get; set; } = new();
+}
+
+/// <summary>The Polly pipeline around one push (configuration section <c>EtppPush:Pipeline</c>).</summary>
+public sealed class PushPipelineOptions
+{
+    /// <summary>Longest time for one push, all retries included. Default 2 minutes.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Retries after the first attempt, on transient failures only. Default 4.</summary>
+    public int MaxRetries { get; set; } = 4;
+
+    /// <summary>First retry delay; doubles each retry, with jitter. Default 1 second.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest retry delay (also caps e-TPP's Retry-After). Default 30 seconds.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Share of failed attempts in <see cref="BreakerSamplingDuration"/> that opens the breaker. Default 0.5.</summary>
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Attempts needed in the sampling window before the breaker may open. Default 10.</summary>
+    public int BreakerMinimumThroughput { get; set; } = 10;
+
+    /// <summary>Window over which the failure ratio is measured. Default 30 seconds.</summary>
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the breaker stays open before a trial attempt. Default 30 seconds.</summary>
+    public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>The outbox dispatcher (configuration section <c>EtppPush:Dispatcher</c>).</summary>
+public sealed class DispatcherOptions
+{
+    /// <summary>Deliveries claimed at once. Default 50.</summary>
+    public int BatchSize { get; set; } = 50;
+
+    /// <summary>Pushes in flight at once (different employees). Default 4.</summary>
+    public int Parallelism { get; set; } = 4;
+
+    /// <summary>
+    /// How long a claimed delivery belongs to this process. A hub that dies mid-push leaves the row DELIVERING;
+    /// once the lease has expired another dispatcher pushes it again (e-TPP dedups by key). Must exceed
+    /// <see cref="PushPipelineOptions.TotalTimeout"/>. Default 5 minutes.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the outbox is scanned when nothing wakes the dispatcher. Default 5 seconds.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Delay before a delivery whose push failed transiently is tried again (then doubled per dispatch, up to 1 hour). Default 30 seconds.</summary>
+    public TimeSpan RedeliveryDelay { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,145 @@
+using EBakul.Hub.Access;
+using EBakul.Hub.Audit;
+using EBakul.Hub.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace EBakul.Hub.Hosting;
+
+/// <summary>
+/// Admin commands of the hub, run instead of the server when the first argument names one:
+/// <code>
+/// EBakul.Hub callers add ID --kind etpp|office|app|province|regency|admin --regencies 35.22[,35.23|*]
+///                        --scopes s1,s2|all [--office 1.02.01] [--name "Display name"] [--rate 200]
+/// EBakul.Hub callers revoke ID
+/// EBakul.Hub callers list
+/// EBakul.Hub audit verify
+/// </code>
+/// Every command works on the configured database (<c>--Database:Path=...</c>) and exits with 0 on success.
+/// </summary>
+public static class HubCommands
+{
+    /// <summary>Whether the arguments name a command.</summary>
+    public static bool Recognizes(string[] args) => args.Length > 0 && args[0] is "callers" or "audit";
+
+    /// <summary>Runs the hub, or the command the arguments name.</summary>
+    public static async Task RunHubAsync(this WebApplication app, string[] args)
+    {
+        if (!Recognizes(args))
+        {
+            await app.RunAsync();
+            return;
+        }
+        await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None);
+        Environment.ExitCode = await RunAsync(app.Services, args, Console.Out);
+    }
+
+    /// <summary>Runs one command; returns the exit code.</summary>
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output)
+    {
+        try
+        {
+            return (args[0], args.ElementAtOrDefault(1)) switch
+            {
+                ("callers", "add") => await AddCallerAsync(services, args, output),
+                ("callers", "revoke") => await RevokeAsync(services, args, output),
+                ("callers", "list") => await ListAsync(services, output),
+                ("audit", "verify") => await VerifyAsync(services, output),
+                _ => Usage(output),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            await output.WriteLineAsync($"error: {ex.Message}");
+            return 2;
+        }
+    }
+
+    private static async Task<int> AddCallerAsync(IServiceProvider services, string[] args, TextWriter output)
+    {
+        var id = args.ElementAtOrDefault(2) ?? throw new ArgumentException("callers add needs an ID");
+        if (id.StartsWith('-') || id.Length > 64) throw new ArgumentException("the caller ID comes right after 'callers add' (at most 64 characters)");
+        var kind = Option(args, "--kind") switch
+        {
+            "etpp" => CallerKind.Etpp,
+            "office" => CallerKind.OfficeSystem,
+            "app" => CallerKind.EbakulApp,
+            "province" => CallerKind.ProvincialPlatform,
+            "regency" => CallerKind.RegencySystem,
+            "admin" => CallerKind.Admin,
+            var other => throw new ArgumentException($"--kind must be etpp, office, app, province, regency or admin (got '{other}')"),
+        };
+        var scopeList = (Option(args, "--scopes") ?? throw new ArgumentException("--scopes is required")).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (scopeList is ["all"]) scopeList = [.. Scopes.All.Order()];
+        var unknown = scopeList.Where(s => !Scopes.All.Contains(s)).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"unknown scopes: {string.Join(", ", unknown)}; known: {string.Join(", ", Scopes.All.Order())}");
+        var regencies = (Option(args, "--regencies") ?? throw new ArgumentException("--regencies is required (codes, or *)"))
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var office = Option(args, "--office");
+        if (kind == CallerKind.OfficeSystem && (office is null || regencies.Length != 1 || regencies[0] == CallerIdentity.AllRegencies))
+            throw new ArgumentException("an office system needs --office and exactly one regency");
+        var rate = int.TryParse(Option(args, "--rate"), out var r) ? r : 0;
+
+        var token = await services.GetRequiredService<CredentialStore>().IssueAsync(new Caller
+        {
+            Id = id,
+            DisplayName = Option(args, "--name") ?? id,
+            Kind = kind,
+            Scopes = string.Join(' ', scopeList),
+            Regencies = string.Join(' ', regencies),
+            OfficeCode = office,
+            RateLimitPerSecond = rate,
+            CreatedAt = services.GetRequiredService<TimeProvider>().GetUtcNow(),
+        }, CancellationToken.None);
+        await output.WriteLineAsync($"caller '{id}' ({kind}) scopes: {string.Join(' ', scopeList)}; regencies: {string.Join(' ', regencies)}{(office is null ? "" : $"; office {office}")}");
+        await output.WriteLineAsync("token (shown once, store it in the calling system's secret store):");
+        await output.WriteLineAsync(token);
+        return 0;
+    }
+
+    private static async Task<int> RevokeAsync(IServiceProvider services, string[] args, TextWriter output)
+    {
+        var id = args.ElementAtOrDefault(2) ?? throw new ArgumentException("callers revoke needs an ID");
+        var count = await services.GetRequiredService<CredentialStore>().RevokeAllAsync(id, CancellationToken.None);
+        await output.WriteLineAsync($"revoked {count} credential(s) of caller '{id}' (other hub processes stop accepting them within {CredentialStore.CacheLifetime.TotalSeconds:0} s)");
+        return count > 0 ? 0 : 1;
+    }
+
+    private static async Task<int> ListAsync(IServiceProvider services, TextWriter output)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        foreach (var caller in await db.Callers.AsNoTracking().OrderBy(c => c.Id).ToListAsync())
+        {
+            var active = await db.CallerCredentials.CountAsync(c => c.CallerId == caller.Id && c.RevokedAt == null);
+            await output.WriteLineAsync($"{caller.Id}\t{caller.Kind}\tregencies={caller.Regencies}\toffice={caller.OfficeCode ?? "-"}\tactive credentials={active}\tscopes={caller.Scopes}");
+        }
+        return 0;
+    }
+
+    private static async Task<int> VerifyAsync(IServiceProvider services, TextWriter output)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var result = await AuditTrail.VerifyAsync(scope.ServiceProvider.GetRequiredService<HubDbContext>(), CancellationToken.None);
+        await output.WriteLineAsync(result.IsIntact ? $"audit trail intact: {result.Message}" : $"AUDIT TRAIL BROKEN: {result.Message}");
+        return result.IsIntact ? 0 : 1;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    private static int Usage(TextWriter output)
+    {
+        output.WriteLine("""
+            usage:
+              EBakul.Hub callers add ID --kind etpp|office|app|province|regency|admin --regencies 35.22[,35.23|*]
+                                     --scopes s1,s2|all [--office CODE] [--name NAME] [--rate PER_SECOND]
+              EBakul.Hub callers revoke ID
+              EBakul.Hub callers list
+              EBakul.Hub audit verify
+            """);
+        return 2;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using EBakul.Audit.V1;
+using EBakul.Hub.Data;
+using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Errors;
+using EBakul.Hub.Paging;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+
+namespace EBakul.Hub.Services;
+
+/// <summary>gRPC face of the audit trail (<see cref="Audit.AuditTrail"/>).</summary>
+public sealed class AuditGrpcService(RegencyDirectory regencies, HubDbContext db) : AuditService.AuditServiceBase
+{
+    /// <inheritdoc />
+    public override async Task<ListAuditEventsResponse> ListAuditEvents(ListAuditEventsRequest request, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        RegencyDirectory.CheckCode(request.RegencyCode, checks);
+        var pageSize = PageToken.Size(request.PageSize, checks, defaultSize: 100);
+        var filters = $"{request.RegencyCode}|{request.CallerId}|{request.Method}";
+        var after = PageToken.Decode(request.PageToken, filters, checks);
+        long afterSequence = 0;
+        if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterSequence))
+            checks.Add("page_token", "PAGE_TOKEN_INVALID", "is not a token issued for this list");
+        checks.ThrowIfAny();
+        regencies.RequireServed(request.RegencyCode);
+
+        var query = db.AuditEvents.AsNoTracking().Where(e => e.RegencyCode == request.RegencyCode && e.Sequence > afterSequence);
+        if (request.CallerId.Length > 0) query = query.Where(e => e.CallerId == request.CallerId);
+        if (request.Method.Length > 0) query = query.Where(e => e.Method == request.Method);
+        var page = await query.OrderBy(e => e.Sequence).Take(pageSize + 1).ToListAsync(context.CancellationToken);
+
+        var response = new ListAuditEventsResponse();
+        response.Events.AddRange(page.Take(pageSize).Select(e => new EBakul.Audit.V1.AuditEvent
+        {
+            Sequence = e.Sequence,
+            EventTime = Timestamp.FromDateTimeOffset(e.OccurredAt),
+            CallerId = e.CallerId,
+            Method = e.Method,
+            RequestId = e.RequestId,
+            RegencyCode = e.RegencyCode,
+            Details = e.Details,
+            TraceId = e.TraceId,
+            PreviousHash = e.PreviousHash,
+            Hash = e.Hash,
+        }));
+        if (page.Count > pageSize)
+            response.NextPageToken = PageToken.Encode(page[pageSize - 1].Sequence.ToString(CultureInfo.InvariantCulture), filters);
+        return response;
+    }
+}

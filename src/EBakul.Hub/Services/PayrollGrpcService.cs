@@ -1,0 +1,251 @@
+using System.Globalization;
+using EBakul.Hub.Access;
+using EBakul.Hub.Data;
+using EBakul.Hub.Domain;
+using EBakul.Hub.Domain.Payroll;
+using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Errors;
+using EBakul.Hub.EtppPush;
+using EBakul.Hub.Paging;
+using EBakul.Payroll.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using DomainDeliveryState = EBakul.Hub.Domain.Payroll.DeliveryState;
+using DomainPeriodState = EBakul.Hub.Domain.Payroll.PeriodState;
+
+namespace EBakul.Hub.Services;
+
+/// <summary>gRPC face of <see cref="PeriodClosing"/>, <see cref="AdjustmentReads"/> and <see cref="Acknowledgements"/>.</summary>
+public sealed class PayrollGrpcService(
+    PeriodClosing closing, Acknowledgements acknowledgements, AdjustmentAppendSignal appended,
+    IdempotentWrites idempotent, RegencyDirectory regencies, HubDbContext db)
+    : PayrollService.PayrollServiceBase
+{
+    /// <summary>Most acknowledgements in one call.</summary>
+    public const int MaxAcknowledgements = 1000;
+
+    private const int StreamReadSize = 500;
+    private static readonly TimeSpan StreamPollInterval = TimeSpan.FromSeconds(1);
+
+    /// <inheritdoc />
+    public override async Task<ClosePeriodResponse> ClosePeriod(ClosePeriodRequest request, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        RequestIds.Check(request.RequestId, checks);
+        var period = CheckRegencyAndPeriod(request.RegencyCode, request.Period, checks);
+        var caller = CallerIdentity.Of(context);
+        var (state, created) = await closing.CloseAsync(request.RegencyCode, period, caller, request.RequestId, context.CancellationToken);
+        return new ClosePeriodResponse { Period = ToProto(state, period), AdjustmentsCreated = created };
+    }
+
+    /// <inheritdoc />
+    public override async Task<GetPeriodResponse> GetPeriod(GetPeriodRequest request, ServerCallContext context)
+    {
+        var period = CheckRegencyAndPeriod(request.RegencyCode, request.Period, new FieldChecks());
+        var state = await PeriodClosing.GetAsync(db, request.RegencyCode, period, context.CancellationToken);
+        return new GetPeriodResponse { Period = ToProto(state, period) };
+    }
+
+    /// <inheritdoc />
+    public override async Task<OpenCorrectionResponse> OpenCorrection(OpenCorrectionRequest request, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        RequestIds.Check(request.RequestId, checks);
+        checks.RequireText(request.Reason, "reason", 500);
+        var period = CheckRegencyAndPeriod(request.RegencyCode, request.Period, checks);
+        var caller = CallerIdentity.Of(context);
+        return await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId,
+            tx => new OpenCorrectionResponse { Period = ToProto(closing.OpenCorrection(tx, request.RegencyCode, period, request.Reason, caller), period) },
+            context.CancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async Task<ListAdjustmentsResponse> ListAdjustments(ListAdjustmentsRequest request, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        var pageSize = PageToken.Size(request.PageSize, checks, defaultSize: 100);
+        var filters = $"{request.RegencyCode}|{request.Period}|{(int)request.DeliveryState}";
+        var after = ParseSequence(PageToken.Decode(request.PageToken, filters, checks), "page_token", checks);
+        if (request.DeliveryState != Payroll.V1.DeliveryState.Unspecified) checks.RequireEnum(request.DeliveryState, "delivery_state");
+        var period = CheckRegencyAndPeriod(request.RegencyCode, request.Period, checks);
+
+        DomainDeliveryState? state = request.DeliveryState == Payroll.V1.DeliveryState.Unspecified ? null : (DomainDeliveryState)(int)request.DeliveryState;
+        var page = await AdjustmentReads.ListAsync(db, request.RegencyCode, period, state, after, pageSize + 1, context.CancellationToken);
+        var response = new ListAdjustmentsResponse();
+        response.Adjustments.AddRange(page.Take(pageSize).Select(ToProto));
+        if (page.Count > pageSize)
+            response.NextPageToken = PageToken.Encode(page[pageSize - 1].Adjustment.Sequence.ToString(CultureInfo.InvariantCulture), filters);
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async Task StreamAdjustments(StreamAdjustmentsRequest request, IServerStreamWriter<StreamAdjustmentsResponse> responseStream, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        RegencyDirectory.CheckCode(request.RegencyCode, checks);
+        var cursor = ParseSequence(request.Cursor.Length == 0 ? null : request.Cursor, "cursor", checks);
+        checks.ThrowIfAny();
+        regencies.RequireServed(request.RegencyCode);
+
+        var cancellationToken = context.CancellationToken;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var page = await AdjustmentReads.StreamPageAsync(db, request.RegencyCode, cursor, StreamReadSize, cancellationToken);
+            foreach (var view in page)
+            {
+                cursor = view.Adjustment.Sequence;
+                await responseStream.WriteAsync(new StreamAdjustmentsResponse
+                {
+                    Adjustment = ToProto(view),
+                    Cursor = cursor.ToString(CultureInfo.InvariantCulture),
+                }, cancellationToken);
+            }
+            if (page.Count == StreamReadSize) continue;
+            if (!request.Follow) return;
+            await appended.WaitAsync(StreamPollInterval, cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<AcknowledgeAdjustmentsResponse> AcknowledgeAdjustments(AcknowledgeAdjustmentsRequest request, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        RequestIds.Check(request.RequestId, checks);
+        RegencyDirectory.CheckCode(request.RegencyCode, checks);
+        checks.Check(request.Acknowledgements.Count is > 0 and <= MaxAcknowledgements, "acknowledgements", "BATCH_SIZE_OUT_OF_RANGE",
+            $"must hold 1 to {MaxAcknowledgements} acknowledgements");
+        for (var i = 0; i < request.Acknowledgements.Count; i++)
+        {
+            checks.RequireText(request.Acknowledgements[i].IdempotencyKey, $"acknowledgements[{i}].idempotency_key", 100);
+            checks.RequireText(request.Acknowledgements[i].EtppReference, $"acknowledgements[{i}].etpp_reference", 100);
+        }
+        checks.ThrowIfAny();
+        regencies.RequireServed(request.RegencyCode);
+
+        var caller = CallerIdentity.Of(context);
+        var items = request.Acknowledgements.Select(a => (a.IdempotencyKey, a.EtppReference)).ToList();
+        var response = await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId, tx =>
+        {
+            var response = new AcknowledgeAdjustmentsResponse();
+            response.Results.AddRange(acknowledgements.Apply(tx, request.RegencyCode, items).Select(r => new Payroll.V1.AcknowledgeResult
+            {
+                IdempotencyKey = r.Key,
+                Outcome = (Payroll.V1.AcknowledgeOutcome)(int)r.Outcome,
+                Reason = r.Reason ?? "",
+            }));
+            return response;
+        }, context.CancellationToken);
+
+        // The adjustments are read after the commit so that the answer shows their delivered state.
+        foreach (var result in response.Results)
+        {
+            if (await AdjustmentReads.FindAsync(db, request.RegencyCode, result.IdempotencyKey, context.CancellationToken) is { } view)
+                result.Adjustment = ToProto(view);
+        }
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async Task<ListAdjustmentDeliveriesResponse> ListAdjustmentDeliveries(ListAdjustmentDeliveriesRequest request, ServerCallContext context)
+    {
+        var list = await ListAdjustments(new ListAdjustmentsRequest
+        {
+            RegencyCode = request.RegencyCode, Period = request.Period, DeliveryState = request.DeliveryState,
+            PageSize = request.PageSize, PageToken = request.PageToken,
+        }, context);
+        return new ListAdjustmentDeliveriesResponse { Adjustments = { list.Adjustments }, NextPageToken = list.NextPageToken };
+    }
+
+    /// <inheritdoc />
+    public override async Task<RequeueAdjustmentResponse> RequeueAdjustment(RequeueAdjustmentRequest request, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        RequestIds.Check(request.RequestId, checks);
+        RegencyDirectory.CheckCode(request.RegencyCode, checks);
+        checks.RequireText(request.IdempotencyKey, "idempotency_key", 100);
+        checks.RequireText(request.Reason, "reason", 500);
+        checks.ThrowIfAny();
+        regencies.RequireServed(request.RegencyCode);
+
+        var caller = CallerIdentity.Of(context);
+        await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId, tx =>
+            DeliveryQueue.Requeue(tx, request.RegencyCode, request.IdempotencyKey, request.Reason)
+                ? new RequeueAdjustmentResponse()
+                : throw HubException.NotFound("ADJUSTMENT_NOT_FOUND", $"no adjustment {request.IdempotencyKey} in regency {request.RegencyCode}"),
+            context.CancellationToken);
+        var view = await AdjustmentReads.FindAsync(db, request.RegencyCode, request.IdempotencyKey, context.CancellationToken);
+        return new RequeueAdjustmentResponse { Adjustment = ToProto(view!) };
+    }
+
+    private Period CheckRegencyAndPeriod(string regencyCode, string periodText, FieldChecks checks)
+    {
+        RegencyDirectory.CheckCode(regencyCode, checks);
+        if (!Period.TryParse(periodText, out var period))
+            checks.Add("period", "PERIOD_INVALID", "must be a month as YYYY-MM, e.g. 2025-09");
+        checks.ThrowIfAny();
+        regencies.RequireServed(regencyCode);
+        return period;
+    }
+
+    private static long ParseSequence(string? text, string field, FieldChecks checks)
+    {
+        if (text is null) return 0;
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)) return value;
+        checks.Add(field, field == "cursor" ? "CURSOR_INVALID" : "PAGE_TOKEN_INVALID", "is not one issued by this service");
+        return 0;
+    }
+
+    private Payroll.V1.PeriodState ToProto(DomainPeriodState state, Period period) => new()
+    {
+        RegencyCode = state.RegencyCode,
+        Period = period.ToString(),
+        Status = (Payroll.V1.PeriodStatus)(int)state.Status,
+        Revision = state.Revision,
+        CloseTime = state.ClosedAt is { } closed ? Timestamp.FromDateTimeOffset(closed) : null,
+        ClosedBy = state.ClosedBy ?? "",
+        ClosableFrom = Timestamp.FromDateTimeOffset(closing.ClosableFrom(period)),
+        CorrectionReason = state.CorrectionReason ?? "",
+        Totals = new PeriodTotals
+        {
+            Employees = state.Employees,
+            Exempt = state.Exempt,
+            Compliant = state.Compliant,
+            NonCompliant = state.NonCompliant,
+            RequiredRupiah = state.RequiredRupiah,
+            CountedRupiah = state.CountedRupiah,
+            ShortfallRupiah = state.ShortfallRupiah,
+            TppCorrectionRupiah = state.TppCorrectionRupiah,
+        },
+    };
+
+    private static Adjustment ToProto(AdjustmentView view)
+    {
+        var (a, d) = (view.Adjustment, view.Delivery);
+        return new Adjustment
+        {
+            AdjustmentId = a.Id,
+            IdempotencyKey = a.IdempotencyKey,
+            RegencyCode = a.RegencyCode,
+            Nip = a.Nip,
+            OfficeCode = a.OfficeCode,
+            Period = Period.FromKey(a.PeriodKey).ToString(),
+            Revision = a.Revision,
+            PolicyVersion = a.PolicyVersion,
+            RequiredRupiah = a.RequiredRupiah,
+            CountedRupiah = a.CountedRupiah,
+            ShortfallRupiah = a.ShortfallRupiah,
+            Sanction = (Sanction)a.Sanction,
+            TppCorrectionRupiah = a.TppCorrectionRupiah,
+            SupersedesKey = a.SupersedesKey ?? "",
+            SupersededByKey = view.SupersededByKey ?? "",
+            CreateTime = Timestamp.FromDateTimeOffset(a.CreatedAt),
+            DeliveryState = (Payroll.V1.DeliveryState)(int)d.State,
+            EtppReference = d.EtppReference ?? "",
+            DeliverTime = d.DeliveredAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+            Sequence = a.Sequence,
+            DeliveryAttempts = d.Attempts,
+            LastDeliveryError = d.LastError ?? "",
+            DeliveredVia = d.DeliveredVia ?? "",
+        };
+    }
+}
