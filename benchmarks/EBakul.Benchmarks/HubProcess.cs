@@ -44,7 +44,8 @@ public sealed class HubProcess : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = folder,
+            // The hub reads appsettings.json from its content root, the working directory: its own folder.
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(hubDll))!,
         };
         info.ArgumentList.Add(hubDll);
         info.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}");
