@@ -125,6 +125,36 @@ public sealed class HubProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// CPU time the hub has used so far (user + system), in total and on its database writer thread (Linux; zero
+    /// elsewhere).
+    /// </summary>
+    public (TimeSpan Total, TimeSpan Writer) CpuTime()
+    {
+        try
+        {
+            var total = Ticks(File.ReadAllText($"/proc/{_process.Id}/stat"));
+            var writer = TimeSpan.Zero;
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == "ebakul-db-write") writer = Ticks(File.ReadAllText(Path.Combine(task, "stat")));
+            }
+            return (total, writer);
+        }
+        catch (IOException)
+        {
+            return (TimeSpan.Zero, TimeSpan.Zero);
+        }
+
+        // Fields 14 and 15 of /proc/.../stat (utime, stime) in clock ticks of 10 ms, counted after the command name.
+        static TimeSpan Ticks(string stat)
+        {
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return TimeSpan.FromMilliseconds((long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+                + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) * 10);
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -25,6 +25,8 @@ public sealed class DatabaseWriter : IDisposable
     private readonly Thread _thread;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
 
+    private volatile Exception? _lastCommitFailure;
+
     /// <summary>Page cache of the writer's connection, KiB (SQLite's default is 2 MB).</summary>
     public const int WriterCacheKibibytes = 64 * 1024;
 
@@ -64,6 +66,15 @@ public sealed class DatabaseWriter : IDisposable
         return await item.Completion.Task;
     }
 
+    /// <summary>
+    /// Why the writer cannot write, or null while it can: its thread has stopped, or its latest transaction could not
+    /// begin or commit (a full disk, a lost file). Reads no data: the health check asks this on every probe.
+    /// </summary>
+    public string? Fault =>
+        !_thread.IsAlive ? "the database writer has stopped"
+        : _lastCommitFailure is { } failure ? $"the latest database commit failed: {failure.Message}"
+        : null;
+
     private void Run()
     {
         var batch = new List<IWriteItem>(_maxWritesPerCommit);
@@ -86,6 +97,7 @@ public sealed class DatabaseWriter : IDisposable
         }
         catch (Exception ex)
         {
+            _lastCommitFailure = ex;
             foreach (var item in batch) item.Fail(ex);
             return;
         }
@@ -122,12 +134,14 @@ public sealed class DatabaseWriter : IDisposable
         }
         catch (Exception ex)
         {
+            _lastCommitFailure = ex;
             try { transaction.Rollback(); } catch { /* the connection reports the original failure */ }
             foreach (var item in succeeded) item.Fail(ex);
             transaction.Dispose();
             return;
         }
         transaction.Dispose();
+        _lastCommitFailure = null;
         foreach (var item in succeeded) item.Complete();
         scope.RunCommittedCallbacks();
     }
