@@ -16,6 +16,9 @@ public sealed record AuditVerification(long EventsChecked, long? FirstBrokenSequ
     public bool IsIntact => FirstBrokenSequence is null;
 }
 
+/// <summary>What the audit event of one request says, before it is appended.</summary>
+public sealed record AuditNote(string CallerId, string Method, string RequestId, string RegencyCode, string Details);
+
 /// <summary>
 /// The tamper-evident audit trail. Every change appends one event inside the same write transaction as the
 /// change itself, so a change without its event (or the reverse) cannot be committed. Each event's hash covers
@@ -35,13 +38,20 @@ public sealed partial class AuditTrail(TimeProvider clock)
 
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
 
-    /// <summary>Appends an event for a request inside a write.</summary>
-    public void Append(WriteTransaction tx, string callerId, string method, IMessage request)
+    /// <summary>
+    /// What the event of a request will say, computed from the request alone (before the write, off the writer's
+    /// thread): its request_id, regency_code and masked details.
+    /// </summary>
+    public static AuditNote NoteFor(string callerId, string method, IMessage request)
     {
         var requestId = request.Descriptor.FindFieldByName("request_id")?.Accessor.GetValue(request) as string ?? "";
         var regency = request.Descriptor.FindFieldByName("regency_code")?.Accessor.GetValue(request) as string ?? "";
-        Append(tx, callerId, method, requestId, regency, Describe(request));
+        return new AuditNote(callerId, method, requestId, regency, Describe(request));
     }
+
+    /// <summary>Appends the event of a request inside a write.</summary>
+    public void Append(WriteTransaction tx, AuditNote note) =>
+        Append(tx, note.CallerId, note.Method, note.RequestId, note.RegencyCode, note.Details);
 
     /// <summary>Appends an event inside a write.</summary>
     public void Append(WriteTransaction tx, string callerId, string method, string requestId, string regencyCode, string details)

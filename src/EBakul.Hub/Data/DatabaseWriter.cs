@@ -15,6 +15,10 @@ namespace EBakul.Hub.Data;
 /// item rolls back to its savepoint and fails alone; a failed commit fails every item of the batch. So an
 /// acknowledged write is always durable, and many concurrent requests share one fsync.
 /// </para>
+/// <para>
+/// Copying the WAL into the database file is left to a <see cref="WalCheckpointer"/> of its own, so the writer's
+/// time goes to the callers' work and its commits only.
+/// </para>
 /// </summary>
 public sealed class DatabaseWriter : IDisposable
 {
@@ -23,7 +27,10 @@ public sealed class DatabaseWriter : IDisposable
     private readonly DbContextOptions<HubDbContext> _contextOptions;
     private readonly int _maxWritesPerCommit;
     private readonly Thread _thread;
+    private readonly WalCheckpointer _checkpointer;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    private volatile Exception? _lastCommitFailure;
 
     /// <summary>Page cache of the writer's connection, KiB (SQLite's default is 2 MB).</summary>
     public const int WriterCacheKibibytes = 64 * 1024;
@@ -35,13 +42,15 @@ public sealed class DatabaseWriter : IDisposable
         _connection = new SqliteConnection(options.Value.ConnectionString);
         _connection.Open();
         SqlitePragmas.Apply(_connection);
-        using (var cache = _connection.CreateCommand())
+        using (var settings = _connection.CreateCommand())
         {
             // The writer's page cache: bulk writes (a 5000-row merchant import chunk touches thousands of index
             // pages) stay in memory until the commit instead of spilling and re-reading. Grows only as used.
-            cache.CommandText = $"PRAGMA cache_size=-{WriterCacheKibibytes}";
-            cache.ExecuteNonQuery();
+            // No automatic checkpoint: the WalCheckpointer copies the WAL into the database file, not the writer.
+            settings.CommandText = $"PRAGMA cache_size=-{WriterCacheKibibytes}; PRAGMA wal_autocheckpoint=0;";
+            settings.ExecuteNonQuery();
         }
+        _checkpointer = new WalCheckpointer(options.Value.ConnectionString);
         _contextOptions = new DbContextOptionsBuilder<HubDbContext>().UseSqlite(_connection).Options;
         _queue = Channel.CreateBounded<IWriteItem>(new BoundedChannelOptions(options.Value.MaxQueuedWrites)
         {
@@ -64,6 +73,15 @@ public sealed class DatabaseWriter : IDisposable
         return await item.Completion.Task;
     }
 
+    /// <summary>
+    /// Why the writer cannot write, or null while it can: its thread has stopped, or its latest transaction could not
+    /// begin or commit (a full disk, a lost file). Reads no data: the health check asks this on every probe.
+    /// </summary>
+    public string? Fault =>
+        !_thread.IsAlive ? "the database writer has stopped"
+        : _lastCommitFailure is { } failure ? $"the latest database commit failed: {failure.Message}"
+        : null;
+
     private void Run()
     {
         var batch = new List<IWriteItem>(_maxWritesPerCommit);
@@ -72,7 +90,26 @@ public sealed class DatabaseWriter : IDisposable
         {
             batch.Clear();
             while (batch.Count < _maxWritesPerCommit && reader.TryRead(out var next)) batch.Add(next);
+            if (_checkpointer.TakeRestart()) CatchUpCheckpoint();
             CommitBatch(batch);
+        }
+    }
+
+    /// <summary>
+    /// Copies the WAL pages the <see cref="WalCheckpointer"/> has not copied yet, so that the next transaction starts the
+    /// WAL over instead of growing it. A failure only leaves the WAL longer; the next catch-up tries again.
+    /// </summary>
+    private void CatchUpCheckpoint()
+    {
+        try
+        {
+            var checkpoint = Command(WalCheckpointer.Checkpoint);
+            checkpoint.Transaction = null;
+            using var reader = checkpoint.ExecuteReader();
+            while (reader.Read()) { }
+        }
+        catch (SqliteException)
+        {
         }
     }
 
@@ -86,6 +123,7 @@ public sealed class DatabaseWriter : IDisposable
         }
         catch (Exception ex)
         {
+            _lastCommitFailure = ex;
             foreach (var item in batch) item.Fail(ex);
             return;
         }
@@ -122,12 +160,15 @@ public sealed class DatabaseWriter : IDisposable
         }
         catch (Exception ex)
         {
+            _lastCommitFailure = ex;
             try { transaction.Rollback(); } catch { /* the connection reports the original failure */ }
             foreach (var item in succeeded) item.Fail(ex);
             transaction.Dispose();
             return;
         }
         transaction.Dispose();
+        _lastCommitFailure = null;
+        _checkpointer.Committed();
         foreach (var item in succeeded) item.Complete();
         scope.RunCommittedCallbacks();
     }
@@ -155,6 +196,7 @@ public sealed class DatabaseWriter : IDisposable
     {
         _queue.Writer.TryComplete();
         _thread.Join(TimeSpan.FromSeconds(30));
+        _checkpointer.Dispose();
         foreach (var command in _commands.Values) command.Dispose();
         _connection.Dispose();
     }

@@ -117,7 +117,8 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
             e.HasKey(x => x.Sequence);
             e.Property(x => x.Sequence).ValueGeneratedOnAdd();
             e.HasIndex(x => x.Id).IsUnique();
-            e.HasIndex(x => x.ReversesEntryId).IsUnique();
+            // Only reversals have the column; purchases (nearly every row) stay out of the index.
+            e.HasIndex(x => x.ReversesEntryId).IsUnique().HasFilter("reverses_entry_id IS NOT NULL");
             // The month's evaluation reads this index alone, already in (employee, merchant) order: it aggregates
             // without a sort and without touching the table, whatever the size of the month.
             e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.EmployeeNip, x.MerchantId, x.OccurredAt, x.AmountRupiah });

@@ -6,22 +6,21 @@ using Google.Protobuf;
 namespace EBakul.Hub.Data;
 
 /// <summary>
-/// Runs a mutating request at most once per (caller, request_id). The idempotency row is inserted first,
-/// in the same transaction as the change, and the primary key decides who owns the id: there is no
-/// check-then-insert window. A retry with the same payload gets the first response byte for byte; the
-/// same id with another payload or method fails with FAILED_PRECONDITION <c>REQUEST_ID_REUSED</c>.
-/// Failed requests leave no row, so a retry after an error runs again. A request that runs appends its audit
-/// event in the same transaction.
+/// Runs a mutating request at most once per (caller, request_id). Inside the write transaction (which holds SQLite's
+/// single write lock, so no twin can run in between) the id is looked up first: a retry with the same payload gets
+/// the first response byte for byte; the same id with another payload or method fails with FAILED_PRECONDITION
+/// <c>REQUEST_ID_REUSED</c>. Otherwise the work runs and its response is inserted under the primary key
+/// (caller, request_id), in the same transaction as the change; the key refuses a second row should a twin ever get
+/// past the lookup. Failed requests leave no row, so a retry after an error runs again. A request that runs appends
+/// its audit event in the same transaction.
 /// </summary>
 public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, TimeProvider clock)
 {
     private const string InsertSql =
         "INSERT INTO idempotency_records (caller_id, request_id, method, request_hash, response, created_at) " +
-        "VALUES ($caller, $request, $method, $hash, x'', $now) ON CONFLICT DO NOTHING";
+        "VALUES ($caller, $request, $method, $hash, $response, $now)";
     private const string SelectSql =
         "SELECT method, request_hash, response FROM idempotency_records WHERE caller_id = $caller AND request_id = $request";
-    private const string UpdateSql =
-        "UPDATE idempotency_records SET response = $response WHERE caller_id = $caller AND request_id = $request";
 
     /// <summary>
     /// Runs <paramref name="work"/> once for the request's id and returns its response, or the stored response
@@ -33,10 +32,12 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>, new()
     {
+        // Everything that depends on the request alone is computed here, beside the caller, not on the writer's thread.
         var hash = HashWithoutRequestId(request);
+        var auditNote = AuditTrail.NoteFor(callerId, method, request);
         return writer.WriteAsync(tx =>
         {
-            var stored = Claim(tx, callerId, requestId, method, hash);
+            var stored = Find(tx, callerId, requestId, method, hash);
             if (stored is not null)
             {
                 var replay = new TResponse();
@@ -44,29 +45,26 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
                 return replay;
             }
             var response = work(tx);
-            StoreResponse(tx, callerId, requestId, response);
-            audit.Append(tx, callerId, method, request);
+            tx.Command(InsertSql)
+                .Bind("$caller", callerId)
+                .Bind("$request", requestId)
+                .Bind("$method", method)
+                .Bind("$hash", hash)
+                .Bind("$response", response.ToByteArray())
+                .Bind("$now", clock.GetUtcNow().ToUnixTimeMilliseconds())
+                .ExecuteNonQuery();
+            audit.Append(tx, auditNote);
             return response;
         }, cancellationToken);
     }
 
     /// <summary>
-    /// Inside a write: claims the id (returns null: the caller runs the work and stores its response), or returns
-    /// the stored response of the first run.
+    /// Inside a write: the stored response of the first run of the id, or null when the id is new.
     /// </summary>
-    private byte[]? Claim(WriteTransaction tx, string callerId, string requestId, string method, byte[] hash)
+    private static byte[]? Find(WriteTransaction tx, string callerId, string requestId, string method, byte[] hash)
     {
-        var inserted = tx.Command(InsertSql)
-            .Bind("$caller", callerId)
-            .Bind("$request", requestId)
-            .Bind("$method", method)
-            .Bind("$hash", hash)
-            .Bind("$now", clock.GetUtcNow().ToUnixTimeMilliseconds())
-            .ExecuteNonQuery();
-        if (inserted == 1) return null;
-
         using var reader = tx.Command(SelectSql).Bind("$caller", callerId).Bind("$request", requestId).ExecuteReader();
-        reader.Read();
+        if (!reader.Read()) return null;
         var storedMethod = reader.GetString(0);
         var storedHash = (byte[])reader.GetValue(1);
         var response = (byte[])reader.GetValue(2);
@@ -78,14 +76,6 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
         }
         return response;
     }
-
-    /// <summary>Stores the response of a claimed id.</summary>
-    private static void StoreResponse(WriteTransaction tx, string callerId, string requestId, IMessage response) =>
-        tx.Command(UpdateSql)
-            .Bind("$response", response.ToByteArray())
-            .Bind("$caller", callerId)
-            .Bind("$request", requestId)
-            .ExecuteNonQuery();
 
     /// <summary>SHA-256 of the serialized request with its <c>request_id</c> field cleared.</summary>
     public static byte[] HashWithoutRequestId<TRequest>(TRequest request) where TRequest : IMessage<TRequest>

@@ -124,11 +124,14 @@ public static class HubHostingExtensions
             services.AddSingleton(TimeProvider.System);
     }
 
-    private sealed class DatabaseHealthCheck(HubDbContext db) : IHealthCheck
+    /// <summary>
+    /// Healthy while the single writer can write (its thread runs and its latest commit succeeded). The probe reads
+    /// the writer's state, not the database: load balancers may ask many times a second, and the database was opened
+    /// and migrated before the hub started serving.
+    /// </summary>
+    private sealed class DatabaseHealthCheck(DatabaseWriter writer) : IHealthCheck
     {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            await db.Database.CanConnectAsync(cancellationToken)
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy("the database cannot be opened");
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(writer.Fault is { } fault ? HealthCheckResult.Unhealthy(fault) : HealthCheckResult.Healthy());
     }
 }

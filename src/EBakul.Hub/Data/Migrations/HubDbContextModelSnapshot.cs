@@ -273,7 +273,8 @@ namespace EBakul.Hub.Data.Migrations
 
                     b.HasIndex("ReversesEntryId")
                         .IsUnique()
-                        .HasDatabaseName("ix_ledger_entries_reverses_entry_id");
+                        .HasDatabaseName("ix_ledger_entries_reverses_entry_id")
+                        .HasFilter("reverses_entry_id IS NOT NULL");
 
                     b.HasIndex("RegencyCode", "Sequence")
                         .HasDatabaseName("ix_ledger_entries_regency_code_sequence");

@@ -456,7 +456,8 @@ namespace EBakul.Hub.Data.Migrations
                 name: "ix_ledger_entries_reverses_entry_id",
                 table: "ledger_entries",
                 column: "reverses_entry_id",
-                unique: true);
+                unique: true,
+                filter: "reverses_entry_id IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_merchant_status_changes_merchant_id_effective_at",

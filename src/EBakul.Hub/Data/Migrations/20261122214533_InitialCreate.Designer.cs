@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace EBakul.Hub.Data.Migrations
 {
     [DbContext(typeof(HubDbContext))]
-    [Migration("20261122205238_InitialCreate")]
+    [Migration("20261122214533_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -276,7 +276,8 @@ namespace EBakul.Hub.Data.Migrations
 
                     b.HasIndex("ReversesEntryId")
                         .IsUnique()
-                        .HasDatabaseName("ix_ledger_entries_reverses_entry_id");
+                        .HasDatabaseName("ix_ledger_entries_reverses_entry_id")
+                        .HasFilter("reverses_entry_id IS NOT NULL");
 
                     b.HasIndex("RegencyCode", "Sequence")
                         .HasDatabaseName("ix_ledger_entries_regency_code_sequence");

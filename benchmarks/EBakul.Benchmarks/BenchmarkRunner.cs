@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using EBakul.Hub.DemoData;
+using EBakul.Ledger.V1;
+using EBakul.Merchants.V1;
+using EBakul.Payroll.V1;
+using EBakul.Roster.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Health.V1;
+
+namespace EBakul.Benchmarks;
+
+/// <summary>Runs the scenarios of the benchmark, each against a hub process started for it.</summary>
+public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
+{
+    private const string Regency = "35.22";
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>Runs the chosen scenarios and returns their figures.</summary>
+    public async Task<List<ScenarioResult>> RunAsync()
+    {
+        var results = new List<ScenarioResult>();
+        bool Runs(string scenario) => options.Scenarios.Contains(scenario);
+        if (Runs("single") || Runs("batch") || Runs("import") || Runs("sync"))
+        {
+            await using var hub = await StartAsync($"ledger hub ({options.LedgerEmployees:N0} employees, {options.LedgerMerchants:N0} merchants, no purchases)",
+                "--DemoData:Enabled=true", $"--DemoData:Merchants={options.LedgerMerchants}", $"--DemoData:Employees={options.LedgerEmployees}",
+                "--DemoData:PurchasesPerEmployee=0");
+            var baseline = await BaselineAsync(hub, "baseline: health check (empty unary call)");
+            results.Add(baseline);
+            if (Runs("single") || Runs("batch"))
+            {
+                var (nips, merchantIds) = await ActorsAsync(hub);
+                if (Runs("single")) results.Add(await RecordSingleAsync(hub, nips, merchantIds) with { Baseline = baseline });
+                if (Runs("batch")) results.Add(await RecordBatchesAsync(hub, nips, merchantIds) with { Baseline = baseline });
+            }
+            if (Runs("import")) results.Add(await ImportMerchantsAsync(hub) with { Baseline = baseline });
+            if (Runs("sync")) results.Add(await SyncEmployeesAsync(hub) with { Baseline = baseline });
+        }
+        if (Runs("close"))
+        {
+            var period = ClosablePeriod(DateTimeOffset.UtcNow);
+            var purchases = options.ProvinceEmployees * (long)options.ProvincePurchasesPerEmployee;
+            var started = Stopwatch.StartNew();
+            await using var province = await StartAsync(
+                $"province hub ({options.ProvinceEmployees:N0} employees, about {purchases:N0} purchases in {period}, {options.ProvinceMerchants:N0} merchants)",
+                "--DemoData:Enabled=true", $"--DemoData:Merchants={options.ProvinceMerchants}", $"--DemoData:Employees={options.ProvinceEmployees}",
+                $"--DemoData:PurchasesPerEmployee={options.ProvincePurchasesPerEmployee}", $"--DemoData:Period={period}");
+            log.WriteLine($"  demo data loaded and hub serving after {started.Elapsed.TotalSeconds:0.0} s");
+            var baseline = await BaselineAsync(province, "baseline: health check (province hub)");
+            results.Add(baseline);
+            results.Add(await ClosePeriodAsync(province, period) with { Baseline = baseline });
+        }
+        return results;
+    }
+
+    /// <summary>The latest month that may be closed at <paramref name="now"/>: its end plus the hub's default grace of 3 days has passed.</summary>
+    private static EBakul.Hub.Domain.Period ClosablePeriod(DateTimeOffset now)
+    {
+        var period = EBakul.Hub.Domain.Period.Containing(now).Previous;
+        return now >= period.End + new EBakul.Hub.Domain.Payroll.PayrollOptions().CloseGracePeriod ? period : period.Previous;
+    }
+
+    private async Task<HubProcess> StartAsync(string what, params string[] settings)
+    {
+        log.WriteLine($"starting {what} ...");
+        var started = Stopwatch.StartNew();
+        var hub = await HubProcess.StartAsync(options.HubDll, settings, StartupTimeout);
+        log.WriteLine($"  serving after {started.Elapsed.TotalSeconds:0.0} s (pid {hub.ProcessId})");
+        return hub;
+    }
+
+    private async Task<ScenarioResult> BaselineAsync(HubProcess hub, string name)
+    {
+        var client = new Health.HealthClient(hub.Channel);
+        var request = new HealthCheckRequest();
+        hub.ResetPeakMemory();
+        var cpu = new CpuMeter(hub);
+        var (count, elapsed, latencies) = await LoadRun.RunAsync(options.InFlight, options.WarmUp, options.Duration,
+            async _ => await client.CheckAsync(request), cpu.Start);
+        return cpu.Stop(new ScenarioResult(name, count, "calls", elapsed, latencies, hub.PeakMemoryBytes()));
+    }
+
+    private async Task<(string[] Nips, string[] MerchantIds)> ActorsAsync(HubProcess hub)
+    {
+        var roster = new RosterService.RosterServiceClient(hub.Channel);
+        var merchants = new MerchantService.MerchantServiceClient(hub.Channel);
+        var nips = new List<string>();
+        var token = "";
+        do
+        {
+            var page = await roster.ListEmployeesAsync(new ListEmployeesRequest { RegencyCode = Regency, Status = EmployeeStatus.Active, PageSize = 1000, PageToken = token });
+            nips.AddRange(page.Employees.Select(e => e.Nip));
+            token = page.NextPageToken;
+        } while (token.Length > 0);
+        var ids = new List<string>();
+        do
+        {
+            var page = await merchants.ListMerchantsAsync(new ListMerchantsRequest { RegencyCode = Regency, Status = MerchantStatus.Active, PageSize = 1000, PageToken = token });
+            ids.AddRange(page.Merchants.Select(m => m.MerchantId));
+            token = page.NextPageToken;
+        } while (token.Length > 0);
+        log.WriteLine($"  {nips.Count:N0} active employees, {ids.Count:N0} active merchants");
+        return (nips.ToArray(), ids.ToArray());
+    }
+
+    private PurchaseDraft Draft(string[] nips, string[] merchantIds, long n) => new()
+    {
+        EmployeeNip = nips[n % nips.Length],
+        MerchantId = merchantIds[(n * 7919) % merchantIds.Length],
+        AmountRupiah = 10_000 + n % 200 * 500,
+        OccurTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-30)),
+        ReceiptKind = ReceiptKind.Nota,
+        ReceiptReference = $"BENCH-{n}",
+    };
+
+    private async Task<ScenarioResult> RecordSingleAsync(HubProcess hub, string[] nips, string[] merchantIds)
+    {
+        var client = new LedgerService.LedgerServiceClient(hub.Channel);
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        hub.ResetPeakMemory();
+        var cpu = new CpuMeter(hub);
+        var (count, elapsed, latencies) = await LoadRun.RunAsync(options.InFlight, options.WarmUp, options.Duration, async n =>
+            await client.RecordPurchaseAsync(new RecordPurchaseRequest { RequestId = $"{runId}-{n}", RegencyCode = Regency, Purchase = Draft(nips, merchantIds, n) }),
+            cpu.Start);
+        return cpu.Stop(new ScenarioResult($"RecordPurchase, {options.InFlight} in flight, durable", count, "purchases", elapsed, latencies, hub.PeakMemoryBytes()));
+    }
+
+    private async Task<ScenarioResult> RecordBatchesAsync(HubProcess hub, string[] nips, string[] merchantIds)
+    {
+        var client = new LedgerService.LedgerServiceClient(hub.Channel);
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        var inFlight = options.BatchesInFlight;
+        hub.ResetPeakMemory();
+        var cpu = new CpuMeter(hub);
+        var (count, elapsed, latencies) = await LoadRun.RunAsync(inFlight, options.WarmUp, options.Duration, async n =>
+        {
+            var request = new RecordPurchasesRequest { RequestId = $"{runId}-b{n}", RegencyCode = Regency };
+            for (var i = 0; i < options.BatchSize; i++) request.Purchases.Add(Draft(nips, merchantIds, 1_000_000_000 + n * options.BatchSize + i));
+            var response = await client.RecordPurchasesAsync(request);
+            if (response.Results.Any(r => r.Outcome != RecordOutcome.Recorded))
+                throw new InvalidOperationException($"batch item rejected: {response.Results.First(r => r.Outcome != RecordOutcome.Recorded)}");
+        }, cpu.Start);
+        return cpu.Stop(new ScenarioResult($"RecordPurchases, batches of {options.BatchSize}, {inFlight} in flight", count * options.BatchSize, "purchases",
+            elapsed, latencies, hub.PeakMemoryBytes()));
+    }
+
+    private async Task<ScenarioResult> ImportMerchantsAsync(HubProcess hub)
+    {
+        // The requests are built before the clock starts: the figure is the hub's, not the generator's.
+        const int chunkSize = 2_000;
+        var generator = new DemoDataGenerator(new DemoDataOptions { Merchants = options.ImportMerchants, Employees = 0, Seed = 3522 }, DateTimeOffset.UtcNow);
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        var requests = generator.Merchants().Chunk(chunkSize).Select((rows, chunk) =>
+        {
+            var request = new ImportMerchantsRequest { RequestId = $"{runId}-import-{chunk}", RegencyCode = Regency };
+            request.Merchants.AddRange(rows.Select(m => new MerchantDraft
+            {
+                Name = m.Name, OwnerName = m.OwnerName, OwnerNik = m.OwnerNik, Nib = m.Nib ?? "",
+                Category = (MerchantCategory)(int)m.Category, Scale = (MerchantScale)(int)m.Scale, KecamatanCode = m.KecamatanCode,
+                Address = m.Address, Location = new GeoPoint { Latitude = m.Latitude, Longitude = m.Longitude }, QrisNmid = m.QrisNmid ?? "",
+            }));
+            return request;
+        }).ToList();
+
+        var client = new MerchantService.MerchantServiceClient(hub.Channel);
+        hub.ResetPeakMemory();
+        var cpu = new CpuMeter(hub);
+        cpu.Start();
+        var started = Stopwatch.StartNew();
+        using var call = client.ImportMerchants();
+        var accepted = 0;
+        var reader = Task.Run(async () =>
+        {
+            await foreach (var response in call.ResponseStream.ReadAllAsync())
+            {
+                accepted += response.AcceptedCount;
+                if (response.RejectedCount > 0) throw new InvalidOperationException($"import rejected rows: {response.Results.First(r => r.Outcome == ImportOutcome.Rejected)}");
+            }
+        });
+        foreach (var request in requests) await call.RequestStream.WriteAsync(request);
+        await call.RequestStream.CompleteAsync();
+        await reader;
+        started.Stop();
+        return cpu.Stop(new ScenarioResult($"ImportMerchants stream, chunks of {chunkSize}", accepted, "merchants", started.Elapsed, [], hub.PeakMemoryBytes()));
+    }
+
+    private async Task<ScenarioResult> SyncEmployeesAsync(HubProcess hub)
+    {
+        const int chunkSize = 5_000;
+        var generator = new DemoDataGenerator(new DemoDataOptions { Merchants = 0, Employees = options.SyncEmployees, Seed = 3523 }, DateTimeOffset.UtcNow);
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        var requests = generator.Employees().Chunk(chunkSize).Select((rows, chunk) =>
+        {
+            var request = new SyncEmployeesRequest { RequestId = $"{runId}-sync-{chunk}", RegencyCode = Regency };
+            request.Employees.AddRange(rows.Select(e => new Employee
+            {
+                Nip = e.Nip, Name = e.Name, OfficeCode = e.Office.Code, OfficeName = e.Office.Name, KelasJabatan = e.KelasJabatan,
+                EmploymentType = (EmploymentType)(int)e.EmploymentType, Echelon = (Echelon)(int)e.Echelon, TppCeilingRupiah = e.TppCeilingRupiah,
+                Status = (EmployeeStatus)(int)e.Current.Status,
+                StatusEffectiveDate = new Google.Type.Date { Year = e.Current.EffectiveDate.Year, Month = e.Current.EffectiveDate.Month, Day = e.Current.EffectiveDate.Day },
+            }));
+            return request;
+        }).ToList();
+
+        var client = new RosterService.RosterServiceClient(hub.Channel);
+        hub.ResetPeakMemory();
+        var cpu = new CpuMeter(hub);
+        cpu.Start();
+        var started = Stopwatch.StartNew();
+        using var call = client.SyncEmployees();
+        long stored = 0;
+        var reader = Task.Run(async () =>
+        {
+            await foreach (var response in call.ResponseStream.ReadAllAsync())
+            {
+                stored += response.Results.Count(r => r.Outcome is SyncOutcome.Created or SyncOutcome.Updated or SyncOutcome.Unchanged);
+                var rejected = response.Results.FirstOrDefault(r => r.Outcome == SyncOutcome.Rejected);
+                if (rejected is not null) throw new InvalidOperationException($"sync rejected a row: {rejected}");
+            }
+        });
+        foreach (var request in requests) await call.RequestStream.WriteAsync(request);
+        await call.RequestStream.CompleteAsync();
+        await reader;
+        started.Stop();
+        return cpu.Stop(new ScenarioResult($"SyncEmployees stream, chunks of {chunkSize}", stored, "employees", started.Elapsed, [], hub.PeakMemoryBytes()));
+    }
+
+    private async Task<ScenarioResult> ClosePeriodAsync(HubProcess hub, EBakul.Hub.Domain.Period closed)
+    {
+        var client = new PayrollService.PayrollServiceClient(hub.Channel);
+        var period = closed.ToString();
+        hub.ResetPeakMemory();
+        var cpu = new CpuMeter(hub);
+        cpu.Start();
+        var started = Stopwatch.StartNew();
+        var response = await client.ClosePeriodAsync(new ClosePeriodRequest { RequestId = $"close-{period}", RegencyCode = Regency, Period = period });
+        started.Stop();
+        log.WriteLine($"  closed {period}: {response.Period.Totals.Employees:N0} employees, {response.AdjustmentsCreated:N0} adjustments");
+        return cpu.Stop(new ScenarioResult($"ClosePeriod {period}: evaluate + freeze + adjustments", response.Period.Totals.Employees, "employees",
+            started.Elapsed, [], hub.PeakMemoryBytes()));
+    }
+
+    /// <summary>The hub's CPU time over a measured window.</summary>
+    private sealed class CpuMeter(HubProcess hub)
+    {
+        private (TimeSpan Total, TimeSpan Writer) _start;
+
+        public void Start() => _start = hub.CpuTime();
+
+        public ScenarioResult Stop(ScenarioResult result)
+        {
+            var end = hub.CpuTime();
+            return result with { HubCpu = end.Total - _start.Total, WriterCpu = end.Writer - _start.Writer };
+        }
+    }
+}

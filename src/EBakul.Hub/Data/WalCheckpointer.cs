@@ -1,0 +1,118 @@
+using Microsoft.Data.Sqlite;
+
+namespace EBakul.Hub.Data;
+
+/// <summary>
+/// Copies the write-ahead log back into the database file on a thread and connection of its own, so that the
+/// single writer never does it between two commits.
+/// <para>
+/// A commit is durable once its pages are appended to the WAL and the WAL is fsynced; copying them into the database
+/// file (a checkpoint) only keeps the WAL short. SQLite's automatic checkpoint runs inside the committing
+/// connection: every thousand pages the writer would stop to read the WAL, write the database file and fsync it
+/// while every caller of the next batch waits. Here the writer's automatic checkpoint is off and this thread runs a
+/// PASSIVE checkpoint a short while after commits (it never blocks the writer or a reader): pages written by several
+/// commits of that while are copied once.
+/// </para>
+/// <para>
+/// SQLite starts the WAL over from its beginning only when a write transaction begins while every page of the WAL is
+/// already copied, which a writer that commits back to back never sees. So once the WAL holds
+/// <see cref="RestartAfterFrames"/> pages, the writer catches up between two batches (<see cref="TakeRestart"/>): it
+/// copies the few pages committed since this thread's checkpoint, and its next transaction reuses the WAL.
+/// </para>
+/// </summary>
+internal sealed class WalCheckpointer : IDisposable
+{
+    /// <summary>How long commits are gathered before a checkpoint.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>WAL pages (4 KiB each, so 64 MiB) from which the writer makes the WAL start over.</summary>
+    public const int RestartAfterFrames = 16 * 1024;
+
+    /// <summary>Checkpoints in a row, each copying what was committed during the one before, before the writer catches up.</summary>
+    private const int RoundsBeforeRestart = 3;
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _passive;
+    private readonly AutoResetEvent _committed = new(false);
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+
+    /// <summary>The checkpoint that never waits for the writer or a reader.</summary>
+    public const string Checkpoint = "PRAGMA wal_checkpoint(PASSIVE)";
+
+    private volatile bool _restartDue;
+
+    public WalCheckpointer(string connectionString)
+    {
+        _connection = new SqliteConnection(connectionString);
+        _connection.Open();
+        SqlitePragmas.Apply(_connection);
+        _passive = _connection.CreateCommand();
+        _passive.CommandText = Checkpoint;
+        _thread = new Thread(Run) { IsBackground = true, Name = "ebakul-db-checkpoint" };
+        _thread.Start();
+    }
+
+    /// <summary>The most recent checkpoint failure, or null after a checkpoint succeeded.</summary>
+    public Exception? LastFailure { get; private set; }
+
+    /// <summary>Tells the checkpointer that the writer committed.</summary>
+    public void Committed() => _committed.Set();
+
+    /// <summary>
+    /// Whether the writer should checkpoint on its own connection before its next transaction, so that the transaction
+    /// starts the WAL over (asked once per time the WAL grew past <see cref="RestartAfterFrames"/>).
+    /// </summary>
+    public bool TakeRestart()
+    {
+        if (!_restartDue) return false;
+        _restartDue = false;
+        return true;
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            _committed.WaitOne();
+            if (_stopping) return;
+            Thread.Sleep(Interval);
+            try
+            {
+                var walFrames = CheckpointOnce();
+                if (walFrames >= RestartAfterFrames)
+                {
+                    // Copy what was committed meanwhile, so that the writer's catch-up has little left to copy.
+                    for (var round = 1; round < RoundsBeforeRestart; round++) CheckpointOnce();
+                    _restartDue = true;
+                }
+                LastFailure = null;
+            }
+            catch (SqliteException ex)
+            {
+                // The WAL keeps every committed page; the next checkpoint copies what this one could not.
+                LastFailure = ex;
+            }
+        }
+    }
+
+    /// <summary>Runs a PASSIVE checkpoint; returns the number of pages in the WAL.</summary>
+    private long CheckpointOnce()
+    {
+        // Columns: busy (0/1), pages in the WAL, pages of it copied into the database file.
+        using var reader = _passive.ExecuteReader();
+        reader.Read();
+        return reader.GetInt64(1);
+    }
+
+    /// <summary>Stops the thread after its current checkpoint and closes the connection.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        _committed.Set();
+        _thread.Join(TimeSpan.FromSeconds(30));
+        _passive.Dispose();
+        _connection.Dispose();
+        _committed.Dispose();
+    }
+}
