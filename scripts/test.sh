@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check and test of the repository: proto lint, then the xunit suite (which also starts
-# the real hub process for the end-to-end tests). Prints "N passed, N failed" at the end.
+# Runs every check and test of the repository: proto lint, the xunit suite (which also starts the real
+# hub process for the end-to-end tests), then the benchmark's smoke run (every scenario at a tiny size, in
+# seconds: it fails only when a scenario fails, never on a figure). Prints "N passed, N failed" at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-tools.sh
@@ -14,6 +15,14 @@ status=0
 dotnet test EBakul.sln --configuration Release \
   --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" \
   --results-directory TestResults || status=$?
+
+echo "== benchmark smoke (figures not judged)"
+smoke=0
+dotnet run --configuration Release --no-build --project benchmarks/EBakul.Benchmarks -- --smoke || smoke=$?
+if [ "$smoke" -ne 0 ]; then
+  echo "benchmark smoke run failed ($smoke)" >&2
+  status=1
+fi
 
 passed=0; failed=0
 for trx in TestResults/*.trx; do

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using EBakul.Hub.Data;
@@ -5,6 +6,7 @@ using EBakul.Hub.Domain;
 using EBakul.Hub.Domain.Ledger;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace EBakul.Hub.DemoData;
 
@@ -12,17 +14,28 @@ namespace EBakul.Hub.DemoData;
 public sealed record DemoDataLoadResult(int Merchants, int Offices, int Employees, long Purchases, TimeSpan Elapsed);
 
 /// <summary>
-/// Writes the rows of a <see cref="DemoDataGenerator"/> into the hub's database through the single
-/// <see cref="DatabaseWriter"/>, in chunks of <see cref="DemoDataOptions.RowsPerWrite"/> rows per write
-/// (one durable commit each) with prepared SQL. It fills exactly the tables the services fill:
-/// merchants with their status history, offices, employees with their status timeline, and ledger
-/// entries with their receipt claims. While one chunk is written the next one is generated.
+/// Writes the rows of a <see cref="DemoDataGenerator"/> into the hub's database: merchants with their status history,
+/// offices, employees with their status timeline, and ledger entries with their receipt claims, exactly the tables the
+/// services fill.
+/// <para>
+/// The load runs before the hub serves, as one transaction on a connection of its own (so it is all or nothing: an
+/// interrupted load leaves no demo data, and the next start loads again). Inserting millions of rows into B-tree
+/// indexes at random places is what makes a naive load slow, so the secondary indexes of the loaded tables are
+/// dropped first and built again from their own definitions before the commit (a sort, not millions of random
+/// inserts), and the receipt claims are inserted in key order from the ledger. Temporary sort data goes to files,
+/// not memory, and the connection's large page cache is released when it closes. The generator runs on another
+/// thread, one chunk of <see cref="DemoDataOptions.RowsPerWrite"/> rows ahead of the inserts.
+/// </para>
 /// </summary>
 public sealed class DemoDataLoader(
-    DatabaseWriter writer, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DemoDataLoader> logger)
+    IOptions<DatabaseOptions> database, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DemoDataLoader> logger)
 {
-    /// <summary>The writer's page cache during a load: 128 MiB (a negative cache_size counts KiB).</summary>
-    private const int LoadCacheSizeKib = -131_072;
+    /// <summary>The load connection's page cache: 256 MiB (a negative cache_size counts KiB).</summary>
+    private const int LoadCacheSizeKib = -262_144;
+
+    /// <summary>The tables a load fills; their secondary indexes are rebuilt after the inserts.</summary>
+    private static readonly string[] LoadedTables =
+        ["merchants", "merchant_status_changes", "offices", "employees", "employee_status_changes", "ledger_entries", "receipt_claims"];
 
     private const string InsertMerchant =
         "INSERT INTO merchants (id, regency_code, name, owner_name, owner_nik, nib, category, scale, kecamatan_code, " +
@@ -46,8 +59,14 @@ public sealed class DemoDataLoader(
         "occurred_at, period_key, receipt_kind, receipt_reference, evidence_sha256, recorded_by, recorded_at) VALUES " +
         "($id, $regency, $kind, $nip, $office, $merchant, $amount, $occurred_at, $period, $receipt_kind, $receipt, " +
         "$evidence, $recorded_by, $recorded_at)";
-    private const string InsertReceiptClaim =
-        "INSERT INTO receipt_claims (merchant_id, receipt_reference, entry_id) VALUES ($merchant, $receipt, $entry)";
+
+    /// <summary>
+    /// Claims every loaded purchase's receipt, in the claims' key order. A duplicate receipt fails the load (the
+    /// generator never makes one).
+    /// </summary>
+    private const string ClaimLoadedReceipts =
+        "INSERT INTO receipt_claims (merchant_id, receipt_reference, entry_id) " +
+        "SELECT merchant_id, receipt_reference, id FROM ledger_entries WHERE kind = $purchase ORDER BY merchant_id, receipt_reference";
 
     /// <summary>
     /// Loads demo data for <paramref name="options"/> unless the database already has a merchant. Returns
@@ -68,55 +87,81 @@ public sealed class DemoDataLoader(
         logger.LogInformation(
             "Loading demo data for {Regency}: {Merchants} merchants, {Employees} employees, about {PerEmployee} purchases each in {Period} (seed {Seed})",
             DemoDataGenerator.RegencyCode, generator.MerchantCount, generator.EmployeeCount, generator.PurchasesPerEmployee, generator.Period, generator.Seed);
-        var result = await LoadAsync(generator, options.RowsPerWrite, cancellationToken);
+        var result = await Task.Run(() => Load(generator, options.RowsPerWrite, cancellationToken), cancellationToken);
         logger.LogInformation(
             "Demo data loaded in {Elapsed:F1} s: {Merchants} merchants, {Offices} offices, {Employees} employees, {Purchases} purchases",
             result.Elapsed.TotalSeconds, result.Merchants, result.Offices, result.Employees, result.Purchases);
         return result;
     }
 
-    /// <summary>Writes every row of <paramref name="generator"/>, <paramref name="rowsPerWrite"/> rows per write.</summary>
-    public async Task<DemoDataLoadResult> LoadAsync(DemoDataGenerator generator, int rowsPerWrite, CancellationToken cancellationToken)
+    /// <summary>Writes every row of <paramref name="generator"/> in one transaction, generating <paramref name="rowsPerChunk"/> rows ahead.</summary>
+    public DemoDataLoadResult Load(DemoDataGenerator generator, int rowsPerChunk, CancellationToken cancellationToken)
     {
-        rowsPerWrite = Math.Max(1, rowsPerWrite);
+        rowsPerChunk = Math.Max(1, rowsPerChunk);
         var total = Stopwatch.StartNew();
+        using var connection = new SqliteConnection(database.Value.ConnectionString);
+        connection.Open();
+        SqlitePragmas.Apply(connection);
+        Execute(connection, null, $"PRAGMA cache_size = {LoadCacheSizeKib}; PRAGMA temp_store = FILE; PRAGMA wal_autocheckpoint = 0;");
 
-        // A bulk load inserts into several indexes at random places: a larger page cache on the writer's
-        // connection for the duration of the load saves most page reads. The setting is restored after.
-        var previousCacheSize = await writer.WriteAsync(tx => Convert.ToInt64(tx.Command("PRAGMA cache_size").ExecuteScalar(), CultureInfo.InvariantCulture), cancellationToken);
-        await writer.WriteAsync(tx => tx.Command($"PRAGMA cache_size = {LoadCacheSizeKib}").ExecuteNonQuery(), cancellationToken);
-        int merchants, employees, purchases;
-        try
+        using var tx = connection.BeginTransaction(deferred: false);
+        using var session = new LoadSession(connection, tx);
+        var phase = Stopwatch.StartNew();
+        var indexes = DropSecondaryIndexes(connection, tx);
+
+        var merchantIds = new string[generator.MerchantCount];
+        var merchants = WriteChunks(generator.Merchants(), rowsPerChunk, chunk =>
         {
-            var phase = Stopwatch.StartNew();
-            var merchantIds = new string[generator.MerchantCount];
-            merchants = await WriteChunksAsync(generator.Merchants(), rowsPerWrite, chunk =>
-            {
-                // Identifiers are assigned here, before the write, so purchases can name their merchant.
-                var ids = chunk.Select(m => merchantIds[m.Index] = Guid.CreateVersion7().ToString("N")).ToArray();
-                return tx => WriteMerchants(tx, chunk, ids);
-            }, cancellationToken);
-            LogPhase("merchants", merchants, phase);
+            // Identifiers are assigned here, before the write, so purchases can name their merchant.
+            var ids = chunk.Select(m => merchantIds[m.Index] = Guid.CreateVersion7().ToString("N")).ToArray();
+            return () => WriteMerchants(session, chunk, ids);
+        }, cancellationToken);
+        LogPhase("merchants", merchants, phase);
 
-            await writer.WriteAsync(tx => WriteOffices(tx, generator.Offices), cancellationToken);
+        WriteOffices(session, generator.Offices);
 
-            phase.Restart();
-            var now = clock.GetUtcNow();
-            employees = await WriteChunksAsync(generator.Employees(), rowsPerWrite,
-                chunk => tx => WriteEmployees(tx, chunk, now), cancellationToken);
-            LogPhase("employees", employees, phase);
+        phase.Restart();
+        var now = clock.GetUtcNow();
+        var employees = WriteChunks(generator.Employees(), rowsPerChunk, chunk => () => WriteEmployees(session, chunk, now), cancellationToken);
+        LogPhase("employees", employees, phase);
 
-            phase.Restart();
-            purchases = await WriteChunksAsync(generator.Purchases(), rowsPerWrite,
-                chunk => tx => WritePurchases(tx, chunk, merchantIds, now), cancellationToken);
-            LogPhase("purchases", purchases, phase);
-        }
-        finally
+        phase.Restart();
+        var purchases = WriteChunks(generator.Purchases(), rowsPerChunk, chunk => () => WritePurchases(session, chunk, merchantIds, now), cancellationToken);
+        LogPhase("purchases", purchases, phase);
+
+        phase.Restart();
+        using (var claims = Command(connection, tx, ClaimLoadedReceipts))
         {
-            await writer.WriteAsync(tx => tx.Command($"PRAGMA cache_size = {previousCacheSize}").ExecuteNonQuery(), CancellationToken.None);
+            claims.Parameters.AddWithValue("$purchase", (int)EntryKind.Purchase);
+            claims.CommandTimeout = 0;
+            claims.ExecuteNonQuery();
         }
+        foreach (var sql in indexes) Execute(connection, tx, sql);
+        logger.LogInformation("Demo data: receipt claims and {Indexes} indexes built in {Elapsed:F1} s", indexes.Count, phase.Elapsed.TotalSeconds);
 
+        phase.Restart();
+        tx.Commit();
+        // Copy the load into the database file now, while nothing else runs, and start the WAL over empty.
+        Execute(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)");
+        logger.LogInformation("Demo data: committed and checkpointed in {Elapsed:F1} s", phase.Elapsed.TotalSeconds);
         return new DemoDataLoadResult(merchants, generator.Offices.Count, employees, purchases, total.Elapsed);
+    }
+
+    /// <summary>
+    /// Drops the indexes the schema declares on the loaded tables (not the primary keys' own) inside the load
+    /// transaction and returns their definitions, to be run again once the rows are in.
+    /// </summary>
+    private static List<string> DropSecondaryIndexes(SqliteConnection connection, SqliteTransaction tx)
+    {
+        var indexes = new List<(string Name, string Sql)>();
+        using (var list = Command(connection, tx,
+            $"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({string.Join(", ", LoadedTables.Select(t => $"'{t}'"))})"))
+        using (var reader = list.ExecuteReader())
+        {
+            while (reader.Read()) indexes.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        foreach (var (name, _) in indexes) Execute(connection, tx, $"DROP INDEX \"{name}\"");
+        return indexes.Select(i => i.Sql).ToList();
     }
 
     private void LogPhase(string what, long rows, Stopwatch phase) =>
@@ -124,26 +169,34 @@ public sealed class DemoDataLoader(
             rows, what, phase.Elapsed.TotalSeconds, rows / Math.Max(phase.Elapsed.TotalSeconds, 0.001));
 
     /// <summary>
-    /// Cuts <paramref name="rows"/> into chunks and writes each with the work <paramref name="prepare"/> makes
-    /// of it. One write is in flight while the next chunk is generated.
+    /// Cuts <paramref name="rows"/> into chunks on another thread and runs the insert <paramref name="prepare"/> makes of
+    /// each here: the next chunk is generated while one is written.
     /// </summary>
-    private async Task<int> WriteChunksAsync<T>(IEnumerable<T> rows, int rowsPerWrite,
-        Func<T[], Func<WriteTransaction, int>> prepare, CancellationToken cancellationToken)
+    private static int WriteChunks<T>(IEnumerable<T> rows, int rowsPerChunk, Func<T[], Func<int>> prepare, CancellationToken cancellationToken)
     {
-        var written = 0;
-        Task<int>? inFlight = null;
-        foreach (var chunk in rows.Chunk(rowsPerWrite))
+        using var chunks = new BlockingCollection<Func<int>>(boundedCapacity: 2);
+        var producer = Task.Run(() =>
         {
-            var work = prepare(chunk);
-            var next = writer.WriteAsync(work, cancellationToken);
-            if (inFlight is not null) written += await inFlight;
-            inFlight = next;
-        }
-        if (inFlight is not null) written += await inFlight;
+            try
+            {
+                foreach (var chunk in rows.Chunk(rowsPerChunk))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    chunks.Add(prepare(chunk), cancellationToken);
+                }
+            }
+            finally
+            {
+                chunks.CompleteAdding();
+            }
+        }, cancellationToken);
+        var written = 0;
+        foreach (var insert in chunks.GetConsumingEnumerable(cancellationToken)) written += insert();
+        producer.GetAwaiter().GetResult();
         return written;
     }
 
-    private static int WriteMerchants(WriteTransaction tx, DemoMerchant[] chunk, string[] ids)
+    private static int WriteMerchants(LoadSession tx, DemoMerchant[] chunk, string[] ids)
     {
         var merchant = Prepared(tx.Command(InsertMerchant), "$id", "$regency", "$name", "$owner_name", "$owner_nik", "$nib",
             "$category", "$scale", "$kecamatan", "$address", "$latitude", "$longitude", "$qris", "$status", "$status_reason",
@@ -162,14 +215,14 @@ public sealed class DemoDataLoader(
         return chunk.Length;
     }
 
-    private static int WriteOffices(WriteTransaction tx, IReadOnlyList<DemoOffice> offices)
+    private static int WriteOffices(LoadSession tx, IReadOnlyList<DemoOffice> offices)
     {
         var office = Prepared(tx.Command(UpsertOffice), "$regency", "$code", "$name");
         foreach (var o in offices) office.Run(DemoDataGenerator.RegencyCode, o.Code, o.Name);
         return offices.Count;
     }
 
-    private static int WriteEmployees(WriteTransaction tx, DemoEmployee[] chunk, DateTimeOffset now)
+    private static int WriteEmployees(LoadSession tx, DemoEmployee[] chunk, DateTimeOffset now)
     {
         var employee = Prepared(tx.Command(InsertEmployee), "$nip", "$regency", "$name", "$office", "$kelas", "$type",
             "$echelon", "$tpp", "$status", "$status_date", "$updated_at");
@@ -186,12 +239,11 @@ public sealed class DemoDataLoader(
         return chunk.Length;
     }
 
-    private static int WritePurchases(WriteTransaction tx, DemoPurchase[] chunk, string[] merchantIds, DateTimeOffset now)
+    private static int WritePurchases(LoadSession tx, DemoPurchase[] chunk, string[] merchantIds, DateTimeOffset now)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         var entry = Prepared(tx.Command(InsertLedgerEntry), "$id", "$regency", "$kind", "$nip", "$office", "$merchant",
             "$amount", "$occurred_at", "$period", "$receipt_kind", "$receipt", "$evidence", "$recorded_by", "$recorded_at");
-        var claim = Prepared(tx.Command(InsertReceiptClaim), "$merchant", "$receipt", "$entry");
         foreach (var p in chunk)
         {
             var id = Guid.CreateVersion7().ToString("N");
@@ -199,9 +251,40 @@ public sealed class DemoDataLoader(
             entry.Run(id, DemoDataGenerator.RegencyCode, (int)EntryKind.Purchase, p.EmployeeNip, p.OfficeCode, merchantId,
                 p.AmountRupiah, p.OccurredAt.ToUnixTimeMilliseconds(), Period.Containing(p.OccurredAt).Key, (int)p.ReceiptKind,
                 p.ReceiptReference, p.EvidenceSha256, DemoDataGenerator.RecordedBy, nowMs);
-            claim.Run(merchantId, p.ReceiptReference, id);
         }
         return chunk.Length;
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction? tx, string sql)
+    {
+        using var command = Command(connection, tx, sql);
+        command.CommandTimeout = 0;
+        command.ExecuteNonQuery();
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        return command;
+    }
+
+    /// <summary>The load's connection and transaction, with each insert prepared once for the whole load.</summary>
+    private sealed class LoadSession(SqliteConnection connection, SqliteTransaction tx) : IDisposable
+    {
+        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+        public SqliteCommand Command(string sql)
+        {
+            if (!_commands.TryGetValue(sql, out var command)) _commands[sql] = command = DemoDataLoader.Command(connection, tx, sql);
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values) command.Dispose();
+        }
     }
 
     private static string DateText(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -27,6 +27,6 @@ public sealed class DemoDataOptions
     /// </summary>
     public string? Period { get; set; }
 
-    /// <summary>Rows written per database write (one transaction each).</summary>
+    /// <summary>Rows generated per chunk, one chunk ahead of the inserts (the whole load is one transaction).</summary>
     public int RowsPerWrite { get; set; } = 5000;
 }
