@@ -16,6 +16,13 @@ namespace EBakul.Hub.Data;
 /// acknowledged write is always durable, and many concurrent requests share one fsync.
 /// </para>
 /// <para>
+/// A savepoint is not free: SQLite copies every page an item changes first into a journal of the savepoint. Work that
+/// only touches the transaction may say so (<c>rerunnable</c>); consecutive rerunnable items then run together without
+/// a savepoint each. Should one of them fail, the writer undoes the whole group (to one savepoint around it, or the
+/// transaction when the group began it) and runs the group's items again, each in its own savepoint as above: the
+/// outcome is the same, the month-end burst of purchases is cheaper.
+/// </para>
+/// <para>
 /// Copying the WAL into the database file is left to a <see cref="WalCheckpointer"/> of its own, so the writer's
 /// time goes to the callers' work and its commits only.
 /// </para>
@@ -70,9 +77,15 @@ public sealed class DatabaseWriter : IDisposable
     /// transaction is durably committed. An exception thrown by the work undoes everything it wrote and is
     /// rethrown to the caller.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<WriteTransaction, T> work, CancellationToken cancellationToken = default)
+    /// <param name="work">The work; it runs on the writer's thread.</param>
+    /// <param name="cancellationToken">Cancels the work while it waits for the writer.</param>
+    /// <param name="rerunnable">
+    /// The work changes nothing but the transaction (no state of its own, nothing outside the database), so the writer
+    /// may undo it and run it again: it then runs without a savepoint of its own (see the class summary).
+    /// </param>
+    public async Task<T> WriteAsync<T>(Func<WriteTransaction, T> work, CancellationToken cancellationToken = default, bool rerunnable = false)
     {
-        var item = new WriteItem<T>(work, cancellationToken);
+        var item = new WriteItem<T>(work, cancellationToken, rerunnable);
         await _queue.Writer.WriteAsync(item, cancellationToken);
         return await item.Completion.Task;
     }
@@ -120,45 +133,35 @@ public sealed class DatabaseWriter : IDisposable
     private void CommitBatch(List<IWriteItem> batch)
     {
         var succeeded = new List<IWriteItem>(batch.Count);
-        SqliteTransaction transaction;
-        try
-        {
-            transaction = _connection.BeginTransaction(deferred: false);
-        }
-        catch (Exception ex)
-        {
-            _lastCommitFailure = ex;
-            foreach (var item in batch) item.Fail(ex);
-            return;
-        }
+        if (!TryBegin(batch, out var transaction)) return;
         var scope = new WriteTransaction(_connection, transaction, _contextOptions, _commands);
         try
         {
-            foreach (var item in batch)
+            for (var next = 0; next < batch.Count;)
             {
-                if (item.IsCancelled)
+                if (!batch[next].Rerunnable)
                 {
-                    item.Cancel();
+                    RunInSavepoint(batch[next++], transaction, scope, succeeded);
                     continue;
                 }
-                Execute(transaction, "SAVEPOINT item");
-                try
+                var end = next;
+                while (end < batch.Count && batch[end].Rerunnable) end++;
+                var group = batch.GetRange(next, end - next);
+                if (!RunTogether(group, transaction, scope, beganTransaction: succeeded.Count == 0 && next == 0))
                 {
-                    item.Run(scope);
-                    Execute(transaction, "RELEASE item");
-                    succeeded.Add(item);
+                    if (next == 0 && succeeded.Count == 0)
+                    {
+                        // The group was undone with the transaction itself: begin another for the items' second run.
+                        if (!TryBegin(batch, out transaction)) return;
+                        scope = new WriteTransaction(_connection, transaction, _contextOptions, _commands);
+                    }
+                    foreach (var item in group) RunInSavepoint(item, transaction, scope, succeeded);
                 }
-                catch (Exception ex)
+                else
                 {
-                    Execute(transaction, "ROLLBACK TO item");
-                    Execute(transaction, "RELEASE item");
-                    scope.DiscardPendingCallbacks();
-                    item.Fail(ex);
+                    succeeded.AddRange(group);
                 }
-                finally
-                {
-                    scope.EndItem();
-                }
+                next = end;
             }
             transaction.Commit();
         }
@@ -175,6 +178,104 @@ public sealed class DatabaseWriter : IDisposable
         _checkpointer.Committed();
         foreach (var item in succeeded) item.Complete();
         scope.RunCommittedCallbacks();
+    }
+
+    private bool TryBegin(List<IWriteItem> batch, out SqliteTransaction transaction)
+    {
+        try
+        {
+            transaction = _connection.BeginTransaction(deferred: false);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            _lastCommitFailure = ex;
+            foreach (var item in batch) item.Fail(ex);
+            transaction = null!;
+            return false;
+        }
+    }
+
+    /// <summary>Runs one item in a savepoint of its own: if it fails, it fails alone and leaves nothing behind.</summary>
+    private void RunInSavepoint(IWriteItem item, SqliteTransaction transaction, WriteTransaction scope, List<IWriteItem> succeeded)
+    {
+        if (item.IsCancelled)
+        {
+            item.Cancel();
+            return;
+        }
+        Execute(transaction, "SAVEPOINT item");
+        try
+        {
+            item.Run(scope);
+            Execute(transaction, "RELEASE item");
+            succeeded.Add(item);
+        }
+        catch (Exception ex)
+        {
+            Execute(transaction, "ROLLBACK TO item");
+            Execute(transaction, "RELEASE item");
+            scope.DiscardPendingCallbacks();
+            item.Fail(ex);
+        }
+        finally
+        {
+            scope.EndItem();
+        }
+    }
+
+    /// <summary>
+    /// Runs rerunnable items one after the other without a savepoint each. Returns false, with everything they wrote
+    /// undone, when one of them fails: when <paramref name="beganTransaction"/> the whole transaction is rolled back
+    /// (nothing else is in it), otherwise back to a savepoint taken before the group.
+    /// </summary>
+    private bool RunTogether(List<IWriteItem> group, SqliteTransaction transaction, WriteTransaction scope, bool beganTransaction)
+    {
+        if (!beganTransaction) Execute(transaction, "SAVEPOINT together");
+        var callbacksBefore = scope.PendingCallbackCount;
+        var cancelled = new List<IWriteItem>();
+        try
+        {
+            foreach (var item in group)
+            {
+                if (item.IsCancelled)
+                {
+                    cancelled.Add(item);
+                    continue;
+                }
+                try
+                {
+                    item.Run(scope);
+                }
+                finally
+                {
+                    scope.EndItem();
+                }
+            }
+        }
+        catch (Exception)
+        {
+            scope.DiscardCallbacksFrom(callbacksBefore);
+            if (beganTransaction)
+            {
+                transaction.Rollback();
+                transaction.Dispose();
+            }
+            else
+            {
+                Execute(transaction, "ROLLBACK TO together");
+                Execute(transaction, "RELEASE together");
+            }
+            return false;
+        }
+        if (!beganTransaction) Execute(transaction, "RELEASE together");
+        foreach (var item in cancelled)
+        {
+            // Cancelled while waiting: it did not run; the group's other items stand.
+            item.Cancel();
+            group.Remove(item);
+        }
+        return true;
     }
 
     private void Execute(SqliteTransaction transaction, string sql)
@@ -208,14 +309,17 @@ public sealed class DatabaseWriter : IDisposable
     private interface IWriteItem
     {
         bool IsCancelled { get; }
+        bool Rerunnable { get; }
         void Run(WriteTransaction scope);
         void Complete();
         void Fail(Exception exception);
         void Cancel();
     }
 
-    private sealed class WriteItem<T>(Func<WriteTransaction, T> work, CancellationToken cancellationToken) : IWriteItem
+    private sealed class WriteItem<T>(Func<WriteTransaction, T> work, CancellationToken cancellationToken, bool rerunnable) : IWriteItem
     {
+        public bool Rerunnable => rerunnable;
+
         private T? _result;
 
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -288,6 +392,14 @@ public sealed class WriteTransaction
 
     /// <summary>Runs <paramref name="callback"/> on the writer thread after the transaction commits (not if this item fails).</summary>
     public void OnCommitted(Action callback) => _committedCallbacks.Add(callback);
+
+    internal int PendingCallbackCount => _committedCallbacks.Count;
+
+    internal void DiscardCallbacksFrom(int count)
+    {
+        _committedCallbacks.RemoveRange(count, _committedCallbacks.Count - count);
+        _itemCallbackStart = count;
+    }
 
     internal void DiscardPendingCallbacks() =>
         _committedCallbacks.RemoveRange(_itemCallbackStart, _committedCallbacks.Count - _itemCallbackStart);

@@ -24,11 +24,12 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
 
     /// <summary>
     /// Runs <paramref name="work"/> once for the request's id and returns its response, or the stored response
-    /// of the first run.
+    /// of the first run. <paramref name="rerunnable"/>: the work changes nothing but the transaction (see
+    /// <see cref="DatabaseWriter.WriteAsync{T}"/>); the lookup, the record and the audit event are such work too.
     /// </summary>
     public Task<TResponse> WriteAsync<TRequest, TResponse>(
         string callerId, string method, TRequest request, string requestId,
-        Func<WriteTransaction, TResponse> work, CancellationToken cancellationToken)
+        Func<WriteTransaction, TResponse> work, CancellationToken cancellationToken, bool rerunnable = false)
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>, new()
     {
@@ -55,7 +56,7 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
                 .ExecuteNonQuery();
             audit.Append(tx, auditNote);
             return response;
-        }, cancellationToken);
+        }, cancellationToken, rerunnable);
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed class LedgerGrpcService(
         var caller = CallerIdentity.Of(context);
         return await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId,
             tx => new RecordPurchaseResponse { Purchase = ToProto(ledger.Record(tx, request.RegencyCode, input!, caller), null) },
-            context.CancellationToken);
+            context.CancellationToken, rerunnable: true);
     }
 
     /// <inheritdoc />
@@ -91,7 +91,7 @@ public sealed class LedgerGrpcService(
                 response.Results.Add(result);
             }
             return response;
-        }, context.CancellationToken);
+        }, context.CancellationToken, rerunnable: true);
     }
 
     /// <inheritdoc />
@@ -157,7 +157,7 @@ public sealed class LedgerGrpcService(
         {
             var (reversal, original) = ledger.Void(tx, request.RegencyCode, request.PurchaseId, request.Reason, caller);
             return new VoidPurchaseResponse { Reversal = ToProto(reversal, null), Original = ToProto(original, reversal.Id) };
-        }, context.CancellationToken);
+        }, context.CancellationToken, rerunnable: true);
     }
 
     /// <inheritdoc />
