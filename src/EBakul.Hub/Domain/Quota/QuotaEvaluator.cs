@@ -86,44 +86,133 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     {
         var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
-        using (var snapshot = connection.BeginTransaction(deferred: true))
+        using var snapshot = connection.BeginTransaction(deferred: true);
+        foreach (var evaluation in EvaluateRange(connection, snapshot, policy, regencyCode, period, officeCode, NipRange.All, cancellationToken))
+            yield return evaluation;
+    }
+
+    /// <summary>
+    /// Every employee's result for a month, ordered by NIP, for closing the month: the regency's NIPs are cut into
+    /// <paramref name="parts"/> ranges of about the same size, evaluated side by side, each on a connection of its own.
+    /// The parts' read snapshots all begin inside one write of <paramref name="writer"/>, which holds SQLite's single write
+    /// lock, so no commit falls between them: the parts see exactly the same data, as one snapshot would.
+    /// </summary>
+    public async Task<List<EmployeeEvaluation>> EvaluateRegencyInPartsAsync(
+        string regencyCode, Period period, int parts, DatabaseWriter writer, CancellationToken cancellationToken)
+    {
+        var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
+        var ranges = await CutNipRangesAsync(regencyCode, Math.Max(1, parts), cancellationToken);
+        var connections = new List<(SqliteConnection Connection, SqliteTransaction? Snapshot)>();
+        try
         {
-            var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND emp.office_code = $office");
-            var ledgerFilter = officeCode is null
-                ? ""
-                : "AND e.employee_nip IN (SELECT nip FROM employees WHERE regency_code = $regency AND office_code = $office)";
-
-            using var employees = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, EmployeesSql, employeeFilter), regencyCode, period, officeCode);
-            using var timelines = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, TimelinesSql, employeeFilter), regencyCode, period, officeCode);
-            using var totals = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, MerchantTotalsSql, ledgerFilter,
-                InList(policy.CountedCategories), InList(policy.CountedScales)), regencyCode, period, officeCode);
-
-            await using var employeeRows = await employees.ExecuteReaderAsync(cancellationToken);
-            var timelineRows = new NipOrderedRows(await timelines.ExecuteReaderAsync(cancellationToken), cancellationToken);
-            var totalRows = new NipOrderedRows(await totals.ExecuteReaderAsync(cancellationToken), cancellationToken);
-            using var timelineReader = timelineRows.Reader;
-            using var totalsReader = totalRows.Reader;
-            var timeline = new List<EmployeeStatusChange>(4);
-            var eligibleByMerchant = new List<long>(16);
-
-            while (employeeRows.Read())
+            foreach (var _ in ranges) connections.Add((await OpenReadConnectionAsync(cancellationToken), null));
+            await writer.WriteAsync(_ =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var employee = ReadEmployee(employeeRows);
-                var nip = employee.Nip;
+                for (var i = 0; i < connections.Count; i++)
+                {
+                    var snapshot = connections[i].Connection.BeginTransaction(deferred: true);
+                    // A deferred transaction takes its snapshot at its first read.
+                    using var read = connections[i].Connection.CreateCommand();
+                    read.Transaction = snapshot;
+                    read.CommandText = "SELECT count(*) FROM period_states";
+                    read.ExecuteScalar();
+                    connections[i] = (connections[i].Connection, snapshot);
+                }
+                return 0;
+            }, cancellationToken);
 
-                timeline.Clear();
-                for (; timelineRows.SeekTo(nip); timelineRows.Advance()) timeline.Add(ReadStatusChange(timelineRows.Reader));
-                eligibleByMerchant.Clear();
-                for (; totalRows.SeekTo(nip); totalRows.Advance()) eligibleByMerchant.Add(totalRows.Reader.GetInt64(1));
-
-                var days = EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period);
-                if (days.InService == 0) continue;
-                var obligation = new EmployeeObligation(policy, employee, period, days);
-                long counted = 0;
-                foreach (var eligible in eligibleByMerchant) counted += obligation.CountAtMerchant(eligible);
-                yield return obligation.Conclude(counted);
+            var evaluations = ranges.Select((range, i) => Task.Factory.StartNew(
+                () => EvaluateRange(connections[i].Connection, connections[i].Snapshot!, policy, regencyCode, period, null, range, cancellationToken).ToList(),
+                cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
+            // Every part ends (or fails) before its connection is closed below.
+            var results = await Task.WhenAll(evaluations);
+            var all = new List<EmployeeEvaluation>(results.Sum(r => r.Count));
+            foreach (var part in results) all.AddRange(part);
+            return all;
+        }
+        finally
+        {
+            foreach (var (connection, snapshot) in connections)
+            {
+                snapshot?.Dispose();
+                await connection.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>A range of NIPs: from <see cref="From"/> (inclusive) up to <see cref="To"/> (exclusive); null is open.</summary>
+    private sealed record NipRange(string? From, string? To)
+    {
+        public static readonly NipRange All = new(null, null);
+
+        public string EmployeeFilter(string column) =>
+            (From is null ? "" : $" AND {column} >= $from") + (To is null ? "" : $" AND {column} < $to");
+    }
+
+    /// <summary>Cuts the regency's NIPs, in order, into <paramref name="parts"/> ranges of about the same number of employees.</summary>
+    private async Task<List<NipRange>> CutNipRangesAsync(string regencyCode, int parts, CancellationToken cancellationToken)
+    {
+        var count = await db.Employees.CountAsync(e => e.RegencyCode == regencyCode, cancellationToken);
+        var bounds = new List<string>();
+        for (var k = 1; k < parts && count >= parts; k++)
+        {
+            var bound = await db.Employees.Where(e => e.RegencyCode == regencyCode).OrderBy(e => e.Nip)
+                .Skip((int)((long)count * k / parts)).Select(e => e.Nip).FirstAsync(cancellationToken);
+            if (bounds.Count == 0 || string.CompareOrdinal(bounds[^1], bound) < 0) bounds.Add(bound);
+        }
+        var ranges = new List<NipRange>();
+        string? from = null;
+        foreach (var bound in bounds)
+        {
+            ranges.Add(new NipRange(from, bound));
+            from = bound;
+        }
+        ranges.Add(new NipRange(from, null));
+        return ranges;
+    }
+
+    /// <summary>
+    /// The results of the employees in <paramref name="range"/> (and <paramref name="officeCode"/> when given), in NIP
+    /// order, read inside <paramref name="snapshot"/>.
+    /// </summary>
+    private static IEnumerable<EmployeeEvaluation> EvaluateRange(SqliteConnection connection, SqliteTransaction snapshot, QuotaPolicy policy,
+        string regencyCode, Period period, string? officeCode, NipRange range, CancellationToken cancellationToken)
+    {
+        var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND emp.office_code = $office") + range.EmployeeFilter("emp.nip");
+        var ledgerFilter = (officeCode is null
+            ? ""
+            : "AND e.employee_nip IN (SELECT nip FROM employees WHERE regency_code = $regency AND office_code = $office)") + range.EmployeeFilter("e.employee_nip");
+
+        using var employees = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, EmployeesSql, employeeFilter), regencyCode, period, officeCode, range: range);
+        using var timelines = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, TimelinesSql, employeeFilter), regencyCode, period, officeCode, range: range);
+        using var totals = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, MerchantTotalsSql, ledgerFilter,
+            InList(policy.CountedCategories), InList(policy.CountedScales)), regencyCode, period, officeCode, range: range);
+
+        using var employeeRows = employees.ExecuteReader();
+        var timelineRows = new NipOrderedRows(timelines.ExecuteReader(), cancellationToken);
+        var totalRows = new NipOrderedRows(totals.ExecuteReader(), cancellationToken);
+        using var timelineReader = timelineRows.Reader;
+        using var totalsReader = totalRows.Reader;
+        var timeline = new List<EmployeeStatusChange>(4);
+        var eligibleByMerchant = new List<long>(16);
+
+        while (employeeRows.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var employee = ReadEmployee(employeeRows);
+            var nip = employee.Nip;
+
+            timeline.Clear();
+            for (; timelineRows.SeekTo(nip); timelineRows.Advance()) timeline.Add(ReadStatusChange(timelineRows.Reader));
+            eligibleByMerchant.Clear();
+            for (; totalRows.SeekTo(nip); totalRows.Advance()) eligibleByMerchant.Add(totalRows.Reader.GetInt64(1));
+
+            var days = EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period);
+            if (days.InService == 0) continue;
+            var obligation = new EmployeeObligation(policy, employee, period, days);
+            long counted = 0;
+            foreach (var eligible in eligibleByMerchant) counted += obligation.CountAtMerchant(eligible);
+            yield return obligation.Conclude(counted);
         }
     }
 
@@ -300,7 +389,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql,
-        string regencyCode, Period period, string? officeCode, string? nip = null)
+        string regencyCode, Period period, string? officeCode, string? nip = null, NipRange? range = null)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -311,6 +400,8 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             .Bind("$end", period.End.ToUnixTimeMilliseconds());
         if (officeCode is not null) command.Bind("$office", officeCode);
         if (nip is not null) command.Bind("$nip", nip);
+        if (range?.From is { } from) command.Bind("$from", from);
+        if (range?.To is { } to) command.Bind("$to", to);
         return command;
     }
 
