@@ -35,9 +35,22 @@ public sealed class HubProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>Starts the hub with extra configuration switches and waits until it serves.</summary>
-    public static async Task<HubProcess> StartAsync(string hubDll, IEnumerable<string> settings, TimeSpan startupTimeout)
+    public static Task<HubProcess> StartAsync(string hubDll, IEnumerable<string> settings, TimeSpan startupTimeout) =>
+        StartAsync(hubDll, settings, startupTimeout, Path.Combine(Path.GetTempPath(), "ebakul-bench", Guid.NewGuid().ToString("N")));
+
+    /// <summary>
+    /// Stops this hub without deleting its database and starts a fresh hub process on it with
+    /// <paramref name="settings"/>: a hub that serves an existing database, not one that has just generated it.
+    /// </summary>
+    public async Task<HubProcess> RestartAsync(string hubDll, IEnumerable<string> settings, TimeSpan startupTimeout)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "ebakul-bench", Guid.NewGuid().ToString("N"));
+        await StopProcessAsync();
+        Channel.Dispose();
+        return await StartAsync(hubDll, settings, startupTimeout, _folder);
+    }
+
+    private static async Task<HubProcess> StartAsync(string hubDll, IEnumerable<string> settings, TimeSpan startupTimeout, string folder)
+    {
         Directory.CreateDirectory(folder);
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet")
@@ -158,13 +171,28 @@ public sealed class HubProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
+        await StopProcessAsync();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>Stops the hub the way a service manager does (SIGTERM, so it shuts down in order), killing it after 30 s.</summary>
+    private async Task StopProcessAsync()
+    {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            if (OperatingSystem.IsLinux()) Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
         }
         _process.Dispose();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 
     private static int FreePort()

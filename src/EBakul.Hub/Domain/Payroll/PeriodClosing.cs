@@ -31,7 +31,8 @@ public sealed class PeriodClosing(
     TimeProvider clock,
     IOptions<PayrollOptions> options,
     AdjustmentAppendSignal appended,
-    AuditTrail audit)
+    AuditTrail audit,
+    ILogger<PeriodClosing> logger)
 {
     private const string InsertResultSql =
         "INSERT INTO period_results (regency_code, period_key, revision, nip, office_code, policy_version, required_rupiah, " +
@@ -68,7 +69,11 @@ public sealed class PeriodClosing(
         if (begun.Status == PeriodStatus.Closed) return (begun, 0);
 
         // Evaluated in as many NIP ranges as there are cores, side by side, on one shared snapshot.
+        var phase = System.Diagnostics.Stopwatch.StartNew();
         var evaluations = await evaluator.EvaluateRegencyInPartsAsync(regencyCode, period, Math.Clamp(Environment.ProcessorCount, 1, 8), writer, cancellationToken);
+        logger.LogInformation("Closing {Period} of {Regency}: {Employees} employees evaluated in {Elapsed:F1} s",
+            period, regencyCode, evaluations.Count, phase.Elapsed.TotalSeconds);
+        phase.Restart();
 
         return await writer.WriteAsync(tx =>
         {
@@ -76,8 +81,12 @@ public sealed class PeriodClosing(
             if (completed)
                 audit.Append(tx, caller.Id, CloseMethod, requestId, regencyCode,
                     $"{{\"period\":\"{period}\",\"revision\":{state.Revision},\"employees\":{state.Employees},\"adjustmentsCreated\":{created}}}");
+            logger.LogInformation("Closing {Period} of {Regency}: results, {Created} adjustments and their outbox rows written in {Elapsed:F1} s",
+                period, regencyCode, created, phase.Elapsed.TotalSeconds);
             return (state, created);
-        }, cancellationToken);
+            // Rerunnable: it only reads the evaluations and writes the transaction. Without a savepoint of its own SQLite
+            // does not keep a copy of every page the close changes (for a province, hundreds of megabytes).
+        }, cancellationToken, rerunnable: true);
     }
 
     /// <summary>Reopens a closed month for an explicit correction with a reason.</summary>
