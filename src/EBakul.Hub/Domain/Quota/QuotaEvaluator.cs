@@ -16,12 +16,18 @@ namespace EBakul.Hub.Domain.Quota;
 /// office) as a stream ordered by NIP, and the compliance sums built on that stream.
 /// <para>
 /// The regency evaluation is set-based. Three queries run side by side on one read snapshot, each ordered by NIP:
-/// the employees (with their granted exemption joined in), their status timelines, and the month's ledger aggregated in
-/// SQL per employee and merchant, where SQL also decides which amounts are eligible (the merchant's status at the
-/// moment of each purchase, its category and scale). The three are merged employee by employee, so memory holds one
-/// employee at a time whatever the size of the regency, and no query runs per employee. For the whole regency none of the three sorts: the
-/// employees come in NIP order from their index, and the ledger's (regency, month, employee, merchant, occurrence,
-/// amount) index serves the aggregation alone, already grouped.
+/// the employees (with their granted exemption joined in), their status timelines, and the month's ledger summed per
+/// employee and merchant. They are merged employee by employee, so memory holds one employee at a time whatever the
+/// size of the regency (besides a map of its merchants), and no query runs per employee. None of the three sorts: the employees come in NIP order from
+/// their index, and the ledger's (regency, month, employee, merchant, occurrence, amount) index serves the sums alone,
+/// already grouped. Which sums count is decided per merchant from a map of the regency's merchants read once (does
+/// its category and scale count, was it ACTIVE when the month began); only purchases at the few merchants whose status
+/// changed during the month are summed by their status at their own moment, in a fourth, small query. (A join of the
+/// ledger to the merchants in SQL costs a B-tree search per purchase, which for ten million purchases was most of the
+/// evaluation's time.)
+/// </para>
+/// <para>
+/// Closing a month evaluates the regency in NIP ranges side by side (<see cref="EvaluateRegencyInPartsAsync"/>).
 /// </para>
 /// <para>
 /// Voided purchases need no join: a reversal carries the purchase's employee, merchant, occurrence time and month with
@@ -51,24 +57,37 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         "WHERE {0} ORDER BY emp.nip";
 
     /// <summary>
-    /// The month's ledger per employee and merchant, with the eligible part decided in SQL. The regency's merchants are
-    /// looked at once first (does its category and scale count; its status when the month began; did its status change
-    /// during the month), so that only purchases at a merchant whose status changed within the month need the status at
-    /// their own moment.
+    /// The regency's merchants as the month sees them: does its category and scale count, was it ACTIVE when the month
+    /// began, did its status change during the month. Only purchases at a merchant whose status changed within the month
+    /// need the status at their own moment (<see cref="ChangedMerchantTotalsSql"/>).
+    /// </summary>
+    private const string MonthMerchantsSql =
+        "SELECT m.id, m.category IN ({1}) AND m.scale IN ({2}) AS counts, " +
+        "(SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at < $start " +
+        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) = 2 AS active_at_start, " +
+        "EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end) AS changes_in_month " +
+        "FROM merchants m WHERE m.regency_code = $regency";
+
+    /// <summary>
+    /// The month's ledger summed per employee and merchant, in NIP order, straight from the ledger's (regency, month,
+    /// employee, merchant, …) index: no join and no sort. Which sums count is decided per merchant in memory.
     /// </summary>
     private const string MerchantTotalsSql =
-        "WITH month_merchants AS MATERIALIZED (" +
-        "SELECT m.id AS merchant_id, m.category IN ({1}) AND m.scale IN ({2}) AS counts, " +
-        "(SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at < $start " +
-        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) AS status_at_start, " +
-        "EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end) AS changes_in_month " +
-        "FROM merchants m WHERE m.regency_code = $regency) " +
-        "SELECT e.employee_nip, SUM(CASE WHEN NOT mm.counts THEN 0 " +
-        "WHEN NOT mm.changes_in_month THEN CASE WHEN mm.status_at_start = 2 THEN e.amount_rupiah ELSE 0 END " +
-        "WHEN " + MerchantStatusAtPurchase + " = 2 THEN e.amount_rupiah ELSE 0 END) AS eligible " +
-        "FROM ledger_entries e JOIN month_merchants mm ON mm.merchant_id = e.merchant_id " +
+        "SELECT e.employee_nip, e.merchant_id, SUM(e.amount_rupiah) FROM ledger_entries e " +
         "WHERE e.regency_code = $regency AND e.period_key = $period {0} " +
         "GROUP BY e.employee_nip, e.merchant_id ORDER BY e.employee_nip, e.merchant_id";
+
+    /// <summary>
+    /// The eligible sums at merchants whose status changed during the month, per employee and merchant: each purchase
+    /// counts when the merchant was ACTIVE at its moment. Read through the ledger's merchant index, merchant by merchant.
+    /// </summary>
+    private const string ChangedMerchantTotalsSql =
+        "SELECT e.employee_nip, e.merchant_id, SUM(CASE WHEN " + MerchantStatusAtPurchase + " = 2 THEN e.amount_rupiah ELSE 0 END) " +
+        "FROM ledger_entries e INDEXED BY ix_ledger_entries_regency_code_merchant_id_sequence " +
+        "WHERE e.regency_code = $regency AND e.merchant_id IN (SELECT m.id FROM merchants m WHERE m.regency_code = $regency " +
+        "AND EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end)) " +
+        "AND e.period_key = $period {0} " +
+        "GROUP BY e.employee_nip, e.merchant_id";
 
     private const string EmployeeEntriesSql =
         "SELECT e.id, e.kind, e.merchant_id, e.amount_rupiah, e.occurred_at, e.reverses_entry_id, e.receipt_reference, e.reason, " +
@@ -183,10 +202,12 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             ? ""
             : "AND e.employee_nip IN (SELECT nip FROM employees WHERE regency_code = $regency AND office_code = $office)") + range.EmployeeFilter("e.employee_nip");
 
+        var merchants = ReadMonthMerchants(connection, snapshot, policy, regencyCode, period);
+        var changedSums = ReadChangedMerchantSums(connection, snapshot, regencyCode, period, officeCode, range, ledgerFilter);
+
         using var employees = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, EmployeesSql, employeeFilter), regencyCode, period, officeCode, range: range);
         using var timelines = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, TimelinesSql, employeeFilter), regencyCode, period, officeCode, range: range);
-        using var totals = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, MerchantTotalsSql, ledgerFilter,
-            InList(policy.CountedCategories), InList(policy.CountedScales)), regencyCode, period, officeCode, range: range);
+        using var totals = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, MerchantTotalsSql, ledgerFilter), regencyCode, period, officeCode, range: range);
 
         using var employeeRows = employees.ExecuteReader();
         var timelineRows = new NipOrderedRows(timelines.ExecuteReader(), cancellationToken);
@@ -205,7 +226,17 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             timeline.Clear();
             for (; timelineRows.SeekTo(nip); timelineRows.Advance()) timeline.Add(ReadStatusChange(timelineRows.Reader));
             eligibleByMerchant.Clear();
-            for (; totalRows.SeekTo(nip); totalRows.Advance()) eligibleByMerchant.Add(totalRows.Reader.GetInt64(1));
+            for (; totalRows.SeekTo(nip); totalRows.Advance())
+            {
+                // Purchases at a merchant outside the regency never count (the ledger refuses them anyway).
+                var merchantId = totalRows.Reader.GetString(1);
+                if (!merchants.TryGetValue(merchantId, out var merchant)) continue;
+                eligibleByMerchant.Add(
+                    !merchant.Counts ? 0
+                    : merchant.ChangesInMonth ? changedSums.GetValueOrDefault((nip, merchantId))
+                    : merchant.ActiveAtStart ? totalRows.Reader.GetInt64(2)
+                    : 0);
+            }
 
             var days = EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period);
             if (days.InService == 0) continue;
@@ -214,6 +245,32 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             foreach (var eligible in eligibleByMerchant) counted += obligation.CountAtMerchant(eligible);
             yield return obligation.Conclude(counted);
         }
+    }
+
+    /// <summary>How a merchant stands for the month being evaluated (see <see cref="MonthMerchantsSql"/>).</summary>
+    private readonly record struct MonthMerchant(bool Counts, bool ActiveAtStart, bool ChangesInMonth);
+
+    private static Dictionary<string, MonthMerchant> ReadMonthMerchants(SqliteConnection connection, SqliteTransaction snapshot, QuotaPolicy policy,
+        string regencyCode, Period period)
+    {
+        var sql = string.Format(CultureInfo.InvariantCulture, MonthMerchantsSql, "", InList(policy.CountedCategories), InList(policy.CountedScales));
+        using var command = Command(connection, snapshot, sql, regencyCode, period, null);
+        using var rows = command.ExecuteReader();
+        var merchants = new Dictionary<string, MonthMerchant>(StringComparer.Ordinal);
+        while (rows.Read())
+            merchants[rows.GetString(0)] = new MonthMerchant(rows.GetInt64(1) == 1, !rows.IsDBNull(2) && rows.GetInt64(2) == 1, rows.GetInt64(3) == 1);
+        return merchants;
+    }
+
+    private static Dictionary<(string Nip, string MerchantId), long> ReadChangedMerchantSums(SqliteConnection connection, SqliteTransaction snapshot,
+        string regencyCode, Period period, string? officeCode, NipRange range, string ledgerFilter)
+    {
+        using var command = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, ChangedMerchantTotalsSql, ledgerFilter),
+            regencyCode, period, officeCode, range: range);
+        using var rows = command.ExecuteReader();
+        var sums = new Dictionary<(string, string), long>();
+        while (rows.Read()) sums[(rows.GetString(0), rows.GetString(1))] = rows.GetInt64(2);
+        return sums;
     }
 
     /// <summary>
