@@ -107,11 +107,68 @@ public sealed partial class AuditTrail(TimeProvider clock)
         return new(checkedCount, null, $"{checkedCount} events, chain intact");
     }
 
-    /// <summary>The request as compact JSON with the owner NIK masked, cut at 4,000 characters.</summary>
+    /// <summary>
+    /// The request as compact JSON with the owner NIK masked, cut at 4,000 characters. A large request (an import chunk
+    /// of thousands of merchants) is formatted only as far as the cut, plus a margin: a NIK that begins before the cut
+    /// ends inside the margin, so it is whole when it is masked.
+    /// </summary>
     public static string Describe(IMessage request)
     {
-        var json = MaskNik(Json.Format(request));
-        return json.Length <= MaxDetailsLength ? json : json[..MaxDetailsLength] + $"…(+{json.Length - MaxDetailsLength} characters)";
+        var text = new BoundedText(MaxDetailsLength + NikMargin);
+        try
+        {
+            Json.Format(request, text);
+        }
+        catch (BoundedText.FullException)
+        {
+        }
+        var json = MaskNik(text.ToString());
+        return text.IsFull || json.Length > MaxDetailsLength ? json[..Math.Min(json.Length, MaxDetailsLength)] + "…(cut)" : json;
+    }
+
+    /// <summary>More than the longest <c>"ownerNik": "…"</c> pair.</summary>
+    private const int NikMargin = 64;
+
+    /// <summary>A text writer that holds at most a given number of characters and then stops the formatter.</summary>
+    private sealed class BoundedText(int capacity) : TextWriter
+    {
+        private readonly StringBuilder _text = new(Math.Min(capacity, 1024));
+
+        public sealed class FullException : Exception;
+
+        public bool IsFull { get; private set; }
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            if (_text.Length >= capacity) Full();
+            _text.Append(value);
+        }
+
+        public override void Write(string? value) => Write(value.AsSpan());
+
+        public override void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));
+
+        public override void Write(ReadOnlySpan<char> value)
+        {
+            var room = capacity - _text.Length;
+            if (value.Length <= room)
+            {
+                _text.Append(value);
+                return;
+            }
+            _text.Append(value[..room]);
+            Full();
+        }
+
+        public override string ToString() => _text.ToString();
+
+        private void Full()
+        {
+            IsFull = true;
+            throw new FullException();
+        }
     }
 
     /// <summary>Masks every "ownerNik" value to its first 4 and last 2 digits.</summary>

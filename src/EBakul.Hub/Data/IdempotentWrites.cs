@@ -81,9 +81,19 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
     /// <summary>SHA-256 of the serialized request with its <c>request_id</c> field cleared.</summary>
     public static byte[] HashWithoutRequestId<TRequest>(TRequest request) where TRequest : IMessage<TRequest>
     {
+        // Cleared on the request itself and put back, not on a deep copy (an import chunk holds thousands of rows):
+        // the request belongs to this call alone.
         var field = request.Descriptor.FindFieldByName("request_id");
-        var copy = request.Clone();
-        field?.Accessor.Clear(copy);
-        return SHA256.HashData(copy.ToByteArray());
+        if (field is null) return SHA256.HashData(request.ToByteArray());
+        var requestId = field.Accessor.GetValue(request);
+        field.Accessor.Clear(request);
+        try
+        {
+            return SHA256.HashData(request.ToByteArray());
+        }
+        finally
+        {
+            field.Accessor.SetValue(request, requestId);
+        }
     }
 }

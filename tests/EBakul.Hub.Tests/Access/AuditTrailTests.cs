@@ -62,6 +62,42 @@ public sealed class AuditTrailTests : IDisposable
     }
 
     [Fact]
+    public void A_large_request_is_described_up_to_the_cut_with_every_nik_masked()
+    {
+        // Merchants whose owner NIK falls on every position around the 4,000-character cut.
+        var request = new EBakul.Merchants.V1.ImportMerchantsRequest { RequestId = "chunk-1", RegencyCode = "35.22" };
+        for (var i = 0; i < 200; i++)
+        {
+            request.Merchants.Add(new EBakul.Merchants.V1.MerchantDraft
+            {
+                Name = "Warung " + new string('x', i % 7), OwnerName = "Siti", OwnerNik = $"35220157088{i:D5}", KecamatanCode = "35.22.01",
+            });
+        }
+        var details = AuditTrail.Describe(request);
+
+        Assert.EndsWith("…(cut)", details);
+        Assert.True(details.Length <= 4000 + "…(cut)".Length, $"{details.Length} characters");
+        Assert.DoesNotContain("35220157088", details);
+        Assert.Matches("3522\\*+[0-9]{2}", details);
+        Assert.StartsWith("{ \"requestId\": \"chunk-1\"", details);
+
+        var small = new EBakul.Merchants.V1.RegisterMerchantRequest { RequestId = "r-1", RegencyCode = "35.22" };
+        Assert.Equal("{ \"requestId\": \"r-1\", \"regencyCode\": \"35.22\" }", AuditTrail.Describe(small));
+    }
+
+    [Fact]
+    public void The_request_hash_ignores_the_request_id_and_leaves_the_request_as_it_was()
+    {
+        var a = new EBakul.Merchants.V1.RegisterMerchantRequest { RequestId = "r-1", RegencyCode = "35.22" };
+        var b = new EBakul.Merchants.V1.RegisterMerchantRequest { RequestId = "r-2", RegencyCode = "35.22" };
+        var c = new EBakul.Merchants.V1.RegisterMerchantRequest { RequestId = "r-1", RegencyCode = "35.23" };
+
+        Assert.Equal(IdempotentWrites.HashWithoutRequestId(a), IdempotentWrites.HashWithoutRequestId(b));
+        Assert.NotEqual(IdempotentWrites.HashWithoutRequestId(a), IdempotentWrites.HashWithoutRequestId(c));
+        Assert.Equal("r-1", a.RequestId);
+    }
+
+    [Fact]
     public async Task Callers_command_issues_and_revokes_credentials()
     {
         var output = new StringWriter();

@@ -161,7 +161,7 @@ public sealed class MerchantImport(
             MerchantInserts.InsertStatusChanges(tx, accepted, MerchantStatus.PendingVerification, ImportedReason, now, call.CallerId);
 
             return respond(results);
-        }, cancellationToken);
+        }, cancellationToken, rerunnable: true);
     }
 
     private static ImportRowResult Rejected(int index, IReadOnlyList<FieldViolation> violations)

@@ -93,7 +93,7 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
             rows[i] = CheckRow(i, chunk.Employees[i], chunk.RegencyCode, today, seen);
 
         return idempotency.WriteAsync(callerId, Method, chunk, chunk.RequestId,
-            tx => Apply(tx, chunk.RequestId, chunk.RegencyCode, rows), cancellationToken);
+            tx => Apply(tx, chunk.RequestId, chunk.RegencyCode, rows), cancellationToken, rerunnable: true);
     }
 
     /// <summary>
