@@ -9,10 +9,14 @@ scripts/install-tools.sh
 echo "== buf lint"
 node_modules/.bin/buf lint
 
+echo "== dotnet build"
+# The whole solution: dotnet test alone builds only the test projects and what they reference, not the benchmark.
+dotnet build EBakul.sln --configuration Release
+
 echo "== dotnet test"
 rm -rf TestResults
 status=0
-dotnet test EBakul.sln --configuration Release \
+dotnet test EBakul.sln --configuration Release --no-build \
   --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" \
   --results-directory TestResults || status=$?
 

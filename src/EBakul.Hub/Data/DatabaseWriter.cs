@@ -169,7 +169,8 @@ public sealed class DatabaseWriter : IDisposable
         {
             _lastCommitFailure = ex;
             try { transaction.Rollback(); } catch { /* the connection reports the original failure */ }
-            foreach (var item in succeeded) item.Fail(ex);
+            // Every item still waiting fails with it (an item already failed or cancelled keeps its own outcome).
+            foreach (var item in batch) item.Fail(ex);
             transaction.Dispose();
             return;
         }
