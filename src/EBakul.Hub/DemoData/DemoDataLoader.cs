@@ -100,7 +100,8 @@ public sealed class DemoDataLoader(
     {
         rowsPerChunk = Math.Max(1, rowsPerChunk);
         var total = Stopwatch.StartNew();
-        using var connection = new SqliteConnection(database.Value.ConnectionString);
+        // Not pooled: closing it must free its page cache, and no other user may inherit its settings.
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder(database.Value.ConnectionString) { Pooling = false }.ToString());
         connection.Open();
         SqlitePragmas.Apply(connection);
         // Sorts for the index builds use files, not memory.
