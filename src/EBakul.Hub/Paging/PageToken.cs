@@ -41,6 +41,19 @@ public static class PageToken
         return null;
     }
 
+    /// <summary>
+    /// Reads a token whose key is a number (a sequence, a version, an id): 0 for the first page. Adds a violation to
+    /// <paramref name="checks"/> when the token is not valid for these filters or holds no number.
+    /// </summary>
+    public static long DecodeNumber(string token, string filterFingerprint, FieldChecks checks)
+    {
+        var after = Decode(token, filterFingerprint, checks);
+        if (after is null) return 0;
+        if (long.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)) return number;
+        checks.Add("page_token", "PAGE_TOKEN_INVALID", "is not a token issued for this list");
+        return 0;
+    }
+
     private static string Fingerprint(string filters) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(filters)).AsSpan(0, 6));
 }

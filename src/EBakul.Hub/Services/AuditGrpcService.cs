@@ -20,10 +20,7 @@ public sealed class AuditGrpcService(RegencyDirectory regencies, HubDbContext db
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
         var pageSize = PageToken.Size(request.PageSize, checks, defaultSize: 100);
         var filters = $"{request.RegencyCode}|{request.CallerId}|{request.Method}";
-        var after = PageToken.Decode(request.PageToken, filters, checks);
-        long afterSequence = 0;
-        if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterSequence))
-            checks.Add("page_token", "PAGE_TOKEN_INVALID", "is not a token issued for this list");
+        var afterSequence = PageToken.DecodeNumber(request.PageToken, filters, checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 

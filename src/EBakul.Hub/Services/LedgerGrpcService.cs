@@ -118,10 +118,7 @@ public sealed class LedgerGrpcService(
         var period = Period.Optional(request.Period, "period", checks);
         var pageSize = PageToken.Size(request.PageSize, checks);
         var filters = $"{request.RegencyCode}|{request.EmployeeNip}|{request.MerchantId}|{request.OfficeCode}|{request.Period}";
-        var after = PageToken.Decode(request.PageToken, filters, checks);
-        long afterSequence = 0;
-        if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out afterSequence))
-            checks.Add("page_token", "PAGE_TOKEN_INVALID", "is not a token issued for this list");
+        var afterSequence = PageToken.DecodeNumber(request.PageToken, filters, checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
         var officeCode = Blank(request.OfficeCode);

@@ -65,7 +65,7 @@ public sealed class PayrollGrpcService(
         var checks = new FieldChecks();
         var pageSize = PageToken.Size(request.PageSize, checks, defaultSize: 100);
         var filters = $"{request.RegencyCode}|{request.Period}|{(int)request.DeliveryState}";
-        var after = ParseSequence(PageToken.Decode(request.PageToken, filters, checks), "page_token", checks);
+        var after = PageToken.DecodeNumber(request.PageToken, filters, checks);
         if (request.DeliveryState != Payroll.V1.DeliveryState.Unspecified) checks.RequireEnum(request.DeliveryState, "delivery_state");
         var period = CheckRegencyAndPeriod(request.RegencyCode, request.Period, checks);
 
@@ -83,7 +83,7 @@ public sealed class PayrollGrpcService(
     {
         var checks = new FieldChecks();
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        var cursor = ParseSequence(request.Cursor.Length == 0 ? null : request.Cursor, "cursor", checks);
+        var cursor = ParseCursor(request.Cursor, checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 
@@ -186,11 +186,11 @@ public sealed class PayrollGrpcService(
         return period;
     }
 
-    private static long ParseSequence(string? text, string field, FieldChecks checks)
+    private static long ParseCursor(string cursor, FieldChecks checks)
     {
-        if (text is null) return 0;
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)) return value;
-        checks.Add(field, field == "cursor" ? "CURSOR_INVALID" : "PAGE_TOKEN_INVALID", "is not one issued by this service");
+        if (cursor.Length == 0) return 0;
+        if (long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var value)) return value;
+        checks.Add("cursor", "CURSOR_INVALID", "is not one issued by this service");
         return 0;
     }
 

@@ -66,7 +66,7 @@ public sealed class QuotaGrpcService(
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
         var pageSize = PageToken.Size(request.PageSize, checks);
         var filters = $"quota-policies|{request.RegencyCode}";
-        var afterVersion = DecodeNumber(request.PageToken, filters, checks);
+        var afterVersion = PageToken.DecodeNumber(request.PageToken, filters, checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 
@@ -82,14 +82,7 @@ public sealed class QuotaGrpcService(
     /// <inheritdoc />
     public override async Task<Wire.GrantQuotaExemptionResponse> GrantQuotaExemption(Wire.GrantQuotaExemptionRequest request, ServerCallContext context)
     {
-        var checks = new FieldChecks();
-        RequestIds.Check(request.RequestId, checks);
-        RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        Nip.Check(request.Nip, checks);
-        var period = Period.Require(request.Period, "period", checks);
-        checks.RequireText(request.Reason, "reason", QuotaExemptions.MaxReasonLength);
-        checks.ThrowIfAny();
-        regencies.RequireServed(request.RegencyCode);
+        var period = CheckExemptionChange(request.RequestId, request.RegencyCode, request.Nip, request.Period, request.Reason);
 
         var caller = CallerIdentity.Of(context);
         return await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId,
@@ -103,14 +96,7 @@ public sealed class QuotaGrpcService(
     /// <inheritdoc />
     public override async Task<Wire.RevokeQuotaExemptionResponse> RevokeQuotaExemption(Wire.RevokeQuotaExemptionRequest request, ServerCallContext context)
     {
-        var checks = new FieldChecks();
-        RequestIds.Check(request.RequestId, checks);
-        RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        Nip.Check(request.Nip, checks);
-        var period = Period.Require(request.Period, "period", checks);
-        checks.RequireText(request.Reason, "reason", QuotaExemptions.MaxReasonLength);
-        checks.ThrowIfAny();
-        regencies.RequireServed(request.RegencyCode);
+        var period = CheckExemptionChange(request.RequestId, request.RegencyCode, request.Nip, request.Period, request.Reason);
 
         var caller = CallerIdentity.Of(context);
         return await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId,
@@ -121,6 +107,20 @@ public sealed class QuotaGrpcService(
             context.CancellationToken);
     }
 
+    /// <summary>The fields of a grant or a revocation; returns the month. INVALID_ARGUMENT with every violation.</summary>
+    private Period CheckExemptionChange(string requestId, string regencyCode, string nip, string periodText, string reason)
+    {
+        var checks = new FieldChecks();
+        RequestIds.Check(requestId, checks);
+        RegencyDirectory.CheckCode(regencyCode, checks);
+        Nip.Check(nip, checks);
+        var period = Period.Require(periodText, "period", checks);
+        checks.RequireText(reason, "reason", QuotaExemptions.MaxReasonLength);
+        checks.ThrowIfAny();
+        regencies.RequireServed(regencyCode);
+        return period;
+    }
+
     /// <inheritdoc />
     public override async Task<Wire.ListQuotaExemptionsResponse> ListQuotaExemptions(Wire.ListQuotaExemptionsRequest request, ServerCallContext context)
     {
@@ -129,7 +129,7 @@ public sealed class QuotaGrpcService(
         var period = Period.Require(request.Period, "period", checks);
         var pageSize = PageToken.Size(request.PageSize, checks);
         var filters = $"quota-exemptions|{request.RegencyCode}|{request.Period}";
-        var afterId = DecodeNumber(request.PageToken, filters, checks);
+        var afterId = PageToken.DecodeNumber(request.PageToken, filters, checks);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 
@@ -235,15 +235,6 @@ public sealed class QuotaGrpcService(
 
         await foreach (var evaluation in evaluator.EvaluateRegencyAsync(request.RegencyCode, period, officeCode, context.CancellationToken))
             await responseStream.WriteAsync(new Wire.StreamEmployeeEvaluationsResponse { Evaluation = ToProto(evaluation) }, context.CancellationToken);
-    }
-
-    private static long DecodeNumber(string token, string filters, FieldChecks checks)
-    {
-        var after = PageToken.Decode(token, filters, checks);
-        long number = 0;
-        if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out number))
-            checks.Add("page_token", "PAGE_TOKEN_INVALID", "is not a token issued for this list");
-        return number;
     }
 
     private static QuotaPolicyDraft ToDraft(Wire.QuotaPolicyDraft draft)

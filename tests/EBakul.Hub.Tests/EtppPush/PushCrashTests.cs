@@ -1,3 +1,4 @@
+using EBakul.Hub.Tests.Infrastructure;
 using EBakul.Payroll.V1;
 
 namespace EBakul.Hub.Tests.EtppPush;
@@ -21,7 +22,7 @@ public sealed class PushCrashTests
         settings["EtppPush:Dispatcher:Lease"] = "00:00:06";
         settings["EtppPush:Dispatcher:BatchSize"] = "4";
         settings["EtppPush:Dispatcher:Parallelism"] = "2";
-        await using var hub = new PushHubProcess(rig.Hub.DatabasePath, settings);
+        await using var hub = new RestartableHubProcess(rig.Hub.DatabasePath, settings);
 
         await hub.StartAsync();
         await PushRig.UntilAsync(rig.Etpp.ListAsync, l => l.AppliedKeys > 0, "e-TPP applied a first adjustment", hub.Output);

@@ -62,7 +62,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     /// need the status at their own moment (<see cref="ChangedMerchantTotalsSql"/>).
     /// </summary>
     private const string MonthMerchantsSql =
-        "SELECT m.id, m.category IN ({1}) AND m.scale IN ({2}) AS counts, " +
+        "SELECT m.id, m.category IN ({0}) AND m.scale IN ({1}) AS counts, " +
         "(SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at < $start " +
         "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) = 2 AS active_at_start, " +
         "EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end) AS changes_in_month " +
@@ -106,7 +106,8 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         using var snapshot = connection.BeginTransaction(deferred: true);
-        foreach (var evaluation in EvaluateRange(connection, snapshot, policy, regencyCode, period, officeCode, NipRange.All, cancellationToken))
+        var merchants = ReadMonthMerchants(connection, snapshot, policy, regencyCode, period);
+        foreach (var evaluation in EvaluateRange(connection, snapshot, policy, merchants, regencyCode, period, officeCode, NipRange.All, cancellationToken))
             yield return evaluation;
     }
 
@@ -140,8 +141,10 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 return 0;
             }, cancellationToken);
 
+            // Read once for every part: their snapshots are the same.
+            var merchants = ReadMonthMerchants(connections[0].Connection, connections[0].Snapshot!, policy, regencyCode, period);
             var evaluations = ranges.Select((range, i) => Task.Factory.StartNew(
-                () => EvaluateRange(connections[i].Connection, connections[i].Snapshot!, policy, regencyCode, period, null, range, cancellationToken).ToList(),
+                () => EvaluateRange(connections[i].Connection, connections[i].Snapshot!, policy, merchants, regencyCode, period, null, range, cancellationToken).ToList(),
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
             // Every part ends (or fails) before its connection is closed below.
             var results = await Task.WhenAll(evaluations);
@@ -192,17 +195,16 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
 
     /// <summary>
     /// The results of the employees in <paramref name="range"/> (and <paramref name="officeCode"/> when given), in NIP
-    /// order, read inside <paramref name="snapshot"/>.
+    /// order, read inside <paramref name="snapshot"/>; <paramref name="merchants"/> was read in the same snapshot.
     /// </summary>
     private static IEnumerable<EmployeeEvaluation> EvaluateRange(SqliteConnection connection, SqliteTransaction snapshot, QuotaPolicy policy,
-        string regencyCode, Period period, string? officeCode, NipRange range, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, MonthMerchant> merchants, string regencyCode, Period period, string? officeCode, NipRange range, CancellationToken cancellationToken)
     {
         var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND emp.office_code = $office") + range.EmployeeFilter("emp.nip");
         var ledgerFilter = (officeCode is null
             ? ""
             : "AND e.employee_nip IN (SELECT nip FROM employees WHERE regency_code = $regency AND office_code = $office)") + range.EmployeeFilter("e.employee_nip");
 
-        var merchants = ReadMonthMerchants(connection, snapshot, policy, regencyCode, period);
         var changedSums = ReadChangedMerchantSums(connection, snapshot, regencyCode, period, officeCode, range, ledgerFilter);
 
         using var employees = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, EmployeesSql, employeeFilter), regencyCode, period, officeCode, range: range);
@@ -253,7 +255,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     private static Dictionary<string, MonthMerchant> ReadMonthMerchants(SqliteConnection connection, SqliteTransaction snapshot, QuotaPolicy policy,
         string regencyCode, Period period)
     {
-        var sql = string.Format(CultureInfo.InvariantCulture, MonthMerchantsSql, "", InList(policy.CountedCategories), InList(policy.CountedScales));
+        var sql = string.Format(CultureInfo.InvariantCulture, MonthMerchantsSql, InList(policy.CountedCategories), InList(policy.CountedScales));
         using var command = Command(connection, snapshot, sql, regencyCode, period, null);
         using var rows = command.ExecuteReader();
         var merchants = new Dictionary<string, MonthMerchant>(StringComparer.Ordinal);

@@ -1,23 +1,30 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
 using System.Text;
-using EBakul.Hub.Tests.EndToEnd;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 
-namespace EBakul.Hub.Tests.EtppPush;
+namespace EBakul.Hub.Tests.Infrastructure;
 
 /// <summary>
-/// The real hub (the built <c>EBakul.Hub.dll</c>) as its own process on a given SQLite file with extra settings, the
-/// way <see cref="HubProcess"/> runs it, but one that a test can kill outright (no shutdown, like a crash or a power cut)
-/// and start again on the same database. The process is always killed when this is disposed or the test run ends.
+/// The real hub as an operator runs it: the built <c>EBakul.Hub.dll</c> started with <c>dotnet</c> as its own process,
+/// on a free loopback port and a given SQLite file with extra settings. Start-up waits (generously) until
+/// <c>grpc.health.v1.Health/Check</c> answers SERVING. A test can kill it outright (no shutdown, like a crash or a
+/// power cut) and start it again on the same database. The process is always killed when this is disposed, when
+/// start-up fails, or when the test run ends.
 /// </summary>
-public sealed class PushHubProcess(string databasePath, IReadOnlyDictionary<string, string?> settings) : IAsyncDisposable
+public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictionary<string, string?> settings) : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private readonly StringBuilder _output = new();
     private Process? _process;
+
+    /// <summary>The running hub's base address, e.g. http://127.0.0.1:43121 (empty before the first start).</summary>
+    public string Address { get; private set; } = "";
 
     /// <summary>Everything the hub printed so far, over all its runs.</summary>
     public string Output
@@ -30,12 +37,20 @@ public sealed class PushHubProcess(string databasePath, IReadOnlyDictionary<stri
     {
         AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         AppDomain.CurrentDomain.ProcessExit += KillOnExit;
-        // A port picked free can be taken by someone else before the hub binds it: try a few.
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            var address = Start(HubProcess.FreeLoopbackPort());
-            if (await WaitUntilServingAsync(address)) return;
-            if (attempt == 3) throw new InvalidOperationException($"the hub did not start:\n{Output}");
+            // A port picked free can be taken by someone else before the hub binds it: try a few.
+            for (var attempt = 1; ; attempt++)
+            {
+                Start(FreeLoopbackPort());
+                if (await WaitUntilServingAsync()) return;
+                if (attempt == 3) throw new InvalidOperationException($"the hub did not start:\n{Output}");
+            }
+        }
+        catch
+        {
+            Kill();
+            throw;
         }
     }
 
@@ -69,20 +84,48 @@ public sealed class PushHubProcess(string databasePath, IReadOnlyDictionary<stri
         return ValueTask.CompletedTask;
     }
 
-    private string Start(int port)
+    /// <summary>A loopback port free right now.</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The folder holding EBakul.sln.</summary>
+    public static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "EBakul.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"no EBakul.sln above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>The hub as built by its own project (same configuration as the tests), else the copy beside the tests.</summary>
+    private static string FindHubDll()
+    {
+        var configuration = typeof(RestartableHubProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
+        var built = Path.Combine(FindRepositoryRoot(), "src", "EBakul.Hub", "bin", configuration, framework, "EBakul.Hub.dll");
+        if (File.Exists(built)) return built;
+        var beside = Path.Combine(AppContext.BaseDirectory, "EBakul.Hub.dll");
+        return File.Exists(beside) ? beside : throw new FileNotFoundException("EBakul.Hub.dll is not built", built);
+    }
+
+    private void Start(int port)
     {
         Kill();
-        var address = $"http://127.0.0.1:{port}";
-        var hubDll = HubProcess.FindHubDll();
+        Address = $"http://127.0.0.1:{port}";
+        var hubDll = FindHubDll();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            // The hub reads appsettings.json from its content root: the folder it was built into.
             WorkingDirectory = Path.GetDirectoryName(hubDll)!,
         };
         start.ArgumentList.Add(hubDll);
-        start.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url={address}");
+        start.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url={Address}");
         start.ArgumentList.Add($"--Database:Path={databasePath}");
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
@@ -95,13 +138,12 @@ public sealed class PushHubProcess(string databasePath, IReadOnlyDictionary<stri
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        return address;
     }
 
     /// <summary>True once the hub answers SERVING; false when the process ended first.</summary>
-    private async Task<bool> WaitUntilServingAsync(string address)
+    private async Task<bool> WaitUntilServingAsync()
     {
-        using var channel = GrpcChannel.ForAddress(address);
+        using var channel = GrpcChannel.ForAddress(Address);
         var health = new Health.HealthClient(channel);
         var waited = Stopwatch.StartNew();
         while (waited.Elapsed < StartTimeout)
