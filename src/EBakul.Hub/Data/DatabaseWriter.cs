@@ -35,7 +35,7 @@ public sealed class DatabaseWriter : IDisposable
     private readonly int _maxWritesPerCommit;
     private readonly Thread _thread;
     private readonly WalCheckpointer _checkpointer;
-    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WriterStatement> _commands = new(StringComparer.Ordinal);
 
     private volatile Exception? _lastCommitFailure;
 
@@ -120,10 +120,8 @@ public sealed class DatabaseWriter : IDisposable
     {
         try
         {
-            var checkpoint = Command(WalCheckpointer.Checkpoint);
-            checkpoint.Transaction = null;
-            using var reader = checkpoint.ExecuteReader();
-            while (reader.Read()) { }
+            using var rows = Command(WalCheckpointer.Checkpoint).ExecuteReader();
+            while (rows.Read()) { }
         }
         catch (SqliteException)
         {
@@ -279,22 +277,12 @@ public sealed class DatabaseWriter : IDisposable
         return true;
     }
 
-    private void Execute(SqliteTransaction transaction, string sql)
-    {
-        var command = Command(sql);
-        command.Transaction = transaction;
-        command.ExecuteNonQuery();
-    }
+    private void Execute(SqliteTransaction transaction, string sql) => Command(sql).ExecuteNonQuery();
 
-    private SqliteCommand Command(string sql)
+    private WriterStatement Command(string sql)
     {
-        if (!_commands.TryGetValue(sql, out var command))
-        {
-            command = _connection.CreateCommand();
-            command.CommandText = sql;
-            _commands[sql] = command;
-        }
-        return command;
+        if (!_commands.TryGetValue(sql, out var statement)) _commands[sql] = statement = new WriterStatement(_connection, sql);
+        return statement;
     }
 
     /// <summary>Stops accepting work, lets the queued work finish and closes the connection.</summary>
@@ -346,13 +334,13 @@ public sealed class WriteTransaction
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
     private readonly DbContextOptions<HubDbContext> _contextOptions;
-    private readonly Dictionary<string, SqliteCommand> _commands;
+    private readonly Dictionary<string, WriterStatement> _commands;
     private readonly List<Action> _committedCallbacks = [];
     private int _itemCallbackStart;
     private HubDbContext? _db;
 
     internal WriteTransaction(SqliteConnection connection, SqliteTransaction transaction,
-        DbContextOptions<HubDbContext> contextOptions, Dictionary<string, SqliteCommand> commands)
+        DbContextOptions<HubDbContext> contextOptions, Dictionary<string, WriterStatement> commands)
     {
         _connection = connection;
         _transaction = transaction;
@@ -375,20 +363,13 @@ public sealed class WriteTransaction
     }
 
     /// <summary>
-    /// A prepared command for <paramref name="sql"/>, reused across items and batches. Set every parameter
-    /// with <see cref="SqliteParameterCollection.AddWithValue"/> the first time or by name afterwards; use
-    /// <see cref="SqliteCommandExtensions.Bind"/> for both.
+    /// The prepared statement for <paramref name="sql"/> (one SQL statement), reused across items and batches for the
+    /// life of the writer. Bind every parameter by name before each run.
     /// </summary>
-    public SqliteCommand Command(string sql)
+    public WriterStatement Command(string sql)
     {
-        if (!_commands.TryGetValue(sql, out var command))
-        {
-            command = _connection.CreateCommand();
-            command.CommandText = sql;
-            _commands[sql] = command;
-        }
-        command.Transaction = _transaction;
-        return command;
+        if (!_commands.TryGetValue(sql, out var statement)) _commands[sql] = statement = new WriterStatement(_connection, sql);
+        return statement;
     }
 
     /// <summary>Runs <paramref name="callback"/> on the writer thread after the transaction commits (not if this item fails).</summary>
@@ -415,19 +396,5 @@ public sealed class WriteTransaction
     internal void RunCommittedCallbacks()
     {
         foreach (var callback in _committedCallbacks) callback();
-    }
-}
-
-/// <summary>Small helpers for the writer's prepared commands.</summary>
-public static class SqliteCommandExtensions
-{
-    /// <summary>Sets a named parameter, creating it on first use. Null becomes SQL NULL.</summary>
-    public static SqliteCommand Bind(this SqliteCommand command, string name, object? value)
-    {
-        var parameters = command.Parameters;
-        var index = parameters.IndexOf(name);
-        if (index < 0) parameters.AddWithValue(name, value ?? DBNull.Value);
-        else parameters[index].Value = value ?? DBNull.Value;
-        return command;
     }
 }

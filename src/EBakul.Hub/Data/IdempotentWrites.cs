@@ -67,8 +67,8 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
         using var reader = tx.Command(SelectSql).Bind("$caller", callerId).Bind("$request", requestId).ExecuteReader();
         if (!reader.Read()) return null;
         var storedMethod = reader.GetString(0);
-        var storedHash = (byte[])reader.GetValue(1);
-        var response = (byte[])reader.GetValue(2);
+        var storedHash = reader.GetBlob(1);
+        var response = reader.GetBlob(2);
         if (storedMethod != method || !storedHash.AsSpan().SequenceEqual(hash))
         {
             throw HubException.FailedPrecondition("REQUEST_ID_REUSED",

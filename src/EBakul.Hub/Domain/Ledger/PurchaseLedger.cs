@@ -240,7 +240,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         return entry;
     }
 
-    private static LedgerEntry ReadEntry(SqliteDataReader r) => new()
+    private static LedgerEntry ReadEntry(WriterRows r) => new()
     {
         Sequence = r.GetInt64(0),
         Id = r.GetString(1),

@@ -130,7 +130,7 @@ public static class MerchantInserts
         throw new InvalidOperationException("a merchant write was refused by a unique index that names neither its NIB nor its QRIS NMID");
     }
 
-    private static bool Exists(Microsoft.Data.Sqlite.SqliteCommand command) => Convert.ToInt64(command.ExecuteScalar()) == 1;
+    private static bool Exists(WriterStatement statement) => statement.ExecuteScalar() is 1L;
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

@@ -453,14 +453,15 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        command.Bind("$regency", regencyCode)
-            .Bind("$period", period.Key)
-            .Bind("$start", period.Start.ToUnixTimeMilliseconds())
-            .Bind("$end", period.End.ToUnixTimeMilliseconds());
-        if (officeCode is not null) command.Bind("$office", officeCode);
-        if (nip is not null) command.Bind("$nip", nip);
-        if (range?.From is { } from) command.Bind("$from", from);
-        if (range?.To is { } to) command.Bind("$to", to);
+        var parameters = command.Parameters;
+        parameters.AddWithValue("$regency", regencyCode);
+        parameters.AddWithValue("$period", period.Key);
+        parameters.AddWithValue("$start", period.Start.ToUnixTimeMilliseconds());
+        parameters.AddWithValue("$end", period.End.ToUnixTimeMilliseconds());
+        if (officeCode is not null) parameters.AddWithValue("$office", officeCode);
+        if (nip is not null) parameters.AddWithValue("$nip", nip);
+        if (range?.From is { } from) parameters.AddWithValue("$from", from);
+        if (range?.To is { } to) parameters.AddWithValue("$to", to);
         return command;
     }
 

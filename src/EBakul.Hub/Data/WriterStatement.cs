@@ -1,0 +1,178 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace EBakul.Hub.Data;
+
+/// <summary>
+/// One SQL statement of the database writer, prepared once for the life of the writer's connection and run straight
+/// on SQLite. The writer runs the same few statements for every recorded purchase and imported row; going through
+/// <see cref="SqliteCommand"/> there cost a UTF-8 copy and a name search of every parameter on every execution, and
+/// a reader object per query. Here a parameter's position is found once (parameter names are interned, so a name
+/// written as a literal is found by reference), values are bound straight into the statement, and the one reader
+/// of the statement is reused. SQLite errors surface as <see cref="SqliteException"/>, as they would from a command.
+/// <para>
+/// Bound values stay bound until they are bound again: bind every parameter before each execution.
+/// </para>
+/// </summary>
+public sealed class WriterStatement : IDisposable
+{
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _statement;
+    private readonly string[] _parameterNames;
+    private readonly WriterRows _rows;
+
+    internal WriterStatement(SqliteConnection connection, string sql)
+    {
+        _db = connection.Handle ?? throw new InvalidOperationException("the connection is not open");
+        var rc = raw.sqlite3_prepare_v3(_db, sql, raw.SQLITE_PREPARE_PERSISTENT, out _statement, out var tail);
+        SqliteException.ThrowExceptionForRC(rc, _db);
+        if (!string.IsNullOrWhiteSpace(tail))
+        {
+            _statement.Dispose();
+            throw new ArgumentException($"a writer statement is one SQL statement; this has more after '{sql[..^tail.Length]}'", nameof(sql));
+        }
+        _parameterNames = new string[raw.sqlite3_bind_parameter_count(_statement)];
+        for (var i = 0; i < _parameterNames.Length; i++)
+            _parameterNames[i] = string.Intern(raw.sqlite3_bind_parameter_name(_statement, i + 1).utf8_to_string() ?? "");
+        _rows = new WriterRows(this);
+        Sql = sql;
+    }
+
+    /// <summary>The statement's SQL.</summary>
+    public string Sql { get; }
+
+    /// <summary>Binds text, or NULL.</summary>
+    public WriterStatement Bind(string name, string? value) =>
+        Check(value is null ? raw.sqlite3_bind_null(_statement, IndexOf(name)) : raw.sqlite3_bind_text16(_statement, IndexOf(name), value.AsSpan()));
+
+    /// <summary>Binds an integer.</summary>
+    public WriterStatement Bind(string name, long value) => Check(raw.sqlite3_bind_int64(_statement, IndexOf(name), value));
+
+    /// <summary>Binds an integer, or NULL.</summary>
+    public WriterStatement Bind(string name, long? value) =>
+        value is { } v ? Bind(name, v) : Check(raw.sqlite3_bind_null(_statement, IndexOf(name)));
+
+    /// <summary>Binds an integer.</summary>
+    public WriterStatement Bind(string name, int value) => Bind(name, (long)value);
+
+    /// <summary>Binds an integer, or NULL.</summary>
+    public WriterStatement Bind(string name, int? value) => Bind(name, (long?)value);
+
+    /// <summary>Binds a boolean as 1 or 0.</summary>
+    public WriterStatement Bind(string name, bool value) => Bind(name, value ? 1L : 0L);
+
+    /// <summary>Binds a real number, or NULL.</summary>
+    public WriterStatement Bind(string name, double? value) =>
+        Check(value is { } v ? raw.sqlite3_bind_double(_statement, IndexOf(name), v) : raw.sqlite3_bind_null(_statement, IndexOf(name)));
+
+    /// <summary>Binds a blob, or NULL.</summary>
+    public WriterStatement Bind(string name, byte[]? value) =>
+        Check(value is null ? raw.sqlite3_bind_null(_statement, IndexOf(name)) : raw.sqlite3_bind_blob(_statement, IndexOf(name), value));
+
+    /// <summary>Runs the statement to its end; returns how many rows it inserted, updated or deleted.</summary>
+    public int ExecuteNonQuery()
+    {
+        int rc;
+        while ((rc = raw.sqlite3_step(_statement)) == raw.SQLITE_ROW) { }
+        if (rc != raw.SQLITE_DONE) Fail(rc);
+        var changes = raw.sqlite3_changes(_db);
+        raw.sqlite3_reset(_statement);
+        return changes;
+    }
+
+    /// <summary>The first column of the first row (null when there is no row, or the value is NULL); runs the statement to its end.</summary>
+    public object? ExecuteScalar()
+    {
+        using var rows = ExecuteReader();
+        if (!rows.Read()) return null;
+        var value = rows.GetValue(0);
+        while (rows.Read()) { }
+        return value;
+    }
+
+    /// <summary>
+    /// Starts the statement and returns its rows; disposing them resets the statement. The statement has one reader:
+    /// dispose it before the statement runs again.
+    /// </summary>
+    public WriterRows ExecuteReader() => _rows;
+
+    /// <summary>Finalizes the statement.</summary>
+    public void Dispose() => _statement.Dispose();
+
+    internal int StepRow()
+    {
+        var rc = raw.sqlite3_step(_statement);
+        if (rc == raw.SQLITE_ROW) return rc;
+        if (rc != raw.SQLITE_DONE) Fail(rc);
+        return rc;
+    }
+
+    internal sqlite3_stmt Handle => _statement;
+
+    internal void Reset() => raw.sqlite3_reset(_statement);
+
+    private int IndexOf(string name)
+    {
+        var names = _parameterNames;
+        for (var i = 0; i < names.Length; i++)
+            if (ReferenceEquals(names[i], name)) return i + 1;
+        for (var i = 0; i < names.Length; i++)
+            if (string.Equals(names[i], name, StringComparison.Ordinal)) return i + 1;
+        throw new ArgumentException($"the statement has no parameter {name}: {Sql}", nameof(name));
+    }
+
+    private WriterStatement Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, _db);
+        return this;
+    }
+
+    private void Fail(int rc)
+    {
+        // sqlite3_reset returns the statement's error too; the connection's message describes it.
+        raw.sqlite3_reset(_statement);
+        SqliteException.ThrowExceptionForRC(rc, _db);
+    }
+}
+
+/// <summary>The rows of a running <see cref="WriterStatement"/>; disposing them resets the statement.</summary>
+public sealed class WriterRows : IDisposable
+{
+    private readonly WriterStatement _statement;
+
+    internal WriterRows(WriterStatement statement) => _statement = statement;
+
+    /// <summary>Moves to the next row; false when there is none.</summary>
+    public bool Read() => _statement.StepRow() == raw.SQLITE_ROW;
+
+    /// <summary>Whether the column of the current row is NULL.</summary>
+    public bool IsDBNull(int column) => raw.sqlite3_column_type(_statement.Handle, column) == raw.SQLITE_NULL;
+
+    /// <summary>The column as text.</summary>
+    public string GetString(int column) => raw.sqlite3_column_text(_statement.Handle, column).utf8_to_string() ?? "";
+
+    /// <summary>The column as an integer.</summary>
+    public long GetInt64(int column) => raw.sqlite3_column_int64(_statement.Handle, column);
+
+    /// <summary>The column as a 32-bit integer.</summary>
+    public int GetInt32(int column) => checked((int)raw.sqlite3_column_int64(_statement.Handle, column));
+
+    /// <summary>The column as a real number.</summary>
+    public double GetDouble(int column) => raw.sqlite3_column_double(_statement.Handle, column);
+
+    /// <summary>The column as a blob (a copy).</summary>
+    public byte[] GetBlob(int column) => raw.sqlite3_column_blob(_statement.Handle, column).ToArray();
+
+    /// <summary>The column as what SQLite holds: long, double, string, byte[], or null.</summary>
+    public object? GetValue(int column) => raw.sqlite3_column_type(_statement.Handle, column) switch
+    {
+        raw.SQLITE_INTEGER => GetInt64(column),
+        raw.SQLITE_FLOAT => GetDouble(column),
+        raw.SQLITE_TEXT => GetString(column),
+        raw.SQLITE_BLOB => GetBlob(column),
+        _ => null,
+    };
+
+    /// <summary>Resets the statement for its next run.</summary>
+    public void Dispose() => _statement.Reset();
+}
