@@ -36,6 +36,12 @@ public sealed partial class AuditTrail(TimeProvider clock)
         "INSERT INTO audit_events (sequence, occurred_at, caller_id, method, request_id, regency_code, details, trace_id, previous_hash, hash) " +
         "VALUES ($sequence, $at, $caller, $method, $request, $regency, $details, $trace, $previous, $hash)";
 
+    // The chain's last event as this hub last wrote or read it, valid while the writer's epoch is unchanged: appending
+    // then needs no query for it. Only the writer's thread touches these.
+    private long _lastEpoch = -1;
+    private long _lastSequence;
+    private string _lastHash = GenesisHash;
+
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
 
     /// <summary>
@@ -56,16 +62,22 @@ public sealed partial class AuditTrail(TimeProvider clock)
     /// <summary>Appends an event inside a write.</summary>
     public void Append(WriteTransaction tx, string callerId, string method, string requestId, string regencyCode, string details)
     {
-        long previousSequence = 0;
-        var previousHash = GenesisHash;
-        using (var reader = tx.Command(LastSql).ExecuteReader())
+        if (_lastEpoch != tx.Epoch)
         {
-            if (reader.Read())
+            _lastSequence = 0;
+            _lastHash = GenesisHash;
+            using (var reader = tx.Command(LastSql).ExecuteReader())
             {
-                previousSequence = reader.GetInt64(0);
-                previousHash = reader.GetString(1);
+                if (reader.Read())
+                {
+                    _lastSequence = reader.GetInt64(0);
+                    _lastHash = reader.GetString(1);
+                }
             }
+            _lastEpoch = tx.Epoch;
         }
+        var previousSequence = _lastSequence;
+        var previousHash = _lastHash;
         var e = new AuditEvent
         {
             Sequence = previousSequence + 1,
@@ -79,11 +91,14 @@ public sealed partial class AuditTrail(TimeProvider clock)
             PreviousHash = previousHash,
             Hash = "",
         };
+        var hash = HashOf(e);
         tx.Command(InsertSql)
             .Bind("$sequence", e.Sequence).Bind("$at", e.OccurredAt.ToUnixTimeMilliseconds()).Bind("$caller", e.CallerId)
             .Bind("$method", e.Method).Bind("$request", e.RequestId).Bind("$regency", e.RegencyCode).Bind("$details", e.Details)
-            .Bind("$trace", e.TraceId).Bind("$previous", e.PreviousHash).Bind("$hash", HashOf(e))
+            .Bind("$trace", e.TraceId).Bind("$previous", e.PreviousHash).Bind("$hash", hash)
             .ExecuteNonQuery();
+        _lastSequence = e.Sequence;
+        _lastHash = hash;
     }
 
     /// <summary>Recomputes every hash and link, in order; stops at the first broken event.</summary>

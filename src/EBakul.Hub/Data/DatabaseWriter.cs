@@ -38,6 +38,9 @@ public sealed class DatabaseWriter : IDisposable
     private readonly Dictionary<string, WriterStatement> _commands = new(StringComparer.Ordinal);
 
     private volatile Exception? _lastCommitFailure;
+    private static long s_lastEpoch;
+    private long _epoch = NextEpoch();
+    private long _dataVersion = -1;
 
     /// <summary>
     /// Page cache of the writer's connection, KiB (SQLite's default is 2 MB). Measured, not guessed: at every commit
@@ -132,7 +135,7 @@ public sealed class DatabaseWriter : IDisposable
     {
         var succeeded = new List<IWriteItem>(batch.Count);
         if (!TryBegin(batch, out var transaction)) return;
-        var scope = new WriteTransaction(_connection, transaction, _contextOptions, _commands);
+        var scope = new WriteTransaction(_connection, transaction, _contextOptions, _commands, this);
         try
         {
             for (var next = 0; next < batch.Count;)
@@ -151,7 +154,7 @@ public sealed class DatabaseWriter : IDisposable
                     {
                         // The group was undone with the transaction itself: begin another for the items' second run.
                         if (!TryBegin(batch, out transaction)) return;
-                        scope = new WriteTransaction(_connection, transaction, _contextOptions, _commands);
+                        scope = new WriteTransaction(_connection, transaction, _contextOptions, _commands, this);
                     }
                     foreach (var item in group) RunInSavepoint(item, transaction, scope, succeeded);
                 }
@@ -166,6 +169,7 @@ public sealed class DatabaseWriter : IDisposable
         catch (Exception ex)
         {
             _lastCommitFailure = ex;
+            _epoch = NextEpoch();
             try { transaction.Rollback(); } catch { /* the connection reports the original failure */ }
             // Every item still waiting fails with it (an item already failed or cancelled keeps its own outcome).
             foreach (var item in batch) item.Fail(ex);
@@ -184,6 +188,14 @@ public sealed class DatabaseWriter : IDisposable
         try
         {
             transaction = _connection.BeginTransaction(deferred: false);
+            // The write lock is held from here to the commit: if another connection committed since this writer's last
+            // transaction, what the writer remembers of the database may be out of date.
+            var dataVersion = (long)Command("PRAGMA data_version").ExecuteScalar()!;
+            if (dataVersion != _dataVersion)
+            {
+                _dataVersion = dataVersion;
+                _epoch = NextEpoch();
+            }
             return true;
         }
         catch (Exception ex)
@@ -212,6 +224,7 @@ public sealed class DatabaseWriter : IDisposable
         }
         catch (Exception ex)
         {
+            _epoch = NextEpoch();
             Execute(transaction, "ROLLBACK TO item");
             Execute(transaction, "RELEASE item");
             scope.DiscardPendingCallbacks();
@@ -254,6 +267,7 @@ public sealed class DatabaseWriter : IDisposable
         }
         catch (Exception)
         {
+            _epoch = NextEpoch();
             scope.DiscardCallbacksFrom(callbacksBefore);
             if (beganTransaction)
             {
@@ -276,6 +290,11 @@ public sealed class DatabaseWriter : IDisposable
         }
         return true;
     }
+
+    /// <summary>The current <see cref="WriteTransaction.Epoch"/>.</summary>
+    internal long Epoch => _epoch;
+
+    private static long NextEpoch() => Interlocked.Increment(ref s_lastEpoch);
 
     private void Execute(SqliteTransaction transaction, string sql) => Command(sql).ExecuteNonQuery();
 
@@ -335,13 +354,15 @@ public sealed class WriteTransaction
     private readonly SqliteTransaction _transaction;
     private readonly DbContextOptions<HubDbContext> _contextOptions;
     private readonly Dictionary<string, WriterStatement> _commands;
+    private readonly DatabaseWriter _writer;
     private readonly List<Action> _committedCallbacks = [];
     private int _itemCallbackStart;
     private HubDbContext? _db;
 
     internal WriteTransaction(SqliteConnection connection, SqliteTransaction transaction,
-        DbContextOptions<HubDbContext> contextOptions, Dictionary<string, WriterStatement> commands)
+        DbContextOptions<HubDbContext> contextOptions, Dictionary<string, WriterStatement> commands, DatabaseWriter writer)
     {
+        _writer = writer;
         _connection = connection;
         _transaction = transaction;
         _contextOptions = contextOptions;
@@ -371,6 +392,14 @@ public sealed class WriteTransaction
         if (!_commands.TryGetValue(sql, out var statement)) _commands[sql] = statement = new WriterStatement(_connection, sql);
         return statement;
     }
+
+    /// <summary>
+    /// Changes whenever what a write remembered of the database between writes may have gone out of date: after any
+    /// undo (a failed item, group or commit), and when another connection has committed since the writer's last
+    /// transaction. A value is never reused, not even by another writer. Something kept across writes (the audit
+    /// chain's last event) is trusted only while the epoch it was read in is still current.
+    /// </summary>
+    public long Epoch => _writer.Epoch;
 
     /// <summary>Runs <paramref name="callback"/> on the writer thread after the transaction commits (not if this item fails).</summary>
     public void OnCommitted(Action callback) => _committedCallbacks.Add(callback);

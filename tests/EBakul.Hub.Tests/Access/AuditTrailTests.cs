@@ -56,6 +56,37 @@ public sealed class AuditTrailTests : IDisposable
     }
 
     [Fact]
+    public async Task The_chain_stays_linked_across_undone_writes_and_writes_of_another_connection()
+    {
+        var arrange = new LedgerArrange(_hub);
+        await arrange.RecordAsync(arrange.Draft(await arrange.EmployeeAsync(), await arrange.MerchantAsync()));
+
+        // An item that appends an event and then fails: its event is undone with it.
+        var writer = _hub.Services.GetRequiredService<DatabaseWriter>();
+        var audit = _hub.Services.GetRequiredService<AuditTrail>();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.WriteAsync<int>(tx =>
+        {
+            audit.Append(tx, "test", "/undone", "undone-1", "35.22", "{}");
+            throw new InvalidOperationException("undone");
+        }, rerunnable: true));
+        await arrange.RecordAsync(arrange.Draft(await arrange.EmployeeAsync(), await arrange.MerchantAsync()));
+
+        // Another writer on the same file (as another process would be) appends between two of this hub's events.
+        using (var outside = new DatabaseWriter(Microsoft.Extensions.Options.Options.Create(new DatabaseOptions { Path = _hub.DatabasePath })))
+        {
+            var outsideAudit = new AuditTrail(TimeProvider.System);
+            await outside.WriteAsync(tx =>
+            {
+                outsideAudit.Append(tx, "outside", "/outside", "outside-1", "35.22", "{}");
+                return 0;
+            });
+        }
+        await arrange.RecordAsync(arrange.Draft(await arrange.EmployeeAsync(), await arrange.MerchantAsync()));
+
+        Assert.Equal((0, "audit trail intact: 4 events, chain intact"), await Verify());
+    }
+
+    [Fact]
     public void Nik_is_masked_in_details()
     {
         Assert.Equal("{\"ownerNik\": \"3522**********01\"}", AuditTrail.MaskNik("{\"ownerNik\": \"3522015708850001\"}"));

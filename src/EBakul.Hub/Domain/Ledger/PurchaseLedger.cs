@@ -28,8 +28,14 @@ public sealed record RecordAttempt(LedgerEntry? Entry, HubException? Refusal);
 /// </summary>
 public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal appended)
 {
-    private const string MerchantSql = "SELECT regency_code, status FROM merchants WHERE id = $id";
-    private const string EmployeeSql = "SELECT regency_code, office_code, status FROM employees WHERE nip = $nip";
+    // What recording a purchase needs to know, in one statement: the buyer, the merchant and the month's state
+    // (each column NULL when its row is missing).
+    private const string FactsSql =
+        "SELECT e.regency_code, e.office_code, e.status, m.regency_code, m.status, p.status " +
+        "FROM (SELECT 1) AS one " +
+        "LEFT JOIN employees AS e ON e.nip = $nip " +
+        "LEFT JOIN merchants AS m ON m.id = $merchant " +
+        "LEFT JOIN period_states AS p ON p.regency_code = $regency AND p.period_key = $period";
     private const string PeriodStatusSql = "SELECT status FROM period_states WHERE regency_code = $regency AND period_key = $period";
     private const string ClaimSql =
         "INSERT INTO receipt_claims (merchant_id, receipt_reference, entry_id) VALUES ($merchant, $reference, $entry) ON CONFLICT DO NOTHING";
@@ -48,32 +54,31 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     /// <summary>Records one purchase inside a write. Throws <see cref="HubException"/> when a rule refuses it (nothing is written then).</summary>
     public LedgerEntry Record(WriteTransaction tx, string regencyCode, PurchaseInput input, CallerIdentity caller)
     {
+        var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
+        var period = Period.Containing(occurredAt);
         string officeCode;
-        using (var reader = tx.Command(EmployeeSql).Bind("$nip", input.EmployeeNip).ExecuteReader())
+        using (var facts = tx.Command(FactsSql)
+                   .Bind("$nip", input.EmployeeNip).Bind("$merchant", input.MerchantId).Bind("$regency", regencyCode).Bind("$period", period.Key)
+                   .ExecuteReader())
         {
-            var found = reader.Read() && reader.GetString(0) == regencyCode;
-            caller.RequireOwnOffice(found ? reader.GetString(1) : null, $"NIP {input.EmployeeNip}");
+            facts.Read();
+            var found = !facts.IsDBNull(0) && facts.GetString(0) == regencyCode;
+            caller.RequireOwnOffice(found ? facts.GetString(1) : null, $"NIP {input.EmployeeNip}");
             if (!found)
                 throw HubException.NotFound("EMPLOYEE_NOT_ON_ROSTER", $"NIP {input.EmployeeNip} is not on the roster of regency {regencyCode}");
-            officeCode = reader.GetString(1);
-            if ((EmployeeStatus)reader.GetInt32(2) == EmployeeStatus.Left)
+            officeCode = facts.GetString(1);
+            if ((EmployeeStatus)facts.GetInt32(2) == EmployeeStatus.Left)
                 throw HubException.FailedPrecondition("EMPLOYEE_LEFT", $"NIP {input.EmployeeNip} has left the regency's service");
-        }
 
-        var merchant = tx.Command(MerchantSql).Bind("$id", input.MerchantId);
-        using (var reader = merchant.ExecuteReader())
-        {
-            if (!reader.Read() || reader.GetString(0) != regencyCode)
+            if (facts.IsDBNull(3) || facts.GetString(3) != regencyCode)
                 throw HubException.NotFound("MERCHANT_NOT_FOUND", $"merchant '{input.MerchantId}' is not registered in regency {regencyCode}");
-            var status = (MerchantStatus)reader.GetInt32(1);
+            var status = (MerchantStatus)facts.GetInt32(4);
             if (status != MerchantStatus.Active)
                 throw HubException.FailedPrecondition("MERCHANT_NOT_ACTIVE",
                     $"merchant '{input.MerchantId}' is {Describe(status)}; purchases are recorded only at verified, active merchants");
-        }
 
-        var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
-        var period = Period.Containing(occurredAt);
-        RequireOpen(tx, regencyCode, period);
+            RequireOpen(regencyCode, period, facts.IsDBNull(5) ? null : (PeriodStatus)facts.GetInt32(5));
+        }
 
         var id = Guid.CreateVersion7().ToString("N");
         var reference = input.NormalizedReceiptReference;
@@ -265,12 +270,15 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     /// Refuses changes to a month that is being closed or is closed: after the close nothing changes that month's
     /// result except an explicit correction (<see cref="Payroll.PeriodClosing.OpenCorrection"/>).
     /// </summary>
-    private static void RequireOpen(WriteTransaction tx, string regencyCode, Period period)
+    private static void RequireOpen(WriteTransaction tx, string regencyCode, Period period) =>
+        RequireOpen(regencyCode, period,
+            tx.Command(PeriodStatusSql).Bind("$regency", regencyCode).Bind("$period", period.Key).ExecuteScalar() is long value ? (PeriodStatus)value : null);
+
+    private static void RequireOpen(string regencyCode, Period period, PeriodStatus? status)
     {
-        var status = tx.Command(PeriodStatusSql).Bind("$regency", regencyCode).Bind("$period", period.Key).ExecuteScalar();
-        if (status is long value && (PeriodStatus)value is PeriodStatus.Closing or PeriodStatus.Closed)
+        if (status is PeriodStatus.Closing or PeriodStatus.Closed)
             throw HubException.FailedPrecondition("PERIOD_CLOSED",
-                $"{period} is {PeriodClosing.Describe((PeriodStatus)value)} for regency {regencyCode}; a change needs an explicit correction (PayrollService.OpenCorrection)");
+                $"{period} is {PeriodClosing.Describe(status.Value)} for regency {regencyCode}; a change needs an explicit correction (PayrollService.OpenCorrection)");
     }
 
     private static string Describe(MerchantStatus status) => status switch
