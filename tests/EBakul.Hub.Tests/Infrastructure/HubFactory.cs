@@ -10,7 +10,8 @@ namespace EBakul.Hub.Tests.Infrastructure;
 /// <summary>
 /// The hub on the in-process test server, on its own SQLite file, with a manual clock. Tests talk to it
 /// through a real <see cref="GrpcChannel"/> over the test server's handler. Disposing the factory stops the
-/// host but keeps the file, so a second factory on the same path sees the same data.
+/// host but keeps the file, so a second factory on the same path sees the same data; the file goes with the test run's
+/// folder.
 /// </summary>
 public sealed class HubFactory : WebApplicationFactory<Program>
 {
@@ -110,9 +111,8 @@ public sealed class HubFactory : WebApplicationFactory<Program>
         return GrpcChannel.ForAddress(factory.Server.BaseAddress, options);
     }
 
-    /// <summary>A fresh path under the temp folder.</summary>
-    public static string NewDatabasePath() =>
-        Path.Combine(Path.GetTempPath(), "ebakul-tests", $"{Guid.NewGuid():N}.db");
+    /// <summary>A fresh path in the <see cref="TestRunFolder"/> (removed when the test run ends).</summary>
+    public static string NewDatabasePath() => Path.Combine(TestRunFolder.Path, $"{Guid.NewGuid():N}.db");
 
     /// <inheritdoc />
     protected override void ConfigureWebHost(IWebHostBuilder builder)
