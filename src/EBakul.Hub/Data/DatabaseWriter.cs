@@ -123,7 +123,7 @@ public sealed class DatabaseWriter : IDisposable
     {
         try
         {
-            using var rows = Command(WalCheckpointer.Checkpoint).ExecuteReader();
+            using var rows = Statement(WalCheckpointer.Checkpoint).ExecuteReader();
             while (rows.Read()) { }
         }
         catch (SqliteException)
@@ -135,14 +135,14 @@ public sealed class DatabaseWriter : IDisposable
     {
         var succeeded = new List<IWriteItem>(batch.Count);
         if (!TryBegin(batch, out var transaction)) return;
-        var scope = new WriteTransaction(_connection, transaction, _contextOptions, _commands, this);
+        var scope = new WriteTransaction(transaction, _contextOptions, this);
         try
         {
             for (var next = 0; next < batch.Count;)
             {
                 if (!batch[next].Rerunnable)
                 {
-                    RunInSavepoint(batch[next++], transaction, scope, succeeded);
+                    RunInSavepoint(batch[next++], scope, succeeded);
                     continue;
                 }
                 var end = next;
@@ -154,9 +154,9 @@ public sealed class DatabaseWriter : IDisposable
                     {
                         // The group was undone with the transaction itself: begin another for the items' second run.
                         if (!TryBegin(batch, out transaction)) return;
-                        scope = new WriteTransaction(_connection, transaction, _contextOptions, _commands, this);
+                        scope = new WriteTransaction(transaction, _contextOptions, this);
                     }
-                    foreach (var item in group) RunInSavepoint(item, transaction, scope, succeeded);
+                    foreach (var item in group) RunInSavepoint(item, scope, succeeded);
                 }
                 else
                 {
@@ -185,22 +185,25 @@ public sealed class DatabaseWriter : IDisposable
 
     private bool TryBegin(List<IWriteItem> batch, out SqliteTransaction transaction)
     {
+        SqliteTransaction? begun = null;
         try
         {
-            transaction = _connection.BeginTransaction(deferred: false);
+            begun = _connection.BeginTransaction(deferred: false);
             // The write lock is held from here to the commit: if another connection committed since this writer's last
             // transaction, what the writer remembers of the database may be out of date.
-            var dataVersion = (long)Command("PRAGMA data_version").ExecuteScalar()!;
+            var dataVersion = (long)Statement("PRAGMA data_version").ExecuteScalar()!;
             if (dataVersion != _dataVersion)
             {
                 _dataVersion = dataVersion;
                 _epoch = NextEpoch();
             }
+            transaction = begun;
             return true;
         }
         catch (Exception ex)
         {
             _lastCommitFailure = ex;
+            begun?.Dispose(); // rolls back
             foreach (var item in batch) item.Fail(ex);
             transaction = null!;
             return false;
@@ -208,25 +211,25 @@ public sealed class DatabaseWriter : IDisposable
     }
 
     /// <summary>Runs one item in a savepoint of its own: if it fails, it fails alone and leaves nothing behind.</summary>
-    private void RunInSavepoint(IWriteItem item, SqliteTransaction transaction, WriteTransaction scope, List<IWriteItem> succeeded)
+    private void RunInSavepoint(IWriteItem item, WriteTransaction scope, List<IWriteItem> succeeded)
     {
         if (item.IsCancelled)
         {
             item.Cancel();
             return;
         }
-        Execute(transaction, "SAVEPOINT item");
+        Execute("SAVEPOINT item");
         try
         {
             item.Run(scope);
-            Execute(transaction, "RELEASE item");
+            Execute("RELEASE item");
             succeeded.Add(item);
         }
         catch (Exception ex)
         {
             _epoch = NextEpoch();
-            Execute(transaction, "ROLLBACK TO item");
-            Execute(transaction, "RELEASE item");
+            Execute("ROLLBACK TO item");
+            Execute("RELEASE item");
             scope.DiscardPendingCallbacks();
             item.Fail(ex);
         }
@@ -243,7 +246,7 @@ public sealed class DatabaseWriter : IDisposable
     /// </summary>
     private bool RunTogether(List<IWriteItem> group, SqliteTransaction transaction, WriteTransaction scope, bool beganTransaction)
     {
-        if (!beganTransaction) Execute(transaction, "SAVEPOINT together");
+        if (!beganTransaction) Execute("SAVEPOINT together");
         var callbacksBefore = scope.PendingCallbackCount;
         var cancelled = new List<IWriteItem>();
         try
@@ -276,12 +279,12 @@ public sealed class DatabaseWriter : IDisposable
             }
             else
             {
-                Execute(transaction, "ROLLBACK TO together");
-                Execute(transaction, "RELEASE together");
+                Execute("ROLLBACK TO together");
+                Execute("RELEASE together");
             }
             return false;
         }
-        if (!beganTransaction) Execute(transaction, "RELEASE together");
+        if (!beganTransaction) Execute("RELEASE together");
         foreach (var item in cancelled)
         {
             // Cancelled while waiting: it did not run; the group's other items stand.
@@ -296,9 +299,10 @@ public sealed class DatabaseWriter : IDisposable
 
     private static long NextEpoch() => Interlocked.Increment(ref s_lastEpoch);
 
-    private void Execute(SqliteTransaction transaction, string sql) => Command(sql).ExecuteNonQuery();
+    private void Execute(string sql) => Statement(sql).ExecuteNonQuery();
 
-    private WriterStatement Command(string sql)
+    /// <summary>The writer's prepared statement for <paramref name="sql"/>, created on first use (writer thread only).</summary>
+    internal WriterStatement Statement(string sql)
     {
         if (!_commands.TryGetValue(sql, out var statement)) _commands[sql] = statement = new WriterStatement(_connection, sql);
         return statement;
@@ -350,23 +354,18 @@ public sealed class DatabaseWriter : IDisposable
 /// </summary>
 public sealed class WriteTransaction
 {
-    private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
     private readonly DbContextOptions<HubDbContext> _contextOptions;
-    private readonly Dictionary<string, WriterStatement> _commands;
     private readonly DatabaseWriter _writer;
     private readonly List<Action> _committedCallbacks = [];
     private int _itemCallbackStart;
     private HubDbContext? _db;
 
-    internal WriteTransaction(SqliteConnection connection, SqliteTransaction transaction,
-        DbContextOptions<HubDbContext> contextOptions, Dictionary<string, WriterStatement> commands, DatabaseWriter writer)
+    internal WriteTransaction(SqliteTransaction transaction, DbContextOptions<HubDbContext> contextOptions, DatabaseWriter writer)
     {
-        _writer = writer;
-        _connection = connection;
         _transaction = transaction;
         _contextOptions = contextOptions;
-        _commands = commands;
+        _writer = writer;
     }
 
     /// <summary>An EF Core context on the writer's transaction, fresh for each write item.</summary>
@@ -387,11 +386,7 @@ public sealed class WriteTransaction
     /// The prepared statement for <paramref name="sql"/> (one SQL statement), reused across items and batches for the
     /// life of the writer. Bind every parameter by name before each run.
     /// </summary>
-    public WriterStatement Command(string sql)
-    {
-        if (!_commands.TryGetValue(sql, out var statement)) _commands[sql] = statement = new WriterStatement(_connection, sql);
-        return statement;
-    }
+    public WriterStatement Command(string sql) => _writer.Statement(sql);
 
     /// <summary>
     /// Changes whenever what a write remembered of the database between writes may have gone out of date: after any

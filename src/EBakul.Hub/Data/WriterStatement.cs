@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -21,7 +22,7 @@ public sealed class WriterStatement : IDisposable
     private readonly sqlite3_stmt _statement;
     private readonly string[] _parameterNames;
     private readonly WriterRows _rows;
-    private byte[] _text = new byte[256];
+    private readonly byte[] _text = new byte[16 * 1024]; // holds any audit event's details (4,064 characters at most)
 
     internal WriterStatement(SqliteConnection connection, string sql)
     {
@@ -50,9 +51,22 @@ public sealed class WriterStatement : IDisposable
         // Encoded here, not by SQLite: .NET's UTF-8 encoder is vectorized, SQLite's UTF-16 translation goes a character at
         // a time (it showed for the megabyte-long JSON parameters of the bulk statements). SQLite copies the bytes.
         var length = Encoding.UTF8.GetMaxByteCount(value.Length);
-        if (_text.Length < length) _text = new byte[Math.Max(length, 2 * _text.Length)];
-        var written = Encoding.UTF8.GetBytes(value, _text);
-        return Check(raw.sqlite3_bind_text(_statement, IndexOf(name), _text.AsSpan(0, written)));
+        if (length <= _text.Length)
+        {
+            var written = Encoding.UTF8.GetBytes(value, _text);
+            return Check(raw.sqlite3_bind_text(_statement, IndexOf(name), _text.AsSpan(0, written)));
+        }
+        // A long text (the JSON rows of a bulk statement) borrows its buffer instead of keeping one that large.
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(value, rented);
+            return Check(raw.sqlite3_bind_text(_statement, IndexOf(name), rented.AsSpan(0, written)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Binds an integer.</summary>

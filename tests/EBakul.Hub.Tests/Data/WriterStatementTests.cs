@@ -33,7 +33,7 @@ public sealed class WriterStatementTests : IDisposable
     [Fact]
     public async Task Values_of_every_kind_come_back_as_bound()
     {
-        var text = "Warung Bu Sri — ꦧꦺꦴꦗꦤꦺꦒꦫ 🍜";
+        var text = "Warung Bu Sri — ꦧꦺꦴꦗꦤꦺꦒꦫ 🍜 " + new string('x', 100_000); // past the statement's own text buffer
         var blob = new byte[] { 0, 1, 254, 255 };
         var inserted = await _writer.WriteAsync(tx =>
             tx.Command(Insert).Bind("$k", "a").Bind("$t", text).Bind("$i", long.MaxValue).Bind("$r", -7.25).Bind("$b", blob).ExecuteNonQuery()
