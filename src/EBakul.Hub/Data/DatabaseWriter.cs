@@ -35,7 +35,7 @@ public sealed class DatabaseWriter : IDisposable
     private readonly int _maxWritesPerCommit;
     private readonly Thread _thread;
     private readonly WalCheckpointer _checkpointer;
-    private readonly Dictionary<string, WriterStatement> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WriterStatement> _statements = new(StringComparer.Ordinal);
 
     private volatile Exception? _lastCommitFailure;
     private static long s_lastEpoch;
@@ -304,7 +304,7 @@ public sealed class DatabaseWriter : IDisposable
     /// <summary>The writer's prepared statement for <paramref name="sql"/>, created on first use (writer thread only).</summary>
     internal WriterStatement Statement(string sql)
     {
-        if (!_commands.TryGetValue(sql, out var statement)) _commands[sql] = statement = new WriterStatement(_connection, sql);
+        if (!_statements.TryGetValue(sql, out var statement)) _statements[sql] = statement = new WriterStatement(_connection, sql);
         return statement;
     }
 
@@ -314,7 +314,7 @@ public sealed class DatabaseWriter : IDisposable
         _queue.Writer.TryComplete();
         _thread.Join(TimeSpan.FromSeconds(30));
         _checkpointer.Dispose();
-        foreach (var command in _commands.Values) command.Dispose();
+        foreach (var statement in _statements.Values) statement.Dispose();
         _connection.Dispose();
     }
 

@@ -6,8 +6,9 @@ using SQLitePCL;
 namespace EBakul.Hub.Data;
 
 /// <summary>
-/// One SQL statement of the database writer, prepared once for the life of the writer's connection and run straight
-/// on SQLite. The writer runs the same few statements for every recorded purchase and imported row; going through
+/// One SQL statement of a writing connection (the <see cref="DatabaseWriter"/>'s, the demo loader's), prepared once for
+/// the life of the connection and run straight on SQLite. The writer runs the same few statements for every recorded
+/// purchase and imported row, the loader for millions of rows; going through
 /// <see cref="SqliteCommand"/> there cost a UTF-8 copy and a name search of every parameter on every execution, and
 /// a reader object per query. Here a parameter's position is found once (parameter names are interned, so a name
 /// written as a literal is found by reference), values are bound straight into the statement, and the one reader
@@ -22,7 +23,6 @@ public sealed class WriterStatement : IDisposable
     private readonly sqlite3_stmt _statement;
     private readonly string[] _parameterNames;
     private readonly WriterRows _rows;
-    private readonly byte[] _text = new byte[16 * 1024]; // holds any audit event's details (4,064 characters at most)
 
     internal WriterStatement(SqliteConnection connection, string sql)
     {
@@ -50,24 +50,23 @@ public sealed class WriterStatement : IDisposable
         if (value is null) return Check(raw.sqlite3_bind_null(_statement, IndexOf(name)));
         // Encoded here, not by SQLite: .NET's UTF-8 encoder is vectorized, SQLite's UTF-16 translation goes a character at
         // a time (it showed for the megabyte-long JSON parameters of the bulk statements). SQLite copies the bytes.
+        // A short text is encoded on the stack; a long one (the JSON rows of a bulk statement) in a pooled buffer.
         var length = Encoding.UTF8.GetMaxByteCount(value.Length);
-        if (length <= _text.Length)
-        {
-            var written = Encoding.UTF8.GetBytes(value, _text);
-            return Check(raw.sqlite3_bind_text(_statement, IndexOf(name), _text.AsSpan(0, written)));
-        }
-        // A long text (the JSON rows of a bulk statement) borrows its buffer instead of keeping one that large.
-        var rented = ArrayPool<byte>.Shared.Rent(length);
+        var rented = length > StackTextBytes ? ArrayPool<byte>.Shared.Rent(length) : null;
         try
         {
-            var written = Encoding.UTF8.GetBytes(value, rented);
-            return Check(raw.sqlite3_bind_text(_statement, IndexOf(name), rented.AsSpan(0, written)));
+            Span<byte> buffer = rented is null ? stackalloc byte[StackTextBytes] : rented;
+            var written = Encoding.UTF8.GetBytes(value, buffer);
+            return Check(raw.sqlite3_bind_text(_statement, IndexOf(name), buffer[..written]));
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
     }
+
+    /// <summary>Texts whose UTF-8 form surely fits in this many bytes are encoded on the stack.</summary>
+    private const int StackTextBytes = 1024;
 
     /// <summary>Binds an integer.</summary>
     public WriterStatement Bind(string name, long value) => Check(raw.sqlite3_bind_int64(_statement, IndexOf(name), value));
@@ -123,12 +122,13 @@ public sealed class WriterStatement : IDisposable
     /// <summary>Finalizes the statement.</summary>
     public void Dispose() => _statement.Dispose();
 
-    internal int StepRow()
+    /// <summary>Steps to the next row: true on a row, false at the end.</summary>
+    internal bool Step()
     {
         var rc = raw.sqlite3_step(_statement);
-        if (rc == raw.SQLITE_ROW) return rc;
+        if (rc == raw.SQLITE_ROW) return true;
         if (rc != raw.SQLITE_DONE) Fail(rc);
-        return rc;
+        return false;
     }
 
     internal sqlite3_stmt Handle => _statement;
@@ -167,7 +167,7 @@ public sealed class WriterRows : IDisposable
     internal WriterRows(WriterStatement statement) => _statement = statement;
 
     /// <summary>Moves to the next row; false when there is none.</summary>
-    public bool Read() => _statement.StepRow() == raw.SQLITE_ROW;
+    public bool Read() => _statement.Step();
 
     /// <summary>Whether the column of the current row is NULL.</summary>
     public bool IsDBNull(int column) => raw.sqlite3_column_type(_statement.Handle, column) == raw.SQLITE_NULL;

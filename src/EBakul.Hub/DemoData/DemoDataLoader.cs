@@ -108,7 +108,7 @@ public sealed class DemoDataLoader(
         Execute(connection, null, $"PRAGMA cache_size = {LoadCacheSizeKib}; PRAGMA temp_store = FILE; PRAGMA wal_autocheckpoint = 0;");
 
         using var tx = connection.BeginTransaction(deferred: false);
-        using var session = new LoadSession(connection, tx);
+        using var session = new LoadSession(connection);
         var phase = Stopwatch.StartNew();
         var indexes = DropSecondaryIndexes(connection, tx);
 
@@ -226,43 +226,56 @@ public sealed class DemoDataLoader(
 
     private static int WriteMerchants(LoadSession tx, DemoMerchant[] chunk, string[] ids)
     {
-        var merchant = Prepared(tx.Command(InsertMerchant), "$id", "$regency", "$name", "$owner_name", "$owner_nik", "$nib",
-            "$category", "$scale", "$kecamatan", "$address", "$latitude", "$longitude", "$qris", "$status", "$status_reason",
-            "$created_at", "$updated_at");
-        var status = Prepared(tx.Command(InsertMerchantStatus), "$merchant_id", "$status", "$reason", "$effective_at", "$changed_by");
+        var merchant = tx.Statement(InsertMerchant);
+        var status = tx.Statement(InsertMerchantStatus);
         for (var i = 0; i < chunk.Length; i++)
         {
             var m = chunk[i];
             var current = m.Current;
-            merchant.Run(ids[i], DemoDataGenerator.RegencyCode, m.Name, m.OwnerName, m.OwnerNik, m.Nib, (int)m.Category,
-                (int)m.Scale, m.KecamatanCode, m.Address, m.Latitude, m.Longitude, m.QrisNmid, (int)current.Status,
-                current.Reason, m.RegisteredAt.ToUnixTimeMilliseconds(), current.EffectiveAt.ToUnixTimeMilliseconds());
+            merchant.Bind("$id", ids[i]).Bind("$regency", DemoDataGenerator.RegencyCode).Bind("$name", m.Name)
+                .Bind("$owner_name", m.OwnerName).Bind("$owner_nik", m.OwnerNik).Bind("$nib", m.Nib).Bind("$category", (int)m.Category)
+                .Bind("$scale", (int)m.Scale).Bind("$kecamatan", m.KecamatanCode).Bind("$address", m.Address)
+                .Bind("$latitude", m.Latitude).Bind("$longitude", m.Longitude).Bind("$qris", m.QrisNmid).Bind("$status", (int)current.Status)
+                .Bind("$status_reason", current.Reason).Bind("$created_at", m.RegisteredAt.ToUnixTimeMilliseconds())
+                .Bind("$updated_at", current.EffectiveAt.ToUnixTimeMilliseconds())
+                .ExecuteNonQuery();
             foreach (var change in m.History)
-                status.Run(ids[i], (int)change.Status, change.Reason, change.EffectiveAt.ToUnixTimeMilliseconds(), DemoDataGenerator.RecordedBy);
+            {
+                status.Bind("$merchant_id", ids[i]).Bind("$status", (int)change.Status).Bind("$reason", change.Reason)
+                    .Bind("$effective_at", change.EffectiveAt.ToUnixTimeMilliseconds()).Bind("$changed_by", DemoDataGenerator.RecordedBy)
+                    .ExecuteNonQuery();
+            }
         }
         return chunk.Length;
     }
 
     private static int WriteOffices(LoadSession tx, IReadOnlyList<DemoOffice> offices)
     {
-        var office = Prepared(tx.Command(UpsertOffice), "$regency", "$code", "$name");
-        foreach (var o in offices) office.Run(DemoDataGenerator.RegencyCode, o.Code, o.Name);
+        var office = tx.Statement(UpsertOffice);
+        foreach (var o in offices)
+            office.Bind("$regency", DemoDataGenerator.RegencyCode).Bind("$code", o.Code).Bind("$name", o.Name).ExecuteNonQuery();
         return offices.Count;
     }
 
     private static int WriteEmployees(LoadSession tx, DemoEmployee[] chunk, DateTimeOffset now)
     {
-        var employee = Prepared(tx.Command(InsertEmployee), "$nip", "$regency", "$name", "$office", "$kelas", "$type",
-            "$echelon", "$tpp", "$status", "$status_date", "$updated_at");
-        var status = Prepared(tx.Command(InsertEmployeeStatus), "$nip", "$status", "$date", "$recorded_at");
+        var employee = tx.Statement(InsertEmployee);
+        var status = tx.Statement(InsertEmployeeStatus);
         var nowMs = now.ToUnixTimeMilliseconds();
         foreach (var e in chunk)
         {
             var current = e.Current;
-            employee.Run(e.Nip, DemoDataGenerator.RegencyCode, e.Name, e.Office.Code, e.KelasJabatan, (int)e.EmploymentType,
-                (int)e.Echelon, e.TppCeilingRupiah, (int)current.Status, DateText(current.EffectiveDate), nowMs);
+            employee.Bind("$nip", e.Nip).Bind("$regency", DemoDataGenerator.RegencyCode).Bind("$name", e.Name).Bind("$office", e.Office.Code)
+                .Bind("$kelas", e.KelasJabatan).Bind("$type", (int)e.EmploymentType).Bind("$echelon", (int)e.Echelon)
+                .Bind("$tpp", e.TppCeilingRupiah).Bind("$status", (int)current.Status).Bind("$status_date", DateText(current.EffectiveDate))
+                .Bind("$updated_at", nowMs)
+                .ExecuteNonQuery();
             foreach (var change in e.History)
-                status.Run(e.Nip, (int)change.Status, DateText(change.EffectiveDate), nowMs);
+            {
+                status.Bind("$nip", e.Nip).Bind("$status", (int)change.Status).Bind("$date", DateText(change.EffectiveDate))
+                    .Bind("$recorded_at", nowMs)
+                    .ExecuteNonQuery();
+            }
         }
         return chunk.Length;
     }
@@ -270,15 +283,16 @@ public sealed class DemoDataLoader(
     private static int WritePurchases(LoadSession tx, DemoPurchase[] chunk, string[] merchantIds, DateTimeOffset now)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
-        var entry = Prepared(tx.Command(InsertLedgerEntry), "$id", "$regency", "$kind", "$nip", "$office", "$merchant",
-            "$amount", "$occurred_at", "$period", "$receipt_kind", "$receipt", "$evidence", "$recorded_by", "$recorded_at");
+        var entry = tx.Statement(InsertLedgerEntry);
         foreach (var p in chunk)
         {
-            var id = Guid.CreateVersion7().ToString("N");
-            var merchantId = merchantIds[p.MerchantIndex];
-            entry.Run(id, DemoDataGenerator.RegencyCode, (int)EntryKind.Purchase, p.EmployeeNip, p.OfficeCode, merchantId,
-                p.AmountRupiah, p.OccurredAt.ToUnixTimeMilliseconds(), Period.Containing(p.OccurredAt).Key, (int)p.ReceiptKind,
-                p.ReceiptReference, p.EvidenceSha256, DemoDataGenerator.RecordedBy, nowMs);
+            entry.Bind("$id", Guid.CreateVersion7().ToString("N")).Bind("$regency", DemoDataGenerator.RegencyCode)
+                .Bind("$kind", (int)EntryKind.Purchase).Bind("$nip", p.EmployeeNip).Bind("$office", p.OfficeCode)
+                .Bind("$merchant", merchantIds[p.MerchantIndex]).Bind("$amount", p.AmountRupiah)
+                .Bind("$occurred_at", p.OccurredAt.ToUnixTimeMilliseconds()).Bind("$period", Period.Containing(p.OccurredAt).Key)
+                .Bind("$receipt_kind", (int)p.ReceiptKind).Bind("$receipt", p.ReceiptReference).Bind("$evidence", p.EvidenceSha256)
+                .Bind("$recorded_by", DemoDataGenerator.RecordedBy).Bind("$recorded_at", nowMs)
+                .ExecuteNonQuery();
         }
         return chunk.Length;
     }
@@ -298,48 +312,22 @@ public sealed class DemoDataLoader(
         return command;
     }
 
-    /// <summary>The load's connection and transaction, with each insert prepared once for the whole load.</summary>
-    private sealed class LoadSession(SqliteConnection connection, SqliteTransaction tx) : IDisposable
+    /// <summary>The load's connection (inside its transaction), with each insert prepared once for the whole load.</summary>
+    private sealed class LoadSession(SqliteConnection connection) : IDisposable
     {
-        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, WriterStatement> _statements = new(StringComparer.Ordinal);
 
-        public SqliteCommand Command(string sql)
+        public WriterStatement Statement(string sql)
         {
-            if (!_commands.TryGetValue(sql, out var command)) _commands[sql] = command = DemoDataLoader.Command(connection, tx, sql);
-            return command;
+            if (!_statements.TryGetValue(sql, out var statement)) _statements[sql] = statement = new WriterStatement(connection, sql);
+            return statement;
         }
 
         public void Dispose()
         {
-            foreach (var command in _commands.Values) command.Dispose();
+            foreach (var statement in _statements.Values) statement.Dispose();
         }
     }
 
     private static string DateText(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static PreparedInsert Prepared(SqliteCommand command, params string[] names) => new(command, names);
-
-    /// <summary>A prepared command whose parameters are set by position (no lookup by name per row).</summary>
-    private readonly struct PreparedInsert
-    {
-        private readonly SqliteCommand _command;
-        private readonly SqliteParameter[] _parameters;
-
-        public PreparedInsert(SqliteCommand command, string[] names)
-        {
-            _command = command;
-            _parameters = new SqliteParameter[names.Length];
-            for (var i = 0; i < names.Length; i++)
-            {
-                var index = command.Parameters.IndexOf(names[i]);
-                _parameters[i] = index >= 0 ? command.Parameters[index] : command.Parameters.AddWithValue(names[i], DBNull.Value);
-            }
-        }
-
-        public void Run(params ReadOnlySpan<object?> values)
-        {
-            for (var i = 0; i < values.Length; i++) _parameters[i].Value = values[i] ?? DBNull.Value;
-            _command.ExecuteNonQuery();
-        }
-    }
 }

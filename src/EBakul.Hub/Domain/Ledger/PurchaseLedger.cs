@@ -4,7 +4,6 @@ using EBakul.Hub.Errors;
 using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Roster;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace EBakul.Hub.Domain.Ledger;
