@@ -12,7 +12,8 @@ namespace EBakul.Hub.Access;
 /// Issues, revokes and checks bearer credentials. A token reads <c>ebk.{credential id}.{secret}</c>; the secret
 /// is 32 random bytes and only its SHA-256 is stored, compared in constant time. Checked credentials are cached
 /// for <see cref="CacheLifetime"/>: a revocation takes effect at once in the process that made it and within
-/// that time in every other hub process on the same database.
+/// that time in every other hub process on the same database. When a cached check expires, the callers presenting
+/// that credential meanwhile share one read of the database instead of each reading it.
 /// </summary>
 public sealed class CredentialStore(IServiceScopeFactory scopes, DatabaseWriter writer, TimeProvider clock)
 {
@@ -20,7 +21,11 @@ public sealed class CredentialStore(IServiceScopeFactory scopes, DatabaseWriter 
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(5);
 
     private const string Prefix = "ebk";
-    private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedCheck> _cache = new(StringComparer.Ordinal);
+    private long _databaseReads;
+
+    /// <summary>How many times a credential was read from the database (checks the cache could not answer).</summary>
+    public long DatabaseReads => Interlocked.Read(ref _databaseReads);
 
     /// <summary>Registers a caller (or updates its grants) and issues a new credential; returns the token, shown once.</summary>
     public async Task<string> IssueAsync(Caller caller, CancellationToken cancellationToken)
@@ -71,28 +76,44 @@ public sealed class CredentialStore(IServiceScopeFactory scopes, DatabaseWriter 
     {
         var parts = token.Split('.');
         if (parts.Length != 3 || parts[0] != Prefix || parts[1].Length == 0 || parts[2].Length == 0) return null;
+        var credentialId = parts[1];
         var now = clock.GetUtcNow();
-        if (!_cache.TryGetValue(parts[1], out var entry) || entry.LoadedAt + CacheLifetime < now)
+        if (!_cache.TryGetValue(credentialId, out var check) || check.LoadedAt + CacheLifetime < now)
         {
-            entry = await LoadAsync(parts[1], now, cancellationToken);
-            _cache[parts[1]] = entry;
+            // One read per expiry: the caller whose check replaces the expired one reads, the others await that read.
+            var fresh = new CachedCheck(now);
+            check = check is not null && _cache.TryUpdate(credentialId, fresh, check) ? fresh : _cache.GetOrAdd(credentialId, fresh);
+            if (ReferenceEquals(check, fresh)) await fresh.FillAsync(() => LoadAsync(credentialId));
+        }
+        CacheEntry entry;
+        try
+        {
+            entry = await check.Entry.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (check.Entry.IsFaulted)
+        {
+            // A failed read is not cached: the next caller reads again.
+            _cache.TryRemove(KeyValuePair.Create(credentialId, check));
+            throw;
         }
         if (entry.Identity is null || !CryptographicOperations.FixedTimeEquals(entry.SecretHash, Hash(parts[2]))) return null;
         return entry.Identity;
     }
 
-    private async Task<CacheEntry> LoadAsync(string credentialId, DateTimeOffset now, CancellationToken cancellationToken)
+    // Not cancelled by the caller that started it: every caller waiting for the same credential shares the read.
+    private async Task<CacheEntry> LoadAsync(string credentialId)
     {
+        Interlocked.Increment(ref _databaseReads);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
         var found = await (
             from credential in db.CallerCredentials.AsNoTracking()
             join caller in db.Callers.AsNoTracking() on credential.CallerId equals caller.Id
             where credential.Id == credentialId && credential.RevokedAt == null
-            select new { credential.SecretHash, caller }).SingleOrDefaultAsync(cancellationToken);
+            select new { credential.SecretHash, caller }).SingleOrDefaultAsync();
         return found is null
-            ? new CacheEntry(null, [], now)
-            : new CacheEntry(ToIdentity(found.caller), found.SecretHash, now);
+            ? new CacheEntry(null, [])
+            : new CacheEntry(ToIdentity(found.caller), found.SecretHash);
     }
 
     /// <summary>The identity a caller row grants.</summary>
@@ -105,5 +126,29 @@ public sealed class CredentialStore(IServiceScopeFactory scopes, DatabaseWriter 
 
     private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
-    private sealed record CacheEntry(CallerIdentity? Identity, byte[] SecretHash, DateTimeOffset LoadedAt);
+    private sealed record CacheEntry(CallerIdentity? Identity, byte[] SecretHash);
+
+    /// <summary>A check of one credential, read at <see cref="LoadedAt"/> and shared by every caller until it expires.</summary>
+    private sealed class CachedCheck(DateTimeOffset loadedAt)
+    {
+        private readonly TaskCompletionSource<CacheEntry> _entry = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public DateTimeOffset LoadedAt { get; } = loadedAt;
+
+        /// <summary>The credential as read; faulted when the read failed.</summary>
+        public Task<CacheEntry> Entry => _entry.Task;
+
+        /// <summary>Reads the credential for everyone waiting on <see cref="Entry"/>.</summary>
+        public async Task FillAsync(Func<Task<CacheEntry>> read)
+        {
+            try
+            {
+                _entry.SetResult(await read());
+            }
+            catch (Exception ex)
+            {
+                _entry.SetException(ex);
+            }
+        }
+    }
 }

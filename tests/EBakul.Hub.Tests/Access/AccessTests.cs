@@ -60,6 +60,28 @@ public sealed class AccessTests : IDisposable
     }
 
     [Fact]
+    public async Task Callers_presenting_an_expired_credential_at_once_share_one_database_read()
+    {
+        var token = Token("app-2", CallerKind.EbakulApp, Scopes.RegionsRead);
+        var store = _hub.Services.GetRequiredService<CredentialStore>();
+        Assert.Equal("app-2", (await store.AuthenticateAsync(token, CancellationToken.None))?.Id);
+        _hub.Clock.Advance(CredentialStore.CacheLifetime + TimeSpan.FromSeconds(1));
+        var readsBefore = store.DatabaseReads;
+
+        var identities = await Task.WhenAll(Enumerable.Range(0, 64)
+            .Select(_ => Task.Run(() => store.AuthenticateAsync(token, CancellationToken.None).AsTask())));
+
+        Assert.All(identities, identity => Assert.Equal("app-2", identity?.Id));
+        Assert.Equal(readsBefore + 1, store.DatabaseReads);
+
+        // The shared read still checks each secret, and a revocation is seen at once.
+        var forged = token[..^2] + (token.EndsWith("xx") ? "yy" : "xx");
+        Assert.Null(await store.AuthenticateAsync(forged, CancellationToken.None));
+        await store.RevokeAllAsync("app-2", CancellationToken.None);
+        Assert.Null(await store.AuthenticateAsync(token, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Missing_scope_is_permission_denied_and_changes_nothing()
     {
         var reader = new LedgerService.LedgerServiceClient(_hub.ChannelFor(Token("reader", CallerKind.EbakulApp, Scopes.PurchasesRead)));
