@@ -17,6 +17,12 @@ public sealed class DatabaseOptions
     /// <summary>Most write items waiting for the writer before callers are held back.</summary>
     public int MaxQueuedWrites { get; set; } = 10_000;
 
+    /// <summary>
+    /// WAL pages (4 KiB each) from which the writer makes the write-ahead log start over; the WAL file grows to about
+    /// this size. Default 131,072 (512 MiB); why so large: <c>WalCheckpointer.DefaultRestartPages</c>.
+    /// </summary>
+    public int WalRestartPages { get; set; } = WalCheckpointer.DefaultRestartPages;
+
     /// <summary>The connection string for <see cref="Path"/>.</summary>
     public string ConnectionString => new SqliteConnectionStringBuilder
     {
