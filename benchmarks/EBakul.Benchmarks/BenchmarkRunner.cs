@@ -247,16 +247,27 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
     }
 
     /// <summary>The hub's CPU time over a measured window.</summary>
+    /// <summary>The hub's CPU time and bytes written over a measured window.</summary>
     private sealed class CpuMeter(HubProcess hub)
     {
         private (TimeSpan Total, TimeSpan Writer) _start;
+        private long _startBytes;
 
-        public void Start() => _start = hub.CpuTime();
+        public void Start()
+        {
+            _start = hub.CpuTime();
+            _startBytes = hub.BytesWritten();
+        }
 
         public ScenarioResult Stop(ScenarioResult result)
         {
             var end = hub.CpuTime();
-            return result with { HubCpu = end.Total - _start.Total, WriterCpu = end.Writer - _start.Writer };
+            var endBytes = hub.BytesWritten();
+            return result with
+            {
+                HubCpu = end.Total - _start.Total, WriterCpu = end.Writer - _start.Writer,
+                BytesWritten = endBytes - _startBytes,
+            };
         }
     }
 }

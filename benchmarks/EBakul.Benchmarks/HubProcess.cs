@@ -138,6 +138,23 @@ public sealed class HubProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Bytes of files the hub has written so far, as the kernel counts them for the disk (<c>write_bytes</c> of Linux's
+    /// /proc/.../io: the WAL's frames and the checkpoints' copies into the database file); zero elsewhere.
+    /// </summary>
+    public long BytesWritten()
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{_process.Id}/io").FirstOrDefault(l => l.StartsWith("write_bytes:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line["write_bytes:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>
     /// CPU time the hub has used so far (user + system), in total and on its database writer thread (Linux; zero
     /// elsewhere).
     /// </summary>

@@ -14,6 +14,12 @@ public sealed record ScenarioResult(string Name, long Operations, string Unit, T
     /// <summary>CPU time of the hub's database writer thread while measured, or zero when unknown.</summary>
     public TimeSpan WriterCpu { get; init; }
 
+    /// <summary>Bytes of files the hub wrote while measured (the WAL and the checkpoints' copies), or zero when unknown.</summary>
+    public long BytesWritten { get; init; }
+
+    /// <summary>Bytes written to files per operation, in KiB.</summary>
+    public double KibibytesWrittenPerOperation => Operations == 0 ? double.NaN : BytesWritten / 1024.0 / Operations;
+
     /// <summary>Hub CPU time per operation, in microseconds.</summary>
     public double HubCpuMicrosPerOperation => Operations == 0 ? double.NaN : HubCpu.TotalMicroseconds / Operations;
 

@@ -14,19 +14,22 @@ public static class Report
             $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, " +
             $".NET {Environment.Version}, load average before/after: {Machine.LoadAverageAtStart} / {Machine.LoadAverage()}");
         output.WriteLine();
-        output.WriteLine("| scenario | operations | elapsed | throughput | vs baseline | p50 ms | p99 ms | p99.9 ms | hub peak RSS | hub CPU/op | writer CPU/op |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| scenario | operations | elapsed | throughput | vs baseline | p50 ms | p99 ms | p99.9 ms | hub peak RSS | hub CPU/op | writer CPU/op | written/op |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             var ratio = r.Baseline is { } baseline ? (r.Throughput / baseline.Throughput).ToString("P0", CultureInfo.InvariantCulture) : "(baseline)";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Name} | {r.Operations:N0} {r.Unit} | {r.Elapsed.TotalSeconds:0.00} s | {r.Throughput:N0}/s | {ratio} | " +
-                $"{Ms(r.Percentile(50))} | {Ms(r.Percentile(99))} | {Ms(r.Percentile(99.9))} | {r.PeakMemoryBytes / (1024.0 * 1024):N0} MiB | {Micros(r.HubCpuMicrosPerOperation)} | {Micros(r.WriterCpuMicrosPerOperation)} |"));
+                $"{Ms(r.Percentile(50))} | {Ms(r.Percentile(99))} | {Ms(r.Percentile(99.9))} | {r.PeakMemoryBytes / (1024.0 * 1024):N0} MiB | {Micros(r.HubCpuMicrosPerOperation)} | {Micros(r.WriterCpuMicrosPerOperation)} | {Kibibytes(r.KibibytesWrittenPerOperation)} |"));
         }
     }
 
     private static string Micros(double value) =>
         double.IsNaN(value) || value == 0 ? "-" : value.ToString(value < 100 ? "0.0" : "N0", CultureInfo.InvariantCulture) + " µs";
+
+    private static string Kibibytes(double value) =>
+        double.IsNaN(value) || value == 0 ? "-" : value.ToString(value < 10 ? "0.0" : "N0", CultureInfo.InvariantCulture) + " KiB";
 
     private static string Ms(double value) => double.IsNaN(value) ? "-" : value.ToString("0.00", CultureInfo.InvariantCulture);
 }
