@@ -23,6 +23,12 @@ public sealed class DatabaseOptions
     /// </summary>
     public int WalRestartPages { get; set; } = WalCheckpointer.DefaultRestartPages;
 
+    /// <summary>
+    /// How long commits are gathered before their pages are copied from the WAL into the database file. Default 1 s;
+    /// why: <c>WalCheckpointer.DefaultInterval</c>.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = WalCheckpointer.DefaultInterval;
+
     /// <summary>The connection string for <see cref="Path"/>.</summary>
     public string ConnectionString => new SqliteConnectionStringBuilder
     {

@@ -64,7 +64,7 @@ public sealed class DatabaseWriter : IDisposable
             settings.CommandText = $"PRAGMA cache_size=-{WriterCacheKibibytes}; PRAGMA wal_autocheckpoint=0;";
             settings.ExecuteNonQuery();
         }
-        _checkpointer = new WalCheckpointer(options.Value.ConnectionString, options.Value.WalRestartPages);
+        _checkpointer = new WalCheckpointer(options.Value.ConnectionString, options.Value.WalRestartPages, options.Value.CheckpointInterval);
         _contextOptions = new DbContextOptionsBuilder<HubDbContext>().UseSqlite(_connection).Options;
         _queue = Channel.CreateBounded<IWriteItem>(new BoundedChannelOptions(options.Value.MaxQueuedWrites)
         {

@@ -22,8 +22,14 @@ namespace EBakul.Hub.Data;
 /// </summary>
 internal sealed class WalCheckpointer : IDisposable
 {
-    /// <summary>How long commits are gathered before a checkpoint.</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// The default of <see cref="DatabaseOptions.CheckpointInterval"/>, how long commits are gathered before a
+    /// checkpoint: a page that several commits of that while changed is copied into the database file once, and the
+    /// file is fsynced once. Under month-end load, single-purchase runs taking turns on the 2-core machine recorded
+    /// 4,300–5,600 purchases/s (p99 25–36 ms) at 250 ms, and 5,300–6,400/s (p99 21–27 ms) at 1 s; 3 s was no better
+    /// than 1 s.
+    /// </summary>
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The default of <see cref="DatabaseOptions.WalRestartPages"/>: 512 MiB of 4 KiB pages. Each restart stalls the
@@ -46,12 +52,14 @@ internal sealed class WalCheckpointer : IDisposable
     public const string Checkpoint = "PRAGMA wal_checkpoint(PASSIVE)";
 
     private readonly int _restartPages;
+    private readonly TimeSpan _interval;
     private volatile bool _restartDue;
 
     /// <summary>Opens the checkpointer's connection and starts its thread.</summary>
-    public WalCheckpointer(string connectionString, int restartPages)
+    public WalCheckpointer(string connectionString, int restartPages, TimeSpan interval)
     {
         _restartPages = Math.Max(1, restartPages);
+        _interval = interval > TimeSpan.Zero ? interval : DefaultInterval;
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
         SqlitePragmas.Apply(_connection);
@@ -84,7 +92,7 @@ internal sealed class WalCheckpointer : IDisposable
         {
             _committed.WaitOne();
             if (_stopping) return;
-            Thread.Sleep(Interval);
+            Thread.Sleep(_interval);
             try
             {
                 var walFrames = CheckpointOnce();

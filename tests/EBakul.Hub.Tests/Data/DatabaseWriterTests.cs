@@ -36,7 +36,10 @@ public sealed class DatabaseWriterTests : IDisposable
         var blob = new byte[16 * 1024];
         Random.Shared.NextBytes(blob);
         long commits = 0;
-        using (var writer = new DatabaseWriter(Options.Create(new DatabaseOptions { Path = path, MaxWritesPerCommit = 4, WalRestartPages = 256 })))
+        using (var writer = new DatabaseWriter(Options.Create(new DatabaseOptions
+        {
+            Path = path, MaxWritesPerCommit = 4, WalRestartPages = 256, CheckpointInterval = TimeSpan.FromMilliseconds(250),
+        })))
         {
             await writer.WriteAsync(tx => tx.Command("CREATE TABLE blobs (v BLOB NOT NULL)").ExecuteNonQuery());
             var busy = System.Diagnostics.Stopwatch.StartNew();
