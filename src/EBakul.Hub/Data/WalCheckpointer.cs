@@ -46,7 +46,7 @@ internal sealed class WalCheckpointer : IDisposable
     private readonly SqliteCommand _passive;
     private readonly AutoResetEvent _committed = new(false);
     private readonly Thread _thread;
-    private volatile bool _stopping;
+    private readonly ManualResetEventSlim _stopping = new(false);
 
     /// <summary>The checkpoint that never waits for the writer or a reader.</summary>
     public const string Checkpoint = "PRAGMA wal_checkpoint(PASSIVE)";
@@ -91,8 +91,9 @@ internal sealed class WalCheckpointer : IDisposable
         while (true)
         {
             _committed.WaitOne();
-            if (_stopping) return;
-            Thread.Sleep(_interval);
+            // Gathers the commits of the interval; a stop does not wait for it (closing the last connection
+            // checkpoints what is left).
+            if (_stopping.Wait(_interval)) return;
             try
             {
                 var walFrames = CheckpointOnce();
@@ -124,11 +125,12 @@ internal sealed class WalCheckpointer : IDisposable
     /// <summary>Stops the thread after its current checkpoint and closes the connection.</summary>
     public void Dispose()
     {
-        _stopping = true;
+        _stopping.Set();
         _committed.Set();
         _thread.Join(TimeSpan.FromSeconds(30));
         _passive.Dispose();
         _connection.Dispose();
         _committed.Dispose();
+        _stopping.Dispose();
     }
 }
