@@ -80,10 +80,10 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         var client = new Health.HealthClient(hub.Channel);
         var request = new HealthCheckRequest();
         hub.ResetPeakMemory();
-        var cpu = new CpuMeter(hub);
+        var usage = new UsageMeter(hub);
         var (count, elapsed, latencies) = await LoadRun.RunAsync(options.InFlight, options.WarmUp, options.Duration,
-            async _ => await client.CheckAsync(request), cpu.Start);
-        return cpu.Stop(new ScenarioResult(name, count, "calls", elapsed, latencies, hub.PeakMemoryBytes()));
+            async _ => await client.CheckAsync(request), usage.Start);
+        return usage.Stop(new ScenarioResult(name, count, "calls", elapsed, latencies, hub.PeakMemoryBytes()));
     }
 
     private async Task<(string[] Nips, string[] MerchantIds)> ActorsAsync(HubProcess hub)
@@ -124,11 +124,11 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         var client = new LedgerService.LedgerServiceClient(hub.Channel);
         var runId = Guid.NewGuid().ToString("N")[..8];
         hub.ResetPeakMemory();
-        var cpu = new CpuMeter(hub);
+        var usage = new UsageMeter(hub);
         var (count, elapsed, latencies) = await LoadRun.RunAsync(options.InFlight, options.WarmUp, options.Duration, async n =>
             await client.RecordPurchaseAsync(new RecordPurchaseRequest { RequestId = $"{runId}-{n}", RegencyCode = Regency, Purchase = Draft(nips, merchantIds, n) }),
-            cpu.Start);
-        return cpu.Stop(new ScenarioResult($"RecordPurchase, {options.InFlight} in flight, durable", count, "purchases", elapsed, latencies, hub.PeakMemoryBytes()));
+            usage.Start);
+        return usage.Stop(new ScenarioResult($"RecordPurchase, {options.InFlight} in flight, durable", count, "purchases", elapsed, latencies, hub.PeakMemoryBytes()));
     }
 
     private async Task<ScenarioResult> RecordBatchesAsync(HubProcess hub, string[] nips, string[] merchantIds)
@@ -137,7 +137,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         var runId = Guid.NewGuid().ToString("N")[..8];
         var inFlight = options.BatchesInFlight;
         hub.ResetPeakMemory();
-        var cpu = new CpuMeter(hub);
+        var usage = new UsageMeter(hub);
         var (count, elapsed, latencies) = await LoadRun.RunAsync(inFlight, options.WarmUp, options.Duration, async n =>
         {
             var request = new RecordPurchasesRequest { RequestId = $"{runId}-b{n}", RegencyCode = Regency };
@@ -145,8 +145,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             var response = await client.RecordPurchasesAsync(request);
             if (response.Results.Any(r => r.Outcome != RecordOutcome.Recorded))
                 throw new InvalidOperationException($"batch item rejected: {response.Results.First(r => r.Outcome != RecordOutcome.Recorded)}");
-        }, cpu.Start);
-        return cpu.Stop(new ScenarioResult($"RecordPurchases, batches of {options.BatchSize}, {inFlight} in flight", count * options.BatchSize, "purchases",
+        }, usage.Start);
+        return usage.Stop(new ScenarioResult($"RecordPurchases, batches of {options.BatchSize}, {inFlight} in flight", count * options.BatchSize, "purchases",
             elapsed, latencies, hub.PeakMemoryBytes()));
     }
 
@@ -170,8 +170,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
 
         var client = new MerchantService.MerchantServiceClient(hub.Channel);
         hub.ResetPeakMemory();
-        var cpu = new CpuMeter(hub);
-        cpu.Start();
+        var usage = new UsageMeter(hub);
+        usage.Start();
         var started = Stopwatch.StartNew();
         using var call = client.ImportMerchants();
         var accepted = 0;
@@ -187,7 +187,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         await call.RequestStream.CompleteAsync();
         await reader;
         started.Stop();
-        return cpu.Stop(new ScenarioResult($"ImportMerchants stream, chunks of {chunkSize}", accepted, "merchants", started.Elapsed, [], hub.PeakMemoryBytes()));
+        return usage.Stop(new ScenarioResult($"ImportMerchants stream, chunks of {chunkSize}", accepted, "merchants", started.Elapsed, [], hub.PeakMemoryBytes()));
     }
 
     private async Task<ScenarioResult> SyncEmployeesAsync(HubProcess hub)
@@ -210,8 +210,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
 
         var client = new RosterService.RosterServiceClient(hub.Channel);
         hub.ResetPeakMemory();
-        var cpu = new CpuMeter(hub);
-        cpu.Start();
+        var usage = new UsageMeter(hub);
+        usage.Start();
         var started = Stopwatch.StartNew();
         using var call = client.SyncEmployees();
         long stored = 0;
@@ -228,7 +228,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         await call.RequestStream.CompleteAsync();
         await reader;
         started.Stop();
-        return cpu.Stop(new ScenarioResult($"SyncEmployees stream, chunks of {chunkSize}", stored, "employees", started.Elapsed, [], hub.PeakMemoryBytes()));
+        return usage.Stop(new ScenarioResult($"SyncEmployees stream, chunks of {chunkSize}", stored, "employees", started.Elapsed, [], hub.PeakMemoryBytes()));
     }
 
     private async Task<ScenarioResult> ClosePeriodAsync(HubProcess hub, EBakul.Hub.Domain.Period closed)
@@ -236,19 +236,19 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         var client = new PayrollService.PayrollServiceClient(hub.Channel);
         var period = closed.ToString();
         hub.ResetPeakMemory();
-        var cpu = new CpuMeter(hub);
-        cpu.Start();
+        var usage = new UsageMeter(hub);
+        usage.Start();
         var started = Stopwatch.StartNew();
         var response = await client.ClosePeriodAsync(new ClosePeriodRequest { RequestId = $"close-{period}", RegencyCode = Regency, Period = period });
         started.Stop();
         log.WriteLine($"  closed {period}: {response.Period.Totals.Employees:N0} employees, {response.AdjustmentsCreated:N0} adjustments");
-        return cpu.Stop(new ScenarioResult($"ClosePeriod {period}: evaluate + freeze + adjustments", response.Period.Totals.Employees, "employees",
+        return usage.Stop(new ScenarioResult($"ClosePeriod {period}: evaluate + freeze + adjustments", response.Period.Totals.Employees, "employees",
             started.Elapsed, [], hub.PeakMemoryBytes()));
     }
 
     /// <summary>The hub's CPU time over a measured window.</summary>
     /// <summary>The hub's CPU time and bytes written over a measured window.</summary>
-    private sealed class CpuMeter(HubProcess hub)
+    private sealed class UsageMeter(HubProcess hub)
     {
         private (TimeSpan Total, TimeSpan Writer) _start;
         private long _startBytes;

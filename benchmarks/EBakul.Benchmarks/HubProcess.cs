@@ -124,29 +124,21 @@ public sealed class HubProcess : IAsyncDisposable
     }
 
     /// <summary>Peak resident memory of the hub since the last reset, in bytes (Linux VmHWM); 0 when unknown.</summary>
-    public long PeakMemoryBytes()
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
+    public long PeakMemoryBytes() => ProcValue("status", "VmHWM:") * 1024;
 
     /// <summary>
     /// Bytes of files the hub has written so far, as the kernel counts them for the disk (<c>write_bytes</c> of Linux's
     /// /proc/.../io: the WAL's frames and the checkpoints' copies into the database file); zero elsewhere.
     /// </summary>
-    public long BytesWritten()
+    public long BytesWritten() => ProcValue("io", "write_bytes:");
+
+    /// <summary>The number after <paramref name="key"/> in the hub's /proc/&lt;pid&gt;/<paramref name="file"/>; 0 when unknown.</summary>
+    private long ProcValue(string file, string key)
     {
         try
         {
-            var line = File.ReadLines($"/proc/{_process.Id}/io").FirstOrDefault(l => l.StartsWith("write_bytes:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line["write_bytes:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            var line = File.ReadLines($"/proc/{_process.Id}/{file}").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line[key.Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
