@@ -4,7 +4,6 @@ using EBakul.Ledger.V1;
 using EBakul.Merchants.V1;
 using EBakul.Payroll.V1;
 using EBakul.Roster.V1;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Health.V1;
 
@@ -21,18 +20,22 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
     {
         var results = new List<ScenarioResult>();
         bool Runs(string scenario) => options.Scenarios.Contains(scenario);
-        if (Runs("single") || Runs("batch") || Runs("import") || Runs("sync"))
+        if (Runs("single") || Runs("batch") || Runs("floor") || Runs("import") || Runs("sync"))
         {
             await using var hub = await StartAsync($"ledger hub ({options.LedgerEmployees:N0} employees, {options.LedgerMerchants:N0} merchants, no purchases)",
                 "--DemoData:Enabled=true", $"--DemoData:Merchants={options.LedgerMerchants}", $"--DemoData:Employees={options.LedgerEmployees}",
                 "--DemoData:PurchasesPerEmployee=0");
             var baseline = await BaselineAsync(hub, "baseline: health check (empty unary call)");
             results.Add(baseline);
-            if (Runs("single") || Runs("batch"))
+            if (Runs("single") || Runs("batch") || Runs("floor"))
             {
-                var (nips, merchantIds) = await ActorsAsync(hub);
-                if (Runs("single")) results.Add(await RecordSingleAsync(hub, nips, merchantIds) with { Baseline = baseline });
-                if (Runs("batch")) results.Add(await RecordBatchesAsync(hub, nips, merchantIds) with { Baseline = baseline });
+                var actors = await ActorsAsync(hub);
+                if (Runs("single")) results.Add(await RecordSingleAsync(hub, actors) with { Baseline = baseline });
+                if (Runs("batch")) results.Add(await RecordBatchesAsync(hub, actors) with { Baseline = baseline });
+                if (Runs("floor"))
+                {
+                    foreach (var floor in await new StorageFloor(options, log).RunAsync(actors)) results.Add(floor with { Baseline = baseline });
+                }
             }
             if (Runs("import")) results.Add(await ImportMerchantsAsync(hub) with { Baseline = baseline });
             if (Runs("sync")) results.Add(await SyncEmployeesAsync(hub) with { Baseline = baseline });
@@ -79,23 +82,23 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
     {
         var client = new Health.HealthClient(hub.Channel);
         var request = new HealthCheckRequest();
-        hub.ResetPeakMemory();
-        var usage = new UsageMeter(hub);
+        hub.Usage.ResetPeakMemory();
+        var usage = new UsageMeter(hub.Usage);
         var (count, elapsed, latencies) = await LoadRun.RunAsync(options.InFlight, options.WarmUp, options.Duration,
             async _ => await client.CheckAsync(request), usage.Start);
-        return usage.Stop(new ScenarioResult(name, count, "calls", elapsed, latencies, hub.PeakMemoryBytes()));
+        return usage.Stop(new ScenarioResult(name, count, "calls", elapsed, latencies, hub.Usage.PeakMemoryBytes()));
     }
 
-    private async Task<(string[] Nips, string[] MerchantIds)> ActorsAsync(HubProcess hub)
+    private async Task<Actors> ActorsAsync(HubProcess hub)
     {
         var roster = new RosterService.RosterServiceClient(hub.Channel);
         var merchants = new MerchantService.MerchantServiceClient(hub.Channel);
-        var nips = new List<string>();
+        var employees = new List<Employee>();
         var token = "";
         do
         {
             var page = await roster.ListEmployeesAsync(new ListEmployeesRequest { RegencyCode = Regency, Status = EmployeeStatus.Active, PageSize = 1000, PageToken = token });
-            nips.AddRange(page.Employees.Select(e => e.Nip));
+            employees.AddRange(page.Employees);
             token = page.NextPageToken;
         } while (token.Length > 0);
         var ids = new List<string>();
@@ -105,49 +108,39 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             ids.AddRange(page.Merchants.Select(m => m.MerchantId));
             token = page.NextPageToken;
         } while (token.Length > 0);
-        log.WriteLine($"  {nips.Count:N0} active employees, {ids.Count:N0} active merchants");
-        return (nips.ToArray(), ids.ToArray());
+        log.WriteLine($"  {employees.Count:N0} active employees, {ids.Count:N0} active merchants");
+        return new Actors(Regency, employees.Select(e => e.Nip).ToArray(), employees.Select(e => e.OfficeCode).ToArray(), ids.ToArray());
     }
 
-    private PurchaseDraft Draft(string[] nips, string[] merchantIds, long n) => new()
-    {
-        EmployeeNip = nips[n % nips.Length],
-        MerchantId = merchantIds[(n * 7919) % merchantIds.Length],
-        AmountRupiah = 10_000 + n % 200 * 500,
-        OccurTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-30)),
-        ReceiptKind = ReceiptKind.Nota,
-        ReceiptReference = $"BENCH-{n}",
-    };
-
-    private async Task<ScenarioResult> RecordSingleAsync(HubProcess hub, string[] nips, string[] merchantIds)
+    private async Task<ScenarioResult> RecordSingleAsync(HubProcess hub, Actors actors)
     {
         var client = new LedgerService.LedgerServiceClient(hub.Channel);
         var runId = Guid.NewGuid().ToString("N")[..8];
-        hub.ResetPeakMemory();
-        var usage = new UsageMeter(hub);
+        hub.Usage.ResetPeakMemory();
+        var usage = new UsageMeter(hub.Usage);
         var (count, elapsed, latencies) = await LoadRun.RunAsync(options.InFlight, options.WarmUp, options.Duration, async n =>
-            await client.RecordPurchaseAsync(new RecordPurchaseRequest { RequestId = $"{runId}-{n}", RegencyCode = Regency, Purchase = Draft(nips, merchantIds, n) }),
+            await client.RecordPurchaseAsync(new RecordPurchaseRequest { RequestId = $"{runId}-{n}", RegencyCode = Regency, Purchase = actors.Draft(n) }),
             usage.Start);
-        return usage.Stop(new ScenarioResult($"RecordPurchase, {options.InFlight} in flight, durable", count, "purchases", elapsed, latencies, hub.PeakMemoryBytes()));
+        return usage.Stop(new ScenarioResult($"RecordPurchase, {options.InFlight} in flight, durable", count, "purchases", elapsed, latencies, hub.Usage.PeakMemoryBytes()));
     }
 
-    private async Task<ScenarioResult> RecordBatchesAsync(HubProcess hub, string[] nips, string[] merchantIds)
+    private async Task<ScenarioResult> RecordBatchesAsync(HubProcess hub, Actors actors)
     {
         var client = new LedgerService.LedgerServiceClient(hub.Channel);
         var runId = Guid.NewGuid().ToString("N")[..8];
         var inFlight = options.BatchesInFlight;
-        hub.ResetPeakMemory();
-        var usage = new UsageMeter(hub);
+        hub.Usage.ResetPeakMemory();
+        var usage = new UsageMeter(hub.Usage);
         var (count, elapsed, latencies) = await LoadRun.RunAsync(inFlight, options.WarmUp, options.Duration, async n =>
         {
             var request = new RecordPurchasesRequest { RequestId = $"{runId}-b{n}", RegencyCode = Regency };
-            for (var i = 0; i < options.BatchSize; i++) request.Purchases.Add(Draft(nips, merchantIds, 1_000_000_000 + n * options.BatchSize + i));
+            for (var i = 0; i < options.BatchSize; i++) request.Purchases.Add(actors.Draft(1_000_000_000 + n * options.BatchSize + i));
             var response = await client.RecordPurchasesAsync(request);
             if (response.Results.Any(r => r.Outcome != RecordOutcome.Recorded))
                 throw new InvalidOperationException($"batch item rejected: {response.Results.First(r => r.Outcome != RecordOutcome.Recorded)}");
         }, usage.Start);
         return usage.Stop(new ScenarioResult($"RecordPurchases, batches of {options.BatchSize}, {inFlight} in flight", count * options.BatchSize, "purchases",
-            elapsed, latencies, hub.PeakMemoryBytes()));
+            elapsed, latencies, hub.Usage.PeakMemoryBytes()));
     }
 
     private async Task<ScenarioResult> ImportMerchantsAsync(HubProcess hub)
@@ -169,8 +162,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         }).ToList();
 
         var client = new MerchantService.MerchantServiceClient(hub.Channel);
-        hub.ResetPeakMemory();
-        var usage = new UsageMeter(hub);
+        hub.Usage.ResetPeakMemory();
+        var usage = new UsageMeter(hub.Usage);
         usage.Start();
         var started = Stopwatch.StartNew();
         using var call = client.ImportMerchants();
@@ -187,7 +180,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         await call.RequestStream.CompleteAsync();
         await reader;
         started.Stop();
-        return usage.Stop(new ScenarioResult($"ImportMerchants stream, chunks of {chunkSize}", accepted, "merchants", started.Elapsed, [], hub.PeakMemoryBytes()));
+        return usage.Stop(new ScenarioResult($"ImportMerchants stream, chunks of {chunkSize}", accepted, "merchants", started.Elapsed, [], hub.Usage.PeakMemoryBytes()));
     }
 
     private async Task<ScenarioResult> SyncEmployeesAsync(HubProcess hub)
@@ -209,8 +202,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         }).ToList();
 
         var client = new RosterService.RosterServiceClient(hub.Channel);
-        hub.ResetPeakMemory();
-        var usage = new UsageMeter(hub);
+        hub.Usage.ResetPeakMemory();
+        var usage = new UsageMeter(hub.Usage);
         usage.Start();
         var started = Stopwatch.StartNew();
         using var call = client.SyncEmployees();
@@ -228,46 +221,47 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         await call.RequestStream.CompleteAsync();
         await reader;
         started.Stop();
-        return usage.Stop(new ScenarioResult($"SyncEmployees stream, chunks of {chunkSize}", stored, "employees", started.Elapsed, [], hub.PeakMemoryBytes()));
+        return usage.Stop(new ScenarioResult($"SyncEmployees stream, chunks of {chunkSize}", stored, "employees", started.Elapsed, [], hub.Usage.PeakMemoryBytes()));
     }
 
     private async Task<ScenarioResult> ClosePeriodAsync(HubProcess hub, EBakul.Hub.Domain.Period closed)
     {
         var client = new PayrollService.PayrollServiceClient(hub.Channel);
         var period = closed.ToString();
-        hub.ResetPeakMemory();
-        var usage = new UsageMeter(hub);
+        hub.Usage.ResetPeakMemory();
+        var usage = new UsageMeter(hub.Usage);
         usage.Start();
         var started = Stopwatch.StartNew();
         var response = await client.ClosePeriodAsync(new ClosePeriodRequest { RequestId = $"close-{period}", RegencyCode = Regency, Period = period });
         started.Stop();
         log.WriteLine($"  closed {period}: {response.Period.Totals.Employees:N0} employees, {response.AdjustmentsCreated:N0} adjustments");
         return usage.Stop(new ScenarioResult($"ClosePeriod {period}: evaluate + freeze + adjustments", response.Period.Totals.Employees, "employees",
-            started.Elapsed, [], hub.PeakMemoryBytes()));
+            started.Elapsed, [], hub.Usage.PeakMemoryBytes()));
+    }
+}
+
+/// <summary>A process's CPU time and bytes written over a measured window.</summary>
+internal sealed class UsageMeter(ProcessUsage process)
+{
+    private (TimeSpan Total, TimeSpan Writer) _start;
+    private long _startBytes;
+
+    /// <summary>Starts the window.</summary>
+    public void Start()
+    {
+        _start = process.CpuTime();
+        _startBytes = process.BytesWritten();
     }
 
-    /// <summary>The hub's CPU time over a measured window.</summary>
-    /// <summary>The hub's CPU time and bytes written over a measured window.</summary>
-    private sealed class UsageMeter(HubProcess hub)
+    /// <summary>Ends the window and puts its figures into <paramref name="result"/>.</summary>
+    public ScenarioResult Stop(ScenarioResult result)
     {
-        private (TimeSpan Total, TimeSpan Writer) _start;
-        private long _startBytes;
-
-        public void Start()
+        var end = process.CpuTime();
+        var endBytes = process.BytesWritten();
+        return result with
         {
-            _start = hub.CpuTime();
-            _startBytes = hub.BytesWritten();
-        }
-
-        public ScenarioResult Stop(ScenarioResult result)
-        {
-            var end = hub.CpuTime();
-            var endBytes = hub.BytesWritten();
-            return result with
-            {
-                HubCpu = end.Total - _start.Total, WriterCpu = end.Writer - _start.Writer,
-                BytesWritten = endBytes - _startBytes,
-            };
-        }
+            HubCpu = end.Total - _start.Total, WriterCpu = end.Writer - _start.Writer,
+            BytesWritten = endBytes - _startBytes,
+        };
     }
 }

@@ -117,64 +117,8 @@ public sealed class HubProcess : IAsyncDisposable
         return new HubProcess(process, folder, address, channel);
     }
 
-    /// <summary>Resets the kernel's peak-RSS counter of the hub (Linux; no-op elsewhere).</summary>
-    public void ResetPeakMemory()
-    {
-        try { File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
-    /// <summary>Peak resident memory of the hub since the last reset, in bytes (Linux VmHWM); 0 when unknown.</summary>
-    public long PeakMemoryBytes() => ProcValue("status", "VmHWM:") * 1024;
-
-    /// <summary>
-    /// Bytes of files the hub has written so far, as the kernel counts them for the disk (<c>write_bytes</c> of Linux's
-    /// /proc/.../io: the WAL's frames and the checkpoints' copies into the database file); zero elsewhere.
-    /// </summary>
-    public long BytesWritten() => ProcValue("io", "write_bytes:");
-
-    /// <summary>The number after <paramref name="key"/> in the hub's /proc/&lt;pid&gt;/<paramref name="file"/>; 0 when unknown.</summary>
-    private long ProcValue(string file, string key)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{_process.Id}/{file}").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line[key.Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
-    }
-
-    /// <summary>
-    /// CPU time the hub has used so far (user + system), in total and on its database writer thread (Linux; zero
-    /// elsewhere).
-    /// </summary>
-    public (TimeSpan Total, TimeSpan Writer) CpuTime()
-    {
-        try
-        {
-            var total = Ticks(File.ReadAllText($"/proc/{_process.Id}/stat"));
-            var writer = TimeSpan.Zero;
-            foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
-            {
-                if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == "ebakul-db-write") writer = Ticks(File.ReadAllText(Path.Combine(task, "stat")));
-            }
-            return (total, writer);
-        }
-        catch (IOException)
-        {
-            return (TimeSpan.Zero, TimeSpan.Zero);
-        }
-
-        // Fields 14 and 15 of /proc/.../stat (utime, stime) in clock ticks of 10 ms, counted after the command name.
-        static TimeSpan Ticks(string stat)
-        {
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return TimeSpan.FromMilliseconds((long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
-                + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) * 10);
-        }
-    }
+    /// <summary>What Linux tells of the hub process: CPU time, peak memory, bytes written.</summary>
+    public ProcessUsage Usage => new(_process.Id);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -21,12 +21,15 @@ public static class Report
             var ratio = r.Baseline is { } baseline ? (r.Throughput / baseline.Throughput).ToString("P0", CultureInfo.InvariantCulture) : "(baseline)";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Name} | {r.Operations:N0} {r.Unit} | {r.Elapsed.TotalSeconds:0.00} s | {r.Throughput:N0}/s | {ratio} | " +
-                $"{Ms(r.Percentile(50))} | {Ms(r.Percentile(99))} | {Ms(r.Percentile(99.9))} | {r.PeakMemoryBytes / (1024.0 * 1024):N0} MiB | {Micros(r.HubCpuMicrosPerOperation)} | {Micros(r.WriterCpuMicrosPerOperation)} | {Kibibytes(r.KibibytesWrittenPerOperation)} |"));
+                $"{Ms(r.Percentile(50))} | {Ms(r.Percentile(99))} | {Ms(r.Percentile(99.9))} | {Mebibytes(r.PeakMemoryBytes)} | {Micros(r.HubCpuMicrosPerOperation)} | {Micros(r.WriterCpuMicrosPerOperation)} | {Kibibytes(r.KibibytesWrittenPerOperation)} |"));
         }
     }
 
     private static string Micros(double value) =>
         double.IsNaN(value) || value == 0 ? "-" : value.ToString(value < 100 ? "0.0" : "N0", CultureInfo.InvariantCulture) + " µs";
+
+    private static string Mebibytes(long bytes) =>
+        bytes == 0 ? "-" : (bytes / (1024.0 * 1024)).ToString("N0", CultureInfo.InvariantCulture) + " MiB";
 
     private static string Kibibytes(double value) =>
         double.IsNaN(value) || value == 0 ? "-" : value.ToString(value < 10 ? "0.0" : "N0", CultureInfo.InvariantCulture) + " KiB";
