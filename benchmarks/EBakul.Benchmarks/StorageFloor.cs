@@ -1,6 +1,8 @@
-using System.Security.Cryptography;
 using EBakul.Hub.Audit;
 using EBakul.Hub.Data;
+using EBakul.Hub.Domain;
+using EBakul.Hub.Domain.Ledger;
+using EBakul.Hub.Services;
 using EBakul.Ledger.V1;
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
@@ -22,19 +24,6 @@ public sealed class StorageFloor(BenchmarkOptions options, TextWriter log)
 {
     private const string CallerId = "bench-floor";
     private const string Method = "/ebakul.ledger.v1.LedgerService/RecordPurchase";
-
-    // The hub's statements for the same rows (Domain/Ledger/PurchaseLedger and Data/IdempotentWrites); the audit
-    // event is appended by the hub's own AuditTrail.
-    private const string EntrySql =
-        "INSERT INTO ledger_entries (id, regency_code, kind, employee_nip, office_code, merchant_id, amount_rupiah, occurred_at, " +
-        "period_key, receipt_kind, receipt_reference, evidence_sha256, recorded_by, recorded_at, reverses_entry_id, reason) " +
-        "VALUES ($id, $regency, 1, $nip, $office, $merchant, $amount, $occurred, $period, 1, $receipt, NULL, " +
-        "$recordedBy, $recordedAt, NULL, NULL) ON CONFLICT DO NOTHING RETURNING sequence";
-    private const string ClaimSql =
-        "INSERT INTO receipt_claims (merchant_id, receipt_reference, entry_id) VALUES ($merchant, $reference, $entry) ON CONFLICT DO NOTHING";
-    private const string IdempotencySql =
-        "INSERT INTO idempotency_records (caller_id, request_id, method, request_hash, response, created_at) " +
-        "VALUES ($caller, $request, $method, $hash, $response, $now)";
 
     /// <summary>Which rows a step writes per purchase.</summary>
     private enum Rows
@@ -73,11 +62,12 @@ public sealed class StorageFloor(BenchmarkOptions options, TextWriter log)
             var database = new DatabaseOptions { Path = Path.Combine(folder, "floor.db") };
             await CreateSchemaAsync(database, dropLedgerIndexes: rows == Rows.EntryPrimaryKeyOnly);
             using var writer = new DatabaseWriter(Options.Create(database));
+            var ledger = new PurchaseLedger(TimeProvider.System, new LedgerAppendSignal());
             var audit = new AuditTrail(TimeProvider.System);
             var runId = Guid.NewGuid().ToString("N")[..8];
             var usage = new UsageMeter(new ProcessUsage(Environment.ProcessId));
             var (count, elapsed, latencies) = await LoadRun.RunAsync(options.InFlight, options.WarmUp, options.Duration,
-                n => Write(writer, audit, actors, rows, $"{runId}-{n}", n), usage.Start);
+                n => Write(writer, ledger, audit, actors, rows, $"{runId}-{n}", n), usage.Start);
             // Memory is left out: the figure would be the benchmark's own process, not a hub's.
             return usage.Stop(new ScenarioResult(name, count, "purchases", elapsed, latencies, 0));
         }
@@ -89,46 +79,45 @@ public sealed class StorageFloor(BenchmarkOptions options, TextWriter log)
     }
 
     /// <summary>
-    /// One purchase's rows through the writer. What the hub computes beside the caller (the request's hash and audit
-    /// note, the response) is computed here too, beside the caller; the writer's thread does what the hub's does.
+    /// One purchase's rows through the writer, by the hub's own code for each (the receipt claim and the entry by
+    /// <see cref="PurchaseLedger"/>, the record by <see cref="IdempotentWrites"/>, the event by <see cref="AuditTrail"/>),
+    /// without the checks and reads around them. What the hub computes beside the caller (the request's hash and audit
+    /// note) is computed here too, beside the caller.
     /// </summary>
-    private static Task<int> Write(DatabaseWriter writer, AuditTrail audit, Actors actors, Rows rows, string requestId, long n)
+    private static Task<int> Write(DatabaseWriter writer, PurchaseLedger ledger, AuditTrail audit, Actors actors, Rows rows, string requestId, long n)
     {
         var draft = actors.Draft(n);
         var office = actors.OfficeCodes[actors.EmployeeIndex(n)];
         var request = new RecordPurchaseRequest { RequestId = requestId, RegencyCode = actors.RegencyCode, Purchase = draft };
-        var hash = SHA256.HashData(request.ToByteArray());
+        var hash = IdempotentWrites.HashWithoutRequestId(request);
         var note = AuditTrail.NoteFor(CallerId, Method, request);
         var occurred = draft.OccurTime.ToDateTimeOffset();
-        var period = EBakul.Hub.Domain.Period.Containing(occurred);
         return writer.WriteAsync(tx =>
         {
-            var id = Guid.CreateVersion7().ToString("N");
-            var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+            var now = TimeProvider.System.GetUtcNow();
+            var entry = new LedgerEntry
+            {
+                Id = Guid.CreateVersion7().ToString("N"),
+                RegencyCode = actors.RegencyCode,
+                Kind = EBakul.Hub.Domain.Ledger.EntryKind.Purchase,
+                EmployeeNip = draft.EmployeeNip,
+                OfficeCode = office,
+                MerchantId = draft.MerchantId,
+                AmountRupiah = draft.AmountRupiah,
+                OccurredAt = occurred,
+                PeriodKey = Period.Containing(occurred).Key,
+                ReceiptKind = EBakul.Hub.Domain.Ledger.ReceiptKind.Nota,
+                ReceiptReference = draft.ReceiptReference,
+                RecordedBy = CallerId,
+                RecordedAt = now,
+            };
+            if (rows == Rows.PurchaseRows && !PurchaseLedger.TryClaimReceipt(tx, entry.MerchantId, entry.ReceiptReference, entry.Id))
+                throw new InvalidOperationException($"receipt {entry.ReceiptReference} claimed twice");
+            ledger.Append(tx, entry);
             if (rows == Rows.PurchaseRows)
             {
-                tx.Command(ClaimSql).Bind("$merchant", draft.MerchantId).Bind("$reference", draft.ReceiptReference).Bind("$entry", id).ExecuteNonQuery();
-            }
-            var sequence = (long)tx.Command(EntrySql)
-                .Bind("$id", id).Bind("$regency", actors.RegencyCode).Bind("$nip", draft.EmployeeNip).Bind("$office", office)
-                .Bind("$merchant", draft.MerchantId).Bind("$amount", draft.AmountRupiah).Bind("$occurred", occurred.ToUnixTimeMilliseconds())
-                .Bind("$period", period.Key).Bind("$receipt", draft.ReceiptReference).Bind("$recordedBy", CallerId).Bind("$recordedAt", now)
-                .ExecuteScalar()!;
-            if (rows == Rows.PurchaseRows)
-            {
-                var response = new RecordPurchaseResponse
-                {
-                    Purchase = new Purchase
-                    {
-                        PurchaseId = id, LedgerSequence = sequence, Kind = EntryKind.Purchase, RegencyCode = actors.RegencyCode, EmployeeNip = draft.EmployeeNip, OfficeCode = office,
-                        MerchantId = draft.MerchantId, AmountRupiah = draft.AmountRupiah, OccurTime = draft.OccurTime, Period = period.ToString(),
-                        ReceiptKind = draft.ReceiptKind, ReceiptReference = draft.ReceiptReference, RecordedBy = CallerId, RecordTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(now)),
-                    },
-                };
-                tx.Command(IdempotencySql)
-                    .Bind("$caller", CallerId).Bind("$request", requestId).Bind("$method", Method).Bind("$hash", hash)
-                    .Bind("$response", response.ToByteArray()).Bind("$now", now)
-                    .ExecuteNonQuery();
+                var response = new RecordPurchaseResponse { Purchase = LedgerGrpcService.ToProto(entry, null) };
+                IdempotentWrites.Store(tx, CallerId, requestId, Method, hash, response.ToByteArray(), now);
                 audit.Append(tx, note);
             }
             return 0;
@@ -142,10 +131,9 @@ public sealed class StorageFloor(BenchmarkOptions options, TextWriter log)
         {
             await db.Database.MigrateAsync();
         }
+        if (!dropLedgerIndexes) return;
         await using var connection = new SqliteConnection(database.ConnectionString);
         await connection.OpenAsync();
-        SqlitePragmas.Apply(connection);
-        if (!dropLedgerIndexes) return;
         var indexes = new List<string>();
         await using (var list = connection.CreateCommand())
         {

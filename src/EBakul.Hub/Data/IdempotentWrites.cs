@@ -46,18 +46,22 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
                 return replay;
             }
             var response = work(tx);
-            tx.Command(InsertSql)
-                .Bind("$caller", callerId)
-                .Bind("$request", requestId)
-                .Bind("$method", method)
-                .Bind("$hash", hash)
-                .Bind("$response", response.ToByteArray())
-                .Bind("$now", clock.GetUtcNow().ToUnixTimeMilliseconds())
-                .ExecuteNonQuery();
+            Store(tx, callerId, requestId, method, hash, response.ToByteArray(), clock.GetUtcNow());
             audit.Append(tx, auditNote);
             return response;
         }, cancellationToken, rerunnable);
     }
+
+    /// <summary>Inside a write: stores the response of a request's first run under (caller, request_id).</summary>
+    internal static void Store(WriteTransaction tx, string callerId, string requestId, string method, byte[] hash, byte[] response, DateTimeOffset now) =>
+        tx.Command(InsertSql)
+            .Bind("$caller", callerId)
+            .Bind("$request", requestId)
+            .Bind("$method", method)
+            .Bind("$hash", hash)
+            .Bind("$response", response)
+            .Bind("$now", now.ToUnixTimeMilliseconds())
+            .ExecuteNonQuery();
 
     /// <summary>
     /// Inside a write: the stored response of the first run of the id, or null when the id is new.

@@ -198,7 +198,8 @@ public sealed class LedgerGrpcService(
         draft.ReceiptReference,
         draft.EvidenceSha256);
 
-    private static Purchase ToProto(LedgerEntry entry, string? voidedBy) => new()
+    /// <summary>The proto of an entry, as the ledger's methods answer with it.</summary>
+    internal static Purchase ToProto(LedgerEntry entry, string? voidedBy) => new()
     {
         PurchaseId = entry.Id,
         LedgerSequence = entry.Sequence,

@@ -81,8 +81,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
 
         var id = Guid.CreateVersion7().ToString("N");
         var reference = input.NormalizedReceiptReference;
-        var claimed = tx.Command(ClaimSql).Bind("$merchant", input.MerchantId).Bind("$reference", reference).Bind("$entry", id).ExecuteNonQuery();
-        if (claimed == 0)
+        if (!TryClaimReceipt(tx, input.MerchantId, reference, id))
             throw HubException.AlreadyExists("RECEIPT_ALREADY_RECORDED",
                 $"receipt '{reference}' is already recorded at merchant '{input.MerchantId}'; the same receipt never counts twice");
 
@@ -215,7 +214,12 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         entries.AsNoTracking().Select(e => new LedgerEntryView(e,
             db.LedgerEntries.Where(r => r.ReversesEntryId == e.Id).Select(r => r.Id).FirstOrDefault()));
 
-    private LedgerEntry Append(WriteTransaction tx, LedgerEntry entry) =>
+    /// <summary>Claims a receipt of a merchant for an entry inside a write; false when it is already claimed.</summary>
+    internal static bool TryClaimReceipt(WriteTransaction tx, string merchantId, string receiptReference, string entryId) =>
+        tx.Command(ClaimSql).Bind("$merchant", merchantId).Bind("$reference", receiptReference).Bind("$entry", entryId).ExecuteNonQuery() > 0;
+
+    /// <summary>Inserts an entry inside a write and sets its sequence; the entry's id must be new.</summary>
+    internal LedgerEntry Append(WriteTransaction tx, LedgerEntry entry) =>
         TryAppend(tx, entry) ?? throw new InvalidOperationException($"ledger entry {entry.Id} conflicted on insert");
 
     private LedgerEntry? TryAppend(WriteTransaction tx, LedgerEntry entry)
