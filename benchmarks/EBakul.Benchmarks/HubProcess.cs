@@ -62,6 +62,7 @@ public sealed class HubProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(hubDll);
         info.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}");
+        info.ArgumentList.Add($"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort()}");
         info.ArgumentList.Add($"--Database:Path={Path.Combine(folder, "ebakul.db")}");
         info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
         foreach (var setting in settings) info.ArgumentList.Add(setting);

@@ -106,6 +106,7 @@ public static class HubHostingExtensions
     /// <summary>Maps the gRPC services, health and reflection.</summary>
     public static WebApplication MapEBakulHub(this WebApplication app)
     {
+        app.UseHttpEndpointOnlyRoutes();
         app.MapGrpcService<RegionGrpcService>();
         app.MapGrpcService<LedgerGrpcService>();
         app.MapGrpcService<RosterGrpcService>();

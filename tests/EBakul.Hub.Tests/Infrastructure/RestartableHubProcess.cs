@@ -26,6 +26,9 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
     /// <summary>The running hub's base address, e.g. http://127.0.0.1:43121 (empty before the first start).</summary>
     public string Address { get; private set; } = "";
 
+    /// <summary>The hub's HTTP endpoint (HTTP/1.1 and HTTP/2: JSON, metrics, health pages), e.g. <c>http://127.0.0.1:5081</c>.</summary>
+    public string HttpAddress { get; private set; } = "";
+
     /// <summary>Everything the hub printed so far, over all its runs.</summary>
     public string Output
     {
@@ -115,6 +118,7 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
     {
         Kill();
         Address = $"http://127.0.0.1:{port}";
+        HttpAddress = $"http://127.0.0.1:{FreeLoopbackPort()}";
         var hubDll = FindHubDll();
         var start = new ProcessStartInfo("dotnet")
         {
@@ -126,6 +130,7 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
         };
         start.ArgumentList.Add(hubDll);
         start.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url={Address}");
+        start.ArgumentList.Add($"--Kestrel:Endpoints:Http:Url={HttpAddress}");
         start.ArgumentList.Add($"--Database:Path={databasePath}");
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";

@@ -1,0 +1,49 @@
+namespace EBakul.Hub.Hosting;
+
+/// <summary>
+/// The hub's two Kestrel endpoints (<c>Kestrel:Endpoints</c> in appsettings.json):
+/// <list type="bullet">
+/// <item><c>Grpc</c>: cleartext HTTP/2 only, for gRPC callers (cleartext HTTP/2 cannot share a port with HTTP/1.1);</item>
+/// <item><c>Http</c>: HTTP/1.1 and HTTP/2, for whatever a browser, <c>curl</c> or a scraper asks (JSON, pages, metrics, health).</item>
+/// </list>
+/// Routes marked with <see cref="OnHttpEndpoint{TBuilder}"/> answer only on the <c>Http</c> endpoint: asked on the gRPC
+/// endpoint's port they answer 404, as if they were not there.
+/// </summary>
+public static class HubEndpoints
+{
+    /// <summary>The setting holding the gRPC endpoint's address.</summary>
+    public const string GrpcUrlSetting = "Kestrel:Endpoints:Grpc:Url";
+
+    /// <summary>The setting holding the HTTP endpoint's address.</summary>
+    public const string HttpUrlSetting = "Kestrel:Endpoints:Http:Url";
+
+    /// <summary>Marks routes that are served on the HTTP endpoint only.</summary>
+    public static TBuilder OnHttpEndpoint<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(HttpEndpointOnly.Instance);
+
+    /// <summary>Answers 404 for a route marked <see cref="OnHttpEndpoint{TBuilder}"/> asked on the gRPC endpoint's port.</summary>
+    public static WebApplication UseHttpEndpointOnlyRoutes(this WebApplication app)
+    {
+        var grpcPort = PortOf(app.Configuration[GrpcUrlSetting]);
+        if (grpcPort is not { } port) return app;
+        app.Use((context, next) =>
+        {
+            if (context.Connection.LocalPort == port && context.GetEndpoint()?.Metadata.GetMetadata<HttpEndpointOnly>() is not null)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
+        return app;
+    }
+
+    private static int? PortOf(string? url) =>
+        Uri.TryCreate(url?.Replace("*", "localhost", StringComparison.Ordinal).Replace("+", "localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri)
+        && uri.Port > 0 ? uri.Port : null;
+
+    private sealed class HttpEndpointOnly
+    {
+        public static readonly HttpEndpointOnly Instance = new();
+    }
+}
