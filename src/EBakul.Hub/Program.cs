@@ -3,6 +3,9 @@ using EBakul.Hub.Hosting;
 // Settings (appsettings.json) are read from the application's folder, wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddEBakulHub();
+// An admin command's standard output is its result alone (e.g. a one-time token for a script); logs go to standard error.
+if (HubCommands.Recognizes(args))
+    builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 var app = builder.Build();
 app.MapEBakulHub();
 await app.RunHubAsync(args);

@@ -32,6 +32,8 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
     public DbSet<Employee> Employees => Set<Employee>();
     /// <summary>Employee status timeline.</summary>
     public DbSet<EmployeeStatusChange> EmployeeStatusChanges => Set<EmployeeStatusChange>();
+    /// <summary>Employees' assignments over time (office, class, TPP ceiling).</summary>
+    public DbSet<EmployeeAssignment> EmployeeAssignments => Set<EmployeeAssignment>();
     /// <summary>The purchase ledger.</summary>
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     /// <summary>Receipt claims.</summary>
@@ -110,6 +112,14 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
             e.ToTable("employee_status_changes");
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.Nip, x.EffectiveDate });
+        });
+        model.Entity<EmployeeAssignment>(e =>
+        {
+            e.ToTable("employee_assignments");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Nip, x.EffectivePeriodKey, x.EffectiveDate });
+            // Which employees an office ever had: an office's view of the ledger (docs/access.md).
+            e.HasIndex(x => new { x.OfficeCode, x.Nip });
         });
         model.Entity<LedgerEntry>(e =>
         {

@@ -38,18 +38,51 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
         var auditNote = AuditTrail.NoteFor(callerId, method, request);
         return writer.WriteAsync(tx =>
         {
-            var stored = Find(tx, callerId, requestId, method, hash);
-            if (stored is not null)
-            {
-                var replay = new TResponse();
-                replay.MergeFrom(stored);
-                return replay;
-            }
+            if (Find(tx, callerId, requestId, method, hash) is { } stored) return Parse<TResponse>(stored);
             var response = work(tx);
             Store(tx, callerId, requestId, method, hash, response.ToByteArray(), clock.GetUtcNow());
             audit.Append(tx, auditNote);
             return response;
         }, cancellationToken, rerunnable);
+    }
+
+    /// <summary>
+    /// For work too large for one write (closing a month runs in several): the response of the request id's earlier run,
+    /// or null when the id is new. FAILED_PRECONDITION <c>REQUEST_ID_REUSED</c> when the id was used for another request.
+    /// The work then runs and keeps its answer with <see cref="KeepFirstAsync"/>.
+    /// </summary>
+    public Task<TResponse?> ReplayAsync<TRequest, TResponse>(string callerId, string method, TRequest request, string requestId, CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>, new()
+    {
+        var hash = HashWithoutRequestId(request);
+        return writer.WriteAsync(tx => Find(tx, callerId, requestId, method, hash) is { } stored ? Parse<TResponse>(stored) : null,
+            cancellationToken, rerunnable: true);
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="response"/> as the answer to the request id, unless a twin of the request kept its answer
+    /// first: the answer kept is returned, so every run of one request id answers the same.
+    /// </summary>
+    public Task<TResponse> KeepFirstAsync<TRequest, TResponse>(string callerId, string method, TRequest request, string requestId,
+        TResponse response, CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>, new()
+    {
+        var hash = HashWithoutRequestId(request);
+        return writer.WriteAsync(tx =>
+        {
+            if (Find(tx, callerId, requestId, method, hash) is { } stored) return Parse<TResponse>(stored);
+            Store(tx, callerId, requestId, method, hash, response.ToByteArray(), clock.GetUtcNow());
+            return response;
+        }, CancellationToken.None, rerunnable: true);
+    }
+
+    private static TResponse Parse<TResponse>(byte[] stored) where TResponse : IMessage<TResponse>, new()
+    {
+        var response = new TResponse();
+        response.MergeFrom(stored);
+        return response;
     }
 
     /// <summary>Inside a write: stores the response of a request's first run under (caller, request_id).</summary>

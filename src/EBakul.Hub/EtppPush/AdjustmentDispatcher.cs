@@ -159,5 +159,6 @@ public sealed class AdjustmentDispatcher(
             _ => throw new InvalidOperationException($"adjustment {a.IdempotencyKey} has no sanction"),
         },
         a.TppCorrectionRupiah,
-        a.SupersedesKey);
+        a.SupersedesKey,
+        a.TppCeilingRupiah);
 }

@@ -20,6 +20,10 @@ namespace EBakul.Hub.EtppPush;
 /// <param name="Sanction">The policy's sanction rule.</param>
 /// <param name="TppCorrectionRupiah">What e-TPP deducts from the TPP (for <see cref="EtppSanction.Withhold"/>, the TPP withheld).</param>
 /// <param name="SupersedesKey">Key of the earlier revision this one replaces; null for revision 1.</param>
+/// <param name="TppCeilingRupiah">
+/// The employee's TPP for the month, which no correction exceeds: for <see cref="EtppSanction.DeductShortfall"/> the
+/// correction is <c>min(shortfall, tpp_ceiling)</c>, so it differs from the shortfall when the shortfall is larger.
+/// </param>
 public sealed record EtppAdjustment(
     string Key,
     string RegencyCode,
@@ -33,7 +37,8 @@ public sealed record EtppAdjustment(
     long ShortfallRupiah,
     EtppSanction Sanction,
     long TppCorrectionRupiah,
-    string? SupersedesKey)
+    string? SupersedesKey,
+    long TppCeilingRupiah)
 {
     /// <summary>The idempotency key of an employee's adjustment for a month, e.g. <c>35.22:198503152010011001:2025-09:r1</c>.</summary>
     public static string KeyOf(string regencyCode, string nip, Period period, int revision) => $"{regencyCode}:{nip}:{period}:r{revision}";

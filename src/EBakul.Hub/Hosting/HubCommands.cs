@@ -30,17 +30,22 @@ public static class HubCommands
             return;
         }
         await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None);
-        Environment.ExitCode = await RunAsync(app.Services, args, Console.Out);
+        Environment.ExitCode = await RunAsync(app.Services, args, Console.Out, Console.Error);
     }
 
-    /// <summary>Runs one command; returns the exit code.</summary>
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output)
+    /// <summary>
+    /// Runs one command; returns the exit code. What a script reads (the one-time token of <c>callers add</c>, the caller
+    /// list) goes to <paramref name="output"/>, alone; what a person reads beside it goes to <paramref name="messages"/>
+    /// (standard error, with the logs).
+    /// </summary>
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter? messages = null)
     {
+        messages ??= TextWriter.Null;
         try
         {
             return (args[0], args.ElementAtOrDefault(1)) switch
             {
-                ("callers", "add") => await AddCallerAsync(services, args, output),
+                ("callers", "add") => await AddCallerAsync(services, args, output, messages),
                 ("callers", "revoke") => await RevokeAsync(services, args, output),
                 ("callers", "list") => await ListAsync(services, output),
                 ("audit", "verify") => await VerifyAsync(services, output),
@@ -49,12 +54,12 @@ public static class HubCommands
         }
         catch (ArgumentException ex)
         {
-            await output.WriteLineAsync($"error: {ex.Message}");
+            await (messages == TextWriter.Null ? output : messages).WriteLineAsync($"error: {ex.Message}");
             return 2;
         }
     }
 
-    private static async Task<int> AddCallerAsync(IServiceProvider services, string[] args, TextWriter output)
+    private static async Task<int> AddCallerAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter messages)
     {
         var id = args.ElementAtOrDefault(2) ?? throw new ArgumentException("callers add needs an ID");
         if (id.StartsWith('-') || id.Length > 64) throw new ArgumentException("the caller ID comes right after 'callers add' (at most 64 characters)");
@@ -90,8 +95,8 @@ public static class HubCommands
             RateLimitPerSecond = rate,
             CreatedAt = services.GetRequiredService<TimeProvider>().GetUtcNow(),
         }, CancellationToken.None);
-        await output.WriteLineAsync($"caller '{id}' ({kind}) scopes: {string.Join(' ', scopeList)}; regencies: {string.Join(' ', regencies)}{(office is null ? "" : $"; office {office}")}");
-        await output.WriteLineAsync("token (shown once, store it in the calling system's secret store):");
+        await messages.WriteLineAsync($"caller '{id}' ({kind}) scopes: {string.Join(' ', scopeList)}; regencies: {string.Join(' ', regencies)}{(office is null ? "" : $"; office {office}")}");
+        await messages.WriteLineAsync("its token, on standard output, is shown once: store it in the calling system's secret store");
         await output.WriteLineAsync(token);
         return 0;
     }

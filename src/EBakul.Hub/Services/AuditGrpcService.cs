@@ -1,5 +1,6 @@
 using System.Globalization;
 using EBakul.Audit.V1;
+using EBakul.Hub.Access;
 using EBakul.Hub.Data;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Errors;
@@ -10,7 +11,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EBakul.Hub.Services;
 
-/// <summary>gRPC face of the audit trail (<see cref="Audit.AuditTrail"/>).</summary>
+/// <summary>
+/// gRPC face of the audit trail (<see cref="Audit.AuditTrail"/>). Bound like every read: to the caller's regencies (by the
+/// access interceptor) and, for an office system, to its office.
+/// </summary>
 public sealed class AuditGrpcService(RegencyDirectory regencies, HubDbContext db) : AuditService.AuditServiceBase
 {
     /// <inheritdoc />
@@ -27,6 +31,11 @@ public sealed class AuditGrpcService(RegencyDirectory regencies, HubDbContext db
         var query = db.AuditEvents.AsNoTracking().Where(e => e.RegencyCode == request.RegencyCode && e.Sequence > afterSequence);
         if (request.CallerId.Length > 0) query = query.Where(e => e.CallerId == request.CallerId);
         if (request.Method.Length > 0) query = query.Where(e => e.Method == request.Method);
+        // An office system reads only what its office's systems did (docs/access.md): the trail of the rest of the
+        // regency (other offices' purchases, closes, policies) is not the office's to read.
+        var caller = CallerIdentity.Of(context);
+        if (caller.IsOfficeBound)
+            query = query.Where(e => db.Callers.Any(c => c.Id == e.CallerId && c.Kind == CallerKind.OfficeSystem && c.OfficeCode == caller.OfficeCode));
         var page = await query.OrderBy(e => e.Sequence).Take(pageSize + 1).ToListAsync(context.CancellationToken);
 
         var response = new ListAuditEventsResponse();

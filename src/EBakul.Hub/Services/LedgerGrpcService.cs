@@ -3,6 +3,7 @@ using EBakul.Hub.Access;
 using EBakul.Hub.Data;
 using EBakul.Hub.Domain;
 using EBakul.Hub.Domain.Ledger;
+using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Paging;
@@ -103,8 +104,9 @@ public sealed class LedgerGrpcService(
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 
-        var view = await PurchaseLedger.FindAsync(db, request.RegencyCode, request.PurchaseId, context.CancellationToken);
-        CallerIdentity.Of(context).RequireOwnOffice(view?.Entry.OfficeCode, $"purchase '{request.PurchaseId}'");
+        var caller = CallerIdentity.Of(context);
+        var view = await PurchaseLedger.FindAsync(db, request.RegencyCode, request.PurchaseId, caller.IsOfficeBound ? caller.OfficeCode : null, context.CancellationToken);
+        caller.RequireOwnOffice(view is null ? null : caller.OfficeCode, $"purchase '{request.PurchaseId}'");
         if (view is null)
             throw HubException.NotFound("PURCHASE_NOT_FOUND", $"purchase '{request.PurchaseId}' is not in the ledger of regency {request.RegencyCode}");
         return new GetPurchaseResponse { Purchase = ToProto(view.Entry, view.VoidedByEntryId) };
@@ -116,6 +118,7 @@ public sealed class LedgerGrpcService(
         var checks = new FieldChecks();
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
         var period = Period.Optional(request.Period, "period", checks);
+        if (request.EmployeeNip.Length > 0) Nip.Check(request.EmployeeNip, checks, "employee_nip");
         var pageSize = PageToken.Size(request.PageSize, checks);
         var filters = $"{request.RegencyCode}|{request.EmployeeNip}|{request.MerchantId}|{request.OfficeCode}|{request.Period}";
         var afterSequence = PageToken.DecodeNumber(request.PageToken, filters, checks);

@@ -34,8 +34,13 @@ public sealed class PayrollGrpcService(
         RequestIds.Check(request.RequestId, checks);
         var period = CheckRegencyAndPeriod(request.RegencyCode, request.Period, checks);
         var caller = CallerIdentity.Of(context);
+        // A close runs in several writes, so its request id is looked up before and its answer kept after: a retry (even
+        // after a correction was opened) gets the first answer, and the id cannot close another month.
+        if (await idempotent.ReplayAsync<ClosePeriodRequest, ClosePeriodResponse>(caller.Id, context.Method, request, request.RequestId, context.CancellationToken) is { } replay)
+            return replay;
         var (state, created) = await closing.CloseAsync(request.RegencyCode, period, caller, request.RequestId, context.CancellationToken);
-        return new ClosePeriodResponse { Period = ToProto(state, period), AdjustmentsCreated = created };
+        return await idempotent.KeepFirstAsync(caller.Id, context.Method, request, request.RequestId,
+            new ClosePeriodResponse { Period = ToProto(state, period), AdjustmentsCreated = created }, context.CancellationToken);
     }
 
     /// <inheritdoc />
@@ -208,6 +213,7 @@ public sealed class PayrollGrpcService(
         {
             Employees = state.Employees,
             Exempt = state.Exempt,
+            NoTpp = state.NoTpp,
             Compliant = state.Compliant,
             NonCompliant = state.NonCompliant,
             RequiredRupiah = state.RequiredRupiah,
@@ -235,6 +241,7 @@ public sealed class PayrollGrpcService(
             ShortfallRupiah = a.ShortfallRupiah,
             Sanction = (Sanction)a.Sanction,
             TppCorrectionRupiah = a.TppCorrectionRupiah,
+            TppCeilingRupiah = a.TppCeilingRupiah,
             SupersedesKey = a.SupersedesKey ?? "",
             SupersededByKey = view.SupersededByKey ?? "",
             CreateTime = Timestamp.FromDateTimeOffset(a.CreatedAt),

@@ -155,7 +155,7 @@ public sealed class QuotaGrpcService(
 
         var caller = CallerIdentity.Of(context);
         if (caller.IsOfficeBound)
-            caller.RequireOwnOffice(await evaluator.OfficeOfAsync(request.RegencyCode, request.Nip, context.CancellationToken), $"NIP {request.Nip}");
+            caller.RequireOwnOffice(await evaluator.OfficeOfAsync(request.RegencyCode, request.Nip, period, context.CancellationToken), $"NIP {request.Nip}");
 
         var detail = await evaluator.EvaluateEmployeeAsync(request.RegencyCode, request.Nip, period, context.CancellationToken);
         var response = new Wire.EvaluateEmployeeResponse { Evaluation = ToProto(detail.Evaluation) };
@@ -357,6 +357,7 @@ public sealed class QuotaGrpcService(
         EmployeeCount = summary.EmployeeCount,
         ObligedCount = summary.ObligedCount,
         ExemptCount = summary.ExemptCount,
+        NoTppCount = summary.NoTppCount,
         CompliantCount = summary.CompliantCount,
         NonCompliantCount = summary.NonCompliantCount,
         ComplianceRateBasisPoints = summary.ComplianceRateBasisPoints,

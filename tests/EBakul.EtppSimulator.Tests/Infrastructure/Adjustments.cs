@@ -26,6 +26,7 @@ public static class Adjustments
             EtppAdjustment.KeyOf("35.22", nip, September, revision), "35.22", nip, "4.01.01", September.ToString(), revision,
             PolicyVersion: 3, RequiredRupiah: required, CountedRupiah: counted, ShortfallRupiah: shortfall,
             EtppSanction.DeductShortfall, TppCorrectionRupiah: shortfall,
-            SupersedesKey: revision == 1 ? null : EtppAdjustment.KeyOf("35.22", nip, September, revision - 1));
+            SupersedesKey: revision == 1 ? null : EtppAdjustment.KeyOf("35.22", nip, September, revision - 1),
+            TppCeilingRupiah: 3_000_000);
     }
 }

@@ -132,10 +132,14 @@ public sealed class AuditTrailTests : IDisposable
     public async Task Callers_command_issues_and_revokes_credentials()
     {
         var output = new StringWriter();
+        var messages = new StringWriter();
         var code = await HubCommands.RunAsync(_hub.Services,
-            ["callers", "add", "app-x", "--kind", "app", "--regencies", "35.22", "--scopes", "regions.read"], output);
+            ["callers", "add", "app-x", "--kind", "app", "--regencies", "35.22", "--scopes", "regions.read"], output, messages);
         Assert.Equal(0, code);
-        var token = output.ToString().Split('\n', StringSplitOptions.TrimEntries).Single(l => l.StartsWith("ebk."));
+        // Standard output is the token alone (a script can capture it); the words around it go to standard error.
+        var token = output.ToString().TrimEnd('\n');
+        Assert.Matches("^ebk\\.[^\\s]+$", token);
+        Assert.Contains("app-x", messages.ToString());
 
         var client = new RegionService.RegionServiceClient(_hub.ChannelFor(token));
         Assert.Single((await client.ListRegenciesAsync(new ListRegenciesRequest())).Regencies);

@@ -43,4 +43,20 @@ public sealed class PushRevisionTests
         var firstTime = settled.Single(x => x.Nip == compliant);
         Assert.Equal((1, "", 150_000L), (firstTime.Revision, firstTime.SupersedesKey, firstTime.TppCorrectionRupiah));
     }
+
+    [Fact]
+    public async Task A_deduction_capped_at_the_TPP_is_applied_by_e_TPP()
+    {
+        await using var rig = await PushRig.StartAsync();
+        var arrange = new QuotaArrange(rig.Hub);
+        // The Rp300,000 floor is above a TPP of Rp250,000: the whole TPP is deducted, not more.
+        var nip = await arrange.EmployeeAsync(tppCeiling: 250_000);
+        await rig.CloseAsync(1);
+
+        var settled = await rig.SettledAsync();
+
+        var seen = await rig.AssertOutcomeAsync(settled, [nip]);
+        var applied = seen[Assert.Single(settled).IdempotencyKey].Adjustment!;
+        Assert.Equal((300_000L, 250_000L, 250_000L), (applied.ShortfallRupiah, applied.TppCorrectionRupiah, applied.TppCeilingRupiah));
+    }
 }

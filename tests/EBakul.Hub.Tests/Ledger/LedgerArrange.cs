@@ -13,17 +13,23 @@ internal sealed class LedgerArrange(HubFactory hub)
 
     public LedgerService.LedgerServiceClient Client { get; } = new(hub.Channel);
 
-    /// <summary>A merchant in the given state (1 pending, 2 active, 3 suspended).</summary>
-    public async Task<string> MerchantAsync(int status = 2, string regencyCode = "35.22", string kecamatan = "35.22.15")
+    /// <summary>A merchant in the given state (1 pending, 2 active, 3 suspended), in it since 1 January 2025 (or <paramref name="since"/>).</summary>
+    public async Task<string> MerchantAsync(int status = 2, string regencyCode = "35.22", string kecamatan = "35.22.15", DateTimeOffset? since = null)
     {
         var id = Guid.CreateVersion7().ToString("N");
         var writer = hub.Services.GetRequiredService<DatabaseWriter>();
-        await writer.WriteAsync(tx => tx.Command(
-                "INSERT INTO merchants (id, regency_code, name, owner_name, owner_nik, nib, category, scale, kecamatan_code, address, " +
-                "latitude, longitude, qris_nmid, status, status_reason, created_at, updated_at) VALUES " +
-                "($id, $regency, 'Warung Bu Sri', 'Sri Wahyuni', '3522015708850001', NULL, 1, 2, $kecamatan, 'Jl. Veteran 1', NULL, NULL, NULL, $status, '', 0, 0)")
-            .Bind("$id", id).Bind("$regency", regencyCode).Bind("$kecamatan", kecamatan).Bind("$status", status)
-            .ExecuteNonQuery());
+        await writer.WriteAsync(tx =>
+        {
+            tx.Command(
+                    "INSERT INTO merchants (id, regency_code, name, owner_name, owner_nik, nib, category, scale, kecamatan_code, address, " +
+                    "latitude, longitude, qris_nmid, status, status_reason, created_at, updated_at) VALUES " +
+                    "($id, $regency, 'Warung Bu Sri', 'Sri Wahyuni', '3522015708850001', NULL, 1, 2, $kecamatan, 'Jl. Veteran 1', NULL, NULL, NULL, $status, '', 0, 0)")
+                .Bind("$id", id).Bind("$regency", regencyCode).Bind("$kecamatan", kecamatan).Bind("$status", status)
+                .ExecuteNonQuery();
+            return tx.Command("INSERT INTO merchant_status_changes (merchant_id, status, reason, effective_at, changed_by) VALUES ($id, $status, 'arranged', $at, 'test')")
+                .Bind("$id", id).Bind("$status", status).Bind("$at", (since ?? new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.FromHours(7))).ToUnixTimeMilliseconds())
+                .ExecuteNonQuery();
+        });
         return id;
     }
 

@@ -125,7 +125,7 @@ public sealed class PeriodCloseTests : IDisposable
     }
 
     [Fact]
-    public async Task A_second_close_with_the_same_or_another_request_id_creates_nothing()
+    public async Task A_retried_close_gets_its_first_answer_and_another_request_id_creates_nothing()
     {
         await _arrange.SeptemberAsync();
         var first = await _arrange.CloseAsync(September, requestId: "close-2025-09");
@@ -135,10 +135,40 @@ public sealed class PeriodCloseTests : IDisposable
         var again = await _arrange.CloseAsync(September, requestId: "close-2025-09");
         var other = await _arrange.CloseAsync(September, requestId: "close-2025-09-retry");
 
-        Assert.Equal((4, 0, 0), (first.AdjustmentsCreated, again.AdjustmentsCreated, other.AdjustmentsCreated));
-        Assert.Equal(first.Period, again.Period);
+        Assert.Equal(first, again);
+        Assert.Equal((4, 0), (first.AdjustmentsCreated, other.AdjustmentsCreated));
         Assert.Equal(first.Period, other.Period);
         Assert.Equal(adjustments, await _arrange.AdjustmentsAsync(September));
+    }
+
+    [Fact]
+    public async Task A_close_retried_after_a_correction_was_opened_answers_as_first_and_leaves_the_correction_open()
+    {
+        await _arrange.SeptemberAsync();
+        var first = await _arrange.CloseAsync(September, requestId: "close-2025-09");
+        _hub.Clock.Set(Wib(2025, 10, 20, 9));
+        await _arrange.OpenCorrectionAsync(September);
+
+        var retry = await _arrange.CloseAsync(September, requestId: "close-2025-09");
+
+        Assert.Equal(first, retry);
+        var period = await _arrange.PeriodAsync(September);
+        Assert.Equal((PeriodStatus.Correcting, 1), (period.Status, period.Revision));
+    }
+
+    [Fact]
+    public async Task A_close_request_id_cannot_be_reused_for_another_month_or_regency()
+    {
+        await _arrange.SeptemberAsync();
+        await _arrange.CloseAsync(September, requestId: "close-once");
+        _hub.Clock.Set(Wib(2025, 11, 10, 9));
+
+        var otherMonth = await RpcAssert.Expect(StatusCode.FailedPrecondition, () => _arrange.CloseAsync(October, requestId: "close-once"));
+        var otherRegency = await RpcAssert.Expect(StatusCode.FailedPrecondition,
+            () => _arrange.CloseAsync(September, requestId: "close-once", regency: HubFactory.OtherRegencyCode));
+
+        Assert.Equal(("REQUEST_ID_REUSED", "REQUEST_ID_REUSED"), (otherMonth.Reason(), otherRegency.Reason()));
+        Assert.Equal(PeriodStatus.Open, (await _arrange.PeriodAsync(October)).Status);
     }
 
     [Fact]

@@ -1,9 +1,15 @@
+using EBakul.Hub.Data;
+using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Tests.Infrastructure;
 using EBakul.Ledger.V1;
 using EBakul.Merchants.V1;
 using EBakul.Quota.V1;
 using EBakul.Roster.V1;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.DependencyInjection;
+using EntryKind = EBakul.Hub.Domain.Ledger.EntryKind;
+using Purchase = EBakul.Ledger.V1.Purchase;
+using ReceiptKind = EBakul.Ledger.V1.ReceiptKind;
 
 namespace EBakul.Hub.Tests.Quota;
 
@@ -57,6 +63,18 @@ internal sealed class QuotaArrange(HubFactory hub)
             await SyncAsync(row, regency);
         }
         return row.Nip;
+    }
+
+    /// <summary>
+    /// Re-syncs an employee as the personnel system would after a change (a move, a promotion, a new TPP), on the hub's
+    /// clock's date: the roster row as stored, changed by <paramref name="change"/>.
+    /// </summary>
+    public async Task ReassignAsync(string nip, Action<Employee> change, string regency = Regency)
+    {
+        var row = (await new RosterService.RosterServiceClient(hub.Channel).GetEmployeeAsync(new GetEmployeeRequest { RegencyCode = regency, Nip = nip })).Employee;
+        row.UpdateTime = null;
+        change(row);
+        await SyncAsync(row, regency);
     }
 
     private async Task SyncAsync(Employee row, string regency)
@@ -131,6 +149,25 @@ internal sealed class QuotaArrange(HubFactory hub)
                 ReceiptReference = $"NT-{Interlocked.Increment(ref _counter):D7}",
             },
         })).Purchase;
+
+    /// <summary>
+    /// A purchase in the ledger that the ledger would refuse today: at a merchant that was not active at its moment. Such
+    /// rows come from before recording judged the merchant's status at the purchase's moment (or from a ledger imported
+    /// whole); the evaluation must still explain them. Written with the ledger's own append, in its office of today.
+    /// </summary>
+    public async Task<Purchase> LegacyPurchaseAsync(string nip, string merchantId, long amount, DateTimeOffset at, string regency = Regency)
+    {
+        var ledger = hub.Services.GetRequiredService<PurchaseLedger>();
+        var office = (await new RosterService.RosterServiceClient(hub.Channel).GetEmployeeAsync(new GetEmployeeRequest { RegencyCode = regency, Nip = nip })).Employee.OfficeCode;
+        var entry = await hub.Services.GetRequiredService<DatabaseWriter>().WriteAsync(tx => ledger.Append(tx, new LedgerEntry
+        {
+            Id = Guid.CreateVersion7().ToString("N"), RegencyCode = regency, Kind = EntryKind.Purchase, EmployeeNip = nip, OfficeCode = office,
+            MerchantId = merchantId, AmountRupiah = amount, OccurredAt = at, PeriodKey = Hub.Domain.Period.Containing(at).Key,
+            ReceiptKind = EBakul.Hub.Domain.Ledger.ReceiptKind.Nota, ReceiptReference = $"LEGACY-{Interlocked.Increment(ref _counter):D7}",
+            RecordedBy = "legacy-import", RecordedAt = at,
+        }));
+        return (await Ledger.GetPurchaseAsync(new GetPurchaseRequest { RegencyCode = regency, PurchaseId = entry.Id })).Purchase;
+    }
 
     /// <summary>Voids a purchase through the ledger.</summary>
     public async Task VoidAsync(string purchaseId, string reason = "wrong amount on the nota", string regency = Regency) =>

@@ -77,8 +77,8 @@ public sealed class QuotaEvaluationTests : IDisposable
         var small = await _arrange.MerchantAsync(scale: (int)MerchantScale.Small);
         var warung = await _arrange.MerchantAsync();
 
-        var pending = await _arrange.PurchaseAsync(nip, late, 10_000, Wib(2025, 10, 3));
-        var suspended = await _arrange.PurchaseAsync(nip, late, 20_000, Wib(2025, 10, 8));
+        var pending = await _arrange.LegacyPurchaseAsync(nip, late, 10_000, Wib(2025, 10, 3));
+        var suspended = await _arrange.LegacyPurchaseAsync(nip, late, 20_000, Wib(2025, 10, 8));
         await _arrange.PurchaseAsync(nip, late, 30_000, Wib(2025, 10, 9, 9));
         var tooBig = await _arrange.PurchaseAsync(nip, small, 40_000, Wib(2025, 10, 10));
         var voided = await _arrange.PurchaseAsync(nip, warung, 50_000, Wib(2025, 10, 11));
@@ -115,11 +115,11 @@ public sealed class QuotaEvaluationTests : IDisposable
         var late = await _arrange.MerchantAsync(registeredAt: Wib(2025, 10, 1), verifiedAt: Wib(2025, 10, 5));
         var pausedAllSeptember = await _arrange.MerchantAsync(changes: [(3, Wib(2025, 8, 25)), (2, Wib(2025, 10, 2))]);
         var activeAtStart = await _arrange.MerchantAsync(changes: [(3, Wib(2025, 9, 20)), (2, Wib(2025, 9, 22))]);
-        await _arrange.PurchaseAsync(nip, late, 10_000, Wib(2025, 10, 4, 23, 59, 59));
+        await _arrange.LegacyPurchaseAsync(nip, late, 10_000, Wib(2025, 10, 4, 23, 59, 59));
         await _arrange.PurchaseAsync(nip, late, 20_000, Wib(2025, 10, 5));
-        await _arrange.PurchaseAsync(nip, pausedAllSeptember, 30_000, Wib(2025, 9, 15));
+        await _arrange.LegacyPurchaseAsync(nip, pausedAllSeptember, 30_000, Wib(2025, 9, 15));
         await _arrange.PurchaseAsync(nip, activeAtStart, 40_000, Wib(2025, 9, 5));
-        await _arrange.PurchaseAsync(nip, activeAtStart, 50_000, Wib(2025, 9, 21));
+        await _arrange.LegacyPurchaseAsync(nip, activeAtStart, 50_000, Wib(2025, 9, 21));
 
         foreach (var (period, counted) in new[] { ("2025-09", 40_000L), ("2025-10", 20_000L) })
         {

@@ -577,6 +577,10 @@ namespace EBakul.Hub.Data.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("supersedes_key");
 
+                    b.Property<long>("TppCeilingRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_ceiling_rupiah");
+
                     b.Property<long>("TppCorrectionRupiah")
                         .HasColumnType("INTEGER")
                         .HasColumnName("tpp_correction_rupiah");
@@ -699,6 +703,10 @@ namespace EBakul.Hub.Data.Migrations
                     b.Property<int>("Exempt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("exempt");
+
+                    b.Property<int>("NoTpp")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("no_tpp");
 
                     b.Property<int>("NonCompliant")
                         .HasColumnType("INTEGER")
@@ -990,6 +998,63 @@ namespace EBakul.Hub.Data.Migrations
                         .HasDatabaseName("ix_employees_regency_code_office_code");
 
                     b.ToTable("employees", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Roster.EmployeeAssignment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Echelon")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("echelon");
+
+                    b.Property<DateOnly>("EffectiveDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("effective_date");
+
+                    b.Property<int>("EffectivePeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("effective_period_key");
+
+                    b.Property<int>("EmploymentType")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("employment_type");
+
+                    b.Property<int>("KelasJabatan")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kelas_jabatan");
+
+                    b.Property<string>("Nip")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nip");
+
+                    b.Property<string>("OfficeCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<long>("TppCeilingRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tpp_ceiling_rupiah");
+
+                    b.HasKey("Id")
+                        .HasName("pk_employee_assignments");
+
+                    b.HasIndex("OfficeCode", "Nip")
+                        .HasDatabaseName("ix_employee_assignments_office_code_nip");
+
+                    b.HasIndex("Nip", "EffectivePeriodKey", "EffectiveDate")
+                        .HasDatabaseName("ix_employee_assignments_nip_effective_period_key_effective_date");
+
+                    b.ToTable("employee_assignments", (string)null);
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Roster.EmployeeStatusChange", b =>

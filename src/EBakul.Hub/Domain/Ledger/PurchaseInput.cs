@@ -1,4 +1,5 @@
 using System.Globalization;
+using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Errors;
 
 namespace EBakul.Hub.Domain.Ledger;
@@ -20,14 +21,13 @@ public sealed record PurchaseInput(
     public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Checks the fields that need no database: NIP shape, merchant id, amount range, occur time (set, not in
+    /// Checks the fields that need no database: the NIP (as <see cref="Nip"/> checks it everywhere), merchant id, amount range, occur time (set, not in
     /// the future), receipt kind and reference, evidence hash format. Field names are prefixed with
     /// <paramref name="prefix"/> (e.g. "purchase.").
     /// </summary>
     public void Check(FieldChecks checks, string prefix, DateTimeOffset now)
     {
-        checks.Check(EmployeeNip.Length == 18 && EmployeeNip.All(char.IsAsciiDigit),
-            prefix + "employee_nip", "NIP_INVALID", "must be an 18-digit NIP");
+        Nip.Check(EmployeeNip, checks, prefix + "employee_nip");
         checks.RequireText(MerchantId, prefix + "merchant_id", 64);
         checks.Check(AmountRupiah is > 0 and <= MaxAmountRupiah, prefix + "amount_rupiah", "AMOUNT_OUT_OF_RANGE",
             $"must be a whole number of rupiah from 1 to {MaxAmountRupiah.ToString("N0", CultureInfo.InvariantCulture)}");
@@ -43,6 +43,6 @@ public sealed record PurchaseInput(
             prefix + "evidence_sha256", "EVIDENCE_HASH_INVALID", "must be 64 lowercase hexadecimal characters (SHA-256)");
     }
 
-    /// <summary>The receipt reference as it is compared: trimmed, upper case.</summary>
-    public string NormalizedReceiptReference => ReceiptReference.Trim().ToUpperInvariant();
+    /// <summary>The receipt reference as the caller gave it, trimmed: what the ledger shows.</summary>
+    public string DisplayedReceiptReference => ReceiptReference.Trim();
 }

@@ -19,22 +19,34 @@ public sealed record RecordAttempt(LedgerEntry? Entry, HubException? Refusal);
 /// is the hot path of month-end bursts); every rule that needs the database is decided there, in the same
 /// transaction as the insert:
 /// <list type="bullet">
-/// <item>the merchant must belong to the regency and be ACTIVE; the employee must be on its roster and not LEFT;</item>
-/// <item>the receipt is claimed in <c>receipt_claims</c> (primary key merchant + reference), so the same
+/// <item>the merchant must belong to the regency and have been ACTIVE at the purchase's moment; the employee must be on its
+/// roster and in service (ACTIVE or ON_LEAVE) on the purchase's date: a purchase is judged as it stood when it was made,
+/// so it may be recorded late (until its month is closed) whatever has changed since;</item>
+/// <item>the receipt is claimed in <c>receipt_claims</c> (primary key merchant + <see cref="ReceiptReferences.Key"/>), so the same
 /// receipt counts once however many requests race for it; a void releases the claim;</item>
 /// <item>a reversal is unique per purchase (unique index), so a purchase is voided at most once.</item>
 /// </list>
 /// </summary>
 public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal appended)
 {
-    // What recording a purchase needs to know, in one statement: the buyer, the merchant and the month's state
-    // (each column NULL when its row is missing).
-    private const string FactsSql =
-        "SELECT e.regency_code, e.office_code, e.status, m.regency_code, m.status, p.status " +
+    // What recording a purchase needs to know, in one statement, each as it stood at the purchase's moment: the buyer
+    // (regency, office on the purchase's date, status on that date, the office the month counts under), the merchant
+    // (regency, status at the purchase's moment) and the month's state. A column is NULL when its row is missing; the
+    // status on the date is 0 when the timeline begins after it (not yet in service).
+    private static readonly string FactsSql =
+        "SELECT e.regency_code, " + EmployeeAssignments.OfficeOnDateSql("$nip", "$date") + ", " +
+        "COALESCE((SELECT c.status FROM employee_status_changes AS c WHERE c.nip = $nip AND c.effective_date <= $date " +
+        "ORDER BY c.effective_date DESC, c.id DESC LIMIT 1), " +
+        "CASE WHEN EXISTS (SELECT 1 FROM employee_status_changes AS c WHERE c.nip = $nip) THEN 0 ELSE e.status END), " +
+        "m.regency_code, " +
+        "(SELECT s.status FROM merchant_status_changes AS s WHERE s.merchant_id = $merchant AND s.effective_at <= $occurred " +
+        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1), " +
+        "p.status, " + EmployeeAssignments.OfficeInMonthSql("$nip", "$period") + " " +
         "FROM (SELECT 1) AS one " +
         "LEFT JOIN employees AS e ON e.nip = $nip " +
         "LEFT JOIN merchants AS m ON m.id = $merchant " +
         "LEFT JOIN period_states AS p ON p.regency_code = $regency AND p.period_key = $period";
+    private static readonly string MonthOfficeSql = "SELECT " + EmployeeAssignments.OfficeInMonthSql("$nip", "$period");
     private const string PeriodStatusSql = "SELECT status FROM period_states WHERE regency_code = $regency AND period_key = $period";
     private const string ClaimSql =
         "INSERT INTO receipt_claims (merchant_id, receipt_reference, entry_id) VALUES ($merchant, $reference, $entry) ON CONFLICT DO NOTHING";
@@ -55,35 +67,49 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     {
         var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
         var period = Period.Containing(occurredAt);
+        var date = Period.DateOf(occurredAt);
         string officeCode;
         using (var facts = tx.Command(FactsSql)
                    .Bind("$nip", input.EmployeeNip).Bind("$merchant", input.MerchantId).Bind("$regency", regencyCode).Bind("$period", period.Key)
+                   .Bind("$date", date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
+                   .Bind("$occurred", occurredAt.ToUnixTimeMilliseconds())
                    .ExecuteReader())
         {
             facts.Read();
             var found = !facts.IsDBNull(0) && facts.GetString(0) == regencyCode;
-            caller.RequireOwnOffice(found ? facts.GetString(1) : null, $"NIP {input.EmployeeNip}");
+            // An office sees the purchases of its employees' days with it, and of the months that count under it.
+            caller.RequireOwnOffice(!found ? null : caller.OfficeCode == facts.GetString(6) ? facts.GetString(6) : facts.GetString(1), $"NIP {input.EmployeeNip}");
             if (!found)
                 throw HubException.NotFound("EMPLOYEE_NOT_ON_ROSTER", $"NIP {input.EmployeeNip} is not on the roster of regency {regencyCode}");
             officeCode = facts.GetString(1);
-            if ((EmployeeStatus)facts.GetInt32(2) == EmployeeStatus.Left)
-                throw HubException.FailedPrecondition("EMPLOYEE_LEFT", $"NIP {input.EmployeeNip} has left the regency's service");
+            switch (facts.GetInt32(2))
+            {
+                case (int)EmployeeStatus.Left:
+                    throw HubException.FailedPrecondition("EMPLOYEE_LEFT",
+                        $"NIP {input.EmployeeNip} had left the regency's service by {date:yyyy-MM-dd}, the date of the purchase");
+                case 0:
+                    throw HubException.FailedPrecondition("EMPLOYEE_NOT_YET_IN_SERVICE",
+                        $"NIP {input.EmployeeNip} was not yet in the regency's service on {date:yyyy-MM-dd}, the date of the purchase");
+            }
 
             if (facts.IsDBNull(3) || facts.GetString(3) != regencyCode)
                 throw HubException.NotFound("MERCHANT_NOT_FOUND", $"merchant '{input.MerchantId}' is not registered in regency {regencyCode}");
-            var status = (MerchantStatus)facts.GetInt32(4);
-            if (status != MerchantStatus.Active)
+            // One rule for recording and counting: the merchant's status at the purchase's moment decides.
+            var statusAtTime = facts.IsDBNull(4) ? (MerchantStatus?)null : (MerchantStatus)facts.GetInt32(4);
+            if (statusAtTime != MerchantStatus.Active)
                 throw HubException.FailedPrecondition("MERCHANT_NOT_ACTIVE",
-                    $"merchant '{input.MerchantId}' is {Describe(status)}; purchases are recorded only at verified, active merchants");
+                    $"merchant '{input.MerchantId}' was {(statusAtTime is { } status ? Describe(status) : "not yet registered")} at the time of the purchase; " +
+                    "purchases are recorded only at merchants verified and active when they were made");
 
             RequireOpen(regencyCode, period, facts.IsDBNull(5) ? null : (PeriodStatus)facts.GetInt32(5));
         }
 
         var id = Guid.CreateVersion7().ToString("N");
-        var reference = input.NormalizedReceiptReference;
+        var reference = input.DisplayedReceiptReference;
         if (!TryClaimReceipt(tx, input.MerchantId, reference, id))
             throw HubException.AlreadyExists("RECEIPT_ALREADY_RECORDED",
-                $"receipt '{reference}' is already recorded at merchant '{input.MerchantId}'; the same receipt never counts twice");
+                $"receipt '{reference}' is already recorded at merchant '{input.MerchantId}' (receipts are compared as " +
+                $"'{ReceiptReferences.Key(reference)}'); the same receipt never counts twice");
 
         var entry = new LedgerEntry
         {
@@ -145,7 +171,11 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             }
             original = ReadEntry(reader);
         }
-        caller.RequireOwnOffice(original.OfficeCode, $"purchase '{purchaseId}'");
+        if (caller.IsOfficeBound && original.OfficeCode != caller.OfficeCode)
+        {
+            var monthOffice = (string?)tx.Command(MonthOfficeSql).Bind("$nip", original.EmployeeNip).Bind("$period", original.PeriodKey).ExecuteScalar();
+            caller.RequireOwnOffice(monthOffice, $"purchase '{purchaseId}'");
+        }
         if (original.Kind != EntryKind.Purchase)
             throw HubException.FailedPrecondition("REVERSAL_NOT_VOIDABLE", $"'{purchaseId}' is a reversal entry; only purchases can be voided");
         RequireOpen(tx, regencyCode, Period.FromKey(original.PeriodKey));
@@ -172,17 +202,23 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         var appended = TryAppend(tx, reversal)
             ?? throw HubException.FailedPrecondition("PURCHASE_ALREADY_VOIDED", $"purchase '{purchaseId}' is already voided");
         tx.Command(ReleaseSql)
-            .Bind("$merchant", original.MerchantId).Bind("$reference", original.ReceiptReference).Bind("$entry", original.Id)
+            .Bind("$merchant", original.MerchantId).Bind("$reference", ReceiptReferences.Key(original.ReceiptReference)).Bind("$entry", original.Id)
             .ExecuteNonQuery();
         return (appended, original);
     }
 
-    /// <summary>One entry of a regency, or null.</summary>
-    public static async Task<LedgerEntryView?> FindAsync(HubDbContext db, string regencyCode, string entryId, CancellationToken cancellationToken) =>
-        await WithVoids(db, db.LedgerEntries.Where(e => e.Id == entryId && e.RegencyCode == regencyCode))
-            .FirstOrDefaultAsync(cancellationToken);
+    /// <summary>One entry of a regency, or null; only one <paramref name="visibleToOffice"/> sees when given.</summary>
+    public static async Task<LedgerEntryView?> FindAsync(HubDbContext db, string regencyCode, string entryId, string? visibleToOffice, CancellationToken cancellationToken)
+    {
+        var entries = db.LedgerEntries.Where(e => e.Id == entryId && e.RegencyCode == regencyCode);
+        if (visibleToOffice is not null) entries = VisibleToOffice(db, entries, visibleToOffice);
+        return await WithVoids(db, entries).FirstOrDefaultAsync(cancellationToken);
+    }
 
-    /// <summary>Filters for <see cref="ListAsync"/>; null matches everything.</summary>
+    /// <summary>
+    /// Filters for <see cref="ListAsync"/>; null matches everything. <see cref="OfficeCode"/> keeps what that office sees
+    /// (<see cref="VisibleToOffice"/>).
+    /// </summary>
     public sealed record ListFilter(string RegencyCode, string? EmployeeNip, string? MerchantId, string? OfficeCode, Period? Period);
 
     /// <summary>Entries after <paramref name="afterSequence"/> in ledger order, at most <paramref name="limit"/>.</summary>
@@ -191,21 +227,34 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         var query = db.LedgerEntries.Where(e => e.RegencyCode == filter.RegencyCode && e.Sequence > afterSequence);
         if (filter.EmployeeNip is not null) query = query.Where(e => e.EmployeeNip == filter.EmployeeNip);
         if (filter.MerchantId is not null) query = query.Where(e => e.MerchantId == filter.MerchantId);
-        if (filter.OfficeCode is not null) query = query.Where(e => e.OfficeCode == filter.OfficeCode);
+        if (filter.OfficeCode is not null) query = VisibleToOffice(db, query, filter.OfficeCode);
         if (filter.Period is { } period) query = query.Where(e => e.PeriodKey == period.Key);
         return WithVoids(db, query.OrderBy(e => e.Sequence).Take(limit)).ToListAsync(cancellationToken);
     }
 
     /// <summary>
-    /// The change feed's read: entries of a regency (and optionally one office) after a sequence, as appended
+    /// The change feed's read: entries of a regency (and optionally what one office sees) after a sequence, as appended
     /// (no void state: a void arrives as its own reversal entry).
     /// </summary>
     public static Task<List<LedgerEntry>> ReadFeedAsync(HubDbContext db, string regencyCode, string? officeCode, long afterSequence, int limit, CancellationToken cancellationToken)
     {
         var query = db.LedgerEntries.AsNoTracking().Where(e => e.RegencyCode == regencyCode && e.Sequence > afterSequence);
-        if (officeCode is not null) query = query.Where(e => e.OfficeCode == officeCode);
+        if (officeCode is not null) query = VisibleToOffice(db, query, officeCode);
         return query.OrderBy(e => e.Sequence).Take(limit).ToListAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The entries an office sees (docs/access.md): those made while the employee belonged to it (the entry's
+    /// <c>office_code</c>, the office on the purchase's date), and those of the employee's months that count under it
+    /// (the office of the assignment in force on the month's last day, <see cref="EmployeeAssignments"/>). No other office
+    /// sees them: after a move, the old office keeps the purchases of its days and sees none of the new office's months.
+    /// </summary>
+    public static IQueryable<LedgerEntry> VisibleToOffice(HubDbContext db, IQueryable<LedgerEntry> entries, string officeCode) =>
+        entries.Where(e => e.OfficeCode == officeCode
+            || (db.EmployeeAssignments.Where(a => a.Nip == e.EmployeeNip && a.EffectivePeriodKey <= e.PeriodKey)
+                    .OrderByDescending(a => a.EffectivePeriodKey).ThenByDescending(a => a.EffectiveDate).ThenByDescending(a => a.Id)
+                    .Select(a => a.OfficeCode).FirstOrDefault()
+                ?? db.Employees.Where(x => x.Nip == e.EmployeeNip).Select(x => x.OfficeCode).FirstOrDefault()) == officeCode);
 
     /// <summary>Waits until entries may have been appended (or the timeout passes).</summary>
     public Task WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken) => appended.WaitAsync(timeout, cancellationToken);
@@ -214,9 +263,12 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         entries.AsNoTracking().Select(e => new LedgerEntryView(e,
             db.LedgerEntries.Where(r => r.ReversesEntryId == e.Id).Select(r => r.Id).FirstOrDefault()));
 
-    /// <summary>Claims a receipt of a merchant for an entry inside a write; false when it is already claimed.</summary>
+    /// <summary>
+    /// Claims a receipt of a merchant for an entry inside a write, under its <see cref="ReceiptReferences.Key"/>; false
+    /// when it is already claimed.
+    /// </summary>
     internal static bool TryClaimReceipt(WriteTransaction tx, string merchantId, string receiptReference, string entryId) =>
-        tx.Command(ClaimSql).Bind("$merchant", merchantId).Bind("$reference", receiptReference).Bind("$entry", entryId).ExecuteNonQuery() > 0;
+        tx.Command(ClaimSql).Bind("$merchant", merchantId).Bind("$reference", ReceiptReferences.Key(receiptReference)).Bind("$entry", entryId).ExecuteNonQuery() > 0;
 
     /// <summary>Inserts an entry inside a write and sets its sequence; the entry's id must be new.</summary>
     internal LedgerEntry Append(WriteTransaction tx, LedgerEntry entry) =>

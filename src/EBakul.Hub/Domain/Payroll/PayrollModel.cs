@@ -54,6 +54,8 @@ public sealed class PeriodState
     public int Employees { get; set; }
     /// <summary>Frozen totals: exempt employees.</summary>
     public int Exempt { get; set; }
+    /// <summary>Frozen totals: employees without TPP for the month (not obliged).</summary>
+    public int NoTpp { get; set; }
     /// <summary>Frozen totals: compliant obliged employees.</summary>
     public int Compliant { get; set; }
     /// <summary>Frozen totals: non-compliant obliged employees.</summary>
@@ -130,8 +132,10 @@ public sealed class PayrollAdjustment
     public long ShortfallRupiah { get; init; }
     /// <summary>The policy's sanction.</summary>
     public SanctionKind Sanction { get; init; }
-    /// <summary>TPP correction, rupiah.</summary>
+    /// <summary>TPP correction, rupiah: never more than <see cref="TppCeilingRupiah"/>.</summary>
     public long TppCorrectionRupiah { get; init; }
+    /// <summary>The employee's TPP ceiling for the month, rupiah, which bounds the correction.</summary>
+    public long TppCeilingRupiah { get; init; }
     /// <summary>Key of the adjustment this one replaces (unique), or null.</summary>
     public string? SupersedesKey { get; init; }
     /// <summary>When it was created.</summary>

@@ -40,9 +40,9 @@ public sealed class PeriodClosing(
         "$policy, $required, $counted, $exemption, $compliant, $correction)";
     private const string InsertAdjustmentSql =
         "INSERT INTO payroll_adjustments (id, idempotency_key, regency_code, nip, office_code, period_key, revision, policy_version, " +
-        "required_rupiah, counted_rupiah, shortfall_rupiah, sanction, tpp_correction_rupiah, supersedes_key, created_at) VALUES " +
+        "required_rupiah, counted_rupiah, shortfall_rupiah, sanction, tpp_correction_rupiah, tpp_ceiling_rupiah, supersedes_key, created_at) VALUES " +
         "($id, $key, $regency, $nip, $office, $period, $revision, $policy, $required, $counted, $shortfall, $sanction, $correction, " +
-        "$supersedes, $now)";
+        "$ceiling, $supersedes, $now)";
     private const string InsertDeliverySql =
         "INSERT INTO adjustment_deliveries (adjustment_id, regency_code, state, attempts) VALUES ($id, $regency, 1, 0)";
 
@@ -139,7 +139,7 @@ public sealed class PeriodClosing(
 
         foreach (var e in evaluations)
         {
-            var exempt = e.Exemption is not null;
+            var exempt = e.Exemption is not null || e.Outcome == QuotaOutcome.NoTpp;
             var correction = exempt || e.Compliant ? 0 : e.ProjectedCorrectionRupiah;
             tx.Command(InsertResultSql)
                 .Bind("$regency", regencyCode).Bind("$period", period.Key).Bind("$revision", revision)
@@ -149,7 +149,8 @@ public sealed class PeriodClosing(
                 .ExecuteNonQuery();
 
             totals.Employees++;
-            if (exempt) totals.Exempt++;
+            if (e.Outcome == QuotaOutcome.NoTpp) totals.NoTpp++;
+            else if (exempt) totals.Exempt++;
             else
             {
                 if (e.Compliant) totals.Compliant++; else totals.NonCompliant++;
@@ -169,7 +170,7 @@ public sealed class PeriodClosing(
                 // The employee's own revision (not the close's): 1 for the first adjustment of the month, then one more per
                 // change, so that r1 never supersedes anything and a later revision always names the one it replaces.
                 InsertAdjustment(tx, regencyCode, period, previous is null ? 1 : previous.Revision + 1, e.Nip, e.OfficeCode, e.PolicyVersion,
-                    e.SanctionKind, e.RequiredRupiah, e.CountedRupiah, shortfall, correction, previous?.IdempotencyKey, now);
+                    e.SanctionKind, e.RequiredRupiah, e.CountedRupiah, shortfall, correction, e.TppCeilingRupiah, previous?.IdempotencyKey, now);
                 created++;
             }
             totals.TppCorrectionRupiah += changed ? correction : previous?.TppCorrectionRupiah ?? 0;
@@ -180,7 +181,7 @@ public sealed class PeriodClosing(
         foreach (var gone in inForce.Values.Where(a => a.TppCorrectionRupiah != 0))
         {
             InsertAdjustment(tx, regencyCode, period, gone.Revision + 1, gone.Nip, gone.OfficeCode, gone.PolicyVersion, gone.Sanction,
-                0, 0, 0, 0, gone.IdempotencyKey, now);
+                0, 0, 0, 0, gone.TppCeilingRupiah, gone.IdempotencyKey, now);
             created++;
         }
 
@@ -188,7 +189,8 @@ public sealed class PeriodClosing(
         state.Revision = revision;
         state.ClosedAt = now;
         state.ClosedBy = caller.Id;
-        (state.Employees, state.Exempt, state.Compliant, state.NonCompliant) = (totals.Employees, totals.Exempt, totals.Compliant, totals.NonCompliant);
+        (state.Employees, state.Exempt, state.NoTpp, state.Compliant, state.NonCompliant) =
+            (totals.Employees, totals.Exempt, totals.NoTpp, totals.Compliant, totals.NonCompliant);
         (state.RequiredRupiah, state.CountedRupiah, state.ShortfallRupiah, state.TppCorrectionRupiah) =
             (totals.RequiredRupiah, totals.CountedRupiah, totals.ShortfallRupiah, totals.TppCorrectionRupiah);
         tx.Db.SaveChanges();
@@ -197,7 +199,8 @@ public sealed class PeriodClosing(
     }
 
     private static void InsertAdjustment(WriteTransaction tx, string regencyCode, Period period, int revision, string nip, string officeCode,
-        int policyVersion, SanctionKind sanction, long required, long counted, long shortfall, long correction, string? supersedes, DateTimeOffset now)
+        int policyVersion, SanctionKind sanction, long required, long counted, long shortfall, long correction, long tppCeiling, string? supersedes,
+        DateTimeOffset now)
     {
         var id = Guid.CreateVersion7().ToString("N");
         tx.Command(InsertAdjustmentSql)
@@ -206,7 +209,7 @@ public sealed class PeriodClosing(
             .Bind("$regency", regencyCode).Bind("$nip", nip).Bind("$office", officeCode)
             .Bind("$period", period.Key).Bind("$revision", revision).Bind("$policy", policyVersion)
             .Bind("$required", required).Bind("$counted", counted).Bind("$shortfall", shortfall)
-            .Bind("$sanction", (int)sanction).Bind("$correction", correction)
+            .Bind("$sanction", (int)sanction).Bind("$correction", correction).Bind("$ceiling", tppCeiling)
             .Bind("$supersedes", supersedes).Bind("$now", now.ToUnixTimeMilliseconds())
             .ExecuteNonQuery();
         tx.Command(InsertDeliverySql).Bind("$id", id).Bind("$regency", regencyCode).ExecuteNonQuery();

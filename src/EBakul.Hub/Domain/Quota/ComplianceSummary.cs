@@ -10,6 +10,7 @@ namespace EBakul.Hub.Domain.Quota;
 /// <param name="PolicyVersion">The policy version applied.</param>
 /// <param name="EmployeeCount">Employees in service during the month.</param>
 /// <param name="ExemptCount">Of them, exempt.</param>
+/// <param name="NoTppCount">Of them, without TPP for the month (not obliged, outside the compliance figures).</param>
 /// <param name="CompliantCount">Obliged and compliant.</param>
 /// <param name="NonCompliantCount">Obliged and not compliant.</param>
 /// <param name="TotalRequiredRupiah">Sum of what the obliged owe.</param>
@@ -18,11 +19,11 @@ namespace EBakul.Hub.Domain.Quota;
 /// <param name="TotalProjectedCorrectionRupiah">Sum of the projected TPP corrections.</param>
 public sealed record ComplianceSummary(
     string RegencyCode, string? OfficeCode, Period Period, int PolicyVersion,
-    int EmployeeCount, int ExemptCount, int CompliantCount, int NonCompliantCount,
+    int EmployeeCount, int ExemptCount, int NoTppCount, int CompliantCount, int NonCompliantCount,
     long TotalRequiredRupiah, long TotalCountedRupiah, long TotalShortfallRupiah, long TotalProjectedCorrectionRupiah)
 {
-    /// <summary>Employees obliged: everyone not exempt.</summary>
-    public int ObligedCount => EmployeeCount - ExemptCount;
+    /// <summary>Employees obliged: everyone exempt neither nor without TPP.</summary>
+    public int ObligedCount => EmployeeCount - ExemptCount - NoTppCount;
 
     /// <summary>compliant × 10000 / obliged, rounded down; 0 when nobody is obliged. The exact rate is the ratio of the two counts.</summary>
     public int ComplianceRateBasisPoints => ObligedCount == 0 ? 0 : (int)((long)CompliantCount * QuotaPolicy.WholeBasisPoints / ObligedCount);
@@ -36,7 +37,7 @@ public sealed record RegencyCompliance(ComplianceSummary Regency, IReadOnlyList<
 /// <summary>Adds up employee evaluations into a <see cref="ComplianceSummary"/>.</summary>
 public sealed class ComplianceTally(string regencyCode, string? officeCode, Period period, int policyVersion)
 {
-    private int _employees, _exempt, _compliant, _nonCompliant;
+    private int _employees, _exempt, _noTpp, _compliant, _nonCompliant;
     private long _required, _counted, _shortfall, _correction;
 
     /// <summary>Adds one employee's result.</summary>
@@ -47,6 +48,9 @@ public sealed class ComplianceTally(string regencyCode, string? officeCode, Peri
         {
             case QuotaOutcome.Exempt:
                 _exempt++;
+                return;
+            case QuotaOutcome.NoTpp:
+                _noTpp++;
                 return;
             case QuotaOutcome.Compliant:
                 _compliant++;
@@ -63,6 +67,6 @@ public sealed class ComplianceTally(string regencyCode, string? officeCode, Peri
 
     /// <summary>The summary so far.</summary>
     public ComplianceSummary ToSummary() => new(
-        regencyCode, officeCode, period, policyVersion, _employees, _exempt, _compliant, _nonCompliant,
+        regencyCode, officeCode, period, policyVersion, _employees, _exempt, _noTpp, _compliant, _nonCompliant,
         _required, _counted, _shortfall, _correction);
 }

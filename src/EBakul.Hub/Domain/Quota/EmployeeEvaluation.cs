@@ -11,6 +11,8 @@ public enum QuotaOutcome
     NonCompliant = 2,
     /// <summary>Not obliged this month.</summary>
     Exempt = 3,
+    /// <summary>No TPP this month (ceiling 0): no e-Bakul obligation, no correction; outside the compliance figures.</summary>
+    NoTpp = 4,
 }
 
 /// <summary>Why an employee is not obliged for a month. Numbers match <c>ebakul.quota.v1.ExemptionKind</c>.</summary>
@@ -149,7 +151,8 @@ internal sealed class EmployeeObligation
                 ? new AppliedExemption(ExemptionKind.EmploymentType,
                     $"employment type {EnumNames.UpperSnake(employee.EmploymentType)} is exempted by policy version {policy.Version}")
             : null;
-        Required = Exemption is null ? policy.Prorate(FullMonthRequired, days.Active, period.DayCount) : 0;
+        HasTpp = employee.TppCeilingRupiah > 0;
+        Required = Exemption is null && HasTpp ? policy.Prorate(FullMonthRequired, days.Active, period.DayCount) : 0;
         MerchantCap = policy.MerchantCap(Required);
     }
 
@@ -162,7 +165,13 @@ internal sealed class EmployeeObligation
     /// <summary>The exemption that applies, if any.</summary>
     public AppliedExemption? Exemption { get; }
 
-    /// <summary>Owed for the month (0 when exempt).</summary>
+    /// <summary>
+    /// Whether the employee has a TPP this month. No TPP, no obligation: the e-Bakul rule spends part of the TPP, and a
+    /// correction of nothing is no sanction (docs/quota-policy.md).
+    /// </summary>
+    public bool HasTpp { get; }
+
+    /// <summary>Owed for the month (0 when exempt or without TPP).</summary>
     public long Required { get; }
 
     /// <summary>The most that counts at one merchant; null for no cap.</summary>
@@ -180,6 +189,7 @@ internal sealed class EmployeeObligation
     {
         var remaining = Math.Max(0, Required - counted);
         var outcome = Exemption is not null ? QuotaOutcome.Exempt
+            : !HasTpp ? QuotaOutcome.NoTpp
             : counted >= Required ? QuotaOutcome.Compliant
             : QuotaOutcome.NonCompliant;
         var correction = outcome == QuotaOutcome.NonCompliant ? _policy.Correction(remaining, _employee.TppCeilingRupiah) : 0;

@@ -35,7 +35,8 @@ namespace EBakul.Hub.Domain.Quota;
 /// </para>
 /// <para>
 /// The stream and the compliance sums cover the employees in service (ACTIVE or ON_LEAVE) on at least one day of the
-/// month, by their current office; employees who left before the month or start after it are not part of the month.
+/// month, by the office of the assignment in force on the month's last day; employees who left before the month or start
+/// after it are not part of the month.
 /// </para>
 /// </summary>
 public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
@@ -45,12 +46,26 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         "(SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = e.merchant_id AND s.effective_at <= e.occurred_at " +
         "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1)";
 
-    private const string EmployeesSql =
-        "SELECT emp.nip, emp.office_code, emp.kelas_jabatan, emp.employment_type, emp.echelon, emp.tpp_ceiling_rupiah, " +
-        "emp.status, emp.status_effective_date, x.reason " +
+    /// <summary>
+    /// The employees with the assignment in force on the month's last day (office, class, type, echelon, TPP ceiling:
+    /// the roster as it stood in the month, <see cref="EmployeeAssignments"/>) and their granted exemption.
+    /// </summary>
+    private static readonly string EmployeesSql =
+        "SELECT emp.nip, COALESCE(a.office_code, emp.office_code), COALESCE(a.kelas_jabatan, emp.kelas_jabatan), " +
+        "COALESCE(a.employment_type, emp.employment_type), COALESCE(a.echelon, emp.echelon), " +
+        "COALESCE(a.tpp_ceiling_rupiah, emp.tpp_ceiling_rupiah), emp.status, emp.status_effective_date, x.reason " +
         "FROM employees emp " +
+        "LEFT JOIN employee_assignments a ON a.id = " + EmployeeAssignments.InForceInMonthIdSql("emp.nip", "$period") + " " +
         "LEFT JOIN quota_exemptions x ON x.regency_code = emp.regency_code AND x.nip = emp.nip AND x.period_key = $period AND x.revoked_at IS NULL " +
         "WHERE {0} ORDER BY emp.nip";
+
+    /// <summary>
+    /// SQL: the employee <c>emp</c>'s month counts under <c>$office</c>. The first part (an office it has or ever had) lets
+    /// the roster's and the history's office indexes find the candidates.
+    /// </summary>
+    private static readonly string InMonthOffice =
+        "(emp.office_code = $office OR emp.nip IN (SELECT h.nip FROM employee_assignments h WHERE h.office_code = $office)) AND " +
+        EmployeeAssignments.OfficeInMonthSql("emp.nip", "$period") + " = $office";
 
     private const string TimelinesSql =
         "SELECT c.nip, c.status, c.effective_date, c.id FROM employee_status_changes c JOIN employees emp ON emp.nip = c.nip " +
@@ -200,10 +215,10 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     private static IEnumerable<EmployeeEvaluation> EvaluateRange(SqliteConnection connection, SqliteTransaction snapshot, QuotaPolicy policy,
         IReadOnlyDictionary<string, MonthMerchant> merchants, string regencyCode, Period period, string? officeCode, NipRange range, CancellationToken cancellationToken)
     {
-        var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND emp.office_code = $office") + range.EmployeeFilter("emp.nip");
+        var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND " + InMonthOffice) + range.EmployeeFilter("emp.nip");
         var ledgerFilter = (officeCode is null
             ? ""
-            : "AND e.employee_nip IN (SELECT nip FROM employees WHERE regency_code = $regency AND office_code = $office)") + range.EmployeeFilter("e.employee_nip");
+            : "AND e.employee_nip IN (SELECT emp.nip FROM employees emp WHERE emp.regency_code = $regency AND " + InMonthOffice + ")") + range.EmployeeFilter("e.employee_nip");
 
         var changedSums = ReadChangedMerchantSums(connection, snapshot, regencyCode, period, officeCode, range, ledgerFilter);
 
@@ -341,9 +356,12 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         return new RegencyCompliance(total.ToSummary(), [.. offices.Values.Select(o => o.ToSummary())]);
     }
 
-    /// <summary>The office of an employee of the regency, or null when the NIP is not on its roster.</summary>
-    public Task<string?> OfficeOfAsync(string regencyCode, string nip, CancellationToken cancellationToken) =>
-        db.Employees.Where(e => e.RegencyCode == regencyCode && e.Nip == nip).Select(e => e.OfficeCode).FirstOrDefaultAsync(cancellationToken);
+    /// <summary>
+    /// The office the employee's month counts under (the assignment in force on its last day), or null when the NIP is
+    /// not on the regency's roster.
+    /// </summary>
+    public Task<string?> OfficeOfAsync(string regencyCode, string nip, Period period, CancellationToken cancellationToken) =>
+        EmployeeAssignments.OfficeInMonthAsync(db, regencyCode, nip, period, cancellationToken);
 
     /// <summary>NOT_FOUND <c>OFFICE_NOT_FOUND</c> unless the office is known to the regency (named by the roster or holding employees).</summary>
     public async Task RequireOfficeAsync(string regencyCode, string officeCode, CancellationToken cancellationToken)

@@ -126,14 +126,15 @@ public sealed class QuotaPolicy
             : (long)CeilingDivide((Int128)fullMonthRequired * activeDays, daysInPeriod);
 
     /// <summary>
-    /// The most that counts at one merchant: <c>floor(required × cap bps / 10000)</c>; null (no cap) when nothing is required.
+    /// The most that counts at one merchant: <c>ceil(required × cap bps / 10000)</c>, rounded up in the employee's favour
+    /// (Rp300,001 at 50% is Rp150,001, so two merchants can still meet it); null (no cap) when nothing is required.
     /// </summary>
     public long? MerchantCap(long required) =>
-        required <= 0 ? null : (long)((Int128)required * MerchantCapBasisPoints / WholeBasisPoints);
+        required <= 0 ? null : (long)CeilingDivide((Int128)required * MerchantCapBasisPoints, WholeBasisPoints);
 
     /// <summary>
     /// The TPP correction for a non-compliant employee: the shortfall (DEDUCT_SHORTFALL), basis points of the TPP ceiling
-    /// rounded down (DEDUCT_PERCENT) or the whole ceiling (WITHHOLD). A correction never exceeds the TPP ceiling: the
+    /// rounded down in the employee's favour (DEDUCT_PERCENT) or the whole ceiling (WITHHOLD). A correction never exceeds the TPP ceiling: the
     /// sanction reduces the allowance and cannot take more than all of it.
     /// </summary>
     public long Correction(long shortfallRupiah, long tppCeilingRupiah)

@@ -100,3 +100,38 @@ public sealed class EmployeeStatusChange
     /// <summary>When the hub learned it.</summary>
     public DateTimeOffset RecordedAt { get; init; }
 }
+
+/// <summary>
+/// What an employee's month is priced by, from a date on (table <c>employee_assignments</c>): office, kelas jabatan,
+/// employment type, echelon and TPP ceiling. The roster row (<see cref="Employee"/>) always holds today's values; the
+/// history starts at the first change a sync brings: the values held until then are kept from
+/// <see cref="SinceAlways"/>, the new ones from the sync's Jakarta date. An employee without rows has never changed,
+/// and the roster row applies to every month. A month is evaluated by the assignment in force on its last day
+/// (<see cref="EffectivePeriodKey"/> at most the month's key, the latest date first, the latest row first on one date).
+/// </summary>
+public sealed class EmployeeAssignment
+{
+    /// <summary>The date of the assignment held before the first change a sync brought.</summary>
+    public static readonly DateOnly SinceAlways = new(1, 1, 1);
+
+    /// <summary>Row number.</summary>
+    public long Id { get; init; }
+    /// <summary>The employee.</summary>
+    public required string Nip { get; init; }
+    /// <summary>The Jakarta date it took effect.</summary>
+    public DateOnly EffectiveDate { get; init; }
+    /// <summary>The month of <see cref="EffectiveDate"/> (<see cref="Period.Key"/>): compared with a ledger entry's month in SQL.</summary>
+    public int EffectivePeriodKey { get; init; }
+    /// <summary>Office (OPD) code.</summary>
+    public required string OfficeCode { get; init; }
+    /// <summary>Kelas jabatan 1-17.</summary>
+    public int KelasJabatan { get; init; }
+    /// <summary>PNS or PPPK.</summary>
+    public EmploymentType EmploymentType { get; init; }
+    /// <summary>Echelon.</summary>
+    public Echelon Echelon { get; init; }
+    /// <summary>Monthly TPP ceiling in whole rupiah.</summary>
+    public long TppCeilingRupiah { get; init; }
+    /// <summary>When the hub learned it.</summary>
+    public DateTimeOffset RecordedAt { get; init; }
+}

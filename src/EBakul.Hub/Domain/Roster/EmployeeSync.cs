@@ -18,7 +18,8 @@ namespace EBakul.Hub.Domain.Roster;
 /// Built for whole-regency syncs (hundreds of thousands of rows): the stored rows of a chunk are read
 /// with one query, and only what changed is written, with one prepared set-based statement per kind of
 /// change (new rows, changed rows, status changes). Every change of status or of its effective date
-/// appends to the employee's status timeline.
+/// appends to the employee's status timeline; every change of office, class, type, echelon or TPP ceiling appends to
+/// the employee's <see cref="EmployeeAssignment"/> history, effective from the sync's Jakarta date.
 /// </para>
 /// </summary>
 public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory regencies, TimeProvider clock)
@@ -61,6 +62,19 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
     private const string InsertStatusChangesSql =
         "INSERT INTO employee_status_changes (nip, status, effective_date, recorded_at) " +
         "SELECT r.value ->> 0, r.value ->> 7, r.value ->> 8, $now FROM json_each($rows) AS r";
+    // The first change of an employee's assignment keeps what it replaces, from always (EmployeeAssignment); every
+    // change adds the new assignment from the sync's date. Both run before the roster row is updated.
+    private const string InsertFirstAssignmentsSql =
+        "INSERT INTO employee_assignments (nip, effective_date, effective_period_key, office_code, kelas_jabatan, employment_type, " +
+        "echelon, tpp_ceiling_rupiah, recorded_at) " +
+        "SELECT e.nip, $since, $sinceKey, e.office_code, e.kelas_jabatan, e.employment_type, e.echelon, e.tpp_ceiling_rupiah, $now " +
+        "FROM json_each($rows) AS r JOIN employees AS e ON e.nip = r.value ->> 0 " +
+        "WHERE NOT EXISTS (SELECT 1 FROM employee_assignments AS a WHERE a.nip = e.nip)";
+    private const string InsertAssignmentsSql =
+        "INSERT INTO employee_assignments (nip, effective_date, effective_period_key, office_code, kelas_jabatan, employment_type, " +
+        "echelon, tpp_ceiling_rupiah, recorded_at) " +
+        "SELECT r.value ->> 0, $date, $dateKey, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6, $now " +
+        "FROM json_each($rows) AS r";
     private const string SelectOfficesSql =
         "SELECT o.code, o.name FROM json_each($codes) AS j JOIN offices AS o ON o.regency_code = $regency AND o.code = j.value";
     private const string UpsertOfficeSql =
@@ -190,6 +204,7 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
         var created = new List<Employee>();
         var updated = new List<Employee>();
         var statusChanged = new List<Employee>();
+        var reassigned = new List<Employee>();
         var offices = new Dictionary<string, (int Index, string Name)>(StringComparer.Ordinal);
 
         foreach (var row in valid)
@@ -215,6 +230,7 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
             else
             {
                 updated.Add(employee);
+                if (!current.SameAssignment(employee)) reassigned.Add(employee);
                 if (current.Status != employee.Status || current.StatusEffectiveDate != DateText(employee.StatusEffectiveDate))
                     statusChanged.Add(employee);
                 outcome = SyncOutcome.Updated;
@@ -227,6 +243,15 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
 
         if (created.Count > 0)
             tx.Command(InsertEmployeesSql).Bind("$rows", RowsJson(created)).Bind("$regency", regencyCode).Bind("$now", nowMs).ExecuteNonQuery();
+        if (reassigned.Count > 0)
+        {
+            var today = Period.DateOf(clock.GetUtcNow());
+            var reassignedJson = RowsJson(reassigned);
+            tx.Command(InsertFirstAssignmentsSql).Bind("$rows", reassignedJson).Bind("$since", DateText(EmployeeAssignment.SinceAlways))
+                .Bind("$sinceKey", Period.Containing(EmployeeAssignment.SinceAlways).Key).Bind("$now", nowMs).ExecuteNonQuery();
+            tx.Command(InsertAssignmentsSql).Bind("$rows", reassignedJson).Bind("$date", DateText(today))
+                .Bind("$dateKey", Period.Containing(today).Key).Bind("$now", nowMs).ExecuteNonQuery();
+        }
         if (updated.Count > 0)
             tx.Command(UpdateEmployeesSql).Bind("$rows", RowsJson(updated)).Bind("$now", nowMs).ExecuteNonQuery();
         if (statusChanged.Count > 0)
@@ -317,8 +342,11 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
         Echelon Echelon, long TppCeilingRupiah, EmployeeStatus Status, string StatusEffectiveDate)
     {
         public bool Matches(Employee e) =>
-            Name == e.Name && OfficeCode == e.OfficeCode && KelasJabatan == e.KelasJabatan
-            && EmploymentType == e.EmploymentType && Echelon == e.Echelon && TppCeilingRupiah == e.TppCeilingRupiah
-            && Status == e.Status && StatusEffectiveDate == DateText(e.StatusEffectiveDate);
+            Name == e.Name && SameAssignment(e) && Status == e.Status && StatusEffectiveDate == DateText(e.StatusEffectiveDate);
+
+        /// <summary>Whether what the employee's month is priced by (<see cref="EmployeeAssignment"/>) is unchanged.</summary>
+        public bool SameAssignment(Employee e) =>
+            OfficeCode == e.OfficeCode && KelasJabatan == e.KelasJabatan && EmploymentType == e.EmploymentType
+            && Echelon == e.Echelon && TppCeilingRupiah == e.TppCeilingRupiah;
     }
 }
