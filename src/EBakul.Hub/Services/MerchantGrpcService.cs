@@ -1,4 +1,5 @@
 using EBakul.Hub.Access;
+using EBakul.Hub.Errors;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Model = EBakul.Hub.Domain.Merchants;
@@ -18,7 +19,7 @@ public sealed class MerchantGrpcService(Model.MerchantRegistry registry, Model.M
     /// <inheritdoc />
     public override Task<Proto.RegisterMerchantResponse> RegisterMerchant(Proto.RegisterMerchantRequest request, ServerCallContext context) =>
         registry.RegisterAsync(Call(request, request.RequestId, context), request.RegencyCode, ToDomain(request.Merchant),
-            m => new Proto.RegisterMerchantResponse { Merchant = ToProto(m) }, context.CancellationToken);
+            EligibleSince(request.EligibleSince, context), m => new Proto.RegisterMerchantResponse { Merchant = ToProto(m) }, context.CancellationToken);
 
     /// <inheritdoc />
     public override async Task<Proto.GetMerchantResponse> GetMerchant(Proto.GetMerchantRequest request, ServerCallContext context)
@@ -69,7 +70,8 @@ public sealed class MerchantGrpcService(Model.MerchantRegistry registry, Model.M
         IServerStreamWriter<Proto.ImportMerchantsResponse> responseStream, ServerCallContext context) =>
         import.ImportAsync(
             requestStream.ReadAllAsync(context.CancellationToken).Select(chunk => new Model.ImportChunk<Proto.ImportMerchantsRequest>(
-                Call(chunk, chunk.RequestId, context), chunk.RegencyCode, chunk.Merchants.Select(ToDomain).ToList())),
+                Call(chunk, chunk.RequestId, context), chunk.RegencyCode, chunk.Merchants.Select(ToDomain).ToList(),
+                EligibleSince(chunk.EligibleSince, context))),
             (chunk, results) => ToImportResponse(chunk.Call.RequestId, results),
             answer => responseStream.WriteAsync(answer, context.CancellationToken),
             context.CancellationToken);
@@ -88,6 +90,21 @@ public sealed class MerchantGrpcService(Model.MerchantRegistry registry, Model.M
         var response = new Proto.SearchNearbyMerchantsResponse();
         response.Merchants.AddRange(found.Select(n => new Proto.NearbyMerchant { Merchant = ToProto(n.Merchant), DistanceMeters = n.DistanceMeters }));
         return response;
+    }
+
+    /// <summary>
+    /// A merchant registered as already eligible is a verification: it needs the merchants.verify scope
+    /// (PERMISSION_DENIED <c>ELIGIBLE_SINCE_NEEDS_VERIFY_SCOPE</c>). INVALID_ARGUMENT for a timestamp out of range.
+    /// </summary>
+    private static DateTimeOffset? EligibleSince(Timestamp? since, ServerCallContext context)
+    {
+        if (since is null) return null;
+        if (!CallerIdentity.Of(context).Has(Scopes.MerchantsVerify))
+            throw HubException.PermissionDenied("ELIGIBLE_SINCE_NEEDS_VERIFY_SCOPE",
+                $"registering a merchant as eligible since an earlier moment verifies it: it needs the {Scopes.MerchantsVerify} scope");
+        if (since.Nanos is < 0 or > 999_999_999 || since.Seconds is < -62_135_596_800 or > 253_402_300_799)
+            throw HubException.InvalidField("eligible_since", "TIMESTAMP_OUT_OF_RANGE", "is not a valid timestamp");
+        return DateTimeOffset.FromUnixTimeMilliseconds(since.ToDateTimeOffset().ToUnixTimeMilliseconds());
     }
 
     private static Model.IdempotentCall<TRequest> Call<TRequest>(TRequest request, string requestId, ServerCallContext context)

@@ -158,4 +158,40 @@ public sealed class RecordingRulesTests : IDisposable
                 ReceiptKind = ReceiptKind.Nota, ReceiptReference = receipt,
             },
         })).Purchase;
+
+    [Fact]
+    public async Task A_merchant_migrated_with_its_eligible_since_date_counts_purchases_from_that_date()
+    {
+        var nip = await _arrange.EmployeeAsync();
+        var merchants = new EBakul.Merchants.V1.MerchantService.MerchantServiceClient(_hub.Channel);
+        var since = Wib(2025, 8, 1);
+
+        var registered = (await merchants.RegisterMerchantAsync(new EBakul.Merchants.V1.RegisterMerchantRequest
+        {
+            RequestId = TestData.RequestId(), RegencyCode = Regency, Merchant = TestData.ValidMerchantDraft(), EligibleSince = Timestamp.FromDateTimeOffset(since),
+        })).Merchant;
+        await _arrange.PurchaseAsync(nip, registered.MerchantId, 90_000, Wib(2025, 8, 20));
+        var beforeEligible = await RpcAssert.Expect(StatusCode.FailedPrecondition, () => _arrange.PurchaseAsync(nip, registered.MerchantId, 90_000, Wib(2025, 7, 31)));
+
+        Assert.Equal(EBakul.Merchants.V1.MerchantStatus.Active, registered.Status);
+        Assert.Equal("MERCHANT_NOT_ACTIVE", beforeEligible.Reason());
+        Assert.Equal(90_000, (await _arrange.EvaluateAsync(nip, "2025-08")).Evaluation.CountedRupiah);
+
+        // Out of the stated window, or without the verify scope, it is refused and nothing is registered.
+        var tooOld = await RpcAssert.ExpectInvalid("eligible_since", () => merchants.RegisterMerchantAsync(new EBakul.Merchants.V1.RegisterMerchantRequest
+        {
+            RequestId = TestData.RequestId(), RegencyCode = Regency, Merchant = TestData.ValidMerchantDraft(), EligibleSince = Timestamp.FromDateTimeOffset(Wib(2024, 1, 1)),
+        }).ResponseAsync);
+        var writerOnly = new EBakul.Merchants.V1.MerchantService.MerchantServiceClient(_hub.ChannelFor(_hub.IssueToken(new EBakul.Hub.Access.Caller
+        {
+            Id = "registrar", DisplayName = "registrar", Kind = EBakul.Hub.Access.CallerKind.Admin, Regencies = Regency,
+            Scopes = EBakul.Hub.Access.Scopes.MerchantsWrite, RateLimitPerSecond = 10_000,
+        })));
+        var denied = await RpcAssert.Expect(StatusCode.PermissionDenied, () => writerOnly.RegisterMerchantAsync(new EBakul.Merchants.V1.RegisterMerchantRequest
+        {
+            RequestId = TestData.RequestId(), RegencyCode = Regency, Merchant = TestData.ValidMerchantDraft(), EligibleSince = Timestamp.FromDateTimeOffset(since),
+        }).ResponseAsync);
+        Assert.Equal("ELIGIBLE_SINCE_NEEDS_VERIFY_SCOPE", denied.Reason());
+        Assert.Contains("eligible_since", tooOld.Fields());
+    }
 }

@@ -23,7 +23,9 @@ public sealed record ImportRowResult(int Index, string? MerchantId, string? Reas
 /// <param name="Call">The chunk's request and request_id (each chunk is its own idempotent request).</param>
 /// <param name="RegencyCode">The regency of every row.</param>
 /// <param name="Rows">The rows, in order.</param>
-public sealed record ImportChunk<TRequest>(IdempotentCall<TRequest> Call, string RegencyCode, IReadOnlyList<MerchantDraft> Rows)
+/// <param name="EligibleSince">When set, every row is registered ACTIVE from this moment (migrated, already verified).</param>
+public sealed record ImportChunk<TRequest>(IdempotentCall<TRequest> Call, string RegencyCode, IReadOnlyList<MerchantDraft> Rows,
+    DateTimeOffset? EligibleSince = null)
     where TRequest : IMessage<TRequest>;
 
 /// <summary>
@@ -111,6 +113,7 @@ public sealed class MerchantImport(
         RegencyDirectory.CheckCode(chunk.RegencyCode, checks);
         checks.Check(chunk.Rows.Count <= MaxRowsPerChunk, "merchants", "CHUNK_TOO_LARGE",
             $"holds {chunk.Rows.Count} rows; send at most {MaxRowsPerChunk} rows per chunk");
+        MerchantRules.CheckEligibleSince(chunk.EligibleSince, clock.GetUtcNow(), checks);
         checks.ThrowIfAny();
         directory.RequireServed(chunk.RegencyCode);
 
@@ -147,7 +150,7 @@ public sealed class MerchantImport(
                     results[i] = rejected;
                     continue;
                 }
-                var merchant = MerchantInserts.NewMerchant(ids.Next(now), chunk.RegencyCode, rows[i], now, ImportedReason);
+                var merchant = MerchantInserts.NewMerchant(ids.Next(now), chunk.RegencyCode, rows[i], now, ImportedReason, chunk.EligibleSince);
                 if (!MerchantInserts.TryInsert(tx, merchant))
                 {
                     results[i] = Duplicate(tx, i, merchant, nibRows, qrisRows);
@@ -158,7 +161,10 @@ public sealed class MerchantImport(
                 if (merchant.QrisNmid is not null) qrisRows[merchant.QrisNmid] = i;
                 results[i] = new ImportRowResult(i, merchant.Id, null, null, null);
             }
-            MerchantInserts.InsertStatusChanges(tx, accepted, MerchantStatus.PendingVerification, ImportedReason, now, call.CallerId);
+            if (chunk.EligibleSince is { } since)
+                MerchantInserts.InsertStatusChanges(tx, accepted, MerchantStatus.Active, MerchantRules.EligibleSinceReason(since), since, call.CallerId);
+            else
+                MerchantInserts.InsertStatusChanges(tx, accepted, MerchantStatus.PendingVerification, ImportedReason, now, call.CallerId);
 
             return respond(results);
         }, cancellationToken, rerunnable: true);

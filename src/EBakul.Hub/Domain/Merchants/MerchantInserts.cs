@@ -37,8 +37,12 @@ public static class MerchantInserts
     /// <summary>Reason of a QRIS NMID already registered.</summary>
     public const string QrisNmidAlreadyRegistered = "QRIS_NMID_ALREADY_REGISTERED";
 
-    /// <summary>A new PENDING_VERIFICATION merchant from a checked draft (texts trimmed, empty optionals as null).</summary>
-    public static Merchant NewMerchant(string id, string regencyCode, MerchantDraft draft, DateTimeOffset now, string statusReason) => new()
+    /// <summary>
+    /// A new merchant from a checked draft (texts trimmed, empty optionals as null): PENDING_VERIFICATION, or ACTIVE when it
+    /// has been eligible since <paramref name="eligibleSince"/> (verified in the system it is migrated from).
+    /// </summary>
+    public static Merchant NewMerchant(string id, string regencyCode, MerchantDraft draft, DateTimeOffset now, string statusReason,
+        DateTimeOffset? eligibleSince = null) => new()
     {
         Id = id,
         RegencyCode = regencyCode,
@@ -53,8 +57,8 @@ public static class MerchantInserts
         Latitude = draft.Location?.Latitude,
         Longitude = draft.Location?.Longitude,
         QrisNmid = NullIfEmpty(draft.QrisNmid),
-        Status = MerchantStatus.PendingVerification,
-        StatusReason = statusReason,
+        Status = eligibleSince is null ? MerchantStatus.PendingVerification : MerchantStatus.Active,
+        StatusReason = eligibleSince is { } since ? MerchantRules.EligibleSinceReason(since) : statusReason,
         CreatedAt = now,
         UpdatedAt = now,
     };

@@ -42,9 +42,12 @@ public sealed class MerchantRegistry(
 
     private static readonly IReadOnlySet<string> UpdatableFields = MerchantDraft.Fields.All.ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Registers a merchant in <paramref name="regencyCode"/>; it starts PENDING_VERIFICATION.</summary>
+    /// <summary>
+    /// Registers a merchant in <paramref name="regencyCode"/>; it starts PENDING_VERIFICATION, or ACTIVE from
+    /// <paramref name="eligibleSince"/> when it was verified in the system it is migrated from.
+    /// </summary>
     public Task<TResponse> RegisterAsync<TRequest, TResponse>(IdempotentCall<TRequest> call, string regencyCode, MerchantDraft draft,
-        Func<Merchant, TResponse> respond, CancellationToken cancellationToken)
+        DateTimeOffset? eligibleSince, Func<Merchant, TResponse> respond, CancellationToken cancellationToken)
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>, new()
     {
@@ -52,15 +55,16 @@ public sealed class MerchantRegistry(
         RequestIds.Check(call.RequestId, checks);
         RegencyDirectory.CheckCode(regencyCode, checks);
         MerchantRules.CheckDraft(draft, regencyCode, directory, checks, "merchant.");
+        MerchantRules.CheckEligibleSince(eligibleSince, Now(), checks);
         checks.ThrowIfAny();
         directory.RequireServed(regencyCode);
 
         return idempotent.WriteAsync(call.CallerId, call.Method, call.Request, call.RequestId, tx =>
         {
             var now = Now();
-            var merchant = MerchantInserts.NewMerchant(ids.Next(now), regencyCode, draft, now, RegisteredReason);
+            var merchant = MerchantInserts.NewMerchant(ids.Next(now), regencyCode, draft, now, RegisteredReason, eligibleSince);
             if (!MerchantInserts.TryInsert(tx, merchant)) throw MerchantInserts.Conflict(tx, merchant);
-            MerchantInserts.InsertStatusChange(tx, merchant.Id, merchant.Status, RegisteredReason, now, call.CallerId);
+            MerchantInserts.InsertStatusChange(tx, merchant.Id, merchant.Status, merchant.StatusReason, eligibleSince ?? now, call.CallerId);
             return respond(merchant);
         }, cancellationToken);
     }

@@ -11,6 +11,24 @@ namespace EBakul.Hub.Domain.Merchants;
 /// </summary>
 public static class MerchantRules
 {
+    /// <summary>How far back a merchant migrated from another system may be registered as eligible (<c>eligible_since</c>).</summary>
+    public static readonly TimeSpan MaxEligibleBackdating = TimeSpan.FromDays(366);
+
+    /// <summary>The status reason of a merchant registered as eligible since a moment before its registration.</summary>
+    public static string EligibleSinceReason(DateTimeOffset since) =>
+        $"eligible since {TimeZoneInfo.ConvertTime(since, Period.Jakarta):yyyy-MM-dd HH:mm} WIB (verified in the system it was migrated from)";
+
+    /// <summary>
+    /// Checks an <c>eligible_since</c>: not in the future and at most <see cref="MaxEligibleBackdating"/> back
+    /// (<c>ELIGIBLE_SINCE_OUT_OF_RANGE</c>).
+    /// </summary>
+    public static void CheckEligibleSince(DateTimeOffset? since, DateTimeOffset now, FieldChecks checks, string field = "eligible_since")
+    {
+        if (since is not { } value) return;
+        checks.Check(value <= now && value >= now - MaxEligibleBackdating, field, "ELIGIBLE_SINCE_OUT_OF_RANGE",
+            $"must lie between {MaxEligibleBackdating.TotalDays:0} days ago and now");
+    }
+
     /// <summary>Longest business or owner name.</summary>
     public const int MaxNameLength = 200;
     /// <summary>Longest street address.</summary>
