@@ -7,7 +7,7 @@ namespace EBakul.Hub.Access;
 /// <summary>
 /// On the first start of a hub that has no caller at all (and unless <see cref="AccessOptions.CreateDevelopmentCredential"/>
 /// is off), creates two DEVELOPMENT-ONLY callers so that the README's commands work on a fresh machine:
-/// <c>local-dev</c> (an admin with every scope on every regency) and <c>local-etpp</c> (e-TPP: pull and
+/// <c>local-dev</c> (an admin with every scope but e-TPP's on every regency) and <c>local-etpp</c> (e-TPP: pull and
 /// acknowledge). Their tokens are printed once and written to <c>dev-credentials.env</c> beside the database.
 /// </summary>
 public sealed class DevelopmentCredentials(
@@ -34,7 +34,7 @@ public sealed class DevelopmentCredentials(
         var now = clock.GetUtcNow();
         var admin = await credentials.IssueAsync(new Caller
         {
-            Id = "local-dev", DisplayName = "Local development (admin, every scope)", Kind = CallerKind.Admin,
+            Id = "local-dev", DisplayName = "Local development (admin, every scope but e-TPP's)", Kind = CallerKind.Admin,
             Scopes = string.Join(' ', Scopes.All.Except(Scopes.EtppOnly).Order()), Regencies = CallerIdentity.AllRegencies,
             RateLimitPerSecond = 100_000, CreatedAt = now,
         }, cancellationToken);
@@ -51,7 +51,7 @@ public sealed class DevelopmentCredentials(
             $"EBAKUL_TOKEN={admin}\nEBAKUL_ETPP_TOKEN={etpp}\n", cancellationToken);
         logger.LogWarning(
             "\n******** DEVELOPMENT-ONLY CREDENTIALS (shown once; also in {File}) ********\n" +
-            "  local-dev  (admin, every scope, every regency): {Admin}\n" +
+            "  local-dev  (admin, every scope but e-TPP's, every regency): {Admin}\n" +
             "  local-etpp (e-TPP pull and acknowledge):          {Etpp}\n" +
             "  Use: -H \"authorization: Bearer <token>\". Turn off with Access:CreateDevelopmentCredential=false.\n" +
             "******************************************************************************", file, admin, etpp);
