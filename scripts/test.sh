@@ -9,6 +9,11 @@ scripts/install-tools.sh
 echo "== buf lint"
 node_modules/.bin/buf lint
 
+echo "== buf breaking (against the released v1 contracts, protos/v1-released.binpb)"
+# v1 only grows: new fields and values, nothing renamed or renumbered. A release refreshes the image with
+# node_modules/.bin/buf build -o protos/v1-released.binpb
+node_modules/.bin/buf breaking --against protos/v1-released.binpb
+
 echo "== dotnet build"
 # The whole solution: dotnet test alone builds only the test projects and what they reference, not the benchmark.
 dotnet build EBakul.sln --configuration Release
