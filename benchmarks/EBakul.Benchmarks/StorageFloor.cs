@@ -129,7 +129,7 @@ public sealed class StorageFloor(BenchmarkOptions options, TextWriter log)
     {
         await using (var db = new HubDbContext(new DbContextOptionsBuilder<HubDbContext>().UseSqlite(database.ConnectionString).Options))
         {
-            await db.Database.MigrateAsync();
+            await HubMigrations.MigrateAsync(db, CancellationToken.None);
         }
         if (!dropLedgerIndexes) return;
         await using var connection = new SqliteConnection(database.ConnectionString);

@@ -137,6 +137,13 @@ public sealed partial class AuditTrail(TimeProvider clock)
         catch (BoundedText.FullException)
         {
         }
+        catch (InvalidOperationException)
+        {
+            // A value the JSON mapping cannot express (an out-of-range Timestamp or Duration, a field mask path with
+            // capitals) never breaks the write it describes: the event says so instead. Validation refuses such values
+            // where they matter; in output-only fields they are ignored (AIP-203).
+            return $"{{\"unformattable\":\"{request.Descriptor.FullName} holds a value the JSON mapping cannot express\"}}";
+        }
         var json = MaskNik(text.ToString());
         return text.IsFull || json.Length > MaxDetailsLength ? json[..Math.Min(json.Length, MaxDetailsLength)] + "…(cut)" : json;
     }

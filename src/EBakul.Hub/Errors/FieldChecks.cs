@@ -55,6 +55,24 @@ public sealed class FieldChecks
         return Check(Enum.IsDefined(value), field, "ENUM_VALUE_UNKNOWN", $"{number} is not a known value");
     }
 
+    /// <summary>Whether a violation on <paramref name="field"/> was added.</summary>
+    public bool Has(string field) => _violations.Exists(v => v.Field == field);
+
+    /// <summary>
+    /// A protobuf Timestamp as an instant, or null when unset. One outside the Timestamp's range (seconds from
+    /// 0001-01-01 to 9999-12-31, nanos 0-999,999,999: what <c>ToDateTimeOffset</c> would throw on) adds
+    /// <c>TIMESTAMP_OUT_OF_RANGE</c> and gives null.
+    /// </summary>
+    public DateTimeOffset? Timestamp(Google.Protobuf.WellKnownTypes.Timestamp? value, string field)
+    {
+        if (value is null) return null;
+        const long minSeconds = -62_135_596_800, maxSeconds = 253_402_300_799;
+        if (value.Nanos is >= 0 and <= 999_999_999 && value.Seconds is >= minSeconds and <= maxSeconds) return value.ToDateTimeOffset();
+        Add(field, "TIMESTAMP_OUT_OF_RANGE",
+            "is not a valid timestamp: seconds must lie between 0001-01-01 and 9999-12-31 and nanos between 0 and 999,999,999");
+        return null;
+    }
+
     /// <summary>Throws INVALID_ARGUMENT with every violation collected, if there is any.</summary>
     public void ThrowIfAny()
     {

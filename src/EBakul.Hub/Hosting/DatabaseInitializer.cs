@@ -1,10 +1,8 @@
 using EBakul.Hub.Access;
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
-using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -39,11 +37,7 @@ public sealed class DatabaseInitializer(
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            // Data migrations call the hub's own rules (e.g. the receipt key) by name.
-            ((SqliteConnection)db.Database.GetDbConnection()).CreateFunction<string, string>(
-                "ebakul_receipt_key", ReceiptReferences.Key, isDeterministic: true);
-            await db.Database.MigrateAsync(cancellationToken);
+            await HubMigrations.MigrateAsync(db, cancellationToken);
             var served = configuration.GetSection(ServedRegency.Section).Get<List<ServedRegency>>() ?? [];
             await ReferenceData.SeedAsync(db, served, cancellationToken);
             await BojonegoroQuotaPolicy.SeedAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken);

@@ -34,7 +34,7 @@ public sealed class LedgerGrpcService(
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
         PurchaseInput? input = null;
         if (request.Purchase is null) checks.Add("purchase", "FIELD_REQUIRED", "is required");
-        else (input = ToInput(request.Purchase)).Check(checks, "purchase.", clock.GetUtcNow());
+        else (input = ToInput(request.Purchase, checks, "purchase.")).Check(checks, "purchase.", clock.GetUtcNow());
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
 
@@ -62,7 +62,7 @@ public sealed class LedgerGrpcService(
         for (var i = 0; i < inputs.Length; i++)
         {
             var itemChecks = new FieldChecks();
-            var input = ToInput(request.Purchases[i]);
+            var input = ToInput(request.Purchases[i], itemChecks, "");
             input.Check(itemChecks, "", now);
             if (itemChecks.IsValid) inputs[i] = input;
             else itemErrors[i] = itemChecks.Violations[0];
@@ -192,11 +192,11 @@ public sealed class LedgerGrpcService(
         }
     }
 
-    private static PurchaseInput ToInput(PurchaseDraft draft) => new(
+    private static PurchaseInput ToInput(PurchaseDraft draft, FieldChecks checks, string prefix) => new(
         draft.EmployeeNip,
         draft.MerchantId,
         draft.AmountRupiah,
-        draft.OccurTime?.ToDateTimeOffset(),
+        checks.Timestamp(draft.OccurTime, prefix + "occur_time"),
         draft.ReceiptKind is Ledger.V1.ReceiptKind.Nota or Ledger.V1.ReceiptKind.Qris ? (DomainReceiptKind)(int)draft.ReceiptKind : null,
         draft.ReceiptReference,
         draft.EvidenceSha256);

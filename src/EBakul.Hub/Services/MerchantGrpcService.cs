@@ -102,9 +102,10 @@ public sealed class MerchantGrpcService(Model.MerchantRegistry registry, Model.M
         if (!CallerIdentity.Of(context).Has(Scopes.MerchantsVerify))
             throw HubException.PermissionDenied("ELIGIBLE_SINCE_NEEDS_VERIFY_SCOPE",
                 $"registering a merchant as eligible since an earlier moment verifies it: it needs the {Scopes.MerchantsVerify} scope");
-        if (since.Nanos is < 0 or > 999_999_999 || since.Seconds is < -62_135_596_800 or > 253_402_300_799)
-            throw HubException.InvalidField("eligible_since", "TIMESTAMP_OUT_OF_RANGE", "is not a valid timestamp");
-        return DateTimeOffset.FromUnixTimeMilliseconds(since.ToDateTimeOffset().ToUnixTimeMilliseconds());
+        var checks = new FieldChecks();
+        var value = checks.Timestamp(since, "eligible_since");
+        checks.ThrowIfAny();
+        return DateTimeOffset.FromUnixTimeMilliseconds(value!.Value.ToUnixTimeMilliseconds());
     }
 
     private static Model.IdempotentCall<TRequest> Call<TRequest>(TRequest request, string requestId, ServerCallContext context)

@@ -32,7 +32,9 @@ public sealed record PurchaseInput(
         checks.Check(AmountRupiah is > 0 and <= MaxAmountRupiah, prefix + "amount_rupiah", "AMOUNT_OUT_OF_RANGE",
             $"must be a whole number of rupiah from 1 to {MaxAmountRupiah.ToString("N0", CultureInfo.InvariantCulture)}");
         if (OccurredAt is null)
-            checks.Add(prefix + "occur_time", "FIELD_REQUIRED", "is required");
+        {
+            if (!checks.Has(prefix + "occur_time")) checks.Add(prefix + "occur_time", "FIELD_REQUIRED", "is required");
+        }
         else
             checks.Check(OccurredAt <= now + ClockSkewAllowance, prefix + "occur_time", "OCCUR_TIME_IN_FUTURE",
                 "must not be in the future");

@@ -89,6 +89,9 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
     /// </summary>
     public Task<SyncEmployeesResponse> SyncChunkAsync(string callerId, SyncEmployeesRequest chunk, CancellationToken cancellationToken)
     {
+        // update_time is output only (AIP-203): whatever a caller sends there is ignored, and never reaches the idempotency
+        // hash or the audit trail.
+        foreach (var row in chunk.Employees) row.UpdateTime = null;
         var checks = new FieldChecks();
         RequestIds.Check(chunk.RequestId, checks);
         RegencyDirectory.CheckCode(chunk.RegencyCode, checks);

@@ -1,0 +1,32 @@
+using EBakul.Hub.Domain.Ledger;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace EBakul.Hub.Data;
+
+/// <summary>
+/// Brings a database to the hub's schema with its EF Core migrations (Data/Migrations). Data migrations call the hub's own
+/// rules by name, so those are registered on the migrating connection first: <c>ebakul_receipt_key</c> is
+/// <see cref="ReceiptReferences.Key"/>.
+/// </summary>
+public static class HubMigrations
+{
+    /// <summary>Applies every pending migration.</summary>
+    public static async Task MigrateAsync(HubDbContext db, CancellationToken cancellationToken, string? targetMigration = null)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            ((SqliteConnection)db.Database.GetDbConnection()).CreateFunction<string, string>(
+                "ebakul_receipt_key", ReceiptReferences.Key, isDeterministic: true);
+            if (targetMigration is null)
+                await db.Database.MigrateAsync(cancellationToken);
+            else
+                await db.Database.MigrateAsync(targetMigration, cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}
