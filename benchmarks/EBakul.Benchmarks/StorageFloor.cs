@@ -62,7 +62,7 @@ public sealed class StorageFloor(BenchmarkOptions options, TextWriter log)
             var database = new DatabaseOptions { Path = Path.Combine(folder, "floor.db") };
             await CreateSchemaAsync(database, dropLedgerIndexes: rows == Rows.EntryPrimaryKeyOnly);
             using var writer = new DatabaseWriter(Options.Create(database));
-            var ledger = new PurchaseLedger(TimeProvider.System, new LedgerAppendSignal());
+            var ledger = new PurchaseLedger(TimeProvider.System, new LedgerAppendSignal(), new EBakul.Hub.Domain.Quota.PolicyOfMonth(TimeProvider.System));
             var audit = new AuditTrail(TimeProvider.System);
             var runId = Guid.NewGuid().ToString("N")[..8];
             var usage = new UsageMeter(new ProcessUsage(Environment.ProcessId));

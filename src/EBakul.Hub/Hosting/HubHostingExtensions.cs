@@ -68,6 +68,7 @@ public static class HubHostingExtensions
     private static void AddDomain(IServiceCollection services)
     {
         services.AddSingleton<LedgerAppendSignal>();
+        services.AddSingleton<PolicyOfMonth>();
         services.AddSingleton<PurchaseLedger>();
         services.AddSingleton<EmployeeSync>();
         services.AddScoped<EmployeeRoster>();

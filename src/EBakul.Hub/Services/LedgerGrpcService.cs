@@ -40,7 +40,11 @@ public sealed class LedgerGrpcService(
 
         var caller = CallerIdentity.Of(context);
         return await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId,
-            tx => new RecordPurchaseResponse { Purchase = ToProto(ledger.Record(tx, request.RegencyCode, input!, caller), null) },
+            tx =>
+            {
+                var recorded = ledger.Record(tx, request.RegencyCode, input!, caller);
+                return new RecordPurchaseResponse { Purchase = ToProto(recorded.Entry, null), QuotaEligibility = (QuotaEligibility)(int)recorded.Eligibility };
+            },
             context.CancellationToken, rerunnable: true);
     }
 
@@ -76,10 +80,11 @@ public sealed class LedgerGrpcService(
             for (var i = 0; i < attempts.Count; i++)
             {
                 var result = new RecordPurchaseResult { Index = i };
-                if (attempts[i].Entry is { } entry)
+                if (attempts[i].Recorded is { } recorded)
                 {
                     result.Outcome = RecordOutcome.Recorded;
-                    result.Purchase = ToProto(entry, null);
+                    result.Purchase = ToProto(recorded.Entry, null);
+                    result.QuotaEligibility = (QuotaEligibility)(int)recorded.Eligibility;
                 }
                 else
                 {

@@ -194,4 +194,42 @@ public sealed class RecordingRulesTests : IDisposable
         Assert.Equal("ELIGIBLE_SINCE_NEEDS_VERIFY_SCOPE", denied.Reason());
         Assert.Contains("eligible_since", tooOld.Fields());
     }
+
+    [Fact]
+    public async Task A_purchase_that_cannot_count_says_so_when_it_is_recorded()
+    {
+        var nip = await _arrange.EmployeeAsync();
+        var warung = await _arrange.MerchantAsync();
+        var small = await _arrange.MerchantAsync(scale: (int)EBakul.Merchants.V1.MerchantScale.Small);
+        const string tuban = HubFactory.OtherRegencyCode;
+        var noPolicyNip = await _arrange.EmployeeAsync(regency: tuban);
+        var noPolicyMerchant = await _arrange.MerchantAsync(regency: tuban);
+
+        var counts = await RecordResponseAsync(nip, warung, Regency);
+        var excluded = await RecordResponseAsync(nip, small, Regency);
+        var unknown = await RecordResponseAsync(noPolicyNip, noPolicyMerchant, tuban);
+        var batch = await Ledger.RecordPurchasesAsync(new RecordPurchasesRequest
+        {
+            RequestId = TestData.RequestId(), RegencyCode = Regency,
+            Purchases = { Draft(nip, small, "NT-BATCH-1"), Draft(nip, warung, "NT-BATCH-2") },
+        });
+
+        Assert.Equal((QuotaEligibility.Counts, QuotaEligibility.ScaleExcluded, QuotaEligibility.NoPolicy),
+            (counts.QuotaEligibility, excluded.QuotaEligibility, unknown.QuotaEligibility));
+        Assert.Equal([QuotaEligibility.ScaleExcluded, QuotaEligibility.Counts], batch.Results.Select(r => r.QuotaEligibility));
+        var evaluation = await _arrange.EvaluateAsync(nip, "2025-10");
+        Assert.Equal(2, evaluation.UncountedPurchases.Count(u => u.Reason == EBakul.Quota.V1.UncountedReason.ScaleExcluded));
+    }
+
+    private static PurchaseDraft Draft(string nip, string merchant, string receipt) => new()
+    {
+        EmployeeNip = nip, MerchantId = merchant, AmountRupiah = 20_000, OccurTime = Timestamp.FromDateTimeOffset(Wib(2025, 10, 7)),
+        ReceiptKind = ReceiptKind.Nota, ReceiptReference = receipt,
+    };
+
+    private async Task<RecordPurchaseResponse> RecordResponseAsync(string nip, string merchant, string regency) =>
+        await Ledger.RecordPurchaseAsync(new RecordPurchaseRequest
+        {
+            RequestId = TestData.RequestId(), RegencyCode = regency, Purchase = Draft(nip, merchant, $"NT-{Guid.NewGuid():N}"),
+        });
 }

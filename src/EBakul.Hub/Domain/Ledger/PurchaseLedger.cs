@@ -3,6 +3,7 @@ using EBakul.Hub.Data;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Payroll;
+using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Roster;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,8 +12,11 @@ namespace EBakul.Hub.Domain.Ledger;
 /// <summary>A ledger entry with what is known of it now: the reversal that voided it, if any.</summary>
 public sealed record LedgerEntryView(LedgerEntry Entry, string? VoidedByEntryId);
 
-/// <summary>The result of one item of a batch: the recorded entry, or why it was refused.</summary>
-public sealed record RecordAttempt(LedgerEntry? Entry, HubException? Refusal);
+/// <summary>A recorded purchase, and whether it can count toward its month's quota (said at recording, never left to surprise).</summary>
+public sealed record RecordedPurchase(LedgerEntry Entry, PurchaseEligibility Eligibility);
+
+/// <summary>The result of one item of a batch: the recorded purchase, or why it was refused.</summary>
+public sealed record RecordAttempt(RecordedPurchase? Recorded, HubException? Refusal);
 
 /// <summary>
 /// The append-only purchase ledger. Writes run inside the <see cref="DatabaseWriter"/> with prepared SQL (this
@@ -27,7 +31,7 @@ public sealed record RecordAttempt(LedgerEntry? Entry, HubException? Refusal);
 /// <item>a reversal is unique per purchase (unique index), so a purchase is voided at most once.</item>
 /// </list>
 /// </summary>
-public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal appended)
+public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal appended, PolicyOfMonth policies)
 {
     // What recording a purchase needs to know, in one statement, each as it stood at the purchase's moment: the buyer
     // (regency, office on the purchase's date, status on that date, the office the month counts under), the merchant
@@ -41,7 +45,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         "m.regency_code, " +
         "(SELECT s.status FROM merchant_status_changes AS s WHERE s.merchant_id = $merchant AND s.effective_at <= $occurred " +
         "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1), " +
-        "p.status, " + EmployeeAssignments.OfficeInMonthSql("$nip", "$period") + " " +
+        "p.status, " + EmployeeAssignments.OfficeInMonthSql("$nip", "$period") + ", m.category, m.scale " +
         "FROM (SELECT 1) AS one " +
         "LEFT JOIN employees AS e ON e.nip = $nip " +
         "LEFT JOIN merchants AS m ON m.id = $merchant " +
@@ -62,13 +66,19 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         "receipt_kind, receipt_reference, evidence_sha256, recorded_by, recorded_at, reverses_entry_id, reason " +
         "FROM ledger_entries WHERE id = $id";
 
-    /// <summary>Records one purchase inside a write. Throws <see cref="HubException"/> when a rule refuses it (nothing is written then).</summary>
-    public LedgerEntry Record(WriteTransaction tx, string regencyCode, PurchaseInput input, CallerIdentity caller)
+    /// <summary>
+    /// Records one purchase inside a write. Throws <see cref="HubException"/> when a rule refuses it (nothing is written
+    /// then). A purchase that is recorded but cannot count (its merchant's category or scale is not counted by the month's
+    /// policy) says so in <see cref="RecordedPurchase.Eligibility"/>.
+    /// </summary>
+    public RecordedPurchase Record(WriteTransaction tx, string regencyCode, PurchaseInput input, CallerIdentity caller)
     {
         var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
         var period = Period.Containing(occurredAt);
         var date = Period.DateOf(occurredAt);
         string officeCode;
+        MerchantCategory category;
+        MerchantScale scale;
         using (var facts = tx.Command(FactsSql)
                    .Bind("$nip", input.EmployeeNip).Bind("$merchant", input.MerchantId).Bind("$regency", regencyCode).Bind("$period", period.Key)
                    .Bind("$date", date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
@@ -102,7 +112,9 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
                     "purchases are recorded only at merchants verified and active when they were made");
 
             RequireOpen(regencyCode, period, facts.IsDBNull(5) ? null : (PeriodStatus)facts.GetInt32(5));
+            (category, scale) = ((MerchantCategory)facts.GetInt32(7), (MerchantScale)facts.GetInt32(8));
         }
+        var eligibility = policies.Eligibility(tx, regencyCode, period, category, scale);
 
         var id = Guid.CreateVersion7().ToString("N");
         var reference = input.DisplayedReceiptReference;
@@ -128,7 +140,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             RecordedBy = caller.Id,
             RecordedAt = TruncateToMilliseconds(clock.GetUtcNow()),
         };
-        return Append(tx, entry);
+        return new RecordedPurchase(Append(tx, entry), eligibility);
     }
 
     /// <summary>
