@@ -76,6 +76,47 @@ public sealed class RecordingRulesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_leaving_date_corrected_later_lets_the_days_in_between_be_recorded_as_they_count()
+    {
+        var merchant = await _arrange.MerchantAsync();
+        // The personnel system first said "left from the 10th", then corrected it to "left from the 14th".
+        var nip = await _arrange.EmployeeAsync(changes: [(3, new DateOnly(2025, 10, 10)), (3, new DateOnly(2025, 10, 14))]);
+        // The quota owes for 13 days: ceil(300,000 × 13 / 31).
+        Assert.Equal(125_807, (await _arrange.EvaluateAsync(nip, "2025-10")).Evaluation.RequiredRupiah);
+
+        await _arrange.PurchaseAsync(nip, merchant, 50_000, Wib(2025, 10, 12));
+        var afterLeaving = await RpcAssert.Expect(StatusCode.FailedPrecondition, () => _arrange.PurchaseAsync(nip, merchant, 50_000, Wib(2025, 10, 14)));
+
+        Assert.Equal("EMPLOYEE_LEFT", afterLeaving.Reason());
+        Assert.Equal(50_000, (await _arrange.EvaluateAsync(nip, "2025-10")).Evaluation.CountedRupiah);
+    }
+
+    [Fact]
+    public async Task A_departure_withdrawn_by_a_backdated_correction_lets_later_purchases_be_recorded()
+    {
+        var merchant = await _arrange.MerchantAsync();
+        // "Left from 10 October", then corrected: "active since 1 January 2025" (the departure never happened).
+        var nip = await _arrange.EmployeeAsync(changes: [(3, new DateOnly(2025, 10, 10)), (1, new DateOnly(2025, 1, 1))]);
+
+        await _arrange.PurchaseAsync(nip, merchant, 50_000, Wib(2025, 10, 15));
+
+        Assert.Equal(50_000, (await _arrange.EvaluateAsync(nip, "2025-10")).Evaluation.CountedRupiah);
+    }
+
+    [Fact]
+    public async Task A_leaving_date_corrected_earlier_refuses_what_the_month_no_longer_owes_for()
+    {
+        var merchant = await _arrange.MerchantAsync();
+        // Left on the 10th, back on the 12th, then corrected: left from the 8th (the return is withdrawn with it).
+        var nip = await _arrange.EmployeeAsync(changes: [(3, new DateOnly(2025, 10, 10)), (1, new DateOnly(2025, 10, 12)), (3, new DateOnly(2025, 10, 8))]);
+
+        var refused = await RpcAssert.Expect(StatusCode.FailedPrecondition, () => _arrange.PurchaseAsync(nip, merchant, 10_000, Wib(2025, 10, 13)));
+
+        Assert.Equal("EMPLOYEE_LEFT", refused.Reason());
+        Assert.Equal(7, (await _arrange.EvaluateAsync(nip, "2025-10")).Evaluation.ActiveDays);
+    }
+
+    [Fact]
     public async Task A_purchase_before_the_employee_entered_service_is_refused()
     {
         var merchant = await _arrange.MerchantAsync();

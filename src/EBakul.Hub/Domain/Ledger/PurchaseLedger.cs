@@ -35,8 +35,10 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
 {
     // What recording a purchase needs to know, in one statement, each as it stood at the purchase's moment: the buyer
     // (regency, office on the purchase's date, status on that date, the office the month counts under), the merchant
-    // (regency, status at the purchase's moment) and the month's state. A column is NULL when its row is missing; the
-    // status on the date is 0 when the timeline begins after it (not yet in service).
+    // (regency, status at the purchase's moment, category, scale) and the month's state. A column is NULL when its row is
+    // missing. The status on the date is read straight from the timeline while it has one change at most (0 when that
+    // change comes after the date: not yet in service); with more, corrections may have rewritten it, and
+    // StatusTimeline resolves it the way the evaluation does (column 9 counts the changes).
     private static readonly string FactsSql =
         "SELECT e.regency_code, " + EmployeeAssignments.OfficeOnDateSql("$nip", "$date") + ", " +
         "COALESCE((SELECT c.status FROM employee_status_changes AS c WHERE c.nip = $nip AND c.effective_date <= $date " +
@@ -45,11 +47,13 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         "m.regency_code, " +
         "(SELECT s.status FROM merchant_status_changes AS s WHERE s.merchant_id = $merchant AND s.effective_at <= $occurred " +
         "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1), " +
-        "p.status, " + EmployeeAssignments.OfficeInMonthSql("$nip", "$period") + ", m.category, m.scale " +
+        "p.status, " + EmployeeAssignments.OfficeInMonthSql("$nip", "$period") + ", m.category, m.scale, " +
+        "(SELECT count(*) FROM employee_status_changes AS c WHERE c.nip = $nip) " +
         "FROM (SELECT 1) AS one " +
         "LEFT JOIN employees AS e ON e.nip = $nip " +
         "LEFT JOIN merchants AS m ON m.id = $merchant " +
         "LEFT JOIN period_states AS p ON p.regency_code = $regency AND p.period_key = $period";
+    private const string StatusChangesSql = "SELECT status, effective_date, id FROM employee_status_changes WHERE nip = $nip";
     private static readonly string MonthOfficeSql = "SELECT " + EmployeeAssignments.OfficeInMonthSql("$nip", "$period");
     private const string PeriodStatusSql = "SELECT status FROM period_states WHERE regency_code = $regency AND period_key = $period";
     private const string ClaimSql =
@@ -76,44 +80,56 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
         var period = Period.Containing(occurredAt);
         var date = Period.DateOf(occurredAt);
-        string officeCode;
+        string? employeeRegency, officeOnDate, monthOffice, merchantRegency;
+        int statusOnDate;
+        long statusChanges;
+        MerchantStatus? merchantStatus;
+        PeriodStatus? periodStatus;
         MerchantCategory category;
         MerchantScale scale;
         using (var facts = tx.Command(FactsSql)
                    .Bind("$nip", input.EmployeeNip).Bind("$merchant", input.MerchantId).Bind("$regency", regencyCode).Bind("$period", period.Key)
-                   .Bind("$date", date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
+                   .Bind("$date", DateText(date))
                    .Bind("$occurred", occurredAt.ToUnixTimeMilliseconds())
                    .ExecuteReader())
         {
             facts.Read();
-            var found = !facts.IsDBNull(0) && facts.GetString(0) == regencyCode;
-            // An office sees the purchases of its employees' days with it, and of the months that count under it.
-            caller.RequireOwnOffice(!found ? null : caller.OfficeCode == facts.GetString(6) ? facts.GetString(6) : facts.GetString(1), $"NIP {input.EmployeeNip}");
-            if (!found)
-                throw HubException.NotFound("EMPLOYEE_NOT_ON_ROSTER", $"NIP {input.EmployeeNip} is not on the roster of regency {regencyCode}");
-            officeCode = facts.GetString(1);
-            switch (facts.GetInt32(2))
-            {
-                case (int)EmployeeStatus.Left:
-                    throw HubException.FailedPrecondition("EMPLOYEE_LEFT",
-                        $"NIP {input.EmployeeNip} had left the regency's service by {date:yyyy-MM-dd}, the date of the purchase");
-                case 0:
-                    throw HubException.FailedPrecondition("EMPLOYEE_NOT_YET_IN_SERVICE",
-                        $"NIP {input.EmployeeNip} was not yet in the regency's service on {date:yyyy-MM-dd}, the date of the purchase");
-            }
-
-            if (facts.IsDBNull(3) || facts.GetString(3) != regencyCode)
-                throw HubException.NotFound("MERCHANT_NOT_FOUND", $"merchant '{input.MerchantId}' is not registered in regency {regencyCode}");
-            // One rule for recording and counting: the merchant's status at the purchase's moment decides.
-            var statusAtTime = facts.IsDBNull(4) ? (MerchantStatus?)null : (MerchantStatus)facts.GetInt32(4);
-            if (statusAtTime != MerchantStatus.Active)
-                throw HubException.FailedPrecondition("MERCHANT_NOT_ACTIVE",
-                    $"merchant '{input.MerchantId}' was {(statusAtTime is { } status ? Describe(status) : "not yet registered")} at the time of the purchase; " +
-                    "purchases are recorded only at merchants verified and active when they were made");
-
-            RequireOpen(regencyCode, period, facts.IsDBNull(5) ? null : (PeriodStatus)facts.GetInt32(5));
-            (category, scale) = ((MerchantCategory)facts.GetInt32(7), (MerchantScale)facts.GetInt32(8));
+            employeeRegency = facts.IsDBNull(0) ? null : facts.GetString(0);
+            officeOnDate = facts.IsDBNull(1) ? null : facts.GetString(1);
+            statusOnDate = facts.IsDBNull(2) ? 0 : facts.GetInt32(2);
+            merchantRegency = facts.IsDBNull(3) ? null : facts.GetString(3);
+            merchantStatus = facts.IsDBNull(4) ? null : (MerchantStatus)facts.GetInt32(4);
+            periodStatus = facts.IsDBNull(5) ? null : (PeriodStatus)facts.GetInt32(5);
+            monthOffice = facts.IsDBNull(6) ? null : facts.GetString(6);
+            (category, scale) = facts.IsDBNull(7) ? default : ((MerchantCategory)facts.GetInt32(7), (MerchantScale)facts.GetInt32(8));
+            statusChanges = facts.GetInt64(9);
         }
+
+        var found = employeeRegency == regencyCode;
+        // An office sees the purchases of its employees' days with it, and of the months that count under it.
+        caller.RequireOwnOffice(!found ? null : caller.OfficeCode == monthOffice ? monthOffice : officeOnDate, $"NIP {input.EmployeeNip}");
+        if (!found)
+            throw HubException.NotFound("EMPLOYEE_NOT_ON_ROSTER", $"NIP {input.EmployeeNip} is not on the roster of regency {regencyCode}");
+        var officeCode = officeOnDate!;
+        if (statusChanges > 1) statusOnDate = (int?)StatusOn(tx, input.EmployeeNip, date) ?? 0;
+        switch (statusOnDate)
+        {
+            case (int)EmployeeStatus.Left:
+                throw HubException.FailedPrecondition("EMPLOYEE_LEFT",
+                    $"NIP {input.EmployeeNip} had left the regency's service by {date:yyyy-MM-dd}, the date of the purchase");
+            case 0:
+                throw HubException.FailedPrecondition("EMPLOYEE_NOT_YET_IN_SERVICE",
+                    $"NIP {input.EmployeeNip} was not in the regency's service on {date:yyyy-MM-dd}, the date of the purchase");
+        }
+
+        if (merchantRegency != regencyCode)
+            throw HubException.NotFound("MERCHANT_NOT_FOUND", $"merchant '{input.MerchantId}' is not registered in regency {regencyCode}");
+        // One rule for recording and counting: the merchant's status at the purchase's moment decides.
+        if (merchantStatus != MerchantStatus.Active)
+            throw HubException.FailedPrecondition("MERCHANT_NOT_ACTIVE",
+                $"merchant '{input.MerchantId}' was {(merchantStatus is { } status ? Describe(status) : "not yet registered")} at the time of the purchase; " +
+                "purchases are recorded only at merchants verified and active when they were made");
+        RequireOpen(regencyCode, period, periodStatus);
         var eligibility = policies.Eligibility(tx, regencyCode, period, category, scale);
 
         var id = Guid.CreateVersion7().ToString("N");
@@ -274,6 +290,27 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     private static IQueryable<LedgerEntryView> WithVoids(HubDbContext db, IQueryable<LedgerEntry> entries) =>
         entries.AsNoTracking().Select(e => new LedgerEntryView(e,
             db.LedgerEntries.Where(r => r.ReversesEntryId == e.Id).Select(r => r.Id).FirstOrDefault()));
+
+    /// <summary>The employee's status on a date as the quota evaluation resolves it (<see cref="StatusTimeline"/>); null before their service.</summary>
+    private static EmployeeStatus? StatusOn(WriteTransaction tx, string nip, DateOnly date)
+    {
+        var changes = new List<EmployeeStatusChange>();
+        using (var rows = tx.Command(StatusChangesSql).Bind("$nip", nip).ExecuteReader())
+        {
+            while (rows.Read())
+            {
+                changes.Add(new EmployeeStatusChange
+                {
+                    Nip = nip, Status = (EmployeeStatus)rows.GetInt32(0),
+                    EffectiveDate = DateOnly.ParseExact(rows.GetString(1), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                    Id = rows.GetInt64(2),
+                });
+            }
+        }
+        return new StatusTimeline(changes).StatusOn(date);
+    }
+
+    private static string DateText(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Claims a receipt of a merchant for an entry inside a write, under its <see cref="ReceiptReferences.Key"/>; false
