@@ -25,8 +25,13 @@ public static class HttpJsonApi
     public static IServiceCollection AddHubHttpJson(this IServiceCollection services)
     {
         // The error details the hub sends (ErrorInfo, BadRequest) must be known to write them as JSON Any with "@type".
+        // int64 (rupiah, sequences) is written as a JSON string, as the proto3 JSON mapping says: a PHP or JavaScript
+        // number would lose digits above 2^53.
         services.AddGrpc().AddJsonTranscoding(options =>
-            options.TypeRegistry = TypeRegistry.FromFiles(Google.Rpc.ErrorDetailsReflection.Descriptor));
+        {
+            options.TypeRegistry = TypeRegistry.FromFiles(Google.Rpc.ErrorDetailsReflection.Descriptor);
+            options.JsonSettings = new GrpcJsonSettings { WriteInt64sAsStrings = true };
+        });
         services.AddGrpcSwagger();
         services.AddSwaggerGen(options =>
         {
