@@ -44,6 +44,10 @@ public static class HttpJsonApi
             });
             var contracts = Path.Combine(AppContext.BaseDirectory, typeof(LedgerService).Assembly.GetName().Name + ".xml");
             if (File.Exists(contracts)) options.IncludeGrpcXmlComments(contracts, includeControllerXmlComments: true);
+            options.AddServer(new OpenApiServer { Url = "http://127.0.0.1:5081", Description = "The hub's default HTTP endpoint (Kestrel:Endpoints:Http)" });
+            options.CustomOperationIds(api => api.ActionDescriptor.EndpointMetadata.OfType<Grpc.AspNetCore.Server.GrpcMethodMetadata>()
+                .Select(m => $"{m.Method.ServiceName.Split('.')[^1]}_{m.Method.Name}").FirstOrDefault());
+            options.OperationFilter<ErrorResponses>();
             // Two packages may both name a message Sanction: schemas are named by their full proto name.
             options.CustomSchemaIds(SchemaId);
             options.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
@@ -136,6 +140,28 @@ public static class HttpJsonApi
         type.GetProperty("Descriptor", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null) is MessageDescriptor message
             ? message.FullName
             : (type.FullName ?? type.Name).Replace('+', '.');
+
+    /// <summary>Documents the error answers every operation may give: a <c>google.rpc.Status</c> body.</summary>
+    private sealed class ErrorResponses : Swashbuckle.AspNetCore.SwaggerGen.IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, Swashbuckle.AspNetCore.SwaggerGen.OperationFilterContext context)
+        {
+            var status = context.SchemaGenerator.GenerateSchema(typeof(Google.Rpc.Status), context.SchemaRepository);
+            var body = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = status } };
+            operation.Responses["4XX"] = new OpenApiResponse
+            {
+                Description = "The caller's mistake: google.rpc.Status with ErrorInfo (reason) and, for invalid input, BadRequest (field violations). "
+                    + "400 INVALID_ARGUMENT, FAILED_PRECONDITION or OUT_OF_RANGE; 401 UNAUTHENTICATED; 403 PERMISSION_DENIED; 404 NOT_FOUND; "
+                    + "409 ALREADY_EXISTS or ABORTED; 429 RESOURCE_EXHAUSTED (rate limit).",
+                Content = body,
+            };
+            operation.Responses["5XX"] = new OpenApiResponse
+            {
+                Description = "The hub's side: google.rpc.Status; 503 UNAVAILABLE may be retried with the same request_id.",
+                Content = body,
+            };
+        }
+    }
 
     /// <summary>Whether an endpoint is a transcoded (HTTP/JSON) gRPC method.</summary>
     public static bool IsTranscoded(Endpoint endpoint) => endpoint.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is not null;
