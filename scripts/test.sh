@@ -20,7 +20,7 @@ if ! git diff --exit-code -- clients/openapi; then
   echo "clients/openapi/ebakul-hub.v1.json is stale: run scripts/openapi.sh and commit the result" >&2
   exit 1
 fi
-NO_UPDATE_NOTIFIER=1 node_modules/.bin/redocly lint clients/openapi/ebakul-hub.v1.json --format=summary
+REDOCLY_TELEMETRY=off NO_UPDATE_NOTIFIER=1 node_modules/.bin/redocly lint clients/openapi/ebakul-hub.v1.json --format=summary
 
 echo "== dotnet test"
 rm -rf TestResults
