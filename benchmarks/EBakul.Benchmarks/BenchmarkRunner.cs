@@ -136,7 +136,9 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         var usage = new UsageMeter(hub.Usage);
         var (count, elapsed, latencies) = await LoadRun.RunAsync(options.InFlight, options.WarmUp, options.Duration, async n =>
         {
-            var body = Google.Protobuf.JsonFormatter.Default.Format(new RecordPurchaseRequest { RequestId = $"{runId}-j{n}", Purchase = actors.Draft(n) });
+            var draft = actors.Draft(n);
+            draft.ReceiptReference = $"BENCH-JSON-{runId}-{n}"; // not a receipt the gRPC scenario recorded
+            var body = Google.Protobuf.JsonFormatter.Default.Format(new RecordPurchaseRequest { RequestId = $"{runId}-j{n}", Purchase = draft });
             using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
             using var response = await hub.Json.PostAsync($"/v1/regencies/{Regency}/purchases", content);
             if (!response.IsSuccessStatusCode)

@@ -4,7 +4,8 @@ namespace EBakul.Hub.Hosting;
 /// The hub's two Kestrel endpoints (<c>Kestrel:Endpoints</c> in appsettings.json):
 /// <list type="bullet">
 /// <item><c>Grpc</c>: cleartext HTTP/2 only, for gRPC callers (cleartext HTTP/2 cannot share a port with HTTP/1.1);</item>
-/// <item><c>Http</c>: HTTP/1.1 and HTTP/2, for whatever a browser, <c>curl</c> or a scraper asks (JSON, pages, metrics, health).</item>
+/// <item><c>Http</c>: HTTP/1.1 by default (HTTP/2 too when given TLS), for whatever a browser, <c>curl</c> or a scraper asks
+/// (JSON, pages, metrics, health).</item>
 /// </list>
 /// Routes marked with <see cref="OnHttpEndpoint{TBuilder}"/>, and the transcoded JSON routes, answer only on the <c>Http</c> endpoint: asked on the gRPC
 /// endpoint's port they answer 404, as if they were not there.
