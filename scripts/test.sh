@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check and test of the repository: proto lint, the xunit suite (which also starts the real
+# Runs every check and test of the repository: proto lint, the OpenAPI document (regenerated from the built hub,
+# compared with the committed copy, linted), the xunit suite (which also starts the real
 # hub process for the end-to-end tests), then the benchmark's smoke run (every scenario at a tiny size, in
 # seconds: it fails only when a scenario fails, never on a figure). Prints "N passed, N failed" at the end.
 set -euo pipefail
@@ -17,6 +18,14 @@ node_modules/.bin/buf breaking --against protos/v1-released.binpb
 echo "== dotnet build"
 # The whole solution: dotnet test alone builds only the test projects and what they reference, not the benchmark.
 dotnet build EBakul.sln --configuration Release
+
+echo "== OpenAPI document (clients/openapi)"
+scripts/openapi.sh
+if ! git diff --exit-code -- clients/openapi; then
+  echo "clients/openapi/ebakul-hub.v1.json is stale: run scripts/openapi.sh and commit the result" >&2
+  exit 1
+fi
+REDOCLY_TELEMETRY=off NO_UPDATE_NOTIFIER=1 node_modules/.bin/redocly lint clients/openapi/ebakul-hub.v1.json --format=summary
 
 echo "== dotnet test"
 rm -rf TestResults

@@ -20,17 +20,18 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
     {
         var results = new List<ScenarioResult>();
         bool Runs(string scenario) => options.Scenarios.Contains(scenario);
-        if (Runs("single") || Runs("batch") || Runs("floor") || Runs("import") || Runs("sync"))
+        if (Runs("single") || Runs("json") || Runs("batch") || Runs("floor") || Runs("import") || Runs("sync"))
         {
             await using var hub = await StartAsync($"ledger hub ({options.LedgerEmployees:N0} employees, {options.LedgerMerchants:N0} merchants, no purchases)",
                 "--DemoData:Enabled=true", $"--DemoData:Merchants={options.LedgerMerchants}", $"--DemoData:Employees={options.LedgerEmployees}",
                 "--DemoData:PurchasesPerEmployee=0");
             var baseline = await BaselineAsync(hub, "baseline: health check (empty unary call)");
             results.Add(baseline);
-            if (Runs("single") || Runs("batch") || Runs("floor"))
+            if (Runs("single") || Runs("json") || Runs("batch") || Runs("floor"))
             {
                 var actors = await ActorsAsync(hub);
                 if (Runs("single")) results.Add(await RecordSingleAsync(hub, actors) with { Baseline = baseline });
+                if (Runs("json")) results.Add(await RecordSingleJsonAsync(hub, actors) with { Baseline = baseline });
                 if (Runs("batch")) results.Add(await RecordBatchesAsync(hub, actors) with { Baseline = baseline });
                 if (Runs("floor"))
                 {
@@ -122,6 +123,28 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             await client.RecordPurchaseAsync(new RecordPurchaseRequest { RequestId = $"{runId}-{n}", RegencyCode = Regency, Purchase = actors.Draft(n) }),
             usage.Start);
         return usage.Stop(new ScenarioResult($"RecordPurchase, {options.InFlight} in flight, durable", count, "purchases", elapsed, latencies, hub.Usage.PeakMemoryBytes()));
+    }
+
+    /// <summary>
+    /// The same RecordPurchase as <see cref="RecordSingleAsync"/>, as a PHP or JavaScript system sends it: JSON over
+    /// HTTP/1.1 to the hub's HTTP endpoint (transcoded), one connection per call in flight.
+    /// </summary>
+    private async Task<ScenarioResult> RecordSingleJsonAsync(HubProcess hub, Actors actors)
+    {
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        hub.Usage.ResetPeakMemory();
+        var usage = new UsageMeter(hub.Usage);
+        var (count, elapsed, latencies) = await LoadRun.RunAsync(options.InFlight, options.WarmUp, options.Duration, async n =>
+        {
+            var draft = actors.Draft(n);
+            draft.ReceiptReference = $"BENCH-JSON-{runId}-{n}"; // not a receipt the gRPC scenario recorded
+            var body = Google.Protobuf.JsonFormatter.Default.Format(new RecordPurchaseRequest { RequestId = $"{runId}-j{n}", Purchase = draft });
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            using var response = await hub.Json.PostAsync($"/v1/regencies/{Regency}/purchases", content);
+            if (!response.IsSuccessStatusCode)
+                throw new InvalidOperationException($"JSON RecordPurchase answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }, usage.Start);
+        return usage.Stop(new ScenarioResult($"RecordPurchase as JSON over HTTP/1.1, {options.InFlight} in flight, durable", count, "purchases", elapsed, latencies, hub.Usage.PeakMemoryBytes()));
     }
 
     private async Task<ScenarioResult> RecordBatchesAsync(HubProcess hub, Actors actors)

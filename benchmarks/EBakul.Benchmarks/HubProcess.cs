@@ -17,13 +17,21 @@ public sealed class HubProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _folder;
 
-    private HubProcess(Process process, string folder, Uri address, GrpcChannel channel)
+    private HubProcess(Process process, string folder, Uri address, GrpcChannel channel, Uri httpAddress, HttpClient json)
     {
         _process = process;
         _folder = folder;
         Address = address;
         Channel = channel;
+        HttpAddress = httpAddress;
+        Json = json;
     }
+
+    /// <summary>Where the hub's HTTP (JSON) endpoint listens.</summary>
+    public Uri HttpAddress { get; }
+
+    /// <summary>An authenticated HTTP/1.1 client of the hub's JSON endpoint (one connection per call in flight).</summary>
+    public HttpClient Json { get; }
 
     /// <summary>Where the hub listens.</summary>
     public Uri Address { get; }
@@ -46,6 +54,7 @@ public sealed class HubProcess : IAsyncDisposable
     {
         await StopProcessAsync();
         Channel.Dispose();
+        Json.Dispose();
         return await StartAsync(hubDll, settings, startupTimeout, _folder);
     }
 
@@ -62,7 +71,8 @@ public sealed class HubProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(hubDll);
         info.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}");
-        info.ArgumentList.Add($"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort()}");
+        var httpPort = FreePort();
+        info.ArgumentList.Add($"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}");
         info.ArgumentList.Add($"--Database:Path={Path.Combine(folder, "ebakul.db")}");
         info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
         foreach (var setting in settings) info.ArgumentList.Add(setting);
@@ -115,7 +125,13 @@ public sealed class HubProcess : IAsyncDisposable
                 KeepAlivePingDelay = TimeSpan.FromSeconds(60),
             },
         });
-        return new HubProcess(process, folder, address, channel);
+        var httpAddress = new Uri($"http://127.0.0.1:{httpPort}");
+        var json = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan })
+        {
+            BaseAddress = httpAddress, DefaultRequestVersion = System.Net.HttpVersion.Version11,
+        };
+        json.DefaultRequestHeaders.Add("Authorization", $"Bearer {token}");
+        return new HubProcess(process, folder, address, channel, httpAddress, json);
     }
 
     /// <summary>What Linux tells of the hub process: CPU time, peak memory, bytes written.</summary>
@@ -125,6 +141,7 @@ public sealed class HubProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
+        Json.Dispose();
         await StopProcessAsync();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }

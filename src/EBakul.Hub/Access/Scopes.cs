@@ -67,9 +67,11 @@ public static class Scopes
         ["/ebakul.merchants.v1.MerchantService/SuspendMerchant"] = MerchantsVerify,
         ["/ebakul.merchants.v1.MerchantService/ReinstateMerchant"] = MerchantsVerify,
         ["/ebakul.merchants.v1.MerchantService/ImportMerchants"] = MerchantsWrite,
+        ["/ebakul.merchants.v1.MerchantService/ImportMerchantsBatch"] = MerchantsWrite,
         ["/ebakul.merchants.v1.MerchantService/SearchNearbyMerchants"] = MerchantsRead,
 
         ["/ebakul.roster.v1.RosterService/SyncEmployees"] = RosterSync,
+        ["/ebakul.roster.v1.RosterService/SyncEmployeesBatch"] = RosterSync,
         ["/ebakul.roster.v1.RosterService/GetEmployee"] = RosterRead,
         ["/ebakul.roster.v1.RosterService/ListEmployees"] = RosterRead,
 

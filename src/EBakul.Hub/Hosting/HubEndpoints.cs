@@ -4,9 +4,10 @@ namespace EBakul.Hub.Hosting;
 /// The hub's two Kestrel endpoints (<c>Kestrel:Endpoints</c> in appsettings.json):
 /// <list type="bullet">
 /// <item><c>Grpc</c>: cleartext HTTP/2 only, for gRPC callers (cleartext HTTP/2 cannot share a port with HTTP/1.1);</item>
-/// <item><c>Http</c>: HTTP/1.1 (and HTTP/2 where it has TLS), for what a browser, <c>curl</c> or a scraper asks.</item>
+/// <item><c>Http</c>: HTTP/1.1 by default (HTTP/2 too when given TLS), for whatever a browser, <c>curl</c> or a scraper asks
+/// (JSON, pages, metrics, health).</item>
 /// </list>
-/// Routes marked with <see cref="OnHttpEndpoint{TBuilder}"/> answer only on the <c>Http</c> endpoint: asked on the gRPC
+/// Routes marked with <see cref="OnHttpEndpoint{TBuilder}"/>, and the transcoded JSON routes, answer only on the <c>Http</c> endpoint: asked on the gRPC
 /// endpoint's port they answer 404, as if they were not there.
 /// </summary>
 public static class HubEndpoints
@@ -28,7 +29,8 @@ public static class HubEndpoints
         if (grpcPort is not { } port) return app;
         app.Use((context, next) =>
         {
-            if (context.Connection.LocalPort == port && context.GetEndpoint()?.Metadata.GetMetadata<HttpEndpointOnly>() is not null)
+            if (context.Connection.LocalPort == port && context.GetEndpoint() is { } endpoint
+                && (endpoint.Metadata.GetMetadata<HttpEndpointOnly>() is not null || HttpJsonApi.IsTranscoded(endpoint)))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;

@@ -59,6 +59,7 @@ public static class HubHostingExtensions
         // A merchant import chunk of 5000 rows at their longest is about 6 MB.
         services.AddGrpc().AddServiceOptions<MerchantGrpcService>(options => options.MaxReceiveMessageSize = 16 * 1024 * 1024);
         services.AddGrpcReflection();
+        services.AddHubHttpJson();
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
         return builder;
@@ -116,6 +117,7 @@ public static class HubHostingExtensions
         app.MapGrpcService<MerchantGrpcService>();
         app.MapGrpcService<PayrollGrpcService>();
         app.MapGrpcHealthChecksService();
+        app.MapHubHttpJson();
         app.MapGrpcReflectionService();
         return app;
     }

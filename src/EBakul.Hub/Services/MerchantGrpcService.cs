@@ -1,5 +1,6 @@
 using EBakul.Hub.Access;
 using EBakul.Hub.Errors;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Model = EBakul.Hub.Domain.Merchants;
@@ -75,6 +76,26 @@ public sealed class MerchantGrpcService(Model.MerchantRegistry registry, Model.M
             (chunk, results) => ToImportResponse(chunk.Call.RequestId, results),
             answer => responseStream.WriteAsync(answer, context.CancellationToken),
             context.CancellationToken);
+
+    /// <inheritdoc />
+    public override async Task<Proto.ImportMerchantsBatchResponse> ImportMerchantsBatch(Proto.ImportMerchantsBatchRequest request, ServerCallContext context)
+    {
+        Proto.ImportMerchantsResponse? answered = null;
+        await import.ImportAsync(
+            OneChunk(new Model.ImportChunk<Proto.ImportMerchantsBatchRequest>(
+                Call(request, request.RequestId, context), request.RegencyCode, request.Merchants.Select(ToDomain).ToList())),
+            (chunk, results) => ToImportResponse(chunk.Call.RequestId, results),
+            answer => { answered = answer; return Task.CompletedTask; },
+            context.CancellationToken);
+        // Both answers carry the same fields under the same numbers.
+        return Proto.ImportMerchantsBatchResponse.Parser.ParseFrom(answered!.ToByteString());
+    }
+
+    private static async IAsyncEnumerable<T> OneChunk<T>(T chunk)
+    {
+        await Task.CompletedTask;
+        yield return chunk;
+    }
 
     /// <inheritdoc />
     public override async Task<Proto.SearchNearbyMerchantsResponse> SearchNearbyMerchants(Proto.SearchNearbyMerchantsRequest request, ServerCallContext context)

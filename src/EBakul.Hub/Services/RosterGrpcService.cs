@@ -2,6 +2,7 @@ using EBakul.Hub.Access;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Domain.Roster;
 using EBakul.Roster.V1;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Employee = EBakul.Roster.V1.Employee;
@@ -22,6 +23,15 @@ public sealed class RosterGrpcService(EmployeeSync sync, EmployeeRoster roster) 
             var response = await sync.SyncChunkAsync(caller, chunk, context.CancellationToken);
             await responseStream.WriteAsync(response, context.CancellationToken);
         }
+    }
+
+    /// <inheritdoc />
+    public override async Task<SyncEmployeesBatchResponse> SyncEmployeesBatch(SyncEmployeesBatchRequest request, ServerCallContext context)
+    {
+        var chunk = new SyncEmployeesRequest { RequestId = request.RequestId, RegencyCode = request.RegencyCode, Employees = { request.Employees } };
+        var answer = await sync.SyncChunkAsync(CallerIdentity.Of(context).Id, chunk, context.CancellationToken);
+        // Both answers carry the same fields under the same numbers.
+        return SyncEmployeesBatchResponse.Parser.ParseFrom(answer.ToByteString());
     }
 
     /// <inheritdoc />

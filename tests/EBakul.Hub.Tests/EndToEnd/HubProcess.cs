@@ -30,6 +30,9 @@ public sealed class HubProcess : IAsyncLifetime
     /// <summary>The hub's base address, e.g. http://127.0.0.1:43121.</summary>
     public string Address => _hub.Address;
 
+    /// <summary>The hub's HTTP (JSON, OpenAPI, reference page) endpoint, e.g. http://127.0.0.1:43122.</summary>
+    public string HttpAddress => _hub.HttpAddress;
+
     /// <summary>The SQLite file the hub runs on.</summary>
     public string DatabasePath => Path.Combine(_dataDirectory, "hub.db");
 
