@@ -12,7 +12,8 @@ namespace EBakul.Hub.Tests.Access;
 /// </summary>
 public sealed class RegencyBindingTests : IDisposable
 {
-    private static readonly FileDescriptor[] Contracts =
+    /// <summary>Every service's file descriptor.</summary>
+    internal static readonly FileDescriptor[] Contracts =
     [
         EBakul.Regions.V1.RegionServiceReflection.Descriptor,
         EBakul.Merchants.V1.MerchantServiceReflection.Descriptor,

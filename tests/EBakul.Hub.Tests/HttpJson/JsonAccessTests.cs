@@ -15,22 +15,11 @@ namespace EBakul.Hub.Tests.HttpJson;
 /// </summary>
 public sealed class JsonAccessTests : IDisposable
 {
-    private static readonly FileDescriptor[] Contracts =
-    [
-        EBakul.Regions.V1.RegionServiceReflection.Descriptor,
-        EBakul.Merchants.V1.MerchantServiceReflection.Descriptor,
-        EBakul.Roster.V1.RosterServiceReflection.Descriptor,
-        EBakul.Ledger.V1.LedgerServiceReflection.Descriptor,
-        EBakul.Quota.V1.QuotaServiceReflection.Descriptor,
-        EBakul.Payroll.V1.PayrollServiceReflection.Descriptor,
-        EBakul.Audit.V1.AuditServiceReflection.Descriptor,
-    ];
-
     private readonly HubFactory _hub = new();
 
     public void Dispose() => _hub.Dispose();
 
-    private static IEnumerable<MethodDescriptor> AllMethods() => Contracts.SelectMany(f => f.Services).SelectMany(s => s.Methods);
+    private static IEnumerable<MethodDescriptor> AllMethods() => EBakul.Hub.Tests.Access.RegencyBindingTests.Contracts.SelectMany(f => f.Services).SelectMany(s => s.Methods);
 
     /// <summary>Every transcoded method that names a regency, by its gRPC name.</summary>
     public static TheoryData<string> TranscodedMethods()
