@@ -38,7 +38,7 @@ public sealed class HubProcessJsonTests(HubProcess hub) : IClassFixture<HubProce
         Assert.Equal("MERCHANT_STATUS_PENDING_VERIFICATION", registered.GetProperty("merchant").GetProperty("status").GetString());
         await PostJsonAsync(client, $"/v1/regencies/35.22/merchants/{merchantId}:verify", """{"requestId":"e2e-json-verify-1","reason":"field visit"}""");
 
-        var occurred = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("yyyy-MM-ddTHH:mm:ssZ");
+        var occurred = DateTimeOffset.UtcNow.AddSeconds(2).ToString("yyyy-MM-ddTHH:mm:ssZ"); // after the verification just made (within the clock-skew allowance)
         var recorded = await PostJsonAsync(client, "/v1/regencies/35.22/purchases", $$"""
             {"requestId":"e2e-json-buy-1","purchase":{"employeeNip":"{{nip}}","merchantId":"{{merchantId}}",
              "amountRupiah":"75000","occurTime":"{{occurred}}","receiptKind":"RECEIPT_KIND_NOTA","receiptReference":"NOTA-E2E-1"} }

@@ -135,7 +135,7 @@ public sealed class JsonErrorTests : IDisposable
         using var client = AdminClient();
         var record = $$"""
             {"requestId":"buy-1","purchase":{"employeeNip":"{{employee.Nip}}","merchantId":"{{merchant.MerchantId}}",
-             "amountRupiah":"125000","occurTime":"2025-10-14T03:00:00Z","receiptKind":"RECEIPT_KIND_NOTA","receiptReference":"NOTA-77"} }
+             "amountRupiah":"125000","occurTime":"2025-10-15T03:00:00Z","receiptKind":"RECEIPT_KIND_NOTA","receiptReference":"NOTA-77"} }
             """;
         var (status, body) = await ReadAsync(await client.PostAsync("/v1/regencies/35.22/purchases", Json(record)));
         Assert.Equal(HttpStatusCode.OK, status);
