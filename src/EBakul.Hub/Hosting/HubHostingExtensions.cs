@@ -59,6 +59,7 @@ public static class HubHostingExtensions
         // A merchant import chunk of 5000 rows at their longest is about 6 MB.
         services.AddGrpc().AddServiceOptions<MerchantGrpcService>(options => options.MaxReceiveMessageSize = 16 * 1024 * 1024);
         services.AddGrpcReflection();
+        builder.AddBrowserAccess();
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
         return builder;
@@ -107,6 +108,7 @@ public static class HubHostingExtensions
     public static WebApplication MapEBakulHub(this WebApplication app)
     {
         app.UseHttpEndpointOnlyRoutes();
+        app.UseBrowserAccess();
         app.MapGrpcService<RegionGrpcService>();
         app.MapGrpcService<LedgerGrpcService>();
         app.MapGrpcService<RosterGrpcService>();
