@@ -8,4 +8,9 @@ if [ ! -x node_modules/.bin/buf ] || [ ! -x node_modules/.bin/redocly ]; then
   npm ci --no-fund --no-audit --loglevel=error 2>/dev/null \
     || npm install --no-save --no-fund --no-audit --loglevel=error
 fi
+# The TypeScript client package's dependencies (protoc-gen-es, Connect-ES, tsc), pinned by its own lock file.
+if [ ! -x clients/typescript/node_modules/.bin/tsc ]; then
+  (cd clients/typescript && { npm ci --no-fund --no-audit --loglevel=error 2>/dev/null \
+    || npm install --no-save --no-fund --no-audit --loglevel=error; })
+fi
 dotnet tool restore >/dev/null

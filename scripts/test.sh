@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test of the repository: proto lint, the OpenAPI document (regenerated from the built hub,
-# compared with the committed copy, linted), the xunit suite (which also starts the real
-# hub process for the end-to-end tests), then the benchmark's smoke run (every scenario at a tiny size, in
-# seconds: it fails only when a scenario fails, never on a figure). Prints "N passed, N failed" at the end.
+# compared with the committed copy, linted), the xunit suite (which also starts the real hub process for the
+# end-to-end tests), the TypeScript client's generated-code check and tests, then the benchmark's smoke run
+# (every scenario at a tiny size, in seconds: it fails only when a scenario fails, never on a figure).
+# Prints "N passed, N failed" at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-tools.sh
@@ -34,6 +35,24 @@ dotnet test EBakul.sln --configuration Release --no-build \
   --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" \
   --results-directory TestResults || status=$?
 
+echo "== TypeScript client (@ebakul/client)"
+# The generated code must be what buf generate makes from protos/ today; then the package's tests run against
+# a hub process they start themselves (the Release build above) and always stop.
+ts_results=TestResults/typescript-client.tap
+(
+  cd clients/typescript
+  npm run --silent generate
+  git diff --exit-code -- src/gen
+  if [ -n "$(git status --porcelain -- src/gen)" ]; then
+    echo "clients/typescript/src/gen is not committed as generated:" >&2
+    git status --porcelain -- src/gen >&2
+    exit 1
+  fi
+  npm run --silent build
+) || status=1
+node --test --test-reporter=tap clients/typescript/test/*.test.mjs >"$ts_results" || status=1
+grep -E '^# (pass|fail) ' "$ts_results" || true
+
 echo "== benchmark smoke (figures not judged)"
 smoke=0
 dotnet run --configuration Release --no-build --project benchmarks/EBakul.Benchmarks -- --smoke || smoke=$?
@@ -50,6 +69,11 @@ for trx in TestResults/*.trx; do
   f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
   passed=$((passed + p)); failed=$((failed + f))
 done
+if [ -f "$ts_results" ]; then
+  p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$ts_results" | tail -1)
+  f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$ts_results" | tail -1)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+fi
 echo "tests: $passed passed, $failed failed"
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "no test ran" >&2

@@ -60,6 +60,7 @@ public static class HubHostingExtensions
         services.AddGrpc().AddServiceOptions<MerchantGrpcService>(options => options.MaxReceiveMessageSize = 16 * 1024 * 1024);
         services.AddGrpcReflection();
         services.AddHubHttpJson();
+        builder.AddBrowserAccess();
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
         return builder;
@@ -109,6 +110,7 @@ public static class HubHostingExtensions
     public static WebApplication MapEBakulHub(this WebApplication app)
     {
         app.UseHttpEndpointOnlyRoutes();
+        app.UseBrowserAccess();
         app.MapGrpcService<RegionGrpcService>();
         app.MapGrpcService<LedgerGrpcService>();
         app.MapGrpcService<RosterGrpcService>();
