@@ -4,6 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Date } from "../../../google/type/date_pb.js";
@@ -14,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ebakul/roster/v1/roster_service.proto.
  */
 export const file_ebakul_roster_v1_roster_service: GenFile = /*@__PURE__*/
-  fileDesc("CiVlYmFrdWwvcm9zdGVyL3YxL3Jvc3Rlcl9zZXJ2aWNlLnByb3RvEhBlYmFrdWwucm9zdGVyLnYxIpQDCghFbXBsb3llZRILCgNuaXAYASABKAkSFAoMcmVnZW5jeV9jb2RlGAIgASgJEgwKBG5hbWUYAyABKAkSEwoLb2ZmaWNlX2NvZGUYBCABKAkSEwoLb2ZmaWNlX25hbWUYBSABKAkSFQoNa2VsYXNfamFiYXRhbhgGIAEoBRI5Cg9lbXBsb3ltZW50X3R5cGUYByABKA4yIC5lYmFrdWwucm9zdGVyLnYxLkVtcGxveW1lbnRUeXBlEioKB2VjaGVsb24YCCABKA4yGS5lYmFrdWwucm9zdGVyLnYxLkVjaGVsb24SGgoSdHBwX2NlaWxpbmdfcnVwaWFoGAkgASgDEjAKBnN0YXR1cxgKIAEoDjIgLmViYWt1bC5yb3N0ZXIudjEuRW1wbG95ZWVTdGF0dXMSMAoVc3RhdHVzX2VmZmVjdGl2ZV9kYXRlGAsgASgLMhEuZ29vZ2xlLnR5cGUuRGF0ZRIvCgt1cGRhdGVfdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibwoUU3luY0VtcGxveWVlc1JlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSLQoJZW1wbG95ZWVzGAMgAygLMhouZWJha3VsLnJvc3Rlci52MS5FbXBsb3llZSKUAQoSU3luY0VtcGxveWVlUmVzdWx0Eg0KBWluZGV4GAEgASgFEgsKA25pcBgCIAEoCRIuCgdvdXRjb21lGAMgASgOMh0uZWJha3VsLnJvc3Rlci52MS5TeW5jT3V0Y29tZRIOCgZyZWFzb24YBCABKAkSDQoFZmllbGQYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkiYgoVU3luY0VtcGxveWVlc1Jlc3BvbnNlEhIKCnJlcXVlc3RfaWQYASABKAkSNQoHcmVzdWx0cxgCIAMoCzIkLmViYWt1bC5yb3N0ZXIudjEuU3luY0VtcGxveWVlUmVzdWx0IjcKEkdldEVtcGxveWVlUmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSCwoDbmlwGAIgASgJIkMKE0dldEVtcGxveWVlUmVzcG9uc2USLAoIZW1wbG95ZWUYASABKAsyGi5lYmFrdWwucm9zdGVyLnYxLkVtcGxveWVlIpoBChRMaXN0RW1wbG95ZWVzUmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSEwoLb2ZmaWNlX2NvZGUYAiABKAkSMAoGc3RhdHVzGAMgASgOMiAuZWJha3VsLnJvc3Rlci52MS5FbXBsb3llZVN0YXR1cxIRCglwYWdlX3NpemUYBCABKAUSEgoKcGFnZV90b2tlbhgFIAEoCSJfChVMaXN0RW1wbG95ZWVzUmVzcG9uc2USLQoJZW1wbG95ZWVzGAEgAygLMhouZWJha3VsLnJvc3Rlci52MS5FbXBsb3llZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqZAoORW1wbG95bWVudFR5cGUSHwobRU1QTE9ZTUVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASFwoTRU1QTE9ZTUVOVF9UWVBFX1BOUxABEhgKFEVNUExPWU1FTlRfVFlQRV9QUFBLEAIqzgEKB0VjaGVsb24SFwoTRUNIRUxPTl9VTlNQRUNJRklFRBAAEhoKFkVDSEVMT05fTk9OX1NUUlVDVFVSQUwQARIPCgtFQ0hFTE9OX0lfQRACEg8KC0VDSEVMT05fSV9CEAMSEAoMRUNIRUxPTl9JSV9BEAQSEAoMRUNIRUxPTl9JSV9CEAUSEQoNRUNIRUxPTl9JSUlfQRAGEhEKDUVDSEVMT05fSUlJX0IQBxIQCgxFQ0hFTE9OX0lWX0EQCBIQCgxFQ0hFTE9OX0lWX0IQCSqFAQoORW1wbG95ZWVTdGF0dXMSHwobRU1QTE9ZRUVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWRU1QTE9ZRUVfU1RBVFVTX0FDVElWRRABEhwKGEVNUExPWUVFX1NUQVRVU19PTl9MRUFWRRACEhgKFEVNUExPWUVFX1NUQVRVU19MRUZUEAMqlgEKC1N5bmNPdXRjb21lEhwKGFNZTkNfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhgKFFNZTkNfT1VUQ09NRV9DUkVBVEVEEAESGAoUU1lOQ19PVVRDT01FX1VQREFURUQQAhIaChZTWU5DX09VVENPTUVfVU5DSEFOR0VEEAMSGQoVU1lOQ19PVVRDT01FX1JFSkVDVEVEEAQyswIKDVJvc3RlclNlcnZpY2USZAoNU3luY0VtcGxveWVlcxImLmViYWt1bC5yb3N0ZXIudjEuU3luY0VtcGxveWVlc1JlcXVlc3QaJy5lYmFrdWwucm9zdGVyLnYxLlN5bmNFbXBsb3llZXNSZXNwb25zZSgBMAESWgoLR2V0RW1wbG95ZWUSJC5lYmFrdWwucm9zdGVyLnYxLkdldEVtcGxveWVlUmVxdWVzdBolLmViYWt1bC5yb3N0ZXIudjEuR2V0RW1wbG95ZWVSZXNwb25zZRJgCg1MaXN0RW1wbG95ZWVzEiYuZWJha3VsLnJvc3Rlci52MS5MaXN0RW1wbG95ZWVzUmVxdWVzdBonLmViYWt1bC5yb3N0ZXIudjEuTGlzdEVtcGxveWVlc1Jlc3BvbnNlQhOqAhBFQmFrdWwuUm9zdGVyLlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_google_type_date]);
+  fileDesc("CiVlYmFrdWwvcm9zdGVyL3YxL3Jvc3Rlcl9zZXJ2aWNlLnByb3RvEhBlYmFrdWwucm9zdGVyLnYxIpQDCghFbXBsb3llZRILCgNuaXAYASABKAkSFAoMcmVnZW5jeV9jb2RlGAIgASgJEgwKBG5hbWUYAyABKAkSEwoLb2ZmaWNlX2NvZGUYBCABKAkSEwoLb2ZmaWNlX25hbWUYBSABKAkSFQoNa2VsYXNfamFiYXRhbhgGIAEoBRI5Cg9lbXBsb3ltZW50X3R5cGUYByABKA4yIC5lYmFrdWwucm9zdGVyLnYxLkVtcGxveW1lbnRUeXBlEioKB2VjaGVsb24YCCABKA4yGS5lYmFrdWwucm9zdGVyLnYxLkVjaGVsb24SGgoSdHBwX2NlaWxpbmdfcnVwaWFoGAkgASgDEjAKBnN0YXR1cxgKIAEoDjIgLmViYWt1bC5yb3N0ZXIudjEuRW1wbG95ZWVTdGF0dXMSMAoVc3RhdHVzX2VmZmVjdGl2ZV9kYXRlGAsgASgLMhEuZ29vZ2xlLnR5cGUuRGF0ZRIvCgt1cGRhdGVfdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibwoUU3luY0VtcGxveWVlc1JlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSLQoJZW1wbG95ZWVzGAMgAygLMhouZWJha3VsLnJvc3Rlci52MS5FbXBsb3llZSKUAQoSU3luY0VtcGxveWVlUmVzdWx0Eg0KBWluZGV4GAEgASgFEgsKA25pcBgCIAEoCRIuCgdvdXRjb21lGAMgASgOMh0uZWJha3VsLnJvc3Rlci52MS5TeW5jT3V0Y29tZRIOCgZyZWFzb24YBCABKAkSDQoFZmllbGQYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkidAoZU3luY0VtcGxveWVlc0JhdGNoUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlZ2VuY3lfY29kZRgCIAEoCRItCgllbXBsb3llZXMYAyADKAsyGi5lYmFrdWwucm9zdGVyLnYxLkVtcGxveWVlImcKGlN5bmNFbXBsb3llZXNCYXRjaFJlc3BvbnNlEhIKCnJlcXVlc3RfaWQYASABKAkSNQoHcmVzdWx0cxgCIAMoCzIkLmViYWt1bC5yb3N0ZXIudjEuU3luY0VtcGxveWVlUmVzdWx0ImIKFVN5bmNFbXBsb3llZXNSZXNwb25zZRISCgpyZXF1ZXN0X2lkGAEgASgJEjUKB3Jlc3VsdHMYAiADKAsyJC5lYmFrdWwucm9zdGVyLnYxLlN5bmNFbXBsb3llZVJlc3VsdCI3ChJHZXRFbXBsb3llZVJlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEgsKA25pcBgCIAEoCSJDChNHZXRFbXBsb3llZVJlc3BvbnNlEiwKCGVtcGxveWVlGAEgASgLMhouZWJha3VsLnJvc3Rlci52MS5FbXBsb3llZSKaAQoUTGlzdEVtcGxveWVlc1JlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEhMKC29mZmljZV9jb2RlGAIgASgJEjAKBnN0YXR1cxgDIAEoDjIgLmViYWt1bC5yb3N0ZXIudjEuRW1wbG95ZWVTdGF0dXMSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkiXwoVTGlzdEVtcGxveWVlc1Jlc3BvbnNlEi0KCWVtcGxveWVlcxgBIAMoCzIaLmViYWt1bC5yb3N0ZXIudjEuRW1wbG95ZWUSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKmQKDkVtcGxveW1lbnRUeXBlEh8KG0VNUExPWU1FTlRfVFlQRV9VTlNQRUNJRklFRBAAEhcKE0VNUExPWU1FTlRfVFlQRV9QTlMQARIYChRFTVBMT1lNRU5UX1RZUEVfUFBQSxACKs4BCgdFY2hlbG9uEhcKE0VDSEVMT05fVU5TUEVDSUZJRUQQABIaChZFQ0hFTE9OX05PTl9TVFJVQ1RVUkFMEAESDwoLRUNIRUxPTl9JX0EQAhIPCgtFQ0hFTE9OX0lfQhADEhAKDEVDSEVMT05fSUlfQRAEEhAKDEVDSEVMT05fSUlfQhAFEhEKDUVDSEVMT05fSUlJX0EQBhIRCg1FQ0hFTE9OX0lJSV9CEAcSEAoMRUNIRUxPTl9JVl9BEAgSEAoMRUNIRUxPTl9JVl9CEAkqhQEKDkVtcGxveWVlU3RhdHVzEh8KG0VNUExPWUVFX1NUQVRVU19VTlNQRUNJRklFRBAAEhoKFkVNUExPWUVFX1NUQVRVU19BQ1RJVkUQARIcChhFTVBMT1lFRV9TVEFUVVNfT05fTEVBVkUQAhIYChRFTVBMT1lFRV9TVEFUVVNfTEVGVBADKpYBCgtTeW5jT3V0Y29tZRIcChhTWU5DX09VVENPTUVfVU5TUEVDSUZJRUQQABIYChRTWU5DX09VVENPTUVfQ1JFQVRFRBABEhgKFFNZTkNfT1VUQ09NRV9VUERBVEVEEAISGgoWU1lOQ19PVVRDT01FX1VOQ0hBTkdFRBADEhkKFVNZTkNfT1VUQ09NRV9SRUpFQ1RFRBAEMsUECg1Sb3N0ZXJTZXJ2aWNlEmQKDVN5bmNFbXBsb3llZXMSJi5lYmFrdWwucm9zdGVyLnYxLlN5bmNFbXBsb3llZXNSZXF1ZXN0GicuZWJha3VsLnJvc3Rlci52MS5TeW5jRW1wbG95ZWVzUmVzcG9uc2UoATABEqcBChJTeW5jRW1wbG95ZWVzQmF0Y2gSKy5lYmFrdWwucm9zdGVyLnYxLlN5bmNFbXBsb3llZXNCYXRjaFJlcXVlc3QaLC5lYmFrdWwucm9zdGVyLnYxLlN5bmNFbXBsb3llZXNCYXRjaFJlc3BvbnNlIjaC0+STAjA6ASoiKy92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vZW1wbG95ZWVzOnN5bmMSkAEKC0dldEVtcGxveWVlEiQuZWJha3VsLnJvc3Rlci52MS5HZXRFbXBsb3llZVJlcXVlc3QaJS5lYmFrdWwucm9zdGVyLnYxLkdldEVtcGxveWVlUmVzcG9uc2UiNILT5JMCLhIsL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9lbXBsb3llZXMve25pcH0SkAEKDUxpc3RFbXBsb3llZXMSJi5lYmFrdWwucm9zdGVyLnYxLkxpc3RFbXBsb3llZXNSZXF1ZXN0GicuZWJha3VsLnJvc3Rlci52MS5MaXN0RW1wbG95ZWVzUmVzcG9uc2UiLoLT5JMCKBImL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9lbXBsb3llZXNCE6oCEEVCYWt1bC5Sb3N0ZXIuVjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_google_type_date]);
 
 /**
  * An employee as the personnel system describes them.
@@ -207,6 +208,69 @@ export const SyncEmployeeResultSchema: GenMessage<SyncEmployeeResult> = /*@__PUR
   messageDesc(file_ebakul_roster_v1_roster_service, 2);
 
 /**
+ * One chunk of rows sent in a single unary call.
+ *
+ * @generated from message ebakul.roster.v1.SyncEmployeesBatchRequest
+ */
+export type SyncEmployeesBatchRequest = Message<"ebakul.roster.v1.SyncEmployeesBatchRequest"> & {
+  /**
+   * Idempotency key of this chunk, as in SyncEmployeesRequest.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * The regency of every row in the chunk.
+   *
+   * @generated from field: string regency_code = 2;
+   */
+  regencyCode: string;
+
+  /**
+   * The rows (at most 5000 per call); update_time and regency_code of each row are ignored.
+   *
+   * @generated from field: repeated ebakul.roster.v1.Employee employees = 3;
+   */
+  employees: Employee[];
+};
+
+/**
+ * Describes the message ebakul.roster.v1.SyncEmployeesBatchRequest.
+ * Use `create(SyncEmployeesBatchRequestSchema)` to create a new message.
+ */
+export const SyncEmployeesBatchRequestSchema: GenMessage<SyncEmployeesBatchRequest> = /*@__PURE__*/
+  messageDesc(file_ebakul_roster_v1_roster_service, 3);
+
+/**
+ * The result of one SyncEmployeesBatch call.
+ *
+ * @generated from message ebakul.roster.v1.SyncEmployeesBatchResponse
+ */
+export type SyncEmployeesBatchResponse = Message<"ebakul.roster.v1.SyncEmployeesBatchResponse"> & {
+  /**
+   * The request_id of the chunk answered.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * One result per row, in order.
+   *
+   * @generated from field: repeated ebakul.roster.v1.SyncEmployeeResult results = 2;
+   */
+  results: SyncEmployeeResult[];
+};
+
+/**
+ * Describes the message ebakul.roster.v1.SyncEmployeesBatchResponse.
+ * Use `create(SyncEmployeesBatchResponseSchema)` to create a new message.
+ */
+export const SyncEmployeesBatchResponseSchema: GenMessage<SyncEmployeesBatchResponse> = /*@__PURE__*/
+  messageDesc(file_ebakul_roster_v1_roster_service, 4);
+
+/**
  * The answer to one chunk, sent after the chunk is committed.
  *
  * @generated from message ebakul.roster.v1.SyncEmployeesResponse
@@ -232,7 +296,7 @@ export type SyncEmployeesResponse = Message<"ebakul.roster.v1.SyncEmployeesRespo
  * Use `create(SyncEmployeesResponseSchema)` to create a new message.
  */
 export const SyncEmployeesResponseSchema: GenMessage<SyncEmployeesResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_roster_v1_roster_service, 3);
+  messageDesc(file_ebakul_roster_v1_roster_service, 5);
 
 /**
  * Request for GetEmployee.
@@ -260,7 +324,7 @@ export type GetEmployeeRequest = Message<"ebakul.roster.v1.GetEmployeeRequest"> 
  * Use `create(GetEmployeeRequestSchema)` to create a new message.
  */
 export const GetEmployeeRequestSchema: GenMessage<GetEmployeeRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_roster_v1_roster_service, 4);
+  messageDesc(file_ebakul_roster_v1_roster_service, 6);
 
 /**
  * Response for GetEmployee.
@@ -281,7 +345,7 @@ export type GetEmployeeResponse = Message<"ebakul.roster.v1.GetEmployeeResponse"
  * Use `create(GetEmployeeResponseSchema)` to create a new message.
  */
 export const GetEmployeeResponseSchema: GenMessage<GetEmployeeResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_roster_v1_roster_service, 5);
+  messageDesc(file_ebakul_roster_v1_roster_service, 7);
 
 /**
  * Request for ListEmployees. Filters left empty or UNSPECIFIED match everything.
@@ -330,7 +394,7 @@ export type ListEmployeesRequest = Message<"ebakul.roster.v1.ListEmployeesReques
  * Use `create(ListEmployeesRequestSchema)` to create a new message.
  */
 export const ListEmployeesRequestSchema: GenMessage<ListEmployeesRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_roster_v1_roster_service, 6);
+  messageDesc(file_ebakul_roster_v1_roster_service, 8);
 
 /**
  * Response for ListEmployees.
@@ -358,7 +422,7 @@ export type ListEmployeesResponse = Message<"ebakul.roster.v1.ListEmployeesRespo
  * Use `create(ListEmployeesResponseSchema)` to create a new message.
  */
 export const ListEmployeesResponseSchema: GenMessage<ListEmployeesResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_roster_v1_roster_service, 7);
+  messageDesc(file_ebakul_roster_v1_roster_service, 9);
 
 /**
  * Kind of civil servant.
@@ -586,6 +650,17 @@ export const RosterService: GenService<{
     methodKind: "bidi_streaming";
     input: typeof SyncEmployeesRequestSchema;
     output: typeof SyncEmployeesResponseSchema;
+  },
+  /**
+   * Syncs one chunk of rows in one call, for callers that cannot stream (HTTP/JSON): the same
+   * validation, transaction, per-row results and request_id replay as one chunk of SyncEmployees.
+   *
+   * @generated from rpc ebakul.roster.v1.RosterService.SyncEmployeesBatch
+   */
+  syncEmployeesBatch: {
+    methodKind: "unary";
+    input: typeof SyncEmployeesBatchRequestSchema;
+    output: typeof SyncEmployeesBatchResponseSchema;
   },
   /**
    * Gets one employee.
