@@ -175,7 +175,7 @@ public sealed class EBakulClientTests(HubClientFixture hub)
     private static PurchaseDraft Draft(string merchantId, string nip, long amount, string receipt) => new()
     {
         EmployeeNip = nip, MerchantId = merchantId, AmountRupiah = amount,
-        OccurTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)),
+        OccurTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), // after the merchant's verification
         ReceiptKind = ReceiptKind.Nota, ReceiptReference = receipt,
     };
 
