@@ -58,10 +58,25 @@ public static class HubHostingExtensions
         });
         // A merchant import chunk of 5000 rows at their longest is about 6 MB.
         services.AddGrpc().AddServiceOptions<MerchantGrpcService>(options => options.MaxReceiveMessageSize = 16 * 1024 * 1024);
+        UseParsedRequestMethodProvider(services);
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
         return builder;
+    }
+
+    /// <summary>
+    /// Binds the hub's gRPC services with <see cref="ParsedRequestMethodProvider{TService}"/> in place of grpc-dotnet's
+    /// own binder, so that a request body that does not parse is INVALID_ARGUMENT rather than UNKNOWN.
+    /// </summary>
+    private static void UseParsedRequestMethodProvider(IServiceCollection services)
+    {
+        var frameworkBinders = services.Where(d => d.ServiceType == typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>)
+            && d.ImplementationType is { Name: "BinderServiceMethodProvider`1" }).ToList();
+        if (frameworkBinders.Count != 1)
+            throw new InvalidOperationException("grpc-dotnet's BinderServiceMethodProvider was not found to replace");
+        services.Remove(frameworkBinders[0]);
+        services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(ParsedRequestMethodProvider<>));
     }
 
     /// <summary>The domain services, one per area.</summary>
