@@ -107,10 +107,10 @@ public static class HubHostingExtensions
         var push = configuration.GetSection(EtppPushOptions.Section).Get<EtppPushOptions>() ?? new EtppPushOptions();
         if (push.Regencies.Count == 0) return;
         services.AddEtppClient(configuration);
-        // A push still running when its lease runs out could be claimed and pushed by a second dispatcher at the same time.
+        // The dispatcher renews its leases every quarter lease and gives up its pushes after half a lease without renewal.
         services.AddOptions<EtppPushOptions>()
-            .Validate(o => o.Dispatcher.Lease > o.Pipeline.TotalTimeout,
-                $"{EtppPushOptions.Section}:Dispatcher:Lease must exceed {EtppPushOptions.Section}:Pipeline:TotalTimeout")
+            .Validate(o => o.Dispatcher.Lease >= TimeSpan.FromSeconds(4),
+                $"{EtppPushOptions.Section}:Dispatcher:Lease must be at least 4 seconds")
             .ValidateOnStart();
         services.AddSingleton<DeliveryQueue>();
         services.AddSingleton(sp => new PushPipeline(push.Pipeline, push.Timeout,
