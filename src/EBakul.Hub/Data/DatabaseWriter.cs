@@ -38,6 +38,9 @@ public sealed class DatabaseWriter : IDisposable
     private readonly Dictionary<string, WriterStatement> _statements = new(StringComparer.Ordinal);
 
     private volatile Exception? _lastCommitFailure;
+    private volatile Exception? _storageFault;
+    private readonly string _path;
+    private readonly ILogger<DatabaseWriter>? _logger;
     private static long s_lastEpoch;
     private long _epoch = NextEpoch();
     private long _dataVersion = -1;
@@ -50,8 +53,10 @@ public sealed class DatabaseWriter : IDisposable
     public const int WriterCacheKibibytes = 8 * 1024;
 
     /// <summary>Opens the writer's connection and starts its thread.</summary>
-    public DatabaseWriter(IOptions<DatabaseOptions> options)
+    public DatabaseWriter(IOptions<DatabaseOptions> options, ILogger<DatabaseWriter>? logger = null)
     {
+        _logger = logger;
+        _path = System.IO.Path.GetFullPath(options.Value.Path);
         _maxWritesPerCommit = Math.Max(1, options.Value.MaxWritesPerCommit);
         _connection = new SqliteConnection(options.Value.ConnectionString);
         _connection.Open();
@@ -100,7 +105,25 @@ public sealed class DatabaseWriter : IDisposable
     public string? Fault =>
         !_thread.IsAlive ? "the database writer has stopped"
         : _lastCommitFailure is { } failure ? $"the latest database commit failed: {failure.Message}"
+        : _storageFault is { } storage ? $"the database storage failed: {storage.Message}"
         : null;
+
+    /// <summary>
+    /// Records a storage failure (full disk, read-only or failing files) seen by any write: the hub is not ready until
+    /// a write commits again. Logged once per episode, with the path and the free space.
+    /// </summary>
+    private void NoteFailure(Exception ex)
+    {
+        if (StorageFailure.From(ex) is not { } storage) return;
+        if (_storageFault is null && _logger is not null)
+        {
+            long? free = null;
+            try { free = new DriveInfo(System.IO.Path.GetDirectoryName(_path)!).AvailableFreeSpace; } catch (Exception) { }
+            _logger.LogError(ex, "Database storage failure {Reason} on {Path} ({Free} bytes free); writes answer UNAVAILABLE and readiness is down until a write commits again",
+                storage.Reason, _path, free?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown");
+        }
+        _storageFault = ex;
+    }
 
     private void Run()
     {
@@ -169,6 +192,7 @@ public sealed class DatabaseWriter : IDisposable
         catch (Exception ex)
         {
             _lastCommitFailure = ex;
+            NoteFailure(ex);
             _epoch = NextEpoch();
             try { transaction.Rollback(); } catch { /* the connection reports the original failure */ }
             // Every item still waiting fails with it (an item already failed or cancelled keeps its own outcome).
@@ -178,6 +202,11 @@ public sealed class DatabaseWriter : IDisposable
         }
         transaction.Dispose();
         _lastCommitFailure = null;
+        if (succeeded.Count > 0 && _storageFault is not null)
+        {
+            _storageFault = null;
+            _logger?.LogInformation("Database storage on {Path} accepts writes again", _path);
+        }
         _checkpointer.Committed();
         foreach (var item in succeeded) item.Complete();
         scope.RunCommittedCallbacks();
@@ -203,6 +232,7 @@ public sealed class DatabaseWriter : IDisposable
         catch (Exception ex)
         {
             _lastCommitFailure = ex;
+            NoteFailure(ex);
             begun?.Dispose(); // rolls back
             foreach (var item in batch) item.Fail(ex);
             transaction = null!;
@@ -231,6 +261,7 @@ public sealed class DatabaseWriter : IDisposable
             Execute("ROLLBACK TO item");
             Execute("RELEASE item");
             scope.DiscardPendingCallbacks();
+            NoteFailure(ex);
             item.Fail(ex);
         }
         finally

@@ -8,7 +8,9 @@ namespace EBakul.Hub.Errors;
 /// <summary>
 /// The one place where domain failures become wire statuses: a <see cref="HubException"/> is sent as a
 /// <c>google.rpc.Status</c> with an <c>ErrorInfo</c> (reason, domain) and, for invalid input, a
-/// <c>BadRequest</c> with every field violation. Anything else is left to gRPC (INTERNAL, no details).
+/// <c>BadRequest</c> with every field violation; a failure of the database's storage (full disk, read-only or failing
+/// files) is UNAVAILABLE with its reason (<see cref="Data.StorageFailure"/>). Anything else is left to gRPC (UNKNOWN,
+/// no details).
 /// </summary>
 public sealed class HubErrorInterceptor : Interceptor
 {
@@ -21,6 +23,7 @@ public sealed class HubErrorInterceptor : Interceptor
     {
         try { return await continuation(request, context); }
         catch (HubException ex) { throw ToRpcException(ex); }
+        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw ToRpcException(storage); }
     }
 
     /// <inheritdoc />
@@ -29,6 +32,7 @@ public sealed class HubErrorInterceptor : Interceptor
     {
         try { return await continuation(requestStream, context); }
         catch (HubException ex) { throw ToRpcException(ex); }
+        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw ToRpcException(storage); }
     }
 
     /// <inheritdoc />
@@ -37,6 +41,7 @@ public sealed class HubErrorInterceptor : Interceptor
     {
         try { await continuation(request, responseStream, context); }
         catch (HubException ex) { throw ToRpcException(ex); }
+        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw ToRpcException(storage); }
     }
 
     /// <inheritdoc />
@@ -45,6 +50,7 @@ public sealed class HubErrorInterceptor : Interceptor
     {
         try { await continuation(requestStream, responseStream, context); }
         catch (HubException ex) { throw ToRpcException(ex); }
+        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw ToRpcException(storage); }
     }
 
     /// <summary>Builds the rich status for a domain failure.</summary>

@@ -42,6 +42,12 @@ public sealed class HubException : Exception
     public static HubException InvalidField(string field, string reason, string description) =>
         InvalidArgument([new FieldViolation(field, reason, description)]);
 
+    /// <summary>INVALID_ARGUMENT for a request that is wrong as a whole (its body does not parse), without field violations.</summary>
+    public static HubException Unparseable(string reason, string message) => new(StatusCode.InvalidArgument, reason, message, []);
+
+    /// <summary>UNAVAILABLE: the hub cannot serve this now (its storage is full or failing); retrying later may succeed.</summary>
+    public static HubException Unavailable(string reason, string message) => new(StatusCode.Unavailable, reason, message, []);
+
     /// <summary>NOT_FOUND: the named resource does not exist (in the caller's regency).</summary>
     public static HubException NotFound(string reason, string message) => new(StatusCode.NotFound, reason, message, []);
 

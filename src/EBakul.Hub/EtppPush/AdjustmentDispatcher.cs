@@ -17,8 +17,14 @@ namespace EBakul.Hub.EtppPush;
 /// (skipping a row it no longer holds); pushes each through <see cref="PushPipeline"/>,
 /// employees in parallel and each employee's revisions in order; and settles each row: DELIVERED on e-TPP's
 /// confirmation (a duplicate answer included), PARKED on a permanent rejection, back to PENDING with a growing
-/// delay on anything else. A crash anywhere leaves at worst a DELIVERING row whose lease expires and which is
-/// pushed again; e-TPP applies each key once, so nothing is lost and nothing is applied twice.
+/// delay on anything else. A push the circuit breaker refused never reached e-TPP: it is re-queued for when the
+/// breaker lets a trial through, without counting as a dispatch; when the breaker closes again, every delivery waiting
+/// out a redelivery delay is due at once. While a batch is in flight its leases are renewed
+/// every quarter lease; when they cannot be renewed for half a lease the batch's pushes are cancelled, so a row is
+/// never pushed by this dispatcher after another could have claimed it. A graceful stop cancels the pushes, then
+/// returns the rows still held to PENDING for the next start. A crash leaves at worst DELIVERING rows whose (short)
+/// lease expires within seconds and which are pushed again; e-TPP applies each key once, so nothing is lost and
+/// nothing is applied twice.
 /// </summary>
 public sealed class AdjustmentDispatcher(
     DeliveryQueue queue,
@@ -27,6 +33,7 @@ public sealed class AdjustmentDispatcher(
     AdjustmentAppendSignal appended,
     IServiceScopeFactory scopes,
     IOptions<EtppPushOptions> options,
+    TimeProvider clock,
     ILogger<AdjustmentDispatcher> logger) : BackgroundService
 {
     private static readonly Meter Meter = new(PushPipeline.MeterName);
@@ -42,10 +49,17 @@ public sealed class AdjustmentDispatcher(
         var settings = options.Value;
         logger.LogInformation("e-TPP push dispatcher {Owner} started for regencies {Regencies} to {BaseAddress}",
             _owner, string.Join(", ", settings.Regencies), settings.BaseAddress);
+        var breakerClosings = pipeline.BreakerClosings;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (pipeline.BreakerClosings != breakerClosings)
+                {
+                    breakerClosings = pipeline.BreakerClosings;
+                    var due = await queue.MakeDueNowAsync(settings.Regencies, stoppingToken);
+                    if (due > 0) logger.LogInformation("e-TPP answers again: {Count} waiting deliveries are due now", due);
+                }
                 var claimed = await queue.ClaimAsync(_owner, settings.Regencies, settings.Dispatcher.BatchSize, settings.Dispatcher.Lease, stoppingToken);
                 if (claimed.Count == 0)
                 {
@@ -56,12 +70,61 @@ public sealed class AdjustmentDispatcher(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
                 logger.LogError(ex, "e-TPP push dispatcher failed a round; retrying after the poll interval");
-                await Task.Delay(settings.Dispatcher.PollInterval, stoppingToken);
+                try { await Task.Delay(settings.Dispatcher.PollInterval, clock, stoppingToken); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+        await ReleaseHeldAsync();
+    }
+
+    /// <summary>Returns the rows this dispatcher still holds to the queue, so the next start (or another hub) pushes them at once.</summary>
+    private async Task ReleaseHeldAsync()
+    {
+        try
+        {
+            var released = await queue.ReleaseAsync(_owner);
+            if (released > 0)
+                logger.LogInformation("e-TPP push dispatcher {Owner} stopping: {Count} deliveries returned to the queue", _owner, released);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "e-TPP push dispatcher {Owner} could not return its deliveries on stop; their leases expire within {Lease}",
+                _owner, options.Value.Dispatcher.Lease);
+        }
+    }
+
+    /// <summary>
+    /// Renews the batch's leases every quarter lease until <paramref name="done"/>; cancels <paramref name="pushes"/>
+    /// when half a lease has passed without a successful renewal (another dispatcher may claim the rows at a full lease).
+    /// </summary>
+    private async Task KeepLeasesAsync(CancellationTokenSource pushes, CancellationToken done)
+    {
+        var lease = options.Value.Dispatcher.Lease;
+        var lastRenewed = clock.GetUtcNow();
+        while (!done.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(lease / 4, clock, done);
+                await queue.RenewHeldLeasesAsync(_owner, lease, done).WaitAsync(lease / 4, clock, done);
+                lastRenewed = clock.GetUtcNow();
+            }
+            catch (OperationCanceledException) when (done.IsCancellationRequested) { return; }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "e-TPP push dispatcher {Owner} could not renew its leases", _owner);
+            }
+            if (clock.GetUtcNow() - lastRenewed > lease / 2)
+            {
+                logger.LogError("e-TPP push dispatcher {Owner} has not renewed its leases for {Elapsed}; cancelling the batch's pushes",
+                    _owner, clock.GetUtcNow() - lastRenewed);
+                await pushes.CancelAsync();
+                return;
             }
         }
     }
@@ -77,12 +140,27 @@ public sealed class AdjustmentDispatcher(
                 .Where(a => ids.Contains(a.Id)).OrderBy(a => a.Sequence).ToListAsync(stoppingToken);
         }
         var byEmployee = adjustments.GroupBy(a => (a.RegencyCode, a.Nip));
-        await Parallel.ForEachAsync(byEmployee,
-            new ParallelOptions { MaxDegreeOfParallelism = options.Value.Dispatcher.Parallelism, CancellationToken = stoppingToken },
-            async (revisions, token) =>
-            {
-                foreach (var adjustment in revisions) await PushAsync(adjustment, attempts[adjustment.Id], token);
-            });
+        using var pushes = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var batchDone = new CancellationTokenSource();
+        var heartbeat = KeepLeasesAsync(pushes, batchDone.Token);
+        try
+        {
+            await Parallel.ForEachAsync(byEmployee,
+                new ParallelOptions { MaxDegreeOfParallelism = options.Value.Dispatcher.Parallelism, CancellationToken = pushes.Token },
+                async (revisions, token) =>
+                {
+                    foreach (var adjustment in revisions) await PushAsync(adjustment, attempts[adjustment.Id], token);
+                });
+        }
+        catch (OperationCanceledException) when (pushes.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            // The leases were lost; whatever was not settled is pushed again by whoever claims it next.
+        }
+        finally
+        {
+            await batchDone.CancelAsync();
+            await heartbeat;
+        }
     }
 
     private async Task PushAsync(PayrollAdjustment adjustment, int dispatch, CancellationToken stoppingToken)
@@ -101,7 +179,13 @@ public sealed class AdjustmentDispatcher(
         }
         catch (BrokenCircuitException ex)
         {
-            result = new EtppPushResult.TransientFailure(EtppFailureKind.Unavailable, "circuit breaker open: " + ex.Message, ex.RetryAfter, null);
+            // e-TPP was not contacted: no dispatch is counted, and the row is due again when the breaker lets a trial through.
+            var breakDuration = options.Value.Pipeline.BreakerBreakDuration;
+            var delay = ex.RetryAfter is { } after && after > TimeSpan.FromSeconds(1) ? (after < breakDuration ? after : breakDuration) : TimeSpan.FromSeconds(1);
+            await queue.RetryNotContactedAsync(adjustment.Id, _owner, "circuit breaker open: " + ex.Message, delay);
+            Deferred.Add(1);
+            logger.LogInformation("e-TPP push of {Key} held back by the open circuit breaker; next dispatch in {Delay}", adjustment.IdempotencyKey, delay);
+            return;
         }
         catch (TimeoutRejectedException ex)
         {

@@ -44,6 +44,24 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock)
         WHERE adjustment_id = $id AND state = 2 AND lease_owner = $owner
         """;
 
+    private const string NotContactedSql = """
+        UPDATE adjustment_deliveries SET state = 1, last_error = $error, next_attempt_at = $next, lease_owner = NULL, lease_until = NULL,
+            attempts = max(attempts - 1, 0)
+        WHERE adjustment_id = $id AND state = 2 AND lease_owner = $owner
+        """;
+    private const string HeartbeatSql = """
+        UPDATE adjustment_deliveries SET lease_until = $until
+        WHERE state = 2 AND lease_owner = $owner AND lease_until >= $now
+        """;
+    private const string DueNowSql = """
+        UPDATE adjustment_deliveries SET next_attempt_at = NULL
+        WHERE state = 1 AND next_attempt_at > $now AND regency_code IN (SELECT value FROM json_each($regencies))
+        """;
+    private const string ReleaseSql = """
+        UPDATE adjustment_deliveries SET state = 1, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
+        WHERE state = 2 AND lease_owner = $owner
+        """;
+
     /// <summary>
     /// Inside a write: puts a PARKED delivery back to PENDING (due now) for the adjustment with this key; returns
     /// false when there is no such adjustment, throws when it is not parked.
@@ -112,4 +130,37 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock)
             .Bind("$id", adjustmentId).Bind("$owner", owner).Bind("$error", error)
             .Bind("$next", (clock.GetUtcNow() + delay).ToUnixTimeMilliseconds())
             .ExecuteNonQuery() == 1);
+
+    /// <summary>
+    /// Returns a delivery that was never sent to e-TPP (the circuit breaker refused it) to the queue after
+    /// <paramref name="delay"/>, taking back the dispatch its claim counted, so that it does not lengthen the back-off.
+    /// </summary>
+    public Task<bool> RetryNotContactedAsync(string adjustmentId, string owner, string error, TimeSpan delay) =>
+        writer.WriteAsync(tx => tx.Command(NotContactedSql)
+            .Bind("$id", adjustmentId).Bind("$owner", owner).Bind("$error", error)
+            .Bind("$next", (clock.GetUtcNow() + delay).ToUnixTimeMilliseconds())
+            .ExecuteNonQuery() == 1);
+
+    /// <summary>Extends from now the lease of every delivery this dispatcher still holds (one whose lease ran out is not taken back).</summary>
+    public Task<int> RenewHeldLeasesAsync(string owner, TimeSpan lease, CancellationToken cancellationToken) =>
+        writer.WriteAsync(tx =>
+        {
+            var now = clock.GetUtcNow();
+            return tx.Command(HeartbeatSql).Bind("$owner", owner)
+                .Bind("$until", (now + lease).ToUnixTimeMilliseconds()).Bind("$now", now.ToUnixTimeMilliseconds())
+                .ExecuteNonQuery();
+        }, cancellationToken);
+
+    /// <summary>
+    /// After e-TPP answered again following an outage: every PENDING delivery of the regencies that waits for a
+    /// redelivery delay is due now (its delay was a guess at how long e-TPP would stay away).
+    /// </summary>
+    public Task<int> MakeDueNowAsync(IReadOnlyList<string> regencies, CancellationToken cancellationToken) =>
+        writer.WriteAsync(tx => tx.Command(DueNowSql)
+            .Bind("$now", clock.GetUtcNow().ToUnixTimeMilliseconds()).Bind("$regencies", JsonSerializer.Serialize(regencies))
+            .ExecuteNonQuery(), cancellationToken);
+
+    /// <summary>On a graceful stop, after every push has ended: returns the deliveries this dispatcher holds to PENDING, due now.</summary>
+    public Task<int> ReleaseAsync(string owner) =>
+        writer.WriteAsync(tx => tx.Command(ReleaseSql).Bind("$owner", owner).ExecuteNonQuery());
 }

@@ -63,11 +63,12 @@ public sealed class DispatcherOptions
     public int Parallelism { get; set; } = 4;
 
     /// <summary>
-    /// How long a claimed delivery belongs to this process. A hub that dies mid-push leaves the row DELIVERING;
-    /// once the lease has expired another dispatcher pushes it again (e-TPP dedups by key). Must exceed
-    /// <see cref="PushPipelineOptions.TotalTimeout"/>. Default 5 minutes.
+    /// How long a claimed delivery belongs to this process without renewal. The dispatcher renews the leases of its
+    /// batch every quarter lease while it pushes, and cancels the pushes when it could not renew them for half a
+    /// lease. A hub that dies mid-push leaves the row DELIVERING; once the lease has expired another dispatcher (or
+    /// the restarted hub) pushes it again (e-TPP dedups by key). At least 4 seconds. Default 20 seconds.
     /// </summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>How often the outbox is scanned when nothing wakes the dispatcher. Default 5 seconds.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -72,6 +72,7 @@ public sealed class PushPipeline
                 OnClosed = _ =>
                 {
                     Recoveries.Add(1);
+                    Interlocked.Increment(ref _closings);
                     logger.LogInformation("e-TPP circuit breaker CLOSED: e-TPP answers again");
                     return ValueTask.CompletedTask;
                 },
@@ -79,6 +80,11 @@ public sealed class PushPipeline
             .AddTimeout(attemptTimeout)
             .Build();
     }
+
+    private long _closings;
+
+    /// <summary>How many times the circuit breaker has closed again (e-TPP answered after an outage).</summary>
+    public long BreakerClosings => Interlocked.Read(ref _closings);
 
     /// <summary>The pipeline.</summary>
     public ResiliencePipeline<EtppPushResult> Pipeline { get; }

@@ -58,12 +58,27 @@ public static class HubHostingExtensions
         });
         // A merchant import chunk of 5000 rows at their longest is about 6 MB.
         services.AddGrpc().AddServiceOptions<MerchantGrpcService>(options => options.MaxReceiveMessageSize = 16 * 1024 * 1024);
+        UseParsedRequestMethodProvider(services);
         services.AddGrpcReflection();
         services.AddHubHttpJson();
         builder.AddBrowserAccess();
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
         return builder;
+    }
+
+    /// <summary>
+    /// Binds the hub's gRPC services with <see cref="ParsedRequestMethodProvider{TService}"/> in place of grpc-dotnet's
+    /// own binder, so that a request body that does not parse is INVALID_ARGUMENT rather than UNKNOWN.
+    /// </summary>
+    private static void UseParsedRequestMethodProvider(IServiceCollection services)
+    {
+        var frameworkBinders = services.Where(d => d.ServiceType == typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>)
+            && d.ImplementationType is { Name: "BinderServiceMethodProvider`1" }).ToList();
+        if (frameworkBinders.Count != 1)
+            throw new InvalidOperationException("grpc-dotnet's BinderServiceMethodProvider was not found to replace");
+        services.Remove(frameworkBinders[0]);
+        services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(ParsedRequestMethodProvider<>));
     }
 
     /// <summary>The domain services, one per area.</summary>
@@ -95,10 +110,10 @@ public static class HubHostingExtensions
         var push = configuration.GetSection(EtppPushOptions.Section).Get<EtppPushOptions>() ?? new EtppPushOptions();
         if (push.Regencies.Count == 0) return;
         services.AddEtppClient(configuration);
-        // A push still running when its lease runs out could be claimed and pushed by a second dispatcher at the same time.
+        // The dispatcher renews its leases every quarter lease and gives up its pushes after half a lease without renewal.
         services.AddOptions<EtppPushOptions>()
-            .Validate(o => o.Dispatcher.Lease > o.Pipeline.TotalTimeout,
-                $"{EtppPushOptions.Section}:Dispatcher:Lease must exceed {EtppPushOptions.Section}:Pipeline:TotalTimeout")
+            .Validate(o => o.Dispatcher.Lease >= TimeSpan.FromSeconds(4),
+                $"{EtppPushOptions.Section}:Dispatcher:Lease must be at least 4 seconds")
             .ValidateOnStart();
         services.AddSingleton<DeliveryQueue>();
         services.AddSingleton(sp => new PushPipeline(push.Pipeline, push.Timeout,

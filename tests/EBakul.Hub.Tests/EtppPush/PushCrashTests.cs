@@ -44,4 +44,33 @@ public sealed class PushCrashTests
         Assert.All(appliedUnheard, key => Assert.True(seen[key].Attempts >= 2, $"{key}: {seen[key].Attempts} attempts"));
         Assert.All(settled.Where(a => appliedUnheard.Contains(a.IdempotencyKey)), a => Assert.True(a.DeliveryAttempts >= 2));
     }
+
+    [Fact]
+    public async Task A_hub_stopped_by_SIGTERM_mid_push_returns_its_rows_to_the_queue_and_the_next_start_pushes_them_at_once()
+    {
+        await using var rig = await PushRig.StartAsync(new { latency_ms = 3000, latency_after_apply = true }, push: false);
+        var nips = await rig.EmployeesAsync(8);
+        await rig.CloseAsync(8);
+        var settings = PushRig.PushSettings(rig.Etpp.BaseAddress);
+        settings["EtppPush:Timeout"] = "00:00:05";
+        settings["EtppPush:Pipeline:TotalTimeout"] = "00:00:05.500";
+        // A lease far longer than the test: only the release on stop can make the rows due again in time.
+        settings["EtppPush:Dispatcher:Lease"] = "00:10:00";
+        settings["EtppPush:Dispatcher:BatchSize"] = "4";
+        settings["EtppPush:Dispatcher:Parallelism"] = "2";
+        await using var hub = new RestartableHubProcess(rig.Hub.DatabasePath, settings);
+
+        await hub.StartAsync();
+        await PushRig.UntilAsync(rig.Etpp.ListAsync, l => l.AppliedKeys > 0, "e-TPP applied a first adjustment", hub.Output);
+        Assert.Equal(0, hub.Terminate());
+
+        var afterStop = await rig.DeliveriesAsync();
+        Assert.DoesNotContain(afterStop, a => a.DeliveryState == DeliveryState.Delivering);
+        Assert.Contains("returned to the queue", hub.Output);
+
+        await rig.Etpp.ClearFaultsAsync();
+        await hub.StartAsync();
+        var settled = await PushRig.SettledAsync(rig.Hub.Channel, hub.Output);
+        await rig.AssertOutcomeAsync(settled, nips);
+    }
 }

@@ -79,6 +79,26 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
         Append("---- killed ----");
     }
 
+    /// <summary>Asks the hub to stop (SIGTERM, as a service manager does) and waits until it has; returns its exit code.</summary>
+    public int Terminate()
+    {
+        var process = _process ?? throw new InvalidOperationException("the hub is not running");
+        _process = null;
+        if (SendSignal(process.Id, 15) != 0) throw new InvalidOperationException("SIGTERM could not be sent");
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"the hub did not stop within 60 s of SIGTERM:\n{Output}");
+        }
+        var exitCode = process.ExitCode;
+        process.Dispose();
+        Append($"---- stopped by SIGTERM, exit code {exitCode} ----");
+        return exitCode;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {

@@ -1,0 +1,30 @@
+using EBakul.Hub.Errors;
+using Microsoft.Data.Sqlite;
+
+namespace EBakul.Hub.Data;
+
+/// <summary>
+/// A failure of the database's storage rather than of the request: the disk is full (SQLite error 13), the files
+/// cannot be written (8, read-only) or read and written at all (10, disk I/O; 14, cannot open). The caller gets
+/// UNAVAILABLE with a reason (<c>STORAGE_FULL</c>, <c>STORAGE_READ_ONLY</c>, <c>STORAGE_IO_ERROR</c>) and may retry
+/// the same request_id later; nothing of a failed write was committed.
+/// </summary>
+public static class StorageFailure
+{
+    /// <summary>The storage failure behind <paramref name="ex"/> (or one of its inner exceptions), or null when it is none.</summary>
+    public static HubException? From(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is not SqliteException sqlite) continue;
+            return (sqlite.SqliteErrorCode & 0xFF) switch
+            {
+                13 => HubException.Unavailable("STORAGE_FULL", "the hub's database disk is full; nothing was written, retry later with the same request_id"),
+                8 => HubException.Unavailable("STORAGE_READ_ONLY", "the hub's database files cannot be written; nothing was written, retry later with the same request_id"),
+                10 or 14 => HubException.Unavailable("STORAGE_IO_ERROR", "the hub's database storage failed (I/O error); nothing was written, retry later with the same request_id"),
+                _ => null,
+            };
+        }
+        return null;
+    }
+}
