@@ -95,6 +95,8 @@ public static class Scopes
 
         ["/ebakul.payroll.v1.PayrollService/ClosePeriod"] = PayrollAdmin,
         ["/ebakul.payroll.v1.PayrollService/GetPeriod"] = PayrollAdmin,
+        ["/ebakul.payroll.v1.PayrollService/GetEmployeeStatement"] = QuotaRead,
+        ["/ebakul.payroll.v1.PayrollService/PrintEmployeeStatement"] = QuotaRead,
         ["/ebakul.payroll.v1.PayrollService/OpenCorrection"] = PayrollAdmin,
         ["/ebakul.payroll.v1.PayrollService/ListAdjustments"] = PayrollPull,
         ["/ebakul.payroll.v1.PayrollService/StreamAdjustments"] = PayrollPull,

@@ -99,6 +99,7 @@ public static class HubHostingExtensions
         services.AddScoped<QuotaEvaluator>();
         services.AddSingleton<AdjustmentAppendSignal>();
         services.AddScoped<PeriodClosing>();
+        services.AddScoped<EmployeeStatements>();
         services.AddSingleton<Acknowledgements>();
     }
 

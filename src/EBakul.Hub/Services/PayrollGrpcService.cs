@@ -18,7 +18,7 @@ namespace EBakul.Hub.Services;
 /// <summary>gRPC face of <see cref="PeriodClosing"/>, <see cref="AdjustmentReads"/> and <see cref="Acknowledgements"/>.</summary>
 public sealed class PayrollGrpcService(
     PeriodClosing closing, Acknowledgements acknowledgements, AdjustmentAppendSignal appended,
-    IdempotentWrites idempotent, RegencyDirectory regencies, HubDbContext db)
+    IdempotentWrites idempotent, RegencyDirectory regencies, HubDbContext db, EmployeeStatements statements)
     : PayrollService.PayrollServiceBase
 {
     /// <summary>Most acknowledgements in one call.</summary>
@@ -180,6 +180,62 @@ public sealed class PayrollGrpcService(
             context.CancellationToken);
         var view = await AdjustmentReads.FindAsync(db, request.RegencyCode, request.IdempotencyKey, context.CancellationToken);
         return new RequeueAdjustmentResponse { Adjustment = ToProto(view!) };
+    }
+
+    /// <inheritdoc />
+    public override async Task<GetEmployeeStatementResponse> GetEmployeeStatement(GetEmployeeStatementRequest request, ServerCallContext context)
+    {
+        var statement = await StatementAsync(request.RegencyCode, request.Nip, request.Period, context);
+        var proto = new EBakul.Payroll.V1.EmployeeStatement
+        {
+            RegencyCode = statement.RegencyCode,
+            Nip = statement.Nip,
+            OfficeCode = statement.OfficeCode,
+            Period = statement.Period.ToString(),
+            PeriodStatus = (EBakul.Payroll.V1.PeriodStatus)(int)statement.PeriodStatus,
+            Policy = QuotaGrpcService.ToProto(statement.Detail.Policy, statement.PolicyState),
+            PolicyRule = StatementDocument.PolicyRule(statement.Detail.Policy),
+            Evaluation = QuotaGrpcService.ToProto(statement.Detail.Evaluation),
+            CreateTime = Timestamp.FromDateTimeOffset(statement.CreatedAt),
+        };
+        proto.Merchants.AddRange(statement.Detail.Merchants.Select(QuotaGrpcService.ToProto));
+        proto.Purchases.AddRange(statement.Detail.Purchases.Select(p => new StatementPurchase
+        {
+            PurchaseId = p.PurchaseId,
+            MerchantId = p.MerchantId,
+            MerchantName = p.MerchantName,
+            OccurTime = Timestamp.FromDateTimeOffset(p.OccurredAt),
+            AmountRupiah = p.AmountRupiah,
+            CountedRupiah = p.CountedRupiah,
+            Reason = p.Reason is { } reason ? (Quota.V1.UncountedReason)reason : Quota.V1.UncountedReason.Unspecified,
+            Explanation = p.Explanation,
+            ReceiptReference = p.ReceiptReference,
+        }));
+        proto.Adjustments.AddRange(statement.Adjustments.Select(ToProto));
+        return new GetEmployeeStatementResponse { Statement = proto };
+    }
+
+    /// <inheritdoc />
+    public override async Task<Google.Api.HttpBody> PrintEmployeeStatement(PrintEmployeeStatementRequest request, ServerCallContext context)
+    {
+        var statement = await StatementAsync(request.RegencyCode, request.Nip, request.Period, context);
+        return new Google.Api.HttpBody
+        {
+            ContentType = StatementDocument.ContentType,
+            Data = Google.Protobuf.ByteString.CopyFrom(StatementDocument.Render(statement)),
+        };
+    }
+
+    /// <summary>Checks the request, keeps an office-bound caller to its own office's employees, and makes the statement.</summary>
+    private async Task<Domain.Payroll.EmployeeStatement> StatementAsync(string regencyCode, string nip, string periodText, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        Domain.Roster.Nip.Check(nip, checks);
+        var period = CheckRegencyAndPeriod(regencyCode, periodText, checks);
+        var caller = CallerIdentity.Of(context);
+        if (caller.IsOfficeBound)
+            caller.RequireOwnOffice(await statements.OfficeOfAsync(regencyCode, nip, period, context.CancellationToken), $"NIP {nip}");
+        return await statements.GetAsync(regencyCode, nip, period, context.CancellationToken);
     }
 
     private Period CheckRegencyAndPeriod(string regencyCode, string periodText, FieldChecks checks)

@@ -26,6 +26,12 @@ public static class AdjustmentReads
     public static Task<List<AdjustmentView>> StreamPageAsync(HubDbContext db, string regencyCode, long afterSequence, int limit, CancellationToken cancellationToken) =>
         ViewsAsync(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.Sequence > afterSequence), null, limit, cancellationToken);
 
+    /// <summary>Every revision of one employee's adjustment for a month, oldest first.</summary>
+    public static Task<List<AdjustmentView>> OfEmployeeAsync(HubDbContext db, string regencyCode, string nip, Period period,
+        CancellationToken cancellationToken) =>
+        ViewsAsync(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.PeriodKey == period.Key && a.Nip == nip),
+            null, int.MaxValue, cancellationToken);
+
     /// <summary>One adjustment by key.</summary>
     public static async Task<AdjustmentView?> FindAsync(HubDbContext db, string regencyCode, string key, CancellationToken cancellationToken) =>
         (await ViewsAsync(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.IdempotencyKey == key), null, 1, cancellationToken))

@@ -4,7 +4,11 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { EmployeeEvaluation, MerchantBreakdown, QuotaPolicy, UncountedReason } from "../../quota/v1/quota_service_pb.js";
+import { file_ebakul_quota_v1_quota_service } from "../../quota/v1/quota_service_pb.js";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
+import type { HttpBodySchema } from "../../../google/api/httpbody_pb.js";
+import { file_google_api_httpbody } from "../../../google/api/httpbody_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -13,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ebakul/payroll/v1/payroll_service.proto.
  */
 export const file_ebakul_payroll_v1_payroll_service: GenFile = /*@__PURE__*/
-  fileDesc("CidlYmFrdWwvcGF5cm9sbC92MS9wYXlyb2xsX3NlcnZpY2UucHJvdG8SEWViYWt1bC5wYXlyb2xsLnYxIrgCCgtQZXJpb2RTdGF0ZRIUCgxyZWdlbmN5X2NvZGUYASABKAkSDgoGcGVyaW9kGAIgASgJEi8KBnN0YXR1cxgDIAEoDjIfLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXR1cxIQCghyZXZpc2lvbhgEIAEoBRIuCgpjbG9zZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljbG9zZWRfYnkYBiABKAkSMQoNY2xvc2FibGVfZnJvbRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRY29ycmVjdGlvbl9yZWFzb24YCCABKAkSLwoGdG90YWxzGAkgASgLMh8uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kVG90YWxzItUBCgxQZXJpb2RUb3RhbHMSEQoJZW1wbG95ZWVzGAEgASgFEg4KBmV4ZW1wdBgCIAEoBRIRCgljb21wbGlhbnQYAyABKAUSFQoNbm9uX2NvbXBsaWFudBgEIAEoBRIXCg9yZXF1aXJlZF9ydXBpYWgYBSABKAMSFgoOY291bnRlZF9ydXBpYWgYBiABKAMSGAoQc2hvcnRmYWxsX3J1cGlhaBgHIAEoAxIdChV0cHBfY29ycmVjdGlvbl9ydXBpYWgYCCABKAMSDgoGbm9fdHBwGAkgASgFIqwFCgpBZGp1c3RtZW50EhUKDWFkanVzdG1lbnRfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJEhQKDHJlZ2VuY3lfY29kZRgDIAEoCRILCgNuaXAYBCABKAkSEwoLb2ZmaWNlX2NvZGUYBSABKAkSDgoGcGVyaW9kGAYgASgJEhAKCHJldmlzaW9uGAcgASgFEhYKDnBvbGljeV92ZXJzaW9uGAggASgFEhcKD3JlcXVpcmVkX3J1cGlhaBgJIAEoAxIWCg5jb3VudGVkX3J1cGlhaBgKIAEoAxIYChBzaG9ydGZhbGxfcnVwaWFoGAsgASgDEi0KCHNhbmN0aW9uGAwgASgOMhsuZWJha3VsLnBheXJvbGwudjEuU2FuY3Rpb24SHQoVdHBwX2NvcnJlY3Rpb25fcnVwaWFoGA0gASgDEhYKDnN1cGVyc2VkZXNfa2V5GA4gASgJEhkKEXN1cGVyc2VkZWRfYnlfa2V5GA8gASgJEi8KC2NyZWF0ZV90aW1lGBAgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI4Cg5kZWxpdmVyeV9zdGF0ZRgRIAEoDjIgLmViYWt1bC5wYXlyb2xsLnYxLkRlbGl2ZXJ5U3RhdGUSFgoOZXRwcF9yZWZlcmVuY2UYEiABKAkSMAoMZGVsaXZlcl90aW1lGBMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghzZXF1ZW5jZRgUIAEoAxIZChFkZWxpdmVyeV9hdHRlbXB0cxgVIAEoBRIbChNsYXN0X2RlbGl2ZXJ5X2Vycm9yGBYgASgJEhUKDWRlbGl2ZXJlZF92aWEYFyABKAkSGgoSdHBwX2NlaWxpbmdfcnVwaWFoGBggASgDIk4KEkNsb3NlUGVyaW9kUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlZ2VuY3lfY29kZRgCIAEoCRIOCgZwZXJpb2QYAyABKAkiYgoTQ2xvc2VQZXJpb2RSZXNwb25zZRIuCgZwZXJpb2QYASABKAsyHi5lYmFrdWwucGF5cm9sbC52MS5QZXJpb2RTdGF0ZRIbChNhZGp1c3RtZW50c19jcmVhdGVkGAIgASgFIjgKEEdldFBlcmlvZFJlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEg4KBnBlcmlvZBgCIAEoCSJDChFHZXRQZXJpb2RSZXNwb25zZRIuCgZwZXJpb2QYASABKAsyHi5lYmFrdWwucGF5cm9sbC52MS5QZXJpb2RTdGF0ZSJhChVPcGVuQ29ycmVjdGlvblJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSDgoGcGVyaW9kGAMgASgJEg4KBnJlYXNvbhgEIAEoCSJIChZPcGVuQ29ycmVjdGlvblJlc3BvbnNlEi4KBnBlcmlvZBgBIAEoCzIeLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXRlIp8BChZMaXN0QWRqdXN0bWVudHNSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZwZXJpb2QYAiABKAkSOAoOZGVsaXZlcnlfc3RhdGUYAyABKA4yIC5lYmFrdWwucGF5cm9sbC52MS5EZWxpdmVyeVN0YXRlEhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJImYKF0xpc3RBZGp1c3RtZW50c1Jlc3BvbnNlEjIKC2FkanVzdG1lbnRzGAEgAygLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiUAoYU3RyZWFtQWRqdXN0bWVudHNSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZjdXJzb3IYAiABKAkSDgoGZm9sbG93GAMgASgIIl4KGVN0cmVhbUFkanVzdG1lbnRzUmVzcG9uc2USMQoKYWRqdXN0bWVudBgBIAEoCzIdLmViYWt1bC5wYXlyb2xsLnYxLkFkanVzdG1lbnQSDgoGY3Vyc29yGAIgASgJIkwKGUFkanVzdG1lbnRBY2tub3dsZWRnZW1lbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEhYKDmV0cHBfcmVmZXJlbmNlGAIgASgJIpEBCh1BY2tub3dsZWRnZUFkanVzdG1lbnRzUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlZ2VuY3lfY29kZRgCIAEoCRJGChBhY2tub3dsZWRnZW1lbnRzGAMgAygLMiwuZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudEFja25vd2xlZGdlbWVudCKnAQoRQWNrbm93bGVkZ2VSZXN1bHQSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEjYKB291dGNvbWUYAiABKA4yJS5lYmFrdWwucGF5cm9sbC52MS5BY2tub3dsZWRnZU91dGNvbWUSDgoGcmVhc29uGAMgASgJEjEKCmFkanVzdG1lbnQYBCABKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50IlcKHkFja25vd2xlZGdlQWRqdXN0bWVudHNSZXNwb25zZRI1CgdyZXN1bHRzGAEgAygLMiQuZWJha3VsLnBheXJvbGwudjEuQWNrbm93bGVkZ2VSZXN1bHQiqAEKH0xpc3RBZGp1c3RtZW50RGVsaXZlcmllc1JlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEg4KBnBlcmlvZBgCIAEoCRI4Cg5kZWxpdmVyeV9zdGF0ZRgDIAEoDjIgLmViYWt1bC5wYXlyb2xsLnYxLkRlbGl2ZXJ5U3RhdGUSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkibwogTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzUmVzcG9uc2USMgoLYWRqdXN0bWVudHMYASADKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJtChhSZXF1ZXVlQWRqdXN0bWVudFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJEg4KBnJlYXNvbhgEIAEoCSJOChlSZXF1ZXVlQWRqdXN0bWVudFJlc3BvbnNlEjEKCmFkanVzdG1lbnQYASABKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50KpgBCgxQZXJpb2RTdGF0dXMSHQoZUEVSSU9EX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKElBFUklPRF9TVEFUVVNfT1BFThABEhkKFVBFUklPRF9TVEFUVVNfQ0xPU0lORxACEhgKFFBFUklPRF9TVEFUVVNfQ0xPU0VEEAMSHAoYUEVSSU9EX1NUQVRVU19DT1JSRUNUSU5HEAQqdwoIU2FuY3Rpb24SGAoUU0FOQ1RJT05fVU5TUEVDSUZJRUQQABIdChlTQU5DVElPTl9ERURVQ1RfU0hPUlRGQUxMEAESGwoXU0FOQ1RJT05fREVEVUNUX1BFUkNFTlQQAhIVChFTQU5DVElPTl9XSVRISE9MRBADKqMBCg1EZWxpdmVyeVN0YXRlEh4KGkRFTElWRVJZX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWREVMSVZFUllfU1RBVEVfUEVORElORxABEh0KGURFTElWRVJZX1NUQVRFX0RFTElWRVJJTkcQAhIcChhERUxJVkVSWV9TVEFURV9ERUxJVkVSRUQQAxIZChVERUxJVkVSWV9TVEFURV9QQVJLRUQQBCqvAQoSQWNrbm93bGVkZ2VPdXRjb21lEiMKH0FDS05PV0xFREdFX09VVENPTUVfVU5TUEVDSUZJRUQQABIkCiBBQ0tOT1dMRURHRV9PVVRDT01FX0FDS05PV0xFREdFRBABEiwKKEFDS05PV0xFREdFX09VVENPTUVfQUxSRUFEWV9BQ0tOT1dMRURHRUQQAhIgChxBQ0tOT1dMRURHRV9PVVRDT01FX1JFSkVDVEVEEAMy8goKDlBheXJvbGxTZXJ2aWNlEpwBCgtDbG9zZVBlcmlvZBIlLmViYWt1bC5wYXlyb2xsLnYxLkNsb3NlUGVyaW9kUmVxdWVzdBomLmViYWt1bC5wYXlyb2xsLnYxLkNsb3NlUGVyaW9kUmVzcG9uc2UiPoLT5JMCODoBKiIzL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9wZXJpb2RzL3twZXJpb2R9OmNsb3NlEo0BCglHZXRQZXJpb2QSIy5lYmFrdWwucGF5cm9sbC52MS5HZXRQZXJpb2RSZXF1ZXN0GiQuZWJha3VsLnBheXJvbGwudjEuR2V0UGVyaW9kUmVzcG9uc2UiNYLT5JMCLxItL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9wZXJpb2RzL3twZXJpb2R9Eq4BCg5PcGVuQ29ycmVjdGlvbhIoLmViYWt1bC5wYXlyb2xsLnYxLk9wZW5Db3JyZWN0aW9uUmVxdWVzdBopLmViYWt1bC5wYXlyb2xsLnYxLk9wZW5Db3JyZWN0aW9uUmVzcG9uc2UiR4LT5JMCQToBKiI8L3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9wZXJpb2RzL3twZXJpb2R9Om9wZW5Db3JyZWN0aW9uEpoBCg9MaXN0QWRqdXN0bWVudHMSKS5lYmFrdWwucGF5cm9sbC52MS5MaXN0QWRqdXN0bWVudHNSZXF1ZXN0GiouZWJha3VsLnBheXJvbGwudjEuTGlzdEFkanVzdG1lbnRzUmVzcG9uc2UiMILT5JMCKhIoL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9hZGp1c3RtZW50cxKpAQoRU3RyZWFtQWRqdXN0bWVudHMSKy5lYmFrdWwucGF5cm9sbC52MS5TdHJlYW1BZGp1c3RtZW50c1JlcXVlc3QaLC5lYmFrdWwucGF5cm9sbC52MS5TdHJlYW1BZGp1c3RtZW50c1Jlc3BvbnNlIjeC0+STAjESLy92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vYWRqdXN0bWVudHM6c3RyZWFtMAESvgEKFkFja25vd2xlZGdlQWRqdXN0bWVudHMSMC5lYmFrdWwucGF5cm9sbC52MS5BY2tub3dsZWRnZUFkanVzdG1lbnRzUmVxdWVzdBoxLmViYWt1bC5wYXlyb2xsLnYxLkFja25vd2xlZGdlQWRqdXN0bWVudHNSZXNwb25zZSI/gtPkkwI5OgEqIjQvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2FkanVzdG1lbnRzOmFja25vd2xlZGdlEr4BChhMaXN0QWRqdXN0bWVudERlbGl2ZXJpZXMSMi5lYmFrdWwucGF5cm9sbC52MS5MaXN0QWRqdXN0bWVudERlbGl2ZXJpZXNSZXF1ZXN0GjMuZWJha3VsLnBheXJvbGwudjEuTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzUmVzcG9uc2UiOYLT5JMCMxIxL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9hZGp1c3RtZW50RGVsaXZlcmllcxK0AQoRUmVxdWV1ZUFkanVzdG1lbnQSKy5lYmFrdWwucGF5cm9sbC52MS5SZXF1ZXVlQWRqdXN0bWVudFJlcXVlc3QaLC5lYmFrdWwucGF5cm9sbC52MS5SZXF1ZXVlQWRqdXN0bWVudFJlc3BvbnNlIkSC0+STAj46ASoiOS92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vYWRqdXN0bWVudERlbGl2ZXJpZXM6cmVxdWV1ZUIUqgIRRUJha3VsLlBheXJvbGwuVjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("CidlYmFrdWwvcGF5cm9sbC92MS9wYXlyb2xsX3NlcnZpY2UucHJvdG8SEWViYWt1bC5wYXlyb2xsLnYxIrgCCgtQZXJpb2RTdGF0ZRIUCgxyZWdlbmN5X2NvZGUYASABKAkSDgoGcGVyaW9kGAIgASgJEi8KBnN0YXR1cxgDIAEoDjIfLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXR1cxIQCghyZXZpc2lvbhgEIAEoBRIuCgpjbG9zZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljbG9zZWRfYnkYBiABKAkSMQoNY2xvc2FibGVfZnJvbRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRY29ycmVjdGlvbl9yZWFzb24YCCABKAkSLwoGdG90YWxzGAkgASgLMh8uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kVG90YWxzItUBCgxQZXJpb2RUb3RhbHMSEQoJZW1wbG95ZWVzGAEgASgFEg4KBmV4ZW1wdBgCIAEoBRIRCgljb21wbGlhbnQYAyABKAUSFQoNbm9uX2NvbXBsaWFudBgEIAEoBRIXCg9yZXF1aXJlZF9ydXBpYWgYBSABKAMSFgoOY291bnRlZF9ydXBpYWgYBiABKAMSGAoQc2hvcnRmYWxsX3J1cGlhaBgHIAEoAxIdChV0cHBfY29ycmVjdGlvbl9ydXBpYWgYCCABKAMSDgoGbm9fdHBwGAkgASgFIqwFCgpBZGp1c3RtZW50EhUKDWFkanVzdG1lbnRfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJEhQKDHJlZ2VuY3lfY29kZRgDIAEoCRILCgNuaXAYBCABKAkSEwoLb2ZmaWNlX2NvZGUYBSABKAkSDgoGcGVyaW9kGAYgASgJEhAKCHJldmlzaW9uGAcgASgFEhYKDnBvbGljeV92ZXJzaW9uGAggASgFEhcKD3JlcXVpcmVkX3J1cGlhaBgJIAEoAxIWCg5jb3VudGVkX3J1cGlhaBgKIAEoAxIYChBzaG9ydGZhbGxfcnVwaWFoGAsgASgDEi0KCHNhbmN0aW9uGAwgASgOMhsuZWJha3VsLnBheXJvbGwudjEuU2FuY3Rpb24SHQoVdHBwX2NvcnJlY3Rpb25fcnVwaWFoGA0gASgDEhYKDnN1cGVyc2VkZXNfa2V5GA4gASgJEhkKEXN1cGVyc2VkZWRfYnlfa2V5GA8gASgJEi8KC2NyZWF0ZV90aW1lGBAgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI4Cg5kZWxpdmVyeV9zdGF0ZRgRIAEoDjIgLmViYWt1bC5wYXlyb2xsLnYxLkRlbGl2ZXJ5U3RhdGUSFgoOZXRwcF9yZWZlcmVuY2UYEiABKAkSMAoMZGVsaXZlcl90aW1lGBMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghzZXF1ZW5jZRgUIAEoAxIZChFkZWxpdmVyeV9hdHRlbXB0cxgVIAEoBRIbChNsYXN0X2RlbGl2ZXJ5X2Vycm9yGBYgASgJEhUKDWRlbGl2ZXJlZF92aWEYFyABKAkSGgoSdHBwX2NlaWxpbmdfcnVwaWFoGBggASgDIk4KEkNsb3NlUGVyaW9kUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlZ2VuY3lfY29kZRgCIAEoCRIOCgZwZXJpb2QYAyABKAkiYgoTQ2xvc2VQZXJpb2RSZXNwb25zZRIuCgZwZXJpb2QYASABKAsyHi5lYmFrdWwucGF5cm9sbC52MS5QZXJpb2RTdGF0ZRIbChNhZGp1c3RtZW50c19jcmVhdGVkGAIgASgFIjgKEEdldFBlcmlvZFJlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEg4KBnBlcmlvZBgCIAEoCSJDChFHZXRQZXJpb2RSZXNwb25zZRIuCgZwZXJpb2QYASABKAsyHi5lYmFrdWwucGF5cm9sbC52MS5QZXJpb2RTdGF0ZSJhChVPcGVuQ29ycmVjdGlvblJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSDgoGcGVyaW9kGAMgASgJEg4KBnJlYXNvbhgEIAEoCSJIChZPcGVuQ29ycmVjdGlvblJlc3BvbnNlEi4KBnBlcmlvZBgBIAEoCzIeLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXRlIp8BChZMaXN0QWRqdXN0bWVudHNSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZwZXJpb2QYAiABKAkSOAoOZGVsaXZlcnlfc3RhdGUYAyABKA4yIC5lYmFrdWwucGF5cm9sbC52MS5EZWxpdmVyeVN0YXRlEhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJImYKF0xpc3RBZGp1c3RtZW50c1Jlc3BvbnNlEjIKC2FkanVzdG1lbnRzGAEgAygLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiUAoYU3RyZWFtQWRqdXN0bWVudHNSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZjdXJzb3IYAiABKAkSDgoGZm9sbG93GAMgASgIIl4KGVN0cmVhbUFkanVzdG1lbnRzUmVzcG9uc2USMQoKYWRqdXN0bWVudBgBIAEoCzIdLmViYWt1bC5wYXlyb2xsLnYxLkFkanVzdG1lbnQSDgoGY3Vyc29yGAIgASgJIkwKGUFkanVzdG1lbnRBY2tub3dsZWRnZW1lbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEhYKDmV0cHBfcmVmZXJlbmNlGAIgASgJIpEBCh1BY2tub3dsZWRnZUFkanVzdG1lbnRzUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlZ2VuY3lfY29kZRgCIAEoCRJGChBhY2tub3dsZWRnZW1lbnRzGAMgAygLMiwuZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudEFja25vd2xlZGdlbWVudCKnAQoRQWNrbm93bGVkZ2VSZXN1bHQSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEjYKB291dGNvbWUYAiABKA4yJS5lYmFrdWwucGF5cm9sbC52MS5BY2tub3dsZWRnZU91dGNvbWUSDgoGcmVhc29uGAMgASgJEjEKCmFkanVzdG1lbnQYBCABKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50IlcKHkFja25vd2xlZGdlQWRqdXN0bWVudHNSZXNwb25zZRI1CgdyZXN1bHRzGAEgAygLMiQuZWJha3VsLnBheXJvbGwudjEuQWNrbm93bGVkZ2VSZXN1bHQiqAEKH0xpc3RBZGp1c3RtZW50RGVsaXZlcmllc1JlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEg4KBnBlcmlvZBgCIAEoCRI4Cg5kZWxpdmVyeV9zdGF0ZRgDIAEoDjIgLmViYWt1bC5wYXlyb2xsLnYxLkRlbGl2ZXJ5U3RhdGUSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkibwogTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzUmVzcG9uc2USMgoLYWRqdXN0bWVudHMYASADKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJtChhSZXF1ZXVlQWRqdXN0bWVudFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJEg4KBnJlYXNvbhgEIAEoCSJOChlSZXF1ZXVlQWRqdXN0bWVudFJlc3BvbnNlEjEKCmFkanVzdG1lbnQYASABKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50IlAKG0dldEVtcGxveWVlU3RhdGVtZW50UmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSCwoDbmlwGAIgASgJEg4KBnBlcmlvZBgDIAEoCSJXChxHZXRFbXBsb3llZVN0YXRlbWVudFJlc3BvbnNlEjcKCXN0YXRlbWVudBgBIAEoCzIkLmViYWt1bC5wYXlyb2xsLnYxLkVtcGxveWVlU3RhdGVtZW50IlIKHVByaW50RW1wbG95ZWVTdGF0ZW1lbnRSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRILCgNuaXAYAiABKAkSDgoGcGVyaW9kGAMgASgJIuQDChFFbXBsb3llZVN0YXRlbWVudBIUCgxyZWdlbmN5X2NvZGUYASABKAkSCwoDbmlwGAIgASgJEhMKC29mZmljZV9jb2RlGAMgASgJEg4KBnBlcmlvZBgEIAEoCRI2Cg1wZXJpb2Rfc3RhdHVzGAUgASgOMh8uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kU3RhdHVzEiwKBnBvbGljeRgGIAEoCzIcLmViYWt1bC5xdW90YS52MS5RdW90YVBvbGljeRITCgtwb2xpY3lfcnVsZRgHIAEoCRI3CgpldmFsdWF0aW9uGAggASgLMiMuZWJha3VsLnF1b3RhLnYxLkVtcGxveWVlRXZhbHVhdGlvbhI1CgltZXJjaGFudHMYCSADKAsyIi5lYmFrdWwucXVvdGEudjEuTWVyY2hhbnRCcmVha2Rvd24SNwoJcHVyY2hhc2VzGAogAygLMiQuZWJha3VsLnBheXJvbGwudjEuU3RhdGVtZW50UHVyY2hhc2USMgoLYWRqdXN0bWVudHMYCyADKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50Ei8KC2NyZWF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKVAgoRU3RhdGVtZW50UHVyY2hhc2USEwoLcHVyY2hhc2VfaWQYASABKAkSEwoLbWVyY2hhbnRfaWQYAiABKAkSFQoNbWVyY2hhbnRfbmFtZRgDIAEoCRIuCgpvY2N1cl90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1hbW91bnRfcnVwaWFoGAUgASgDEhYKDmNvdW50ZWRfcnVwaWFoGAYgASgDEjAKBnJlYXNvbhgHIAEoDjIgLmViYWt1bC5xdW90YS52MS5VbmNvdW50ZWRSZWFzb24SEwoLZXhwbGFuYXRpb24YCCABKAkSGQoRcmVjZWlwdF9yZWZlcmVuY2UYCSABKAkqmAEKDFBlcmlvZFN0YXR1cxIdChlQRVJJT0RfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSUEVSSU9EX1NUQVRVU19PUEVOEAESGQoVUEVSSU9EX1NUQVRVU19DTE9TSU5HEAISGAoUUEVSSU9EX1NUQVRVU19DTE9TRUQQAxIcChhQRVJJT0RfU1RBVFVTX0NPUlJFQ1RJTkcQBCp3CghTYW5jdGlvbhIYChRTQU5DVElPTl9VTlNQRUNJRklFRBAAEh0KGVNBTkNUSU9OX0RFRFVDVF9TSE9SVEZBTEwQARIbChdTQU5DVElPTl9ERURVQ1RfUEVSQ0VOVBACEhUKEVNBTkNUSU9OX1dJVEhIT0xEEAMqowEKDURlbGl2ZXJ5U3RhdGUSHgoaREVMSVZFUllfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZERUxJVkVSWV9TVEFURV9QRU5ESU5HEAESHQoZREVMSVZFUllfU1RBVEVfREVMSVZFUklORxACEhwKGERFTElWRVJZX1NUQVRFX0RFTElWRVJFRBADEhkKFURFTElWRVJZX1NUQVRFX1BBUktFRBAEKq8BChJBY2tub3dsZWRnZU91dGNvbWUSIwofQUNLTk9XTEVER0VfT1VUQ09NRV9VTlNQRUNJRklFRBAAEiQKIEFDS05PV0xFREdFX09VVENPTUVfQUNLTk9XTEVER0VEEAESLAooQUNLTk9XTEVER0VfT1VUQ09NRV9BTFJFQURZX0FDS05PV0xFREdFRBACEiAKHEFDS05PV0xFREdFX09VVENPTUVfUkVKRUNURUQQAzLpDQoOUGF5cm9sbFNlcnZpY2USnAEKC0Nsb3NlUGVyaW9kEiUuZWJha3VsLnBheXJvbGwudjEuQ2xvc2VQZXJpb2RSZXF1ZXN0GiYuZWJha3VsLnBheXJvbGwudjEuQ2xvc2VQZXJpb2RSZXNwb25zZSI+gtPkkwI4OgEqIjMvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L3BlcmlvZHMve3BlcmlvZH06Y2xvc2USjQEKCUdldFBlcmlvZBIjLmViYWt1bC5wYXlyb2xsLnYxLkdldFBlcmlvZFJlcXVlc3QaJC5lYmFrdWwucGF5cm9sbC52MS5HZXRQZXJpb2RSZXNwb25zZSI1gtPkkwIvEi0vdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L3BlcmlvZHMve3BlcmlvZH0SrgEKDk9wZW5Db3JyZWN0aW9uEiguZWJha3VsLnBheXJvbGwudjEuT3BlbkNvcnJlY3Rpb25SZXF1ZXN0GikuZWJha3VsLnBheXJvbGwudjEuT3BlbkNvcnJlY3Rpb25SZXNwb25zZSJHgtPkkwJBOgEqIjwvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L3BlcmlvZHMve3BlcmlvZH06b3BlbkNvcnJlY3Rpb24SmgEKD0xpc3RBZGp1c3RtZW50cxIpLmViYWt1bC5wYXlyb2xsLnYxLkxpc3RBZGp1c3RtZW50c1JlcXVlc3QaKi5lYmFrdWwucGF5cm9sbC52MS5MaXN0QWRqdXN0bWVudHNSZXNwb25zZSIwgtPkkwIqEigvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2FkanVzdG1lbnRzEqkBChFTdHJlYW1BZGp1c3RtZW50cxIrLmViYWt1bC5wYXlyb2xsLnYxLlN0cmVhbUFkanVzdG1lbnRzUmVxdWVzdBosLmViYWt1bC5wYXlyb2xsLnYxLlN0cmVhbUFkanVzdG1lbnRzUmVzcG9uc2UiN4LT5JMCMRIvL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9hZGp1c3RtZW50czpzdHJlYW0wARK+AQoWQWNrbm93bGVkZ2VBZGp1c3RtZW50cxIwLmViYWt1bC5wYXlyb2xsLnYxLkFja25vd2xlZGdlQWRqdXN0bWVudHNSZXF1ZXN0GjEuZWJha3VsLnBheXJvbGwudjEuQWNrbm93bGVkZ2VBZGp1c3RtZW50c1Jlc3BvbnNlIj+C0+STAjk6ASoiNC92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vYWRqdXN0bWVudHM6YWNrbm93bGVkZ2USvgEKGExpc3RBZGp1c3RtZW50RGVsaXZlcmllcxIyLmViYWt1bC5wYXlyb2xsLnYxLkxpc3RBZGp1c3RtZW50RGVsaXZlcmllc1JlcXVlc3QaMy5lYmFrdWwucGF5cm9sbC52MS5MaXN0QWRqdXN0bWVudERlbGl2ZXJpZXNSZXNwb25zZSI5gtPkkwIzEjEvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2FkanVzdG1lbnREZWxpdmVyaWVzErQBChFSZXF1ZXVlQWRqdXN0bWVudBIrLmViYWt1bC5wYXlyb2xsLnYxLlJlcXVldWVBZGp1c3RtZW50UmVxdWVzdBosLmViYWt1bC5wYXlyb2xsLnYxLlJlcXVldWVBZGp1c3RtZW50UmVzcG9uc2UiRILT5JMCPjoBKiI5L3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9hZGp1c3RtZW50RGVsaXZlcmllczpyZXF1ZXVlEsEBChRHZXRFbXBsb3llZVN0YXRlbWVudBIuLmViYWt1bC5wYXlyb2xsLnYxLkdldEVtcGxveWVlU3RhdGVtZW50UmVxdWVzdBovLmViYWt1bC5wYXlyb2xsLnYxLkdldEVtcGxveWVlU3RhdGVtZW50UmVzcG9uc2UiSILT5JMCQhJAL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9lbXBsb3llZXMve25pcH0vc3RhdGVtZW50cy97cGVyaW9kfRKwAQoWUHJpbnRFbXBsb3llZVN0YXRlbWVudBIwLmViYWt1bC5wYXlyb2xsLnYxLlByaW50RW1wbG95ZWVTdGF0ZW1lbnRSZXF1ZXN0GhQuZ29vZ2xlLmFwaS5IdHRwQm9keSJOgtPkkwJIEkYvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2VtcGxveWVlcy97bmlwfS9zdGF0ZW1lbnRzL3twZXJpb2R9OnByaW50QhSqAhFFQmFrdWwuUGF5cm9sbC5WMWIGcHJvdG8z", [file_ebakul_quota_v1_quota_service, file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_timestamp]);
 
 /**
  * The state of a month.
@@ -939,6 +943,272 @@ export const RequeueAdjustmentResponseSchema: GenMessage<RequeueAdjustmentRespon
   messageDesc(file_ebakul_payroll_v1_payroll_service, 20);
 
 /**
+ * Request for GetEmployeeStatement.
+ *
+ * @generated from message ebakul.payroll.v1.GetEmployeeStatementRequest
+ */
+export type GetEmployeeStatementRequest = Message<"ebakul.payroll.v1.GetEmployeeStatementRequest"> & {
+  /**
+   * The regency.
+   *
+   * @generated from field: string regency_code = 1;
+   */
+  regencyCode: string;
+
+  /**
+   * The employee's NIP (18 digits).
+   *
+   * @generated from field: string nip = 2;
+   */
+  nip: string;
+
+  /**
+   * The month, "YYYY-MM".
+   *
+   * @generated from field: string period = 3;
+   */
+  period: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.GetEmployeeStatementRequest.
+ * Use `create(GetEmployeeStatementRequestSchema)` to create a new message.
+ */
+export const GetEmployeeStatementRequestSchema: GenMessage<GetEmployeeStatementRequest> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 21);
+
+/**
+ * Response for GetEmployeeStatement.
+ *
+ * @generated from message ebakul.payroll.v1.GetEmployeeStatementResponse
+ */
+export type GetEmployeeStatementResponse = Message<"ebakul.payroll.v1.GetEmployeeStatementResponse"> & {
+  /**
+   * The statement.
+   *
+   * @generated from field: ebakul.payroll.v1.EmployeeStatement statement = 1;
+   */
+  statement?: EmployeeStatement | undefined;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.GetEmployeeStatementResponse.
+ * Use `create(GetEmployeeStatementResponseSchema)` to create a new message.
+ */
+export const GetEmployeeStatementResponseSchema: GenMessage<GetEmployeeStatementResponse> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 22);
+
+/**
+ * Request for PrintEmployeeStatement.
+ *
+ * @generated from message ebakul.payroll.v1.PrintEmployeeStatementRequest
+ */
+export type PrintEmployeeStatementRequest = Message<"ebakul.payroll.v1.PrintEmployeeStatementRequest"> & {
+  /**
+   * The regency.
+   *
+   * @generated from field: string regency_code = 1;
+   */
+  regencyCode: string;
+
+  /**
+   * The employee's NIP (18 digits).
+   *
+   * @generated from field: string nip = 2;
+   */
+  nip: string;
+
+  /**
+   * The month, "YYYY-MM".
+   *
+   * @generated from field: string period = 3;
+   */
+  period: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.PrintEmployeeStatementRequest.
+ * Use `create(PrintEmployeeStatementRequestSchema)` to create a new message.
+ */
+export const PrintEmployeeStatementRequestSchema: GenMessage<PrintEmployeeStatementRequest> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 23);
+
+/**
+ * Everything that explains an employee's month: what was required, what counted, and the correction.
+ *
+ * @generated from message ebakul.payroll.v1.EmployeeStatement
+ */
+export type EmployeeStatement = Message<"ebakul.payroll.v1.EmployeeStatement"> & {
+  /**
+   * The regency.
+   *
+   * @generated from field: string regency_code = 1;
+   */
+  regencyCode: string;
+
+  /**
+   * The employee's NIP.
+   *
+   * @generated from field: string nip = 2;
+   */
+  nip: string;
+
+  /**
+   * The office the month counts under (the assignment in force on its last day).
+   *
+   * @generated from field: string office_code = 3;
+   */
+  officeCode: string;
+
+  /**
+   * The month, "YYYY-MM".
+   *
+   * @generated from field: string period = 4;
+   */
+  period: string;
+
+  /**
+   * Whether the month is open, closing or closed.
+   *
+   * @generated from field: ebakul.payroll.v1.PeriodStatus period_status = 5;
+   */
+  periodStatus: PeriodStatus;
+
+  /**
+   * The quota policy version applied.
+   *
+   * @generated from field: ebakul.quota.v1.QuotaPolicy policy = 6;
+   */
+  policy?: QuotaPolicy | undefined;
+
+  /**
+   * The policy's rule in words (Indonesian), as the printed statement shows it.
+   *
+   * @generated from field: string policy_rule = 7;
+   */
+  policyRule: string;
+
+  /**
+   * The month's result as evaluated now (for a closed month, from the same ledger the close used).
+   *
+   * @generated from field: ebakul.quota.v1.EmployeeEvaluation evaluation = 8;
+   */
+  evaluation?: EmployeeEvaluation | undefined;
+
+  /**
+   * Per merchant: spent, eligible, counted and cut by the merchant cap.
+   *
+   * @generated from field: repeated ebakul.quota.v1.MerchantBreakdown merchants = 9;
+   */
+  merchants: MerchantBreakdown[];
+
+  /**
+   * Every purchase of the month in occurrence order, with what counted.
+   *
+   * @generated from field: repeated ebakul.payroll.v1.StatementPurchase purchases = 10;
+   */
+  purchases: StatementPurchase[];
+
+  /**
+   * Every revision of the month's adjustment, oldest first (empty when none was made).
+   *
+   * @generated from field: repeated ebakul.payroll.v1.Adjustment adjustments = 11;
+   */
+  adjustments: Adjustment[];
+
+  /**
+   * When the statement was made.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 12;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.EmployeeStatement.
+ * Use `create(EmployeeStatementSchema)` to create a new message.
+ */
+export const EmployeeStatementSchema: GenMessage<EmployeeStatement> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 24);
+
+/**
+ * One purchase on a statement.
+ *
+ * @generated from message ebakul.payroll.v1.StatementPurchase
+ */
+export type StatementPurchase = Message<"ebakul.payroll.v1.StatementPurchase"> & {
+  /**
+   * The purchase (ledger entry).
+   *
+   * @generated from field: string purchase_id = 1;
+   */
+  purchaseId: string;
+
+  /**
+   * The merchant.
+   *
+   * @generated from field: string merchant_id = 2;
+   */
+  merchantId: string;
+
+  /**
+   * The merchant's name.
+   *
+   * @generated from field: string merchant_name = 3;
+   */
+  merchantName: string;
+
+  /**
+   * When it happened.
+   *
+   * @generated from field: google.protobuf.Timestamp occur_time = 4;
+   */
+  occurTime?: Timestamp | undefined;
+
+  /**
+   * Its amount.
+   *
+   * @generated from field: int64 amount_rupiah = 5;
+   */
+  amountRupiah: bigint;
+
+  /**
+   * How much of it counted.
+   *
+   * @generated from field: int64 counted_rupiah = 6;
+   */
+  countedRupiah: bigint;
+
+  /**
+   * Why it did not count in full; UNCOUNTED_REASON_UNSPECIFIED when it counted in full.
+   *
+   * @generated from field: ebakul.quota.v1.UncountedReason reason = 7;
+   */
+  reason: UncountedReason;
+
+  /**
+   * The reason in words; empty when it counted in full.
+   *
+   * @generated from field: string explanation = 8;
+   */
+  explanation: string;
+
+  /**
+   * Its nota number or QRIS reference.
+   *
+   * @generated from field: string receipt_reference = 9;
+   */
+  receiptReference: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.StatementPurchase.
+ * Use `create(StatementPurchaseSchema)` to create a new message.
+ */
+export const StatementPurchaseSchema: GenMessage<StatementPurchase> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 25);
+
+/**
  * Lifecycle of a month.
  *
  * @generated from enum ebakul.payroll.v1.PeriodStatus
@@ -1210,6 +1480,29 @@ export const PayrollService: GenService<{
     methodKind: "unary";
     input: typeof RequeueAdjustmentRequestSchema;
     output: typeof RequeueAdjustmentResponseSchema;
+  },
+  /**
+   * An employee's statement for a month: the policy and its rule, the requirement, every purchase
+   * with what counted and why, the caps applied, the shortfall and the correction, and every
+   * revision of the month's adjustment. Office-bound callers get only their office's employees.
+   *
+   * @generated from rpc ebakul.payroll.v1.PayrollService.GetEmployeeStatement
+   */
+  getEmployeeStatement: {
+    methodKind: "unary";
+    input: typeof GetEmployeeStatementRequestSchema;
+    output: typeof GetEmployeeStatementResponseSchema;
+  },
+  /**
+   * The same statement as a printable HTML document in Indonesian (text/html; print it to
+   * paper or PDF from a browser). Over HTTP the body is the document itself.
+   *
+   * @generated from rpc ebakul.payroll.v1.PayrollService.PrintEmployeeStatement
+   */
+  printEmployeeStatement: {
+    methodKind: "unary";
+    input: typeof PrintEmployeeStatementRequestSchema;
+    output: typeof HttpBodySchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ebakul_payroll_v1_payroll_service, 0);
