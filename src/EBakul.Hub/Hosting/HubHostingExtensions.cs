@@ -100,6 +100,8 @@ public static class HubHostingExtensions
         services.AddSingleton<AdjustmentAppendSignal>();
         services.AddScoped<PeriodClosing>();
         services.AddScoped<EmployeeStatements>();
+        services.AddSingleton<DisputeRules>();
+        services.AddScoped<AdjustmentDisputes>();
         services.AddSingleton<Acknowledgements>();
     }
 

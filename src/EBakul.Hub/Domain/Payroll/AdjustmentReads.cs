@@ -3,8 +3,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EBakul.Hub.Domain.Payroll;
 
-/// <summary>An adjustment with its delivery and the key of the revision that replaced it, if any.</summary>
-public sealed record AdjustmentView(PayrollAdjustment Adjustment, AdjustmentDelivery Delivery, string? SupersededByKey);
+/// <summary>An adjustment with its delivery, the key of the revision that replaced it, if any, and its dispute, if any.</summary>
+public sealed record AdjustmentView(PayrollAdjustment Adjustment, AdjustmentDelivery Delivery, string? SupersededByKey, AdjustmentDispute? Dispute);
 
 /// <summary>Queries over payroll adjustments.</summary>
 public static class AdjustmentReads
@@ -51,7 +51,8 @@ public static class AdjustmentReads
         if (state is { } s) joined = joined.Where(x => x.d.State == s);
         return joined.OrderBy(x => x.a.Sequence).Take(limit)
             .Select(x => new AdjustmentView(x.a, x.d,
-                db.PayrollAdjustments.Where(b => b.SupersedesKey == x.a.IdempotencyKey).Select(b => b.IdempotencyKey).FirstOrDefault()))
+                db.PayrollAdjustments.Where(b => b.SupersedesKey == x.a.IdempotencyKey).Select(b => b.IdempotencyKey).FirstOrDefault(),
+                db.AdjustmentDisputes.FirstOrDefault(s => s.AdjustmentKey == x.a.IdempotencyKey)))
             .ToListAsync(cancellationToken);
     }
 }
