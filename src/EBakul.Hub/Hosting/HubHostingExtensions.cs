@@ -102,6 +102,7 @@ public static class HubHostingExtensions
         services.AddScoped<EmployeeStatements>();
         services.AddSingleton<DisputeRules>();
         services.AddScoped<AdjustmentDisputes>();
+        services.AddScoped<EvidenceExport>();
         services.AddSingleton<Acknowledgements>();
     }
 

@@ -1,3 +1,4 @@
+using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Roster;
 
 namespace EBakul.Hub.Domain.Quota;
@@ -124,9 +125,14 @@ public sealed record UncountedPurchase(
 /// <param name="Reason">Why it did not count in full; null when it did.</param>
 /// <param name="Explanation">The reason in words; empty when it counted in full.</param>
 /// <param name="ReceiptReference">Its nota number or QRIS reference.</param>
+/// <param name="Category">The merchant's category.</param>
+/// <param name="Scale">The merchant's scale.</param>
+/// <param name="MerchantActiveAtTime">Whether the merchant was verified and active when the purchase happened.</param>
+/// <param name="Voided">Whether a reversal voided it.</param>
 public sealed record PurchaseCount(
     string PurchaseId, string MerchantId, string MerchantName, DateTimeOffset OccurredAt, long AmountRupiah, long CountedRupiah,
-    UncountedReason? Reason, string Explanation, string ReceiptReference);
+    UncountedReason? Reason, string Explanation, string ReceiptReference, MerchantCategory Category, MerchantScale Scale,
+    bool MerchantActiveAtTime, bool Voided);
 
 /// <summary>An employee's result with everything that explains it.</summary>
 /// <param name="Evaluation">The result.</param>

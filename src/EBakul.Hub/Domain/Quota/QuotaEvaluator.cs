@@ -388,9 +388,11 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         {
             merchants.TryGetValue(entry.MerchantId, out var merchant);
             merchant.Name = entry.MerchantName;
-            PurchaseCount Uncounted(UncountedReason reason, string explanation, long countedPart = 0) => new(
+            PurchaseCount Count(long countedPart, UncountedReason? reason, string explanation) => new(
                 entry.Id, entry.MerchantId, entry.MerchantName, entry.OccurredAt, entry.AmountRupiah, countedPart, reason, explanation,
-                entry.ReceiptReference);
+                entry.ReceiptReference, entry.Category, entry.Scale, entry.MerchantStatusAtTime == MerchantStatus.Active,
+                voids.ContainsKey(entry.Id));
+            PurchaseCount Uncounted(UncountedReason reason, string explanation, long countedPart = 0) => Count(countedPart, reason, explanation);
 
             if (voids.TryGetValue(entry.Id, out var reversal))
             {
@@ -431,8 +433,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 }
                 else
                 {
-                    purchases.Add(new PurchaseCount(entry.Id, entry.MerchantId, entry.MerchantName, entry.OccurredAt, entry.AmountRupiah,
-                        countedHere, null, "", entry.ReceiptReference));
+                    purchases.Add(Count(countedHere, null, ""));
                 }
             }
             merchants[entry.MerchantId] = merchant;
