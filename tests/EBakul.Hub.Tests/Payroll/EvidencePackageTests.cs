@@ -86,8 +86,8 @@ public sealed class EvidencePackageTests(ITestOutputHelper log) : IDisposable
     {
         using var hub = new HubFactory();
         hub.Settings["DemoData:Enabled"] = "true";
-        hub.Settings["DemoData:Merchants"] = "1500";
-        hub.Settings["DemoData:Employees"] = "3000";
+        hub.Settings["DemoData:Merchants"] = "5000";
+        hub.Settings["DemoData:Employees"] = "10000";
         hub.Settings["DemoData:PurchasesPerEmployee"] = "6";
         _ = hub.Channel; // loads the demo data (September 2025) before serving
         var closed = await new PayrollArrange(hub).CloseAsync(September);
