@@ -144,6 +144,18 @@ public static class HubCommands
         EvidenceSummary summary;
         await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
             summary = await scope.ServiceProvider.GetRequiredService<EvidenceExport>().WriteAsync(regency, period, file, CancellationToken.None);
+        // The export is itself an audit event: the chain attests which package left the hub, so an auditor can later
+        // confirm the digest against the hub's trail (or against the segment of a later package).
+        var audit = services.GetRequiredService<AuditTrail>();
+        var details = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            period = period.ToString(), content_sha256 = summary.Sha256, lines = summary.Lines, audit_head = summary.AuditHead,
+        });
+        await services.GetRequiredService<DatabaseWriter>().WriteAsync(tx =>
+        {
+            audit.Append(tx, "hub-command", "evidence export", Guid.NewGuid().ToString("N"), regency, details);
+            return true;
+        }, CancellationToken.None);
         await output.WriteLineAsync($"""
             wrote {path}: {summary.Lines} lines ({summary.Employees} employees, {summary.Purchases} purchases, {summary.Adjustments} adjustment revisions, {summary.Disputes} disputes)
             sha256      {summary.Sha256}

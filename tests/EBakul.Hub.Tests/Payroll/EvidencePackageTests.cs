@@ -47,6 +47,11 @@ public sealed class EvidencePackageTests(ITestOutputHelper log) : IDisposable
         Assert.StartsWith("evidence intact", message);
 
         var lines = File.ReadAllLines(package);
+        // The export is recorded in the audit chain with the digest its end line carries.
+        var digest = System.Text.Json.Nodes.JsonNode.Parse(lines[^1])!["sha256"]!.GetValue<string>();
+        var exports = (await new EBakul.Audit.V1.AuditService.AuditServiceClient(hub.Channel).ListAuditEventsAsync(
+            new EBakul.Audit.V1.ListAuditEventsRequest { RegencyCode = Regency, PageSize = 1000 })).Events.Where(e => e.Method == "evidence export").ToList();
+        Assert.Contains(digest, Assert.Single(exports).Details);
         Assert.Contains(lines, l => l.Contains("\"type\":\"dispute\"", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("\"type\":\"audit\"", StringComparison.Ordinal));
         Assert.Equal(2, lines.Count(l => l.Contains("\"type\":\"adjustment\"", StringComparison.Ordinal) && l.Contains(p.Short, StringComparison.Ordinal)));
