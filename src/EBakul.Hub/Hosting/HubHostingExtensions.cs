@@ -58,12 +58,13 @@ public static class HubHostingExtensions
         });
         // A merchant import chunk of 5000 rows at their longest is about 6 MB.
         services.AddGrpc().AddServiceOptions<MerchantGrpcService>(options => options.MaxReceiveMessageSize = 16 * 1024 * 1024);
-        UseParsedRequestMethodProvider(services);
         services.AddGrpcReflection();
         services.AddHubHttpJson();
         builder.AddBrowserAccess();
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
+        // Last: every AddGrpc() above (JSON transcoding, gRPC-Web, health) adds grpc-dotnet's binder again if it is missing.
+        UseParsedRequestMethodProvider(services);
         return builder;
     }
 
@@ -75,9 +76,9 @@ public static class HubHostingExtensions
     {
         var frameworkBinders = services.Where(d => d.ServiceType == typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>)
             && d.ImplementationType is { Name: "BinderServiceMethodProvider`1" }).ToList();
-        if (frameworkBinders.Count != 1)
+        if (frameworkBinders.Count == 0)
             throw new InvalidOperationException("grpc-dotnet's BinderServiceMethodProvider was not found to replace");
-        services.Remove(frameworkBinders[0]);
+        foreach (var binder in frameworkBinders) services.Remove(binder);
         services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(ParsedRequestMethodProvider<>));
     }
 
