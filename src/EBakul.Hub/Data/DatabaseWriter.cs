@@ -144,6 +144,7 @@ public sealed class DatabaseWriter : IDisposable
     /// </summary>
     private void CatchUpCheckpoint()
     {
+        if (WritableStorage.WhyNotWritable(_path) is not null) return;
         try
         {
             using var rows = Statement(WalCheckpointer.Checkpoint).ExecuteReader();
@@ -217,6 +218,7 @@ public sealed class DatabaseWriter : IDisposable
         SqliteTransaction? begun = null;
         try
         {
+            WritableStorage.Require(_path); // before SQLite writes to the mapped -shm file (see WritableStorage)
             begun = _connection.BeginTransaction(deferred: false);
             // The write lock is held from here to the commit: if another connection committed since this writer's last
             // transaction, what the writer remembers of the database may be out of date.

@@ -5,7 +5,8 @@ namespace EBakul.Hub.Data;
 
 /// <summary>
 /// A failure of the database's storage rather than of the request: the disk is full (SQLite error 13), the files
-/// cannot be written (8, read-only) or read and written at all (10, disk I/O; 14, cannot open). The caller gets
+/// cannot be written (8, read-only; or found so before SQLite was asked, <see cref="StorageNotWritableException"/>) or
+/// read and written at all (10, disk I/O; 14, cannot open). The caller gets
 /// UNAVAILABLE with a reason (<c>STORAGE_FULL</c>, <c>STORAGE_READ_ONLY</c>, <c>STORAGE_IO_ERROR</c>) and may retry
 /// the same request_id later; nothing of a failed write was committed.
 /// </summary>
@@ -16,6 +17,8 @@ public static class StorageFailure
     {
         for (Exception? e = ex; e is not null; e = e.InnerException)
         {
+            if (e is StorageNotWritableException)
+                return HubException.Unavailable("STORAGE_READ_ONLY", "the hub's database files cannot be written; nothing was written, retry later with the same request_id");
             if (e is not SqliteException sqlite) continue;
             return (sqlite.SqliteErrorCode & 0xFF) switch
             {

@@ -96,6 +96,7 @@ internal sealed class WalCheckpointer : IDisposable
             if (_stopping.Wait(_interval)) return;
             try
             {
+                WritableStorage.Require(_connection.DataSource);
                 var walFrames = CheckpointOnce();
                 if (walFrames >= _restartPages)
                 {
@@ -105,7 +106,7 @@ internal sealed class WalCheckpointer : IDisposable
                 }
                 LastFailure = null;
             }
-            catch (SqliteException ex)
+            catch (Exception ex) when (ex is SqliteException or StorageNotWritableException)
             {
                 // The WAL keeps every committed page; the next checkpoint copies what this one could not.
                 LastFailure = ex;
@@ -128,6 +129,21 @@ internal sealed class WalCheckpointer : IDisposable
         _stopping.Set();
         _committed.Set();
         _thread.Join(TimeSpan.FromSeconds(30));
+        // Connections do not checkpoint when closed (SqlitePragmas): copy the rest of the WAL into the database file and
+        // empty it here, unless the files cannot be written (a checkpoint would then end the process, WritableStorage).
+        if (WritableStorage.WhyNotWritable(_connection.DataSource) is null)
+        {
+            try
+            {
+                using var truncate = _connection.CreateCommand();
+                truncate.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                truncate.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // Another connection is still reading: the WAL stays, and the next start reads it.
+            }
+        }
         _passive.Dispose();
         _connection.Dispose();
         _committed.Dispose();

@@ -39,6 +39,7 @@ public sealed class PushFaultTests
         // 20 s down, the breaker open 1 s at a time: most pushes are refused by the open breaker without reaching e-TPP.
         // Those refusals count no dispatch, and the breaker's closing makes every waiting delivery due at once, so no
         // adjustment sits out a back-off grown during the outage (0.2 s doubling per dispatch would reach 25.6 s).
+        var outageEndsNoEarlierThan = DateTimeOffset.UtcNow.AddSeconds(20); // e-TPP's own clock is the system's
         await using var rig = await PushRig.StartAsync(new { down_for_seconds = 20, outage_mode = "unavailable" });
         var nips = await rig.EmployeesAsync(12);
         await rig.CloseAsync(12);
@@ -53,6 +54,11 @@ public sealed class PushFaultTests
         // Every adjustment is delivered in the burst after e-TPP is back, not spread over grown back-offs.
         Assert.True(lastDelivery - firstDelivery < TimeSpan.FromSeconds(10),
             $"deliveries spread over {lastDelivery - firstDelivery} after the outage: some waited out a back-off");
+        // And the burst comes right after e-TPP answers again: the last application follows the outage's end by seconds,
+        // where a back-off grown by the refusals would have kept some adjustments waiting 25 s and more.
+        var lastApplied = (await rig.Etpp.ListAsync()).Adjustments.Max(a => a.AppliedAt!.Value);
+        Assert.True(lastApplied - outageEndsNoEarlierThan < TimeSpan.FromSeconds(15),
+            $"the last adjustment was applied {lastApplied - outageEndsNoEarlierThan} after e-TPP answered again");
     }
 
     [Fact]

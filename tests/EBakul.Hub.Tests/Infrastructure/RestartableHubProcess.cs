@@ -29,6 +29,9 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
     /// <summary>The hub's HTTP endpoint (HTTP/1.1 and HTTP/2: JSON, metrics, health pages), e.g. <c>http://127.0.0.1:5081</c>.</summary>
     public string HttpAddress { get; private set; } = "";
 
+    /// <summary>Whether the hub process is running (false once it ended, on its own or stopped by the test).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
     /// <summary>Everything the hub printed so far, over all its runs.</summary>
     public string Output
     {

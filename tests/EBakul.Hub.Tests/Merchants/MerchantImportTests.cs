@@ -113,6 +113,40 @@ public sealed class MerchantImportTests : IDisposable
     }
 
     [Fact]
+    public async Task An_import_cancelled_mid_stream_and_resumed_with_the_same_request_ids_creates_every_merchant_once()
+    {
+        // Half the rows have neither NIB nor QRIS NMID: for those, only the chunk's request_id prevents a second copy.
+        var chunks = Enumerable.Range(0, 6).Select(c => Chunk($"resume-{c}", Enumerable.Range(0, 300).Select(r =>
+        {
+            var draft = TestData.ValidMerchantDraft();
+            if (r % 2 == 0) (draft.Nib, draft.QrisNmid) = ("", "");
+            return draft;
+        }).ToArray())).ToList();
+
+        // Every chunk sent, the first answer read, then the call cancelled: chunks after the acknowledged one may be committed too.
+        using (var cancel = new CancellationTokenSource())
+        {
+            using var call = _client.ImportMerchants(cancellationToken: cancel.Token);
+            foreach (var chunk in chunks) await call.RequestStream.WriteAsync(chunk);
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            await cancel.CancelAsync();
+        }
+        var committed = await CountMerchants();
+        Assert.InRange(committed, 300, 6 * 300);
+        Assert.Equal(0, committed % 300); // whole chunks only
+
+        // Resumed: every chunk after the acknowledged one sent again with its request_id.
+        var resumed = await Import(chunks.Skip(1).ToArray());
+
+        Assert.All(resumed, answer => Assert.Equal((300, 0), (answer.AcceptedCount, answer.RejectedCount)));
+        Assert.Equal(6 * 300, await CountMerchants());
+        // The same rows under new request_ids: those with a NIB are refused by it (the natural key), nothing is added.
+        var again = Assert.Single(await Import(Chunk("resume-again", chunks[0].Merchants.Where(m => m.Nib.Length > 0).ToArray())));
+        Assert.All(again.Results, r => Assert.Equal("NIB_ALREADY_REGISTERED", r.Reason));
+        Assert.Equal(6 * 300, await CountMerchants());
+    }
+
+    [Fact]
     public async Task Retried_chunk_is_answered_from_the_first_result_and_imports_nothing_twice()
     {
         var rows = Enumerable.Range(0, 20).Select(_ => TestData.ValidMerchantDraft()).ToArray();

@@ -228,6 +228,26 @@ public sealed class SyncEmployeesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sync_cancelled_mid_stream_and_resumed_with_the_same_request_ids_stores_each_nip_once()
+    {
+        var chunks = Enumerable.Range(0, 5)
+            .Select(c => Chunk(Enumerable.Range(0, 200).Select(_ => Employee()), requestId: $"sync-resume-{c}")).ToList();
+        using (var cancel = new CancellationTokenSource())
+        {
+            using var call = _client.SyncEmployees(cancellationToken: cancel.Token);
+            foreach (var chunk in chunks) await call.RequestStream.WriteAsync(chunk);
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            await cancel.CancelAsync();
+        }
+
+        var resumed = await SyncChunksAsync(_hub.Channel, chunks.Skip(1));
+
+        Assert.All(resumed, answer => Assert.All(answer.Results, r => Assert.Equal(SyncOutcome.Created, r.Outcome)));
+        var stored = await _client.ListEmployeesAsync(new ListEmployeesRequest { RegencyCode = Regency, PageSize = 1000 });
+        Assert.Equal(chunks.SelectMany(c => c.Employees).Select(e => e.Nip).Order(), stored.Employees.Select(e => e.Nip).Order());
+    }
+
+    [Fact]
     public async Task A_retried_chunk_is_answered_from_the_stored_response()
     {
         var row = Employee();

@@ -1,0 +1,56 @@
+using EBakul.Hub.Tests.Infrastructure;
+using EBakul.Ledger.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Xunit.Abstractions;
+
+namespace EBakul.Hub.Tests.Faults;
+
+/// <summary>
+/// Writes whose deadline expires, sent to a real hub process: the caller cannot tell whether they were committed
+/// (docs/access.md, "Deadlines and cancellation"), and replaying the same request_id is how it finds out: each is then
+/// recorded exactly once.
+/// </summary>
+public sealed class DeadlineTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Purchases_sent_with_a_1_ms_deadline_and_replayed_with_their_request_ids_are_each_recorded_once()
+    {
+        await using var hub = new FaultHub();
+        await hub.StartAsync();
+        var merchant = await TestData.RegisterActiveMerchantAsync(hub.Channel);
+        var employee = await RosterTestData.SyncEmployeeAsync(hub.Channel);
+        var ledger = new LedgerService.LedgerServiceClient(hub.Channel);
+        await Task.Delay(TimeSpan.FromSeconds(1)); // purchases made after the verification
+        var at = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        var requests = Enumerable.Range(0, 200).Select(i => new RecordPurchaseRequest
+        {
+            RequestId = TestData.RequestId(), RegencyCode = TestData.Regency,
+            Purchase = new PurchaseDraft
+            {
+                EmployeeNip = employee.Nip, MerchantId = merchant.MerchantId, AmountRupiah = 1_000 + i, OccurTime = at,
+                ReceiptKind = ReceiptKind.Nota, ReceiptReference = $"NT-DEADLINE-{i:D3}",
+            },
+        }).ToList();
+
+        var first = await Task.WhenAll(requests.Select(async request =>
+        {
+            try
+            {
+                return (await ledger.RecordPurchaseAsync(request, deadline: DateTime.UtcNow.AddMilliseconds(1))).Purchase.PurchaseId;
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Cancelled)
+            {
+                return null; // committed or not: the caller cannot tell
+            }
+        }));
+        var replayed = await Task.WhenAll(requests.Select(async request => (await ledger.RecordPurchaseAsync(request)).Purchase.PurchaseId));
+        output.WriteLine($"{first.Count(id => id is null)} of {requests.Count} ran out of their deadline");
+
+        for (var i = 0; i < requests.Count; i++)
+            if (first[i] is { } answered) Assert.Equal(answered, replayed[i]);
+        Assert.Equal(requests.Count, replayed.Distinct().Count());
+        var listed = await ledger.ListPurchasesAsync(new ListPurchasesRequest { RegencyCode = TestData.Regency, PageSize = 1000 });
+        Assert.Equal(replayed.Order(StringComparer.Ordinal), listed.Purchases.Select(p => p.PurchaseId).Order(StringComparer.Ordinal));
+    }
+}
