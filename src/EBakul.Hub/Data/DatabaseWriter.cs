@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using EBakul.Hub.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -78,6 +80,7 @@ public sealed class DatabaseWriter : IDisposable
         });
         _thread = new Thread(Run) { IsBackground = true, Name = "ebakul-db-writer" };
         _thread.Start();
+        HubTelemetry.ObserveWriterQueue(() => _queue.Reader.Count);
     }
 
     /// <summary>
@@ -157,7 +160,10 @@ public sealed class DatabaseWriter : IDisposable
     private void CommitBatch(List<IWriteItem> batch)
     {
         var succeeded = new List<IWriteItem>(batch.Count);
-        if (!TryBegin(batch, out var transaction)) return;
+        using var span = HubTelemetry.Source.StartActivity("ebakul.writer.commit");
+        span?.SetTag("ebakul.writer.batch.size", batch.Count);
+        var started = Stopwatch.GetTimestamp();
+        if (!TryBegin(batch, out var transaction)) { HubTelemetry.WriterCommitFailures.Add(1); span?.SetStatus(ActivityStatusCode.Error); return; }
         var scope = new WriteTransaction(transaction, _contextOptions, this);
         try
         {
@@ -193,6 +199,8 @@ public sealed class DatabaseWriter : IDisposable
         {
             _lastCommitFailure = ex;
             NoteFailure(ex);
+            HubTelemetry.WriterCommitFailures.Add(1);
+            span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             _epoch = NextEpoch();
             try { transaction.Rollback(); } catch { /* the connection reports the original failure */ }
             // Every item still waiting fails with it (an item already failed or cancelled keeps its own outcome).
@@ -201,6 +209,8 @@ public sealed class DatabaseWriter : IDisposable
             return;
         }
         transaction.Dispose();
+        HubTelemetry.WriterBatchSize.Record(batch.Count);
+        HubTelemetry.WriterCommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         _lastCommitFailure = null;
         if (succeeded.Count > 0 && _storageFault is not null)
         {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using EBakul.Hub.Hosting;
 using System.Diagnostics.Metrics;
 using EBakul.Hub.Data;
 using EBakul.Hub.Domain;
@@ -172,10 +174,19 @@ public sealed class AdjustmentDispatcher(
             return;
         }
 
+        using var span = HubTelemetry.Source.StartActivity("ebakul.etpp.push");
+        span?.SetTag("ebakul.adjustment.id", adjustment.Id);
+        span?.SetTag("ebakul.regency", adjustment.RegencyCode);
+        span?.SetTag("ebakul.etpp.dispatch", dispatch);
         EtppPushResult result;
         try
         {
-            result = await pipeline.Pipeline.ExecuteAsync(async token => await client.PushAsync(ToContract(adjustment), token), stoppingToken);
+            result = await pipeline.Pipeline.ExecuteAsync(async token =>
+            {
+                var attempt = await client.PushAsync(ToContract(adjustment), token);
+                HubTelemetry.PushAttempts.Add(1, new KeyValuePair<string, object?>("outcome", PushOutcome(attempt)));
+                return attempt;
+            }, stoppingToken);
         }
         catch (BrokenCircuitException ex)
         {
@@ -192,6 +203,8 @@ public sealed class AdjustmentDispatcher(
             result = new EtppPushResult.TransientFailure(EtppFailureKind.Timeout, "push timed out: " + ex.Message, null, null);
         }
 
+        span?.SetTag("ebakul.etpp.outcome", PushOutcome(result));
+        if (result is not EtppPushResult.Applied) span?.SetStatus(ActivityStatusCode.Error);
         switch (result)
         {
             case EtppPushResult.Applied applied:
@@ -215,6 +228,13 @@ public sealed class AdjustmentDispatcher(
                 break;
         }
     }
+
+    private static string PushOutcome(EtppPushResult result) => result switch
+    {
+        EtppPushResult.Applied => "applied",
+        EtppPushResult.PermanentRejection => "rejected",
+        _ => "transient",
+    };
 
     private TimeSpan RedeliveryDelay(int dispatch, TimeSpan? retryAfter)
     {

@@ -44,6 +44,8 @@ public sealed class PushPipeline
                 OnRetry = args =>
                 {
                     Retries.Add(1);
+                    System.Diagnostics.Activity.Current?.AddEvent(new System.Diagnostics.ActivityEvent("etpp.push.retry",
+                        tags: new System.Diagnostics.ActivityTagsCollection { ["attempt"] = args.AttemptNumber + 1, ["failure"] = Describe(args.Outcome) }));
                     logger.LogWarning("e-TPP push attempt {Attempt} failed ({Failure}); retrying in {Delay}",
                         args.AttemptNumber + 1, Describe(args.Outcome), args.RetryDelay);
                     return ValueTask.CompletedTask;
@@ -61,11 +63,13 @@ public sealed class PushPipeline
                 OnOpened = args =>
                 {
                     Breaks.Add(1);
+                    Hosting.HubTelemetry.BreakerChanged(Hosting.HubTelemetry.BreakerState.Open);
                     logger.LogError("e-TPP circuit breaker OPENED for {BreakDuration} after {Failure}", args.BreakDuration, Describe(args.Outcome));
                     return ValueTask.CompletedTask;
                 },
                 OnHalfOpened = _ =>
                 {
+                    Hosting.HubTelemetry.BreakerChanged(Hosting.HubTelemetry.BreakerState.HalfOpen);
                     logger.LogWarning("e-TPP circuit breaker half-open: trying one push");
                     return ValueTask.CompletedTask;
                 },
@@ -73,6 +77,7 @@ public sealed class PushPipeline
                 {
                     Recoveries.Add(1);
                     Interlocked.Increment(ref _closings);
+                    Hosting.HubTelemetry.BreakerChanged(Hosting.HubTelemetry.BreakerState.Closed);
                     logger.LogInformation("e-TPP circuit breaker CLOSED: e-TPP answers again");
                     return ValueTask.CompletedTask;
                 },

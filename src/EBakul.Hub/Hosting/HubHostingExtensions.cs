@@ -63,6 +63,7 @@ public static class HubHostingExtensions
         builder.AddBrowserAccess();
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
+        builder.AddHubTelemetry();
         // Last: every AddGrpc() above (JSON transcoding, gRPC-Web, health) adds grpc-dotnet's binder again if it is missing.
         UseParsedRequestMethodProvider(services);
         return builder;
@@ -141,6 +142,7 @@ public static class HubHostingExtensions
         app.MapGrpcHealthChecksService();
         app.MapHubHttpJson();
         app.MapGrpcReflectionService();
+        app.MapHubTelemetry();
         return app;
     }
 

@@ -1,3 +1,4 @@
+using EBakul.Hub.Hosting;
 using EBakul.Hub.Access;
 using EBakul.Hub.Audit;
 using EBakul.Hub.Data;
@@ -65,17 +66,26 @@ public sealed class PeriodClosing(
             throw HubException.FailedPrecondition("QUOTA_POLICY_NOT_IN_FORCE",
                 $"regency {regencyCode} has no quota policy in force for {period}: there is nothing to close");
 
-        var begun = await writer.WriteAsync(tx => Begin(tx, regencyCode, period), cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        PeriodState begun;
+        using (var span = HubTelemetry.Source.StartActivity("ebakul.close.begin"))
+            begun = await writer.WriteAsync(tx => Begin(tx, regencyCode, period), cancellationToken);
         if (begun.Status == PeriodStatus.Closed) return (begun, 0);
 
         // Evaluated in as many NIP ranges as there are cores, side by side, on one shared snapshot.
         var phase = System.Diagnostics.Stopwatch.StartNew();
-        var evaluations = await evaluator.EvaluateRegencyInPartsAsync(regencyCode, period, Math.Clamp(Environment.ProcessorCount, 1, 8), writer, cancellationToken);
+        List<EmployeeEvaluation> evaluations;
+        using (var span = HubTelemetry.Source.StartActivity("ebakul.close.evaluate"))
+        {
+            evaluations = await evaluator.EvaluateRegencyInPartsAsync(regencyCode, period, Math.Clamp(Environment.ProcessorCount, 1, 8), writer, cancellationToken);
+            span?.SetTag("ebakul.close.employees", evaluations.Count);
+        }
         logger.LogInformation("Closing {Period} of {Regency}: {Employees} employees evaluated in {Elapsed:F1} s",
             period, regencyCode, evaluations.Count, phase.Elapsed.TotalSeconds);
         phase.Restart();
 
-        return await writer.WriteAsync(tx =>
+        using var completeSpan = HubTelemetry.Source.StartActivity("ebakul.close.complete");
+        var closed = await writer.WriteAsync(tx =>
         {
             var (state, created, completed) = Complete(tx, regencyCode, period, begun.Revision, evaluations, caller);
             if (completed)
@@ -87,6 +97,11 @@ public sealed class PeriodClosing(
             // Rerunnable: it only reads the evaluations and writes the transaction. Without a savepoint of its own SQLite
             // does not keep a copy of every page the close changes (for a province, hundreds of megabytes).
         }, cancellationToken, rerunnable: true);
+        completeSpan?.SetTag("ebakul.close.adjustments_created", closed.created);
+        HubTelemetry.AdjustmentsCreated.Add(closed.created, new KeyValuePair<string, object?>("ebakul.regency", regencyCode));
+        HubTelemetry.CloseDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>("ebakul.regency", regencyCode));
+        return closed;
     }
 
     /// <summary>Reopens a closed month for an explicit correction with a reason.</summary>

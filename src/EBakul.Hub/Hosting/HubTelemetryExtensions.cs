@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EBakul.Hub.Data;
+using EBakul.Hub.EtppPush;
+using Grpc.AspNetCore.HealthChecks;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace EBakul.Hub.Hosting;
+
+/// <summary>
+/// Telemetry and health in one place: OpenTelemetry traces, metrics and logs (OTLP when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, Prometheus at <c>/metrics</c> on the HTTP endpoint), and liveness and
+/// readiness over gRPC health and HTTP (<c>/health/live</c>, <c>/health/ready</c>).
+/// </summary>
+public static class HubTelemetryExtensions
+{
+    /// <summary>The settings section.</summary>
+    public const string Section = "Telemetry";
+
+    /// <summary>Tag of the checks that say the process is alive; every other check says whether it is ready.</summary>
+    public const string LiveTag = "live";
+
+    /// <summary>The gRPC health service names of liveness and readiness (the empty name is readiness too).</summary>
+    public const string LivenessService = "liveness", ReadinessService = "readiness";
+
+    /// <summary>Registers OpenTelemetry and the health checks.</summary>
+    public static WebApplicationBuilder AddHubTelemetry(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var section = configuration.GetSection(Section);
+        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
+        builder.Services.AddSingleton<OutboxBacklog>();
+        builder.Services.Configure<OutboxHealthOptions>(section.GetSection("Outbox"));
+        builder.Services.AddHealthChecks()
+            .AddCheck("process", () => HealthCheckResult.Healthy(), tags: [LiveTag])
+            .AddCheck<MigratedDatabaseCheck>("database-migrated")
+            .AddCheck<OutboxAgeCheck>("outbox");
+        builder.Services.Configure<GrpcHealthChecksOptions>(options =>
+        {
+            options.Services.Map("", r => !r.Tags.Contains(LiveTag));
+            options.Services.Map(ReadinessService, r => !r.Tags.Contains(LiveTag));
+            options.Services.Map(LivenessService, r => r.Tags.Contains(LiveTag));
+        });
+
+        if (!section.GetValue("Enabled", true)) return builder;
+        // Spans cost a little on every call: recorded when they go somewhere (OTLP), or when Telemetry:Tracing asks.
+        var tracing = section.GetValue("Tracing", otlp);
+
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource =>
+            {
+                if (string.IsNullOrEmpty(configuration["OTEL_SERVICE_NAME"])) resource.AddService("ebakul-hub");
+            })
+            .WithMetrics(metrics => metrics
+                .AddMeter(HubTelemetry.Name, PushPipeline.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
+        if (tracing)
+        {
+            telemetry.WithTracing(traces => traces
+                .AddSource(HubTelemetry.Name)
+                .AddAspNetCoreInstrumentation(options =>
+                {
+                    // Probes and scrapes are not calls worth a trace.
+                    options.Filter = context => !context.Request.Path.StartsWithSegments("/health") && !context.Request.Path.StartsWithSegments("/metrics");
+                    options.EnrichWithHttpResponse = EnrichGrpc;
+                })
+                .AddHttpClientInstrumentation()
+                .AddEntityFrameworkCoreInstrumentation());
+        }
+        if (otlp) telemetry.UseOtlpExporter();
+        return builder;
+    }
+
+    /// <summary>Maps <c>/metrics</c> and <c>/health/live</c>, <c>/health/ready</c> on the HTTP endpoint.</summary>
+    public static WebApplication MapHubTelemetry(this WebApplication app)
+    {
+        if (app.Configuration.GetSection(Section).GetValue("Enabled", true))
+        {
+            HubTelemetry.ObserveOutbox(app.Services.GetRequiredService<OutboxBacklog>().Read);
+            app.MapPrometheusScrapingEndpoint("/metrics").OnHttpEndpoint();
+        }
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag), ResponseWriter = WriteHealth })
+            .OnHttpEndpoint();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = r => !r.Tags.Contains(LiveTag), ResponseWriter = WriteHealth })
+            .OnHttpEndpoint();
+        return app;
+    }
+
+    /// <summary>
+    /// The RPC semantic conventions on a gRPC call's server span: <c>rpc.system</c>, <c>rpc.service</c>,
+    /// <c>rpc.method</c> from the path, <c>rpc.grpc.status_code</c> from the trailers.
+    /// </summary>
+    private static void EnrichGrpc(Activity activity, HttpResponse response)
+    {
+        var request = response.HttpContext.Request;
+        if (request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true) return;
+        var path = request.Path.Value ?? "";
+        var slash = path.LastIndexOf('/');
+        if (slash <= 0) return;
+        activity.SetTag("rpc.system", "grpc");
+        activity.SetTag("rpc.service", path[1..slash]);
+        activity.SetTag("rpc.method", path[(slash + 1)..]);
+        var trailers = response.HttpContext.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
+        var status = trailers?["grpc-status"].ToString();
+        if (string.IsNullOrEmpty(status)) status = response.Headers["grpc-status"].ToString();
+        if (int.TryParse(status, out var code))
+        {
+            activity.SetTag("rpc.grpc.status_code", code);
+            if (code != 0) activity.SetStatus(ActivityStatusCode.Error);
+        }
+    }
+
+    private static Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), reason = e.Value.Description }),
+        }));
+    }
+
+    /// <summary>Ready only when the database answers and every migration of this build is applied.</summary>
+    private sealed class MigratedDatabaseCheck(IServiceScopeFactory scopes) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+                var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+                return pending.Count == 0
+                    ? HealthCheckResult.Healthy()
+                    : HealthCheckResult.Unhealthy($"{pending.Count} database migrations not applied yet (first: {pending[0]})");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy($"the database cannot be read: {ex.GetType().Name}: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>Degraded while the oldest adjustment not yet delivered to e-TPP is older than <c>Telemetry:Outbox:MaxAge</c>.</summary>
+    private sealed class OutboxAgeCheck(OutboxBacklog backlog, Microsoft.Extensions.Options.IOptions<OutboxHealthOptions> options) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var reading = backlog.Read();
+            var maxAge = options.Value.MaxAge;
+            return Task.FromResult(reading.OldestAge > maxAge
+                ? HealthCheckResult.Degraded(
+                    $"the oldest of {reading.Undelivered} undelivered adjustments is {reading.OldestAge.TotalHours:0.#} h old (limit {maxAge.TotalHours:0.#} h): e-TPP is not taking them")
+                : HealthCheckResult.Healthy());
+        }
+    }
+}
+
+/// <summary>The outbox's health setting (<c>Telemetry:Outbox</c>).</summary>
+public sealed class OutboxHealthOptions
+{
+    /// <summary>Age of the oldest undelivered adjustment past which readiness reports degraded (default one day).</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(1);
+}
