@@ -160,8 +160,7 @@ public sealed class DatabaseWriter : IDisposable
     private void CommitBatch(List<IWriteItem> batch)
     {
         var succeeded = new List<IWriteItem>(batch.Count);
-        using var span = HubTelemetry.Source.StartActivity("ebakul.writer.commit");
-        span?.SetTag("ebakul.writer.batch.size", batch.Count);
+        using var span = StartBatchSpan(batch);
         var started = Stopwatch.GetTimestamp();
         if (!TryBegin(batch, out var transaction)) { HubTelemetry.WriterCommitFailures.Add(1); span?.SetStatus(ActivityStatusCode.Error); return; }
         var scope = new WriteTransaction(transaction, _contextOptions, this);
@@ -220,6 +219,19 @@ public sealed class DatabaseWriter : IDisposable
         _checkpointer.Committed();
         foreach (var item in succeeded) item.Complete();
         scope.RunCommittedCallbacks();
+    }
+
+    /// <summary>
+    /// The batch's span (when traced): a child of the first item's caller, linked to the other callers (at most 32), so a
+    /// call's trace shows the commit it waited for.
+    /// </summary>
+    private static Activity? StartBatchSpan(List<IWriteItem> batch)
+    {
+        if (!HubTelemetry.Source.HasListeners()) return null;
+        var links = batch.Skip(1).Select(i => i.Caller).Where(c => c != default).Distinct().Take(32).Select(c => new ActivityLink(c)).ToList();
+        var span = HubTelemetry.Source.StartActivity("ebakul.writer.commit", ActivityKind.Internal, batch[0].Caller, links: links);
+        span?.SetTag("ebakul.writer.batch.size", batch.Count);
+        return span;
     }
 
     private bool TryBegin(List<IWriteItem> batch, out SqliteTransaction transaction)
@@ -361,6 +373,7 @@ public sealed class DatabaseWriter : IDisposable
 
     private interface IWriteItem
     {
+        ActivityContext Caller { get; }
         bool IsCancelled { get; }
         bool Rerunnable { get; }
         void Run(WriteTransaction scope);
@@ -372,6 +385,9 @@ public sealed class DatabaseWriter : IDisposable
     private sealed class WriteItem<T>(Func<WriteTransaction, T> work, CancellationToken cancellationToken, bool rerunnable) : IWriteItem
     {
         public bool Rerunnable => rerunnable;
+
+        /// <summary>The span of the call that queued the work, if traced.</summary>
+        public ActivityContext Caller { get; } = Activity.Current?.Context ?? default;
 
         private T? _result;
 

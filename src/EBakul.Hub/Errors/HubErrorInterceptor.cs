@@ -55,14 +55,18 @@ public sealed class HubErrorInterceptor : Interceptor
 
     private const string RecordPurchaseMethod = "/ebakul.ledger.v1.LedgerService/RecordPurchase";
 
-    /// <summary>Counts a refusal by method and reason (and a refused purchase), then builds its status.</summary>
+    /// <summary>Counts a refusal by method, status and reason (and a refused purchase), then builds its status.</summary>
     private static RpcException Refused(HubException ex, ServerCallContext context)
     {
+        var method = context.Method;
+        var slash = method.LastIndexOf('/');
         Hosting.HubTelemetry.RequestsRefused.Add(1,
-            new KeyValuePair<string, object?>("rpc.method", context.Method),
-            new KeyValuePair<string, object?>("reason", ex.Reason));
-        if (context.Method == RecordPurchaseMethod)
-            Hosting.HubTelemetry.PurchasesRefused.Add(1, new KeyValuePair<string, object?>("reason", ex.Reason));
+            Hosting.HubTelemetry.Label("rpc.service", slash > 0 ? method[1..slash] : method),
+            Hosting.HubTelemetry.Label("rpc.method", method[(slash + 1)..]),
+            Hosting.HubTelemetry.Label("rpc.grpc.status_code", (int)ex.Code),
+            Hosting.HubTelemetry.Label("reason", ex.Reason));
+        if (method == RecordPurchaseMethod)
+            Hosting.HubTelemetry.PurchasesRefused.Add(1, Hosting.HubTelemetry.Label("reason", ex.Reason));
         System.Diagnostics.Activity.Current?.SetTag("ebakul.error.reason", ex.Reason);
         return ToRpcException(ex);
     }

@@ -39,13 +39,15 @@ public static class HubTelemetryExtensions
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
         builder.Services.AddSingleton<OutboxBacklog>();
+        builder.Services.AddSingleton<CloseTraces>();
         builder.Services.Configure<OutboxHealthOptions>(section.GetSection("Outbox"));
+        // Readiness is every check without the live tag: the database (HubHostingExtensions) and the outbox.
         builder.Services.AddHealthChecks()
-            .AddCheck("process", () => HealthCheckResult.Healthy(), tags: [LiveTag])
-            .AddCheck<MigratedDatabaseCheck>("database-migrated")
+            .AddCheck("process", () => HealthCheckResult.Healthy("the process answers"), tags: [LiveTag])
             .AddCheck<OutboxAgeCheck>("outbox");
         builder.Services.Configure<GrpcHealthChecksOptions>(options =>
         {
+            options.Services.Clear();
             options.Services.Map("", r => !r.Tags.Contains(LiveTag));
             options.Services.Map(ReadinessService, r => !r.Tags.Contains(LiveTag));
             options.Services.Map(LivenessService, r => r.Tags.Contains(LiveTag));
@@ -55,15 +57,12 @@ public static class HubTelemetryExtensions
         // Spans cost a little on every call: recorded when they go somewhere (OTLP), or when Telemetry:Tracing asks.
         var tracing = section.GetValue("Tracing", otlp);
 
-        builder.Logging.AddOpenTelemetry(logging =>
-        {
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-        });
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource =>
             {
-                if (string.IsNullOrEmpty(configuration["OTEL_SERVICE_NAME"])) resource.AddService("ebakul-hub");
+                // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES are read by the SDK and win over this default.
+                if (string.IsNullOrEmpty(configuration["OTEL_SERVICE_NAME"]))
+                    resource.AddService("ebakul-hub", serviceVersion: typeof(HubTelemetry).Assembly.GetName().Version?.ToString());
             })
             .WithMetrics(metrics => metrics
                 .AddMeter(HubTelemetry.Name, PushPipeline.MeterName)
@@ -84,6 +83,7 @@ public static class HubTelemetryExtensions
                 .AddHttpClientInstrumentation()
                 .AddEntityFrameworkCoreInstrumentation());
         }
+        // Traces, metrics and logs (with their trace and span ids) to the collector the OTEL_EXPORTER_OTLP_* variables name.
         if (otlp) telemetry.UseOtlpExporter();
         return builder;
     }
@@ -137,39 +137,27 @@ public static class HubTelemetryExtensions
         }));
     }
 
-    /// <summary>Ready only when the database answers and every migration of this build is applied.</summary>
-    private sealed class MigratedDatabaseCheck(IServiceScopeFactory scopes) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-                var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-                return pending.Count == 0
-                    ? HealthCheckResult.Healthy()
-                    : HealthCheckResult.Unhealthy($"{pending.Count} database migrations not applied yet (first: {pending[0]})");
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                return HealthCheckResult.Unhealthy($"the database cannot be read: {ex.GetType().Name}: {ex.Message}");
-            }
-        }
-    }
-
     /// <summary>Degraded while the oldest adjustment not yet delivered to e-TPP is older than <c>Telemetry:Outbox:MaxAge</c>.</summary>
     private sealed class OutboxAgeCheck(OutboxBacklog backlog, Microsoft.Extensions.Options.IOptions<OutboxHealthOptions> options) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var reading = backlog.Read();
+            OutboxBacklog.Reading reading;
+            try { reading = backlog.Read(); }
+            catch (Exception ex)
+            {
+                return Task.FromResult(HealthCheckResult.Degraded($"the outbox cannot be read: {ex.Message}"));
+            }
             var maxAge = options.Value.MaxAge;
             return Task.FromResult(reading.OldestAge > maxAge
                 ? HealthCheckResult.Degraded(
-                    $"the oldest of {reading.Undelivered} undelivered adjustments is {reading.OldestAge.TotalHours:0.#} h old (limit {maxAge.TotalHours:0.#} h): e-TPP is not taking them")
-                : HealthCheckResult.Healthy());
+                    $"OUTBOX_STALE: the oldest of {reading.Undelivered} undelivered adjustments is {Describe(reading.OldestAge)} old (limit {Describe(maxAge)}); " +
+                    "e-TPP has not taken it (push: see the breaker and the push errors; pull: e-TPP has not acknowledged it)")
+                : HealthCheckResult.Healthy($"{reading.Undelivered} adjustments waiting, the oldest {Describe(reading.OldestAge)} old"));
         }
+
+        private static string Describe(TimeSpan age) =>
+            age >= TimeSpan.FromHours(1) ? $"{age.TotalHours:0.#} h" : age >= TimeSpan.FromMinutes(1) ? $"{age.TotalMinutes:0.#} min" : $"{age.TotalSeconds:0} s";
     }
 }
 

@@ -125,7 +125,7 @@ public sealed class HubFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>More services for this hub (e.g. telemetry exporters), registered after the hub's own.</summary>
-    public Action<IServiceCollection>? ConfigureServices { get; init; }
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

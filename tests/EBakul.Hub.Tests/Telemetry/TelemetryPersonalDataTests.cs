@@ -57,7 +57,11 @@ public sealed class TelemetryPersonalDataTests : IDisposable
         var draft = TestData.ValidMerchantDraft();
         draft.OwnerName = ownerName;
         draft.OwnerNik = ownerNik;
+        // Registered and verified in January, so that a September purchase there counts.
+        var now = _hub.Clock.GetUtcNow();
+        _hub.Clock.Set(Wib(2025, 1, 2));
         var merchant = await TestData.RegisterActiveMerchantAsync(_hub.Channel, draft);
+        _hub.Clock.Set(now);
         await arrange.Quota.PurchaseAsync(employee.Nip, merchant.MerchantId, 100_000, Wib(2025, 9, 10));
         // A refused call with a caller's own token: the refusal's reason is counted, the token is seen nowhere.
         var token = _hub.IssueToken(new EBakul.Hub.Access.Caller
@@ -82,8 +86,16 @@ public sealed class TelemetryPersonalDataTests : IDisposable
         Assert.Contains("ebakul.close.evaluate", spanNames);
         Assert.Contains("ebakul.close.complete", spanNames);
         var record = _spans.First(s => (string?)s.GetTagItem("rpc.method") == "RecordPurchase" && s.Status != ActivityStatusCode.Error);
-        Assert.Equal(("grpc", "ebakul.ledger.v1.LedgerService", 0),
-            ((string?)record.GetTagItem("rpc.system"), (string?)record.GetTagItem("rpc.service"), (int?)record.GetTagItem("rpc.grpc.status_code")));
+        Assert.Equal((ActivityKind.Server, "grpc", "ebakul.ledger.v1.LedgerService", 0),
+            (record.Kind, (string?)record.GetTagItem("rpc.system"), (string?)record.GetTagItem("rpc.service"), (int?)record.GetTagItem("rpc.grpc.status_code")));
+        // The writer's batch that committed the purchase is in the call's trace (its child, or linked when it served others first).
+        Assert.Contains(_spans, s => s.DisplayName == "ebakul.writer.commit"
+            && (s.ParentSpanId == record.SpanId || s.Links.Any(l => l.Context.SpanId == record.SpanId)));
+        var denied = _spans.First(s => (string?)s.GetTagItem("rpc.method") == "RecordPurchase" && s.Status == ActivityStatusCode.Error);
+        Assert.Equal((7, "SCOPE_MISSING"), ((int?)denied.GetTagItem("rpc.grpc.status_code"), (string?)denied.GetTagItem("ebakul.error.reason")));
+        var refusals = _metrics.Where(m => m.Name == "ebakul.requests.refused").SelectMany(Points).ToList();
+        Assert.Contains(refusals, tags => tags.GetValueOrDefault("reason") as string == "SCOPE_MISSING"
+            && tags.GetValueOrDefault("rpc.method") as string == "RecordPurchase" && tags.GetValueOrDefault("rpc.service") as string == "ebakul.ledger.v1.LedgerService");
         var metricNames = _metrics.Select(m => m.Name).ToHashSet();
         Assert.Contains("ebakul.purchases.recorded", metricNames);
         Assert.Contains("ebakul.requests.refused", metricNames);
@@ -96,7 +108,19 @@ public sealed class TelemetryPersonalDataTests : IDisposable
         Assert.DoesNotContain(token, everything);
     }
 
-    /// <summary>Every name, tag, event, metric point label and log text captured, as one text.</summary>
+    private static IEnumerable<Dictionary<string, object?>> Points(Metric metric)
+    {
+        var points = new List<Dictionary<string, object?>>();
+        foreach (ref readonly var point in metric.GetMetricPoints())
+        {
+            var tags = new Dictionary<string, object?>();
+            foreach (var tag in point.Tags) tags[tag.Key] = tag.Value;
+            points.Add(tags);
+        }
+        return points;
+    }
+
+    /// <summary>Every name, tag, event, link, metric point label and log text captured, as one text.</summary>
     private string Dump()
     {
         var text = new StringBuilder();

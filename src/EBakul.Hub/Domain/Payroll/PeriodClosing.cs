@@ -1,9 +1,9 @@
-using EBakul.Hub.Hosting;
 using EBakul.Hub.Access;
 using EBakul.Hub.Audit;
 using EBakul.Hub.Data;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Errors;
+using EBakul.Hub.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -33,6 +33,7 @@ public sealed class PeriodClosing(
     IOptions<PayrollOptions> options,
     AdjustmentAppendSignal appended,
     AuditTrail audit,
+    CloseTraces traces,
     ILogger<PeriodClosing> logger)
 {
     private const string InsertResultSql =
@@ -67,8 +68,11 @@ public sealed class PeriodClosing(
                 $"regency {regencyCode} has no quota policy in force for {period}: there is nothing to close");
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var closeSpan = HubTelemetry.Source.StartActivity("ebakul.close");
+        closeSpan?.SetTag("ebakul.regency", regencyCode);
+        closeSpan?.SetTag("ebakul.period", period.ToString());
         PeriodState begun;
-        using (var span = HubTelemetry.Source.StartActivity("ebakul.close.begin"))
+        using (HubTelemetry.Source.StartActivity("ebakul.close.begin"))
             begun = await writer.WriteAsync(tx => Begin(tx, regencyCode, period), cancellationToken);
         if (begun.Status == PeriodStatus.Closed) return (begun, 0);
 
@@ -84,23 +88,27 @@ public sealed class PeriodClosing(
             period, regencyCode, evaluations.Count, phase.Elapsed.TotalSeconds);
         phase.Restart();
 
-        using var completeSpan = HubTelemetry.Source.StartActivity("ebakul.close.complete");
-        var closed = await writer.WriteAsync(tx =>
+        // Before the commit, which wakes the dispatcher: the pushes of this close's adjustments are linked to its span.
+        traces.Remember(regencyCode, period.Key, closeSpan);
+        (PeriodState State, int AdjustmentsCreated) closed;
+        using (var span = HubTelemetry.Source.StartActivity("ebakul.close.complete"))
         {
-            var (state, created, completed) = Complete(tx, regencyCode, period, begun.Revision, evaluations, caller);
-            if (completed)
-                audit.Append(tx, caller.Id, CloseMethod, requestId, regencyCode,
-                    $"{{\"period\":\"{period}\",\"revision\":{state.Revision},\"employees\":{state.Employees},\"adjustmentsCreated\":{created}}}");
-            logger.LogInformation("Closing {Period} of {Regency}: results, {Created} adjustments and their outbox rows written in {Elapsed:F1} s",
-                period, regencyCode, created, phase.Elapsed.TotalSeconds);
-            return (state, created);
-            // Rerunnable: it only reads the evaluations and writes the transaction. Without a savepoint of its own SQLite
-            // does not keep a copy of every page the close changes (for a province, hundreds of megabytes).
-        }, cancellationToken, rerunnable: true);
-        completeSpan?.SetTag("ebakul.close.adjustments_created", closed.created);
-        HubTelemetry.AdjustmentsCreated.Add(closed.created, new KeyValuePair<string, object?>("ebakul.regency", regencyCode));
-        HubTelemetry.CloseDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds,
-            new KeyValuePair<string, object?>("ebakul.regency", regencyCode));
+            closed = await writer.WriteAsync(tx =>
+            {
+                var (state, created, completed) = Complete(tx, regencyCode, period, begun.Revision, evaluations, caller);
+                if (completed)
+                    audit.Append(tx, caller.Id, CloseMethod, requestId, regencyCode,
+                        $"{{\"period\":\"{period}\",\"revision\":{state.Revision},\"employees\":{state.Employees},\"adjustmentsCreated\":{created}}}");
+                logger.LogInformation("Closing {Period} of {Regency}: results, {Created} adjustments and their outbox rows written in {Elapsed:F1} s",
+                    period, regencyCode, created, phase.Elapsed.TotalSeconds);
+                return (state, created);
+                // Rerunnable: it only reads the evaluations and writes the transaction. Without a savepoint of its own SQLite
+                // does not keep a copy of every page the close changes (for a province, hundreds of megabytes).
+            }, cancellationToken, rerunnable: true);
+            span?.SetTag("ebakul.close.adjustments_created", closed.AdjustmentsCreated);
+        }
+        HubTelemetry.AdjustmentsCreated.Add(closed.AdjustmentsCreated, HubTelemetry.Label("ebakul.regency", regencyCode));
+        HubTelemetry.CloseDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, HubTelemetry.Label("ebakul.regency", regencyCode));
         return closed;
     }
 
