@@ -47,10 +47,32 @@ public sealed partial class MetricsScrapeTests(HubProcess hub) : IClassFixture<H
             .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
         Assert.NotEmpty(dashboardExpressions);
 
-        var named = rulesExpressions.Concat(dashboardExpressions).SelectMany(e => MetricName().Matches(e).Select(m => m.Value)).ToHashSet();
-        Assert.Contains("ebakul_etpp_push_attempts_total", named);
+        var named = rulesExpressions.Concat(dashboardExpressions).SelectMany(MetricNames).ToHashSet();
         var unknown = named.Where(n => !scraped.Contains(n) && !published.Contains(n)).Order().ToList();
         Assert.True(unknown.Count == 0, "not exported by the hub: " + string.Join(", ", unknown));
+    }
+
+    [Fact]
+    public async Task Promtool_accepts_the_prometheus_config_and_alert_rules_passes_their_unit_tests_and_lints_the_hubs_metrics()
+    {
+        var deploy = Path.Combine(hub.RepositoryRoot, "deploy", "prometheus");
+        if (Promtool(hub.RepositoryRoot) is not { } promtool)
+        {
+            // No promtool (scripts/install-tools.sh unpacks it where apt-get can fetch Debian's prometheus package): the
+            // rules are at least alerts with an expression, a severity and a summary each.
+            var rules = File.ReadAllText(Path.Combine(deploy, "ebakul-alerts.yml"));
+            var alerts = Regex.Matches(rules, @"- alert: (\w+)\n(?:(?!- alert:)[\s\S])*").Select(m => m.Value).ToList();
+            Assert.NotEmpty(alerts);
+            Assert.All(alerts, a => Assert.Matches(@"expr: \S[\s\S]*severity: (critical|warning)[\s\S]*summary: ", a));
+            return;
+        }
+        Assert.Equal((0, ""), await RunAsync(promtool, deploy, null, "check", "config", "prometheus.yml"));
+        Assert.Equal((0, ""), await RunAsync(promtool, deploy, null, "test", "rules", "ebakul-alerts.test.yml"));
+        // The lint of the scrape: nothing of the hub's own metrics (the runtime's *_count gauges are .NET's names).
+        await ScrapeAfterTrafficAsync();
+        var scrape = await Http.GetStringAsync(hub.HttpAddress + "/metrics");
+        var (_, lint) = await RunAsync(promtool, deploy, scrape, "check", "metrics");
+        Assert.DoesNotContain("ebakul_", lint);
     }
 
     [Fact]
@@ -117,6 +139,46 @@ public sealed partial class MetricsScrapeTests(HubProcess hub) : IClassFixture<H
         listener.Start();
         return names;
     }
+
+    /// <summary>The metric names of a PromQL expression: identifiers of the hub's prefixes that are not labels.</summary>
+    private static IEnumerable<string> MetricNames(string expression)
+    {
+        var withoutLabels = LabelClause().Replace(Matchers().Replace(expression, ""), "");
+        return MetricName().Matches(withoutLabels).Select(m => m.Value);
+    }
+
+    /// <summary>promtool on the PATH, or where scripts/install-tools.sh unpacks it; null when neither.</summary>
+    private static string? Promtool(string repositoryRoot)
+    {
+        var local = Path.Combine(repositoryRoot, ".tools", "promtool");
+        if (File.Exists(local)) return local;
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(d => Path.Combine(d, "promtool")).FirstOrDefault(File.Exists);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string directory, string? input, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(program)
+        {
+            WorkingDirectory = directory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (input is not null) await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
+        await process.WaitForExitAsync();
+        var output = (await stdout) + (await stderr);
+        // Success prints what it checked; a failure is the whole output.
+        return (process.ExitCode, process.ExitCode == 0 && arguments[1] != "metrics" ? "" : output);
+    }
+
+    [GeneratedRegex(@"\{[^}]*\}")]
+    private static partial Regex Matchers();
+
+    [GeneratedRegex(@"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")]
+    private static partial Regex LabelClause();
 
     [GeneratedRegex(@"^\s*expr:\s*(.+)$", RegexOptions.Multiline)]
     private static partial Regex ExprLine();
