@@ -83,6 +83,9 @@ public static class HubTelemetryExtensions
                 .AddHttpClientInstrumentation()
                 .AddEntityFrameworkCoreInstrumentation());
         }
+        // The development credentials are printed once on the console for the person starting the hub; they are secrets
+        // and go to no log exporter.
+        builder.Logging.AddFilter<OpenTelemetryLoggerProvider>(typeof(Access.DevelopmentCredentials).FullName, LogLevel.None);
         // Traces, metrics and logs (with their trace and span ids) to the collector the OTEL_EXPORTER_OTLP_* variables name.
         if (otlp) telemetry.UseOtlpExporter();
         return builder;
@@ -93,7 +96,9 @@ public static class HubTelemetryExtensions
     {
         if (app.Configuration.GetSection(Section).GetValue("Enabled", true))
         {
-            HubTelemetry.ObserveOutbox(app.Services.GetRequiredService<OutboxBacklog>().Read);
+            // Once the database is migrated (the hosted services have started): the gauges read the outbox table.
+            var backlog = app.Services.GetRequiredService<OutboxBacklog>();
+            app.Lifetime.ApplicationStarted.Register(() => HubTelemetry.ObserveOutbox(backlog.Read));
             app.MapPrometheusScrapingEndpoint("/metrics").OnHttpEndpoint();
         }
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag), ResponseWriter = WriteHealth })

@@ -29,6 +29,9 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
     /// <summary>The hub's HTTP endpoint (HTTP/1.1 and HTTP/2: JSON, metrics, health pages), e.g. <c>http://127.0.0.1:5081</c>.</summary>
     public string HttpAddress { get; private set; } = "";
 
+    /// <summary>Environment variables of the hub's process (e.g. <c>OTEL_*</c>), set before it starts.</summary>
+    public Dictionary<string, string?> Environment { get; } = [];
+
     /// <summary>Everything the hub printed so far, over all its runs.</summary>
     public string Output
     {
@@ -155,6 +158,7 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in Environment) start.Environment[name] = value;
 
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(e.Data);
