@@ -109,26 +109,25 @@ public static class HubTelemetryExtensions
     }
 
     /// <summary>
-    /// The RPC semantic conventions on a gRPC call's server span: <c>rpc.system</c>, <c>rpc.service</c>,
-    /// <c>rpc.method</c> from the path, <c>rpc.grpc.status_code</c> from the trailers.
+    /// The RPC semantic conventions on the server span of a gRPC call (and of a JSON call transcoded to one):
+    /// <c>rpc.system</c>, <c>rpc.service</c>, <c>rpc.method</c>, and <c>rpc.grpc.status_code</c> from the trailers. As the
+    /// conventions say for a server, only the codes that are the server's fault (UNKNOWN, DEADLINE_EXCEEDED,
+    /// UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS) make the span an error; a refused caller's mistake does not.
     /// </summary>
     private static void EnrichGrpc(Activity activity, HttpResponse response)
     {
-        var request = response.HttpContext.Request;
-        if (request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true) return;
-        var path = request.Path.Value ?? "";
-        var slash = path.LastIndexOf('/');
-        if (slash <= 0) return;
+        var http = response.HttpContext;
+        if (http.GetEndpoint()?.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>() is not { } grpc) return;
         activity.SetTag("rpc.system", "grpc");
-        activity.SetTag("rpc.service", path[1..slash]);
-        activity.SetTag("rpc.method", path[(slash + 1)..]);
-        var trailers = response.HttpContext.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
+        activity.SetTag("rpc.service", grpc.Method.ServiceName);
+        activity.SetTag("rpc.method", grpc.Method.Name);
+        var trailers = http.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
         var status = trailers?["grpc-status"].ToString();
         if (string.IsNullOrEmpty(status)) status = response.Headers["grpc-status"].ToString();
         if (int.TryParse(status, out var code))
         {
             activity.SetTag("rpc.grpc.status_code", code);
-            if (code != 0) activity.SetStatus(ActivityStatusCode.Error);
+            if (code is 2 or 4 or 12 or 13 or 14 or 15) activity.SetStatus(ActivityStatusCode.Error);
         }
     }
 

@@ -16,20 +16,22 @@ public sealed class PushTraceTests
     [Fact]
     public async Task Each_push_is_linked_to_its_close_and_e_TPP_receives_the_push_trace_in_traceparent()
     {
-        var spans = new List<Activity>();
+        var spans = new Captured<Activity>();
         await using var rig = await PushRig.StartAsync();
         rig.Hub.Settings["Telemetry:Tracing"] = "true";
         rig.Hub.ConfigureServices = services => services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans));
         var nips = await rig.EmployeesAsync(6);
-        // Down for 3 s from the close on: pushes fail, retry, open the breaker, and go through once e-TPP is back.
-        await rig.Etpp.SetFaultsAsync(new { down_for_seconds = 3, outage_mode = "unavailable" });
+        // e-TPP down from the close on: pushes fail, retry and open the breaker; once enough attempts have failed, e-TPP
+        // is back and everything goes through.
+        await rig.Etpp.SetFaultsAsync(new { down_for_seconds = 600, outage_mode = "unavailable" });
         await rig.CloseAsync(6);
+        await PushRig.UntilAsync(rig.Etpp.ListAsync, listing => listing.Attempts >= 8, "8 attempts refused by e-TPP");
+        await rig.Etpp.ClearFaultsAsync();
         var settled = await rig.SettledAsync();
         await rig.AssertOutcomeAsync(settled, nips);
         rig.Hub.Services.GetRequiredService<TracerProvider>().ForceFlush();
 
-        Activity[] captured;
-        lock (spans) captured = [.. spans];
+        var captured = spans.Snapshot();
         // The meter and the activity source are the process's: spans of other tests' hubs may be captured too. This
         // hub's close is the one its pushes are linked to.
         var pushes = captured.Where(s => s.DisplayName == "ebakul.etpp.push" && s.Links.Any()).ToList();

@@ -19,9 +19,12 @@ namespace EBakul.Hub.Tests.Telemetry;
 /// </summary>
 public sealed class TelemetryPersonalDataTests : IDisposable
 {
-    private readonly List<Activity> _spans = [];
-    private readonly List<Metric> _metrics = [];
-    private readonly List<LogRecord> _logs = [];
+    private readonly Captured<Activity> _captureSpans = new();
+    private readonly Captured<Metric> _captureMetrics = new();
+    private readonly Captured<LogRecord> _captureLogs = new();
+    private List<Activity> _spans = [];
+    private List<Metric> _metrics = [];
+    private List<LogRecord> _logs = [];
     private readonly HubFactory _hub;
 
     public TelemetryPersonalDataTests()
@@ -30,9 +33,9 @@ public sealed class TelemetryPersonalDataTests : IDisposable
         {
             ConfigureServices = services =>
             {
-                services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(_spans));
-                services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(_metrics));
-                services.AddLogging(l => l.AddOpenTelemetry(o => o.AddInMemoryExporter(_logs)));
+                services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(_captureSpans));
+                services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(_captureMetrics));
+                services.AddLogging(l => l.AddOpenTelemetry(o => o.AddInMemoryExporter(_captureLogs)));
             },
         };
         _hub.Settings["Telemetry:Tracing"] = "true";
@@ -80,19 +83,21 @@ public sealed class TelemetryPersonalDataTests : IDisposable
 
         _hub.Services.GetRequiredService<MeterProvider>().ForceFlush();
         _hub.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        (_spans, _metrics, _logs) = (_captureSpans.Snapshot(), _captureMetrics.Snapshot(), _captureLogs.Snapshot());
 
         var spanNames = _spans.Select(s => s.DisplayName).ToHashSet();
         Assert.Contains("ebakul.writer.commit", spanNames);
         Assert.Contains("ebakul.close.evaluate", spanNames);
         Assert.Contains("ebakul.close.complete", spanNames);
-        var record = _spans.First(s => (string?)s.GetTagItem("rpc.method") == "RecordPurchase" && s.Status != ActivityStatusCode.Error);
+        var record = _spans.First(s => (string?)s.GetTagItem("rpc.method") == "RecordPurchase" && (int?)s.GetTagItem("rpc.grpc.status_code") == 0);
         Assert.Equal((ActivityKind.Server, "grpc", "ebakul.ledger.v1.LedgerService", 0),
             (record.Kind, (string?)record.GetTagItem("rpc.system"), (string?)record.GetTagItem("rpc.service"), (int?)record.GetTagItem("rpc.grpc.status_code")));
         // The writer's batch that committed the purchase is in the call's trace (its child, or linked when it served others first).
         Assert.Contains(_spans, s => s.DisplayName == "ebakul.writer.commit"
             && (s.ParentSpanId == record.SpanId || s.Links.Any(l => l.Context.SpanId == record.SpanId)));
-        var denied = _spans.First(s => (string?)s.GetTagItem("rpc.method") == "RecordPurchase" && s.Status == ActivityStatusCode.Error);
-        Assert.Equal((7, "SCOPE_MISSING"), ((int?)denied.GetTagItem("rpc.grpc.status_code"), (string?)denied.GetTagItem("ebakul.error.reason")));
+        // Refused for the caller's own mistake: PERMISSION_DENIED with its reason, not a server error.
+        Assert.Contains(_spans, s => (string?)s.GetTagItem("rpc.method") == "RecordPurchase" && (int?)s.GetTagItem("rpc.grpc.status_code") == 7
+            && (string?)s.GetTagItem("ebakul.error.reason") == "SCOPE_MISSING" && s.Status == ActivityStatusCode.Unset);
         var refusals = _metrics.Where(m => m.Name == "ebakul.requests.refused").SelectMany(Points).ToList();
         Assert.Contains(refusals, tags => tags.GetValueOrDefault("reason") as string == "SCOPE_MISSING"
             && tags.GetValueOrDefault("rpc.method") as string == "RecordPurchase" && tags.GetValueOrDefault("rpc.service") as string == "ebakul.ledger.v1.LedgerService");
