@@ -14,3 +14,18 @@ if [ ! -x clients/typescript/node_modules/.bin/tsc ]; then
     || npm install --no-save --no-fund --no-audit --loglevel=error; })
 fi
 dotnet tool restore >/dev/null
+# promtool, for the tests of deploy/prometheus (promtool check config, test rules, check metrics): the one binary of
+# Debian's prometheus package, unpacked under .tools/ (nothing is installed or started). Without apt-get the tests
+# check those files without it.
+if [ ! -x .tools/promtool ] && command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
+  download=$(mktemp -d)
+  if (cd "$download" && { apt-get download prometheus >/dev/null 2>&1 \
+        || { [ "$(id -u)" = 0 ] && apt-get update -qq >/dev/null 2>&1 && apt-get download prometheus >/dev/null 2>&1; }; }); then
+    mkdir -p .tools
+    dpkg-deb --fsys-tarfile "$download"/prometheus_*.deb | tar -x -O ./usr/bin/promtool > .tools/promtool.part \
+      && chmod +x .tools/promtool.part && mv .tools/promtool.part .tools/promtool
+  else
+    echo "promtool not available (apt-get download prometheus failed): deploy/prometheus is checked without it" >&2
+  fi
+  rm -rf "$download" .tools/promtool.part
+fi

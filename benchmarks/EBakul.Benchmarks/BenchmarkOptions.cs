@@ -35,13 +35,17 @@ public sealed record BenchmarkOptions(
     IReadOnlySet<string> Scenarios,
     string HubDll)
 {
+    /// <summary>More settings for every hub the run starts (<c>--hub-setting KEY=VALUE</c>, repeatable), e.g. <c>Telemetry:Enabled=false</c>.</summary>
+    public IReadOnlyList<string> HubSettings { get; init; } = [];
+
     /// <summary>Every scenario, in the order they run.</summary>
     public static readonly string[] AllScenarios = ["single", "json", "batch", "floor", "import", "sync", "close"];
 
     /// <summary>What the command line accepts.</summary>
     public const string Usage =
         "usage: EBakul.Benchmarks [--smoke] [--warm-up SECONDS] [--duration SECONDS] [--scenarios single,json,batch,floor,import,sync,close]\n" +
-        "                         [--province-employees N] [--province-purchases-per-employee N] [--hub PATH/EBakul.Hub.dll]";
+        "                         [--province-employees N] [--province-purchases-per-employee N] [--hub PATH/EBakul.Hub.dll]\n" +
+        "                         [--hub-setting KEY=VALUE]...";
 
     /// <summary>Reads the command line.</summary>
     public static BenchmarkOptions Parse(string[] args)
@@ -62,6 +66,7 @@ public sealed record BenchmarkOptions(
         {
             ProvinceEmployees = Number(args, "--province-employees") ?? options.ProvinceEmployees,
             ProvincePurchasesPerEmployee = Number(args, "--province-purchases-per-employee") ?? options.ProvincePurchasesPerEmployee,
+            HubSettings = [.. args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--hub-setting" && a.i + 1 < args.Length).Select(a => args[a.i + 1])],
         };
     }
 

@@ -54,7 +54,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             // The month is closed by a hub process serving the database, as in production, not by the process that has
             // just generated ten million rows (whose memory would count in the close's peak).
             log.WriteLine("restarting the province hub on its database ...");
-            await using var province = await loaded.RestartAsync(options.HubDll, [], StartupTimeout);
+            await using var province = await loaded.RestartAsync(options.HubDll, options.HubSettings.Select(s => "--" + s), StartupTimeout);
             log.WriteLine($"  serving again (pid {province.ProcessId})");
             var baseline = await BaselineAsync(province, "baseline: health check (province hub)");
             results.Add(baseline);
@@ -74,7 +74,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
     {
         log.WriteLine($"starting {what} ...");
         var started = Stopwatch.StartNew();
-        var hub = await HubProcess.StartAsync(options.HubDll, settings, StartupTimeout);
+        var hub = await HubProcess.StartAsync(options.HubDll, settings.Concat(options.HubSettings.Select(s => "--" + s)), StartupTimeout);
         log.WriteLine($"  serving after {started.Elapsed.TotalSeconds:0.0} s (pid {hub.ProcessId})");
         return hub;
     }

@@ -39,13 +39,16 @@ public sealed class AdjustmentStore : IDisposable
         log.LogInformation("Store {Path}: {Keys} keys, {Applied} applied", path, _byKey.Count, _byKey.Values.Count(s => s.AppliedCount > 0));
     }
 
-    /// <summary>Counts one attempt that reached e-TPP for a key, whatever its answer turns out to be.</summary>
-    public void CountAttempt(string key)
+    /// <summary>
+    /// Counts one attempt that reached e-TPP for a key, whatever its answer turns out to be, with the W3C
+    /// <c>traceparent</c> it came with (the latest attempt's is kept).
+    /// </summary>
+    public void CountAttempt(string key, string? traceparent = null)
     {
         lock (_gate)
         {
             var state = Get(key);
-            Put(state with { Attempts = state.Attempts + 1 }, durable: false);
+            Put(state with { Attempts = state.Attempts + 1, Traceparent = traceparent ?? state.Traceparent }, durable: false);
         }
     }
 
@@ -163,6 +166,7 @@ public sealed class AdjustmentStore : IDisposable
 /// <param name="EtppReference">e-TPP's reference for the application; null until applied.</param>
 /// <param name="AppliedAt">When it was applied; null until applied.</param>
 /// <param name="SupersededBy">Key of the later revision applied over this one, if any.</param>
+/// <param name="Traceparent">The W3C <c>traceparent</c> header of the latest attempt, if it had one.</param>
 public sealed record AdjustmentState(
     string Key,
     int Attempts,
@@ -170,7 +174,8 @@ public sealed record AdjustmentState(
     TppAdjustment? Adjustment,
     string? EtppReference,
     DateTimeOffset? AppliedAt,
-    string? SupersededBy)
+    string? SupersededBy,
+    string? Traceparent = null)
 {
     /// <summary>The success answer for an applied key (the same on every repeat).</summary>
     [JsonIgnore]

@@ -45,7 +45,8 @@ public static class TppAdjustmentEndpoints
         if (key is { Length: > 0 and <= 256 })
         {
             RequestLog.SetKey(http, key);
-            store.CountAttempt(key);
+            var traceparent = http.Request.Headers["traceparent"];
+            store.CountAttempt(key, traceparent.Count == 1 ? traceparent[0] : null);
         }
 
         var plan = faults.Plan();

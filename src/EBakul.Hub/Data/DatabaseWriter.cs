@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using EBakul.Hub.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -78,6 +80,7 @@ public sealed class DatabaseWriter : IDisposable
         });
         _thread = new Thread(Run) { IsBackground = true, Name = "ebakul-db-writer" };
         _thread.Start();
+        HubTelemetry.ObserveWriterQueue(() => _queue.Reader.Count);
     }
 
     /// <summary>
@@ -158,7 +161,9 @@ public sealed class DatabaseWriter : IDisposable
     private void CommitBatch(List<IWriteItem> batch)
     {
         var succeeded = new List<IWriteItem>(batch.Count);
-        if (!TryBegin(batch, out var transaction)) return;
+        using var span = StartBatchSpan(batch);
+        var started = Stopwatch.GetTimestamp();
+        if (!TryBegin(batch, out var transaction)) { HubTelemetry.WriterCommitFailures.Add(1); span?.SetStatus(ActivityStatusCode.Error); return; }
         var scope = new WriteTransaction(transaction, _contextOptions, this);
         try
         {
@@ -194,6 +199,8 @@ public sealed class DatabaseWriter : IDisposable
         {
             _lastCommitFailure = ex;
             NoteFailure(ex);
+            HubTelemetry.WriterCommitFailures.Add(1);
+            span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             _epoch = NextEpoch();
             try { transaction.Rollback(); } catch { /* the connection reports the original failure */ }
             // Every item still waiting fails with it (an item already failed or cancelled keeps its own outcome).
@@ -202,6 +209,8 @@ public sealed class DatabaseWriter : IDisposable
             return;
         }
         transaction.Dispose();
+        HubTelemetry.WriterBatchSize.Record(batch.Count);
+        HubTelemetry.WriterCommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         _lastCommitFailure = null;
         if (succeeded.Count > 0 && _storageFault is not null)
         {
@@ -211,6 +220,19 @@ public sealed class DatabaseWriter : IDisposable
         _checkpointer.Committed();
         foreach (var item in succeeded) item.Complete();
         scope.RunCommittedCallbacks();
+    }
+
+    /// <summary>
+    /// The batch's span (when traced): a child of the first item's caller, linked to the other callers (at most 32), so a
+    /// call's trace shows the commit it waited for.
+    /// </summary>
+    private static Activity? StartBatchSpan(List<IWriteItem> batch)
+    {
+        if (!HubTelemetry.Source.HasListeners()) return null;
+        var links = batch.Skip(1).Select(i => i.Caller).Where(c => c != default).Distinct().Take(32).Select(c => new ActivityLink(c)).ToList();
+        var span = HubTelemetry.Source.StartActivity("ebakul.writer.commit", ActivityKind.Internal, batch[0].Caller, links: links);
+        span?.SetTag("ebakul.writer.batch.size", batch.Count);
+        return span;
     }
 
     private bool TryBegin(List<IWriteItem> batch, out SqliteTransaction transaction)
@@ -353,6 +375,7 @@ public sealed class DatabaseWriter : IDisposable
 
     private interface IWriteItem
     {
+        ActivityContext Caller { get; }
         bool IsCancelled { get; }
         bool Rerunnable { get; }
         void Run(WriteTransaction scope);
@@ -364,6 +387,9 @@ public sealed class DatabaseWriter : IDisposable
     private sealed class WriteItem<T>(Func<WriteTransaction, T> work, CancellationToken cancellationToken, bool rerunnable) : IWriteItem
     {
         public bool Rerunnable => rerunnable;
+
+        /// <summary>The span of the call that queued the work, if traced.</summary>
+        public ActivityContext Caller { get; } = Activity.Current?.Context ?? default;
 
         private T? _result;
 

@@ -22,8 +22,8 @@ public sealed class HubErrorInterceptor : Interceptor
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         try { return await continuation(request, context); }
-        catch (HubException ex) { throw ToRpcException(ex); }
-        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw ToRpcException(storage); }
+        catch (HubException ex) { throw Refused(ex, context); }
+        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw Refused(storage, context); }
     }
 
     /// <inheritdoc />
@@ -31,8 +31,8 @@ public sealed class HubErrorInterceptor : Interceptor
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
         try { return await continuation(requestStream, context); }
-        catch (HubException ex) { throw ToRpcException(ex); }
-        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw ToRpcException(storage); }
+        catch (HubException ex) { throw Refused(ex, context); }
+        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw Refused(storage, context); }
     }
 
     /// <inheritdoc />
@@ -40,8 +40,8 @@ public sealed class HubErrorInterceptor : Interceptor
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
         try { await continuation(request, responseStream, context); }
-        catch (HubException ex) { throw ToRpcException(ex); }
-        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw ToRpcException(storage); }
+        catch (HubException ex) { throw Refused(ex, context); }
+        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw Refused(storage, context); }
     }
 
     /// <inheritdoc />
@@ -49,8 +49,26 @@ public sealed class HubErrorInterceptor : Interceptor
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
         try { await continuation(requestStream, responseStream, context); }
-        catch (HubException ex) { throw ToRpcException(ex); }
-        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw ToRpcException(storage); }
+        catch (HubException ex) { throw Refused(ex, context); }
+        catch (Exception ex) when (Data.StorageFailure.From(ex) is { } storage) { throw Refused(storage, context); }
+    }
+
+    private const string RecordPurchaseMethod = "/ebakul.ledger.v1.LedgerService/RecordPurchase";
+
+    /// <summary>Counts a refusal by method, status and reason (and a refused purchase), then builds its status.</summary>
+    private static RpcException Refused(HubException ex, ServerCallContext context)
+    {
+        var method = context.Method;
+        var slash = method.LastIndexOf('/');
+        Hosting.HubTelemetry.RequestsRefused.Add(1,
+            Hosting.HubTelemetry.Label("rpc.service", slash > 0 ? method[1..slash] : method),
+            Hosting.HubTelemetry.Label("rpc.method", method[(slash + 1)..]),
+            Hosting.HubTelemetry.Label("rpc.grpc.status_code", (int)ex.Code),
+            Hosting.HubTelemetry.Label("reason", ex.Reason));
+        if (method == RecordPurchaseMethod)
+            Hosting.HubTelemetry.PurchasesRefused.Add(1, Hosting.HubTelemetry.Label("reason", ex.Reason));
+        System.Diagnostics.Activity.Current?.SetTag("ebakul.error.reason", ex.Reason);
+        return ToRpcException(ex);
     }
 
     /// <summary>Builds the rich status for a domain failure.</summary>

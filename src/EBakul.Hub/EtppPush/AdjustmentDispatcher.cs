@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using EBakul.Hub.Data;
 using EBakul.Hub.Domain;
 using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Quota;
+using EBakul.Hub.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
@@ -34,6 +36,7 @@ public sealed class AdjustmentDispatcher(
     IServiceScopeFactory scopes,
     IOptions<EtppPushOptions> options,
     TimeProvider clock,
+    CloseTraces closes,
     ILogger<AdjustmentDispatcher> logger) : BackgroundService
 {
     private static readonly Meter Meter = new(PushPipeline.MeterName);
@@ -131,6 +134,8 @@ public sealed class AdjustmentDispatcher(
 
     private async Task DispatchAsync(List<(string AdjustmentId, int Attempts)> claimed, CancellationToken stoppingToken)
     {
+        using var round = HubTelemetry.Source.StartActivity("ebakul.outbox.dispatch");
+        round?.SetTag("ebakul.outbox.claimed", claimed.Count);
         var attempts = claimed.ToDictionary(c => c.AdjustmentId, c => c.Attempts);
         List<PayrollAdjustment> adjustments;
         await using (var scope = scopes.CreateAsyncScope())
@@ -172,13 +177,45 @@ public sealed class AdjustmentDispatcher(
             return;
         }
 
+        // A child of the dispatcher's round, linked to the close that produced the adjustment (when this hub ran it).
+        var close = closes.Find(adjustment.RegencyCode, adjustment.PeriodKey);
+        using var span = HubTelemetry.Source.StartActivity("ebakul.etpp.push", ActivityKind.Internal, parentContext: default,
+            links: close is { } closeContext ? [new ActivityLink(closeContext)] : null);
+        span?.SetTag("ebakul.adjustment.id", adjustment.Id);
+        span?.SetTag("ebakul.regency", adjustment.RegencyCode);
+        span?.SetTag("ebakul.period", Period.FromKey(adjustment.PeriodKey).ToString());
+        span?.SetTag("ebakul.adjustment.revision", adjustment.Revision);
+        span?.SetTag("ebakul.etpp.dispatch", dispatch);
+        var attemptNumber = 0;
         EtppPushResult result;
         try
         {
-            result = await pipeline.Pipeline.ExecuteAsync(async token => await client.PushAsync(ToContract(adjustment), token), stoppingToken);
+            result = await pipeline.ExecuteAsync(async token =>
+            {
+                using var attemptSpan = HubTelemetry.Source.StartActivity("ebakul.etpp.push.attempt");
+                attemptSpan?.SetTag("ebakul.etpp.attempt", ++attemptNumber);
+                try
+                {
+                    var attempt = await client.PushAsync(ToContract(adjustment), token);
+                    attemptSpan?.SetTag("ebakul.etpp.outcome", PushOutcome(attempt));
+                    if (attempt is not EtppPushResult.Applied) attemptSpan?.SetStatus(ActivityStatusCode.Error, Describe(attempt));
+                    HubTelemetry.PushAttempts.Add(1, HubTelemetry.Label("outcome", PushOutcome(attempt)));
+                    return attempt;
+                }
+                catch (OperationCanceledException)
+                {
+                    // The attempt's own timeout (or the total one, or a stop): it reached e-TPP or not, nobody knows.
+                    attemptSpan?.SetTag("ebakul.etpp.outcome", "timeout");
+                    attemptSpan?.SetStatus(ActivityStatusCode.Error, "timed out or cancelled");
+                    HubTelemetry.PushAttempts.Add(1, HubTelemetry.Label("outcome", "timeout"));
+                    throw;
+                }
+            }, span, stoppingToken);
         }
         catch (BrokenCircuitException ex)
         {
+            span?.SetTag("ebakul.etpp.outcome", "breaker_open");
+            span?.AddEvent(new ActivityEvent("etpp.breaker.refused"));
             // e-TPP was not contacted: no dispatch is counted, and the row is due again when the breaker lets a trial through.
             var breakDuration = options.Value.Pipeline.BreakerBreakDuration;
             var delay = ex.RetryAfter is { } after && after > TimeSpan.FromSeconds(1) ? (after < breakDuration ? after : breakDuration) : TimeSpan.FromSeconds(1);
@@ -192,6 +229,9 @@ public sealed class AdjustmentDispatcher(
             result = new EtppPushResult.TransientFailure(EtppFailureKind.Timeout, "push timed out: " + ex.Message, null, null);
         }
 
+        span?.SetTag("ebakul.etpp.outcome", PushOutcome(result));
+        span?.SetTag("ebakul.etpp.attempts", attemptNumber);
+        if (result is not EtppPushResult.Applied) span?.SetStatus(ActivityStatusCode.Error, Describe(result));
         switch (result)
         {
             case EtppPushResult.Applied applied:
@@ -215,6 +255,21 @@ public sealed class AdjustmentDispatcher(
                 break;
         }
     }
+
+    private static string PushOutcome(EtppPushResult result) => result switch
+    {
+        EtppPushResult.Applied => "applied",
+        EtppPushResult.PermanentRejection => "rejected",
+        _ => "transient",
+    };
+
+    /// <summary>A span status: the kind of failure, never e-TPP's message (it may quote a NIP).</summary>
+    private static string Describe(EtppPushResult result) => result switch
+    {
+        EtppPushResult.PermanentRejection rejection => $"{rejection.HttpStatus} {rejection.Code}",
+        EtppPushResult.TransientFailure failure => failure.Kind.ToString(),
+        _ => "",
+    };
 
     private TimeSpan RedeliveryDelay(int dispatch, TimeSpan? retryAfter)
     {

@@ -44,6 +44,14 @@ public sealed class PushPipeline
                 OnRetry = args =>
                 {
                     Retries.Add(1);
+                    // On the push's span; the failure's kind only (e-TPP's own words may quote a NIP).
+                    SpanOf(args.Context)?.AddEvent(new System.Diagnostics.ActivityEvent("etpp.push.retry",
+                        tags: new System.Diagnostics.ActivityTagsCollection
+                        {
+                            ["ebakul.etpp.attempt"] = args.AttemptNumber + 1,
+                            ["ebakul.etpp.failure"] = args.Outcome.Exception?.GetType().Name ?? (args.Outcome.Result as EtppPushResult.TransientFailure)?.Kind.ToString(),
+                            ["ebakul.etpp.retry_delay_ms"] = (long)args.RetryDelay.TotalMilliseconds,
+                        }));
                     logger.LogWarning("e-TPP push attempt {Attempt} failed ({Failure}); retrying in {Delay}",
                         args.AttemptNumber + 1, Describe(args.Outcome), args.RetryDelay);
                     return ValueTask.CompletedTask;
@@ -61,18 +69,21 @@ public sealed class PushPipeline
                 OnOpened = args =>
                 {
                     Breaks.Add(1);
+                    Hosting.HubTelemetry.BreakerChanged(Hosting.HubTelemetry.BreakerState.Open, SpanOf(args.Context));
                     logger.LogError("e-TPP circuit breaker OPENED for {BreakDuration} after {Failure}", args.BreakDuration, Describe(args.Outcome));
                     return ValueTask.CompletedTask;
                 },
-                OnHalfOpened = _ =>
+                OnHalfOpened = args =>
                 {
+                    Hosting.HubTelemetry.BreakerChanged(Hosting.HubTelemetry.BreakerState.HalfOpen, SpanOf(args.Context));
                     logger.LogWarning("e-TPP circuit breaker half-open: trying one push");
                     return ValueTask.CompletedTask;
                 },
-                OnClosed = _ =>
+                OnClosed = args =>
                 {
                     Recoveries.Add(1);
                     Interlocked.Increment(ref _closings);
+                    Hosting.HubTelemetry.BreakerChanged(Hosting.HubTelemetry.BreakerState.Closed, SpanOf(args.Context));
                     logger.LogInformation("e-TPP circuit breaker CLOSED: e-TPP answers again");
                     return ValueTask.CompletedTask;
                 },
@@ -88,6 +99,30 @@ public sealed class PushPipeline
 
     /// <summary>The pipeline.</summary>
     public ResiliencePipeline<EtppPushResult> Pipeline { get; }
+
+    private static readonly ResiliencePropertyKey<System.Diagnostics.Activity?> SpanKey = new("ebakul.push.span");
+
+    /// <summary>
+    /// Runs one push through the pipeline; its retries and the breaker transitions it causes become events of
+    /// <paramref name="span"/> (Polly may call the breaker's handlers on a thread of its own, outside the push's context).
+    /// </summary>
+    public async ValueTask<EtppPushResult> ExecuteAsync(Func<CancellationToken, ValueTask<EtppPushResult>> attempt,
+        System.Diagnostics.Activity? span, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(SpanKey, span);
+        try
+        {
+            return await Pipeline.ExecuteAsync(static (ctx, attempt) => attempt(ctx.CancellationToken), context, attempt);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private static System.Diagnostics.Activity? SpanOf(ResilienceContext context) =>
+        context.Properties.TryGetValue(SpanKey, out var span) ? span : null;
 
     private static bool IsTransient(Outcome<EtppPushResult> outcome) =>
         outcome.Result is EtppPushResult.TransientFailure || outcome.Exception is TimeoutRejectedException;

@@ -61,8 +61,10 @@ public static class HubHostingExtensions
         services.AddGrpcReflection();
         services.AddHubHttpJson();
         builder.AddBrowserAccess();
+        services.AddSingleton<DatabaseHealthCheck>(); // one instance: it keeps its latest schema reading
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
+        builder.AddHubTelemetry();
         // Last: every AddGrpc() above (JSON transcoding, gRPC-Web, health) adds grpc-dotnet's binder again if it is missing.
         UseParsedRequestMethodProvider(services);
         return builder;
@@ -141,6 +143,7 @@ public static class HubHostingExtensions
         app.MapGrpcHealthChecksService();
         app.MapHubHttpJson();
         app.MapGrpcReflectionService();
+        app.MapHubTelemetry();
         return app;
     }
 
@@ -151,13 +154,50 @@ public static class HubHostingExtensions
     }
 
     /// <summary>
-    /// Healthy while the single writer can write (its thread runs and its latest commit succeeded). The probe reads
-    /// the writer's state, not the database: load balancers may ask many times a second, and the database was opened
-    /// and migrated before the hub started serving.
+    /// Healthy while the single writer can write (its thread runs and its latest commit succeeded) and the database holds
+    /// every migration of this build. The writer's state is read on every probe (load balancers may ask many times a
+    /// second); the migrations are read from the database at most every ten seconds, so a database that cannot be read,
+    /// or one replaced by an older copy, shows within that time.
     /// </summary>
-    private sealed class DatabaseHealthCheck(DatabaseWriter writer) : IHealthCheck
+    private sealed class DatabaseHealthCheck(DatabaseWriter writer, IServiceScopeFactory scopes) : IHealthCheck
     {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(writer.Fault is { } fault ? HealthCheckResult.Unhealthy(fault) : HealthCheckResult.Healthy());
+        private static readonly TimeSpan SchemaReadInterval = TimeSpan.FromSeconds(10);
+        private readonly SemaphoreSlim _schemaRead = new(1, 1);
+        private (long At, string? Problem)? _schema;
+
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (writer.Fault is { } fault) return HealthCheckResult.Unhealthy(fault);
+            return await SchemaProblemAsync(cancellationToken) is { } problem ? HealthCheckResult.Unhealthy(problem) : HealthCheckResult.Healthy();
+        }
+
+        private async Task<string?> SchemaProblemAsync(CancellationToken cancellationToken)
+        {
+            if (_schema is { } last && System.Diagnostics.Stopwatch.GetElapsedTime(last.At) < SchemaReadInterval) return last.Problem;
+            await _schemaRead.WaitAsync(cancellationToken);
+            try
+            {
+                if (_schema is { } again && System.Diagnostics.Stopwatch.GetElapsedTime(again.At) < SchemaReadInterval) return again.Problem;
+                string? problem;
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+                    var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+                    var missing = db.Database.GetMigrations().Where(m => !applied.Contains(m)).ToList();
+                    problem = missing.Count == 0 ? null : $"the database lacks {missing.Count} migrations of this build (first: {missing[0]})";
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    problem = $"the database cannot be read: {ex.Message}";
+                }
+                _schema = (System.Diagnostics.Stopwatch.GetTimestamp(), problem);
+                return problem;
+            }
+            finally
+            {
+                _schemaRead.Release();
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using EBakul.Hub.Hosting;
 using System.Globalization;
 using EBakul.Hub.Access;
 using EBakul.Hub.Data;
@@ -43,7 +44,9 @@ public sealed class LedgerGrpcService(
             tx =>
             {
                 var recorded = ledger.Record(tx, request.RegencyCode, input!, caller);
-                return new RecordPurchaseResponse { Purchase = ToProto(recorded.Entry, null), QuotaEligibility = (QuotaEligibility)(int)recorded.Eligibility };
+                var response = new RecordPurchaseResponse { Purchase = ToProto(recorded.Entry, null), QuotaEligibility = (QuotaEligibility)(int)recorded.Eligibility };
+                tx.OnCommitted(() => HubTelemetry.PurchasesRecorded.Add(1));
+                return response;
             },
             context.CancellationToken, rerunnable: true);
     }
@@ -96,8 +99,18 @@ public sealed class LedgerGrpcService(
                 }
                 response.Results.Add(result);
             }
+            tx.OnCommitted(() => CountOutcomes(response));
             return response;
         }, context.CancellationToken, rerunnable: true);
+    }
+
+    private static void CountOutcomes(RecordPurchasesResponse response)
+    {
+        foreach (var result in response.Results)
+        {
+            if (result.Outcome == RecordOutcome.Recorded) HubTelemetry.PurchasesRecorded.Add(1);
+            else HubTelemetry.PurchasesRefused.Add(1, new KeyValuePair<string, object?>("reason", result.Reason));
+        }
     }
 
     /// <inheritdoc />

@@ -121,7 +121,11 @@ public sealed class HubFactory : WebApplicationFactory<Program>
         builder.UseSetting("Database:Path", DatabasePath);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        if (ConfigureServices is { } configure) builder.ConfigureServices(configure);
     }
+
+    /// <summary>More services for this hub (e.g. telemetry exporters), registered after the hub's own.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -32,6 +32,9 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
     /// <summary>Whether the hub process is running (false once it ended, on its own or stopped by the test).</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>Environment variables of the hub's process (e.g. <c>OTEL_*</c>), set before it starts.</summary>
+    public Dictionary<string, string?> Environment { get; } = [];
+
     /// <summary>Everything the hub printed so far, over all its runs.</summary>
     public string Output
     {
@@ -158,6 +161,7 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in Environment) start.Environment[name] = value;
 
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(e.Data);

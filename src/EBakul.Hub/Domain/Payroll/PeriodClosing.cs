@@ -3,6 +3,7 @@ using EBakul.Hub.Audit;
 using EBakul.Hub.Data;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Errors;
+using EBakul.Hub.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -32,6 +33,7 @@ public sealed class PeriodClosing(
     IOptions<PayrollOptions> options,
     AdjustmentAppendSignal appended,
     AuditTrail audit,
+    CloseTraces traces,
     ILogger<PeriodClosing> logger)
 {
     private const string InsertResultSql =
@@ -65,28 +67,49 @@ public sealed class PeriodClosing(
             throw HubException.FailedPrecondition("QUOTA_POLICY_NOT_IN_FORCE",
                 $"regency {regencyCode} has no quota policy in force for {period}: there is nothing to close");
 
-        var begun = await writer.WriteAsync(tx => Begin(tx, regencyCode, period), cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var closeSpan = HubTelemetry.Source.StartActivity("ebakul.close");
+        closeSpan?.SetTag("ebakul.regency", regencyCode);
+        closeSpan?.SetTag("ebakul.period", period.ToString());
+        PeriodState begun;
+        using (HubTelemetry.Source.StartActivity("ebakul.close.begin"))
+            begun = await writer.WriteAsync(tx => Begin(tx, regencyCode, period), cancellationToken);
         if (begun.Status == PeriodStatus.Closed) return (begun, 0);
 
         // Evaluated in as many NIP ranges as there are cores, side by side, on one shared snapshot.
         var phase = System.Diagnostics.Stopwatch.StartNew();
-        var evaluations = await evaluator.EvaluateRegencyInPartsAsync(regencyCode, period, Math.Clamp(Environment.ProcessorCount, 1, 8), writer, cancellationToken);
+        List<EmployeeEvaluation> evaluations;
+        using (var span = HubTelemetry.Source.StartActivity("ebakul.close.evaluate"))
+        {
+            evaluations = await evaluator.EvaluateRegencyInPartsAsync(regencyCode, period, Math.Clamp(Environment.ProcessorCount, 1, 8), writer, cancellationToken);
+            span?.SetTag("ebakul.close.employees", evaluations.Count);
+        }
         logger.LogInformation("Closing {Period} of {Regency}: {Employees} employees evaluated in {Elapsed:F1} s",
             period, regencyCode, evaluations.Count, phase.Elapsed.TotalSeconds);
         phase.Restart();
 
-        return await writer.WriteAsync(tx =>
+        // Before the commit, which wakes the dispatcher: the pushes of this close's adjustments are linked to its span.
+        traces.Remember(regencyCode, period.Key, closeSpan);
+        (PeriodState State, int AdjustmentsCreated) closed;
+        using (var span = HubTelemetry.Source.StartActivity("ebakul.close.complete"))
         {
-            var (state, created, completed) = Complete(tx, regencyCode, period, begun.Revision, evaluations, caller);
-            if (completed)
-                audit.Append(tx, caller.Id, CloseMethod, requestId, regencyCode,
-                    $"{{\"period\":\"{period}\",\"revision\":{state.Revision},\"employees\":{state.Employees},\"adjustmentsCreated\":{created}}}");
-            logger.LogInformation("Closing {Period} of {Regency}: results, {Created} adjustments and their outbox rows written in {Elapsed:F1} s",
-                period, regencyCode, created, phase.Elapsed.TotalSeconds);
-            return (state, created);
-            // Rerunnable: it only reads the evaluations and writes the transaction. Without a savepoint of its own SQLite
-            // does not keep a copy of every page the close changes (for a province, hundreds of megabytes).
-        }, cancellationToken, rerunnable: true);
+            closed = await writer.WriteAsync(tx =>
+            {
+                var (state, created, completed) = Complete(tx, regencyCode, period, begun.Revision, evaluations, caller);
+                if (completed)
+                    audit.Append(tx, caller.Id, CloseMethod, requestId, regencyCode,
+                        $"{{\"period\":\"{period}\",\"revision\":{state.Revision},\"employees\":{state.Employees},\"adjustmentsCreated\":{created}}}");
+                logger.LogInformation("Closing {Period} of {Regency}: results, {Created} adjustments and their outbox rows written in {Elapsed:F1} s",
+                    period, regencyCode, created, phase.Elapsed.TotalSeconds);
+                return (state, created);
+                // Rerunnable: it only reads the evaluations and writes the transaction. Without a savepoint of its own SQLite
+                // does not keep a copy of every page the close changes (for a province, hundreds of megabytes).
+            }, cancellationToken, rerunnable: true);
+            span?.SetTag("ebakul.close.adjustments_created", closed.AdjustmentsCreated);
+        }
+        HubTelemetry.AdjustmentsCreated.Add(closed.AdjustmentsCreated, HubTelemetry.Label("ebakul.regency", regencyCode));
+        HubTelemetry.CloseDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, HubTelemetry.Label("ebakul.regency", regencyCode));
+        return closed;
     }
 
     /// <summary>Reopens a closed month for an explicit correction with a reason.</summary>
