@@ -56,9 +56,14 @@ public sealed class HubErrorInterceptor : Interceptor
     private const string RecordPurchaseMethod = "/ebakul.ledger.v1.LedgerService/RecordPurchase";
 
     /// <summary>Counts a refusal by method, status and reason (and a refused purchase), then builds its status.</summary>
-    private static RpcException Refused(HubException ex, ServerCallContext context)
+    private static RpcException Refused(HubException ex, ServerCallContext context) => Refused(ex, context.Method);
+
+    /// <summary>
+    /// Counts a refusal of <paramref name="method"/> (the full name, "/package.Service/Method") and builds its status: also
+    /// for refusals made before any interceptor runs (a request body that does not parse).
+    /// </summary>
+    public static RpcException Refused(HubException ex, string method)
     {
-        var method = context.Method;
         var slash = method.LastIndexOf('/');
         Hosting.HubTelemetry.RequestsRefused.Add(1,
             Hosting.HubTelemetry.Label("rpc.service", slash > 0 ? method[1..slash] : method),

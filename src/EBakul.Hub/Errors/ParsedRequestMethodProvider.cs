@@ -44,11 +44,11 @@ public sealed class ParsedRequestMethodProvider<TService> : IServiceMethodProvid
             try { request = parse(context); }
             catch (Exception ex) when (ex is InvalidProtocolBufferException or ArgumentException or InvalidOperationException)
             {
-                throw HubErrorInterceptor.ToRpcException(HubException.Unparseable(UnparseableReason,
-                    $"the request body could not be parsed as {typeof(TRequest).Name}: {ex.Message}"));
+                throw HubErrorInterceptor.Refused(HubException.Unparseable(UnparseableReason,
+                    $"the request body could not be parsed as {typeof(TRequest).Name}: {ex.Message}"), method.FullName);
             }
             if (request is IMessage message && RequestWellKnownTypes.Check(message) is { Count: > 0 } violations)
-                throw HubErrorInterceptor.ToRpcException(HubException.InvalidArgument(violations));
+                throw HubErrorInterceptor.Refused(HubException.InvalidArgument(violations), method.FullName);
             return request;
         });
         return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, requestMarshaller, method.ResponseMarshaller);

@@ -123,14 +123,32 @@ public sealed class MalformedRequestTests : IDisposable
     }
 
     [Fact]
-    public async Task A_truncated_body_is_invalid_argument_saying_it_could_not_be_parsed()
+    public async Task A_truncated_body_is_invalid_argument_saying_it_could_not_be_parsed_and_counted_as_a_refusal()
     {
+        // The refusal counter is process-wide; other tests may refuse RecordPurchase bodies at the same time, so the test
+        // counts at least its own one.
+        long refusedUnparseable = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "ebakul.requests.refused") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var labels = tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString());
+            if (labels.GetValueOrDefault("reason") == ParsedRequestMethodProvider<object>.UnparseableReason
+                && labels.GetValueOrDefault("rpc.method") == "RecordPurchase")
+                Interlocked.Add(ref refusedUnparseable, value);
+        });
+        listener.Start();
+
         var record = HubMethods().Single(m => m.Name == "RecordPurchase");
         var ex = await Assert.ThrowsAsync<RpcException>(() => _hub.Channel.CreateCallInvoker().AsyncUnaryCall(
             new Method<byte[], byte[]>(MethodType.Unary, record.Service.FullName, record.Name, Bytes, Bytes), null, default, [0x0a]).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         Assert.Contains("could not be parsed", ex.Status.Detail);
         Assert.Equal(ParsedRequestMethodProvider<object>.UnparseableReason, ex.GetRpcStatus()!.Reason());
+        Assert.True(Interlocked.Read(ref refusedUnparseable) >= 1, "the refusal was not counted in ebakul.requests.refused");
     }
 
     [Theory]
