@@ -141,6 +141,7 @@ public static class HubHostingExtensions
         app.MapGrpcService<PayrollGrpcService>();
         app.MapGrpcService<ReportGrpcService>();
         app.MapReportDownloads();
+        app.MapDashboard();
         app.MapGrpcHealthChecksService();
         app.MapHubHttpJson();
         app.MapGrpcReflectionService();

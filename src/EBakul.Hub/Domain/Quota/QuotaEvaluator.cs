@@ -117,9 +117,14 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         "WHERE e.regency_code = $regency AND e.period_key = $period {0} " +
         "GROUP BY e.employee_nip, e.merchant_id ORDER BY e.employee_nip, e.merchant_id";
 
-    /// <summary>Every employee of the regency with the office its month counts under, in NIP order.</summary>
+    /// <summary>
+    /// The employees with ledger entries in the month (only those can have spending), with the office their month counts
+    /// under, in NIP order: a month without purchases costs nothing, whatever the size of the roster.
+    /// </summary>
     private static readonly string EmployeeOfficesSql =
-        "SELECT emp.nip, " + EmployeeAssignments.OfficeInMonthSql("emp.nip", "$period") + " FROM employees emp WHERE {0} ORDER BY emp.nip";
+        "SELECT emp.nip, " + EmployeeAssignments.OfficeInMonthSql("emp.nip", "$period") + " FROM employees emp " +
+        "WHERE emp.nip IN (SELECT DISTINCT e.employee_nip FROM ledger_entries e WHERE e.regency_code = $regency AND e.period_key = $period) " +
+        "AND {0} ORDER BY emp.nip";
 
     private const string EmployeeEntriesSql =
         "SELECT e.id, e.kind, e.merchant_id, e.amount_rupiah, e.occurred_at, e.reverses_entry_id, e.receipt_reference, e.reason, " +
