@@ -151,12 +151,7 @@ public sealed class ReportGrpcService(
     /// </summary>
     private async Task<string?> ScopeOfficeAsync(CallerIdentity caller, string regencyCode, string requested, CancellationToken cancellationToken)
     {
-        var office = requested.Length == 0 ? null : requested;
-        if (caller.IsOfficeBound)
-        {
-            office ??= caller.OfficeCode;
-            caller.RequireOwnOffice(office, $"office {office}");
-        }
+        var office = caller.ReadScopeOffice(requested);
         if (office is not null) await evaluator.RequireOfficeAsync(regencyCode, office, cancellationToken);
         return office;
     }
