@@ -17,7 +17,10 @@ namespace EBakul.EtppSimulator;
 /// <param name="Sanction"><c>DEDUCT_SHORTFALL</c>, <c>DEDUCT_PERCENT</c> or <c>WITHHOLD</c>.</param>
 /// <param name="TppCorrectionRupiah">Whole rupiah deducted from the TPP (withheld, for <c>WITHHOLD</c>).</param>
 /// <param name="SupersedesKey">Key of the earlier revision this one replaces; null for revision 1.</param>
-/// <param name="TppCeilingRupiah">The employee's TPP for the month: no correction exceeds it.</param>
+/// <param name="TppCeilingRupiah">
+/// The employee's TPP for the month: no correction exceeds it. Null for a body of the first contract, which did not carry
+/// it (its <c>DEDUCT_SHORTFALL</c> correction then equals the shortfall).
+/// </param>
 public sealed partial record TppAdjustment(
     string Key,
     string RegencyCode,
@@ -32,7 +35,7 @@ public sealed partial record TppAdjustment(
     string Sanction,
     long TppCorrectionRupiah,
     string? SupersedesKey,
-    long TppCeilingRupiah)
+    long? TppCeilingRupiah)
 {
     /// <summary>The sanctions e-TPP knows.</summary>
     public static readonly string[] Sanctions = ["DEDUCT_SHORTFALL", "DEDUCT_PERCENT", "WITHHOLD"];
@@ -62,23 +65,31 @@ public sealed partial record TppAdjustment(
         Require(body.CountedRupiah is >= 0, "counted_rupiah must be a whole number of rupiah, 0 or more");
         Require(body.ShortfallRupiah is >= 0, "shortfall_rupiah must be a whole number of rupiah, 0 or more");
         Require(body.TppCorrectionRupiah is >= 0, "tpp_correction_rupiah must be a whole number of rupiah, 0 or more");
-        Require(body.TppCeilingRupiah is >= 0, "tpp_ceiling_rupiah must be a whole number of rupiah, 0 or more");
+        Require(body.TppCeilingRupiah is null or >= 0, "tpp_ceiling_rupiah must be a whole number of rupiah, 0 or more");
         Require(body.Sanction is not null && Sanctions.Contains(body.Sanction), $"sanction must be one of {string.Join(", ", Sanctions)}");
         if (problems.Count > 0) return null;
 
         var adjustment = new TppAdjustment(body.Key!, body.RegencyCode!, body.Nip!, body.OfficeCode!, body.Period!, body.Revision!.Value,
             body.PolicyVersion!.Value, body.RequiredRupiah!.Value, body.CountedRupiah!.Value, body.ShortfallRupiah!.Value, body.Sanction!,
-            body.TppCorrectionRupiah!.Value, body.SupersedesKey, body.TppCeilingRupiah!.Value);
+            body.TppCorrectionRupiah!.Value, body.SupersedesKey, body.TppCeilingRupiah);
 
         var expectedKey = KeyOf(adjustment.RegencyCode, adjustment.Nip, adjustment.Period, adjustment.Revision);
         Require(adjustment.Key == expectedKey, $"key must be {expectedKey}, derived from regency_code, nip, period and revision");
         Require(adjustment.ShortfallRupiah == Math.Max(0, adjustment.RequiredRupiah - adjustment.CountedRupiah),
             "shortfall_rupiah must equal max(0, required_rupiah - counted_rupiah)");
-        // One rule with the hub: a deduction never exceeds what the employee is paid.
-        Require(adjustment.TppCorrectionRupiah <= adjustment.TppCeilingRupiah, "tpp_correction_rupiah must not exceed tpp_ceiling_rupiah");
-        Require(adjustment.Sanction != "DEDUCT_SHORTFALL"
-                || adjustment.TppCorrectionRupiah == Math.Min(adjustment.ShortfallRupiah, adjustment.TppCeilingRupiah),
-            "tpp_correction_rupiah must equal min(shortfall_rupiah, tpp_ceiling_rupiah) for DEDUCT_SHORTFALL");
+        // One rule with the hub: a deduction never exceeds what the employee is paid. A body without tpp_ceiling_rupiah
+        // (sent under the first contract) is held to that contract's rule: the correction equals the shortfall.
+        if (adjustment.TppCeilingRupiah is { } ceiling)
+        {
+            Require(adjustment.TppCorrectionRupiah <= ceiling, "tpp_correction_rupiah must not exceed tpp_ceiling_rupiah");
+            Require(adjustment.Sanction != "DEDUCT_SHORTFALL" || adjustment.TppCorrectionRupiah == Math.Min(adjustment.ShortfallRupiah, ceiling),
+                "tpp_correction_rupiah must equal min(shortfall_rupiah, tpp_ceiling_rupiah) for DEDUCT_SHORTFALL");
+        }
+        else
+        {
+            Require(adjustment.Sanction != "DEDUCT_SHORTFALL" || adjustment.TppCorrectionRupiah == adjustment.ShortfallRupiah,
+                "tpp_correction_rupiah must equal shortfall_rupiah for DEDUCT_SHORTFALL when tpp_ceiling_rupiah is absent");
+        }
         if (adjustment.Revision == 1)
         {
             Require(adjustment.SupersedesKey is null, "supersedes_key must be null for revision 1");

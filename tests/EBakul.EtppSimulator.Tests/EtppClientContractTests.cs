@@ -112,6 +112,37 @@ public sealed class EtppClientContractTests
     }
 
     [Fact]
+    public async Task A_body_without_tpp_ceiling_is_held_to_the_first_contract()
+    {
+        // Senders of the first contract carry no tpp_ceiling_rupiah: their DEDUCT_SHORTFALL correction equals the
+        // shortfall, and is applied as such; one that differs from it is refused.
+        await using var sim = await RunningSimulator.StartAsync();
+        var nip = Adjustments.NewNip();
+        var key = EtppAdjustment.KeyOf("35.22", nip, Adjustments.September, 1);
+        string Body(long correction) => $$"""
+            {"key":"{{key}}","regency_code":"35.22","nip":"{{nip}}","office_code":"4.01.01","period":"2025-09","revision":1,
+             "policy_version":3,"required_rupiah":300000,"counted_rupiah":120000,"shortfall_rupiah":180000,
+             "sanction":"DEDUCT_SHORTFALL","tpp_correction_rupiah":{{correction}},"supersedes_key":null}
+            """;
+        async Task<int> PostAsync(long correction)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, TppAdjustmentEndpoints.Path.TrimStart('/'))
+            {
+                Content = new StringContent(Body(correction), System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add(TppAdjustmentEndpoints.IdempotencyKeyHeader, key);
+            using var response = await sim.Control.SendAsync(request);
+            return (int)response.StatusCode;
+        }
+
+        Assert.Equal(400, await PostAsync(150_000));
+        Assert.Equal(0, (await sim.ListAsync()).AppliedKeys);
+        Assert.InRange(await PostAsync(180_000), 200, 201);
+        var state = await sim.StateAsync(key);
+        Assert.Equal((1, 180_000L), (state.AppliedCount, state.Adjustment!.TppCorrectionRupiah));
+    }
+
+    [Fact]
     public async Task A_later_revision_replaces_the_earlier_one_which_cannot_be_applied_after_it()
     {
         await using var sim = await RunningSimulator.StartAsync();

@@ -81,5 +81,5 @@ public sealed class SimulatorRestartTests
     private static EtppAdjustment ToHub(TppAdjustment a) =>
         new(a.Key, a.RegencyCode, a.Nip, a.OfficeCode, a.Period, a.Revision, a.PolicyVersion, a.RequiredRupiah, a.CountedRupiah,
             a.ShortfallRupiah, Enum.Parse<EtppSanction>(a.Sanction.Replace("_", ""), ignoreCase: true), a.TppCorrectionRupiah, a.SupersedesKey,
-            a.TppCeilingRupiah);
+            a.TppCeilingRupiah ?? a.TppCorrectionRupiah);
 }

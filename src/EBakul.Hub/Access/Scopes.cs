@@ -35,6 +35,12 @@ public static class Scopes
     public const string PayrollPull = "payroll.pull";
     /// <summary>Acknowledge applied adjustments (e-TPP only).</summary>
     public const string PayrollAcknowledge = "payroll.acknowledge";
+    /// <summary>Dispute an adjustment before e-TPP applies it (the employee's office, the e-Bakul app).</summary>
+    public const string DisputesFile = "disputes.file";
+    /// <summary>Decide disputes (Inspektorat, BKD).</summary>
+    public const string DisputesResolve = "disputes.resolve";
+    /// <summary>Read disputes.</summary>
+    public const string DisputesRead = "disputes.read";
     /// <summary>Read the audit trail.</summary>
     public const string AuditRead = "audit.read";
     /// <summary>Read regencies and kecamatan.</summary>
@@ -46,7 +52,8 @@ public static class Scopes
     public static readonly FrozenSet<string> All = new[]
     {
         MerchantsRead, MerchantsWrite, MerchantsVerify, MerchantsPersonalData, RosterRead, RosterSync, PurchasesRead,
-        PurchasesWrite, QuotaRead, QuotaAdmin, PayrollAdmin, PayrollPull, PayrollAcknowledge, AuditRead, RegionsRead, ReportsRead,
+        PurchasesWrite, QuotaRead, QuotaAdmin, PayrollAdmin, PayrollPull, PayrollAcknowledge, DisputesFile, DisputesResolve, DisputesRead,
+        AuditRead, RegionsRead, ReportsRead,
     }.ToFrozenSet();
 
     /// <summary>Methods that need no caller at all.</summary>
@@ -97,6 +104,12 @@ public static class Scopes
 
         ["/ebakul.payroll.v1.PayrollService/ClosePeriod"] = PayrollAdmin,
         ["/ebakul.payroll.v1.PayrollService/GetPeriod"] = PayrollAdmin,
+        ["/ebakul.payroll.v1.PayrollService/GetEmployeeStatement"] = QuotaRead,
+        ["/ebakul.payroll.v1.PayrollService/PrintEmployeeStatement"] = QuotaRead,
+        ["/ebakul.payroll.v1.PayrollService/FileDispute"] = DisputesFile,
+        ["/ebakul.payroll.v1.PayrollService/ResolveDispute"] = DisputesResolve,
+        ["/ebakul.payroll.v1.PayrollService/GetDispute"] = DisputesRead,
+        ["/ebakul.payroll.v1.PayrollService/ListDisputes"] = DisputesRead,
         ["/ebakul.payroll.v1.PayrollService/OpenCorrection"] = PayrollAdmin,
         ["/ebakul.payroll.v1.PayrollService/ListAdjustments"] = PayrollPull,
         ["/ebakul.payroll.v1.PayrollService/StreamAdjustments"] = PayrollPull,

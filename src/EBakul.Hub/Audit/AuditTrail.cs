@@ -201,7 +201,8 @@ public sealed partial class AuditTrail(TimeProvider clock)
     public static string Mask(string nik) =>
         nik.Length <= 6 ? new string('*', nik.Length) : nik[..4] + new string('*', nik.Length - 6) + nik[^2..];
 
-    private static string HashOf(AuditEvent e)
+    /// <summary>The hash of an event: SHA-256 over its content and the hash it links to.</summary>
+    public static string HashOf(AuditEvent e)
     {
         var canonical = string.Join('\n',
             e.Sequence.ToString(CultureInfo.InvariantCulture), e.OccurredAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),

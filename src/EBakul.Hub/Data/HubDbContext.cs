@@ -58,6 +58,8 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
     public DbSet<QuotaPolicy> QuotaPolicies => Set<QuotaPolicy>();
     /// <summary>Explicit quota exemptions.</summary>
     public DbSet<QuotaExemption> QuotaExemptions => Set<QuotaExemption>();
+    /// <summary>Disputes of adjustment revisions.</summary>
+    public DbSet<AdjustmentDispute> AdjustmentDisputes => Set<AdjustmentDispute>();
 
     /// <inheritdoc />
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -186,6 +188,13 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
             e.ToTable("adjustment_deliveries");
             e.HasKey(x => x.AdjustmentId);
             e.HasIndex(x => new { x.State, x.NextAttemptAt });
+        });
+        model.Entity<AdjustmentDispute>(e =>
+        {
+            e.ToTable("adjustment_disputes");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.AdjustmentKey).IsUnique();
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.FiledAt });
         });
         model.Entity<IdempotencyRecord>(e =>
         {

@@ -66,8 +66,7 @@ public sealed class FieldChecks
     public DateTimeOffset? Timestamp(Google.Protobuf.WellKnownTypes.Timestamp? value, string field)
     {
         if (value is null) return null;
-        const long minSeconds = -62_135_596_800, maxSeconds = 253_402_300_799;
-        if (value.Nanos is >= 0 and <= 999_999_999 && value.Seconds is >= minSeconds and <= maxSeconds) return value.ToDateTimeOffset();
+        if (RequestWellKnownTypes.IsInRange(value)) return value.ToDateTimeOffset();
         Add(field, "TIMESTAMP_OUT_OF_RANGE",
             "is not a valid timestamp: seconds must lie between 0001-01-01 and 9999-12-31 and nanos between 0 and 999,999,999");
         return null;

@@ -26,6 +26,10 @@ public static class RequestWellKnownTypes
     private const long MaxTimestampSeconds = 253_402_300_799;
     private const long MaxDurationSeconds = 315_576_000_000;
 
+    /// <summary>Whether <paramref name="t"/> is an instant .NET can represent (what <c>ToDateTimeOffset</c> accepts).</summary>
+    public static bool IsInRange(Google.Protobuf.WellKnownTypes.Timestamp t) =>
+        t.Nanos is >= 0 and < 1_000_000_000 && t.Seconds is >= MinTimestampSeconds and <= MaxTimestampSeconds;
+
     /// <summary>Clears output-only fields and returns a violation for each out-of-range Timestamp or Duration.</summary>
     public static List<FieldViolation> Check(IMessage request)
     {

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using EBakul.Hub.Data;
+using EBakul.Hub.Domain.Payroll;
+using Microsoft.Extensions.Options;
 
 namespace EBakul.Hub.EtppPush;
 
@@ -9,9 +11,9 @@ namespace EBakul.Hub.EtppPush;
 /// process's lease, so two hub processes on one database never hold the same row. Each push renews the lease first
 /// and is skipped when the row is no longer held (a batch can outlast the claim's lease). Settling is conditional on
 /// still holding the lease: a row that was acknowledged by pull meanwhile, or re-claimed after an expired
-/// lease, is left alone.
+/// lease, is left alone. A delivery held for a dispute (<see cref="AdjustmentDisputes"/>) is not claimed.
 /// </summary>
-public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock)
+public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock, IOptions<PayrollOptions> payroll)
 {
     private const string ClaimSql = """
         UPDATE adjustment_deliveries
@@ -22,6 +24,10 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock)
             WHERE d.regency_code IN (SELECT value FROM json_each($regencies))
               AND ((d.state = 1 AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= $now))
                    OR (d.state = 2 AND d.lease_until < $now))
+              -- Held for a dispute (open, or accepted until a new revision replaces it), or for the dispute window.
+              AND NOT EXISTS (SELECT 1 FROM adjustment_disputes s WHERE s.adjustment_key = a.idempotency_key
+                              AND (s.state = 2 OR (s.state = 1 AND ($keep_at_cutoff = 1 OR s.cutoff_at > $now))))
+              AND ($hold_until_cutoff = 0 OR a.created_at + $window <= $now)
             ORDER BY a.sequence
             LIMIT $limit)
         RETURNING adjustment_id, attempts
@@ -74,9 +80,9 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock)
             where a.RegencyCode == regencyCode && a.IdempotencyKey == key
             select d).SingleOrDefault();
         if (delivery is null) return false;
-        if (delivery.State != Domain.Payroll.DeliveryState.Parked)
+        if (delivery.State != DeliveryState.Parked)
             throw Errors.HubException.FailedPrecondition("ADJUSTMENT_NOT_PARKED", $"adjustment {key} is {delivery.State}; only a parked adjustment can be re-queued");
-        delivery.State = Domain.Payroll.DeliveryState.Pending;
+        delivery.State = DeliveryState.Pending;
         delivery.NextAttemptAt = null;
         delivery.LastError = $"re-queued: {reason} (was: {delivery.LastError})";
         tx.Db.SaveChanges();
@@ -87,12 +93,15 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock)
     public Task<List<(string AdjustmentId, int Attempts)>> ClaimAsync(string owner, IReadOnlyList<string> regencies, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var disputes = payroll.Value.Disputes;
         return writer.WriteAsync(tx =>
         {
             var claimed = new List<(string, int)>();
             using var reader = tx.Command(ClaimSql)
                 .Bind("$owner", owner).Bind("$until", (now + lease).ToUnixTimeMilliseconds()).Bind("$now", now.ToUnixTimeMilliseconds())
                 .Bind("$regencies", JsonSerializer.Serialize(regencies)).Bind("$limit", limit)
+                .Bind("$keep_at_cutoff", disputes.AtCutoff == UnresolvedDisputeAtCutoff.Keep ? 1 : 0)
+                .Bind("$hold_until_cutoff", disputes.HoldUntilCutoff ? 1 : 0).Bind("$window", (long)disputes.Window.TotalMilliseconds)
                 .ExecuteReader();
             while (reader.Read()) claimed.Add((reader.GetString(0), reader.GetInt32(1)));
             return claimed;

@@ -1,6 +1,8 @@
 using EBakul.Hub.Access;
 using EBakul.Hub.Audit;
 using EBakul.Hub.Data;
+using EBakul.Hub.Domain;
+using EBakul.Hub.Domain.Payroll;
 using Microsoft.EntityFrameworkCore;
 
 namespace EBakul.Hub.Hosting;
@@ -19,7 +21,7 @@ namespace EBakul.Hub.Hosting;
 public static class HubCommands
 {
     /// <summary>Whether the arguments name a command.</summary>
-    public static bool Recognizes(string[] args) => args.Length > 0 && args[0] is "callers" or "audit";
+    public static bool Recognizes(string[] args) => args.Length > 0 && args[0] is "callers" or "audit" or "evidence";
 
     /// <summary>Runs the hub, or the command the arguments name.</summary>
     public static async Task RunHubAsync(this WebApplication app, string[] args)
@@ -29,7 +31,9 @@ public static class HubCommands
             await app.RunAsync();
             return;
         }
-        await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None);
+        // Verifying an evidence package needs nothing but the file: no database is opened or created.
+        if (args is not ["evidence", "verify", ..])
+            await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None);
         Environment.ExitCode = await RunAsync(app.Services, args, Console.Out, Console.Error);
     }
 
@@ -49,6 +53,8 @@ public static class HubCommands
                 ("callers", "revoke") => await RevokeAsync(services, args, output),
                 ("callers", "list") => await ListAsync(services, output),
                 ("audit", "verify") => await VerifyAsync(services, output),
+                ("evidence", "export") => await ExportEvidenceAsync(services, args, output),
+                ("evidence", "verify") => await VerifyEvidenceAsync(args, output),
                 _ => Usage(output),
             };
         }
@@ -129,6 +135,45 @@ public static class HubCommands
         return result.IsIntact ? 0 : 1;
     }
 
+    private static async Task<int> ExportEvidenceAsync(IServiceProvider services, string[] args, TextWriter output)
+    {
+        var regency = Option(args, "--regency") ?? throw new ArgumentException("--regency is required");
+        var period = Period.TryParse(Option(args, "--period"), out var parsed) ? parsed : throw new ArgumentException("--period YYYY-MM is required");
+        var path = Option(args, "--out") ?? throw new ArgumentException("--out FILE is required");
+        await using var scope = services.CreateAsyncScope();
+        EvidenceSummary summary;
+        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+            summary = await scope.ServiceProvider.GetRequiredService<EvidenceExport>().WriteAsync(regency, period, file, CancellationToken.None);
+        // The export is itself an audit event: the chain attests which package left the hub, so an auditor can later
+        // confirm the digest against the hub's trail (or against the segment of a later package).
+        var audit = services.GetRequiredService<AuditTrail>();
+        var details = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            period = period.ToString(), content_sha256 = summary.Sha256, lines = summary.Lines, audit_head = summary.AuditHead,
+        });
+        await services.GetRequiredService<DatabaseWriter>().WriteAsync(tx =>
+        {
+            audit.Append(tx, "hub-command", "evidence export", Guid.NewGuid().ToString("N"), regency, details);
+            return true;
+        }, CancellationToken.None);
+        await output.WriteLineAsync($"""
+            wrote {path}: {summary.Lines} lines ({summary.Employees} employees, {summary.Purchases} purchases, {summary.Adjustments} adjustment revisions, {summary.Disputes} disputes)
+            sha256      {summary.Sha256}
+            audit from  {summary.AuditAnchor}
+            audit head  {summary.AuditHead}
+            """);
+        return 0;
+    }
+
+    private static async Task<int> VerifyEvidenceAsync(string[] args, TextWriter output)
+    {
+        var path = args.ElementAtOrDefault(2) ?? throw new ArgumentException("evidence verify needs a FILE");
+        await using var file = File.OpenRead(path);
+        var result = await EvidenceVerifier.VerifyAsync(file, CancellationToken.None);
+        await output.WriteLineAsync(result.IsIntact ? $"evidence {result.Message}" : $"EVIDENCE NOT VERIFIED, line {result.Line}: {result.Message}");
+        return result.IsIntact ? 0 : 1;
+    }
+
     private static string? Option(string[] args, string name)
     {
         var index = Array.IndexOf(args, name);
@@ -144,6 +189,8 @@ public static class HubCommands
               EBakul.Hub callers revoke ID
               EBakul.Hub callers list
               EBakul.Hub audit verify
+              EBakul.Hub evidence export --regency 35.22 --period YYYY-MM --out FILE
+              EBakul.Hub evidence verify FILE
             """);
         return 2;
     }

@@ -101,6 +101,10 @@ public static class HubHostingExtensions
         services.AddScoped<QuotaEvaluator>();
         services.AddSingleton<AdjustmentAppendSignal>();
         services.AddScoped<PeriodClosing>();
+        services.AddScoped<EmployeeStatements>();
+        services.AddSingleton<DisputeRules>();
+        services.AddScoped<AdjustmentDisputes>();
+        services.AddScoped<EvidenceExport>();
         services.AddSingleton<Acknowledgements>();
         services.AddScoped<SpendingReports>();
         services.AddScoped<ComplianceReports>();

@@ -18,7 +18,8 @@ namespace EBakul.Hub.Services;
 /// <summary>gRPC face of <see cref="PeriodClosing"/>, <see cref="AdjustmentReads"/> and <see cref="Acknowledgements"/>.</summary>
 public sealed class PayrollGrpcService(
     PeriodClosing closing, Acknowledgements acknowledgements, AdjustmentAppendSignal appended,
-    IdempotentWrites idempotent, RegencyDirectory regencies, HubDbContext db)
+    IdempotentWrites idempotent, RegencyDirectory regencies, HubDbContext db, EmployeeStatements statements,
+    AdjustmentDisputes disputes, DisputeRules disputeRules, TimeProvider clock)
     : PayrollService.PayrollServiceBase
 {
     /// <summary>Most acknowledgements in one call.</summary>
@@ -182,6 +183,163 @@ public sealed class PayrollGrpcService(
         return new RequeueAdjustmentResponse { Adjustment = ToProto(view!) };
     }
 
+    /// <inheritdoc />
+    public override async Task<GetEmployeeStatementResponse> GetEmployeeStatement(GetEmployeeStatementRequest request, ServerCallContext context)
+    {
+        var statement = await StatementAsync(request.RegencyCode, request.Nip, request.Period, context);
+        var proto = new EBakul.Payroll.V1.EmployeeStatement
+        {
+            RegencyCode = statement.RegencyCode,
+            Nip = statement.Nip,
+            OfficeCode = statement.OfficeCode,
+            Period = statement.Period.ToString(),
+            PeriodStatus = (EBakul.Payroll.V1.PeriodStatus)(int)statement.PeriodStatus,
+            Policy = QuotaGrpcService.ToProto(statement.Detail.Policy, statement.PolicyState),
+            PolicyRule = StatementDocument.PolicyRule(statement.Detail.Policy),
+            Evaluation = QuotaGrpcService.ToProto(statement.Detail.Evaluation),
+            CreateTime = Timestamp.FromDateTimeOffset(statement.CreatedAt),
+        };
+        proto.Merchants.AddRange(statement.Detail.Merchants.Select(QuotaGrpcService.ToProto));
+        proto.Purchases.AddRange(statement.Detail.Purchases.Select(p => new StatementPurchase
+        {
+            PurchaseId = p.PurchaseId,
+            MerchantId = p.MerchantId,
+            MerchantName = p.MerchantName,
+            OccurTime = Timestamp.FromDateTimeOffset(p.OccurredAt),
+            AmountRupiah = p.AmountRupiah,
+            CountedRupiah = p.CountedRupiah,
+            Reason = p.Reason is { } reason ? (Quota.V1.UncountedReason)reason : Quota.V1.UncountedReason.Unspecified,
+            Explanation = p.Explanation,
+            ReceiptReference = p.ReceiptReference,
+        }));
+        proto.Adjustments.AddRange(statement.Adjustments.Select(ToProto));
+        return new GetEmployeeStatementResponse { Statement = proto };
+    }
+
+    /// <inheritdoc />
+    public override async Task<Google.Api.HttpBody> PrintEmployeeStatement(PrintEmployeeStatementRequest request, ServerCallContext context)
+    {
+        var statement = await StatementAsync(request.RegencyCode, request.Nip, request.Period, context);
+        return new Google.Api.HttpBody
+        {
+            ContentType = StatementDocument.ContentType,
+            Data = Google.Protobuf.ByteString.CopyFrom(StatementDocument.Render(statement)),
+        };
+    }
+
+    /// <inheritdoc />
+    public override async Task<FileDisputeResponse> FileDispute(FileDisputeRequest request, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        RequestIds.Check(request.RequestId, checks);
+        RegencyDirectory.CheckCode(request.RegencyCode, checks);
+        checks.RequireText(request.AdjustmentKey, "adjustment_key", 100);
+        checks.RequireEnum(request.Reason, "reason");
+        checks.RequireText(request.Text, "text", AdjustmentDisputes.MaxTextLength);
+        checks.Check(request.EvidenceReferences.Count <= AdjustmentDisputes.MaxEvidenceReferences, "evidence_references", "TOO_MANY",
+            $"at most {AdjustmentDisputes.MaxEvidenceReferences} references");
+        for (var i = 0; i < request.EvidenceReferences.Count; i++)
+            checks.RequireText(request.EvidenceReferences[i], $"evidence_references[{i}]", 100);
+        checks.ThrowIfAny();
+        regencies.RequireServed(request.RegencyCode);
+
+        var caller = CallerIdentity.Of(context);
+        return await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId,
+            tx => new FileDisputeResponse
+            {
+                Dispute = ToProto(disputes.File(tx, request.RegencyCode, request.AdjustmentKey, (Domain.Payroll.DisputeReason)(int)request.Reason,
+                    request.Text.Trim(), [.. request.EvidenceReferences.Select(r => r.Trim())], caller)),
+            },
+            context.CancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async Task<ResolveDisputeResponse> ResolveDispute(ResolveDisputeRequest request, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        RequestIds.Check(request.RequestId, checks);
+        RegencyDirectory.CheckCode(request.RegencyCode, checks);
+        checks.RequireText(request.DisputeId, "dispute_id", 64);
+        checks.RequireEnum(request.Decision, "decision");
+        checks.RequireText(request.Text, "text", AdjustmentDisputes.MaxTextLength);
+        checks.ThrowIfAny();
+        regencies.RequireServed(request.RegencyCode);
+
+        var caller = CallerIdentity.Of(context);
+        return await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId,
+            tx => new ResolveDisputeResponse
+            {
+                Dispute = ToProto(disputes.Resolve(tx, request.RegencyCode, request.DisputeId, (Domain.Payroll.DisputeDecision)(int)request.Decision,
+                    request.Text.Trim(), caller)),
+            },
+            context.CancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async Task<GetDisputeResponse> GetDispute(GetDisputeRequest request, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        RegencyDirectory.CheckCode(request.RegencyCode, checks);
+        checks.RequireText(request.DisputeId, "dispute_id", 64);
+        checks.ThrowIfAny();
+        regencies.RequireServed(request.RegencyCode);
+        var dispute = await disputes.GetAsync(request.RegencyCode, request.DisputeId, CallerIdentity.Of(context), context.CancellationToken);
+        return new GetDisputeResponse { Dispute = ToProto(dispute) };
+    }
+
+    /// <inheritdoc />
+    public override async Task<ListDisputesResponse> ListDisputes(ListDisputesRequest request, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        var pageSize = PageToken.Size(request.PageSize, checks, defaultSize: 100);
+        var filters = $"disputes|{request.RegencyCode}|{request.Period}";
+        var after = PageToken.Decode(request.PageToken, filters, checks) ?? "";
+        var period = CheckRegencyAndPeriod(request.RegencyCode, request.Period, checks);
+        var caller = CallerIdentity.Of(context);
+        var page = await disputes.ListAsync(request.RegencyCode, period, caller.IsOfficeBound ? caller.OfficeCode : null, after, pageSize + 1,
+            context.CancellationToken);
+        var response = new ListDisputesResponse();
+        response.Disputes.AddRange(page.Take(pageSize).Select(ToProto));
+        if (page.Count > pageSize) response.NextPageToken = PageToken.Encode(page[pageSize - 1].Id, filters);
+        return response;
+    }
+
+    private Dispute ToProto(AdjustmentDispute dispute)
+    {
+        var proto = new Dispute
+        {
+            DisputeId = dispute.Id,
+            RegencyCode = dispute.RegencyCode,
+            AdjustmentKey = dispute.AdjustmentKey,
+            Nip = dispute.Nip,
+            OfficeCode = dispute.OfficeCode,
+            Period = Period.FromKey(dispute.PeriodKey).ToString(),
+            Reason = (Payroll.V1.DisputeReason)(int)dispute.Reason,
+            Text = dispute.Text,
+            State = (Payroll.V1.DisputeState)(int)disputeRules.StateOf(dispute, clock.GetUtcNow()),
+            FiledBy = dispute.FiledBy,
+            FileTime = Timestamp.FromDateTimeOffset(dispute.FiledAt),
+            CutoffTime = Timestamp.FromDateTimeOffset(dispute.CutoffAt),
+            ResolvedBy = dispute.ResolvedBy ?? "",
+            ResolveTime = dispute.ResolvedAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+            ResolutionText = dispute.ResolutionText ?? "",
+        };
+        if (dispute.EvidenceReferences.Length > 0) proto.EvidenceReferences.AddRange(dispute.EvidenceReferences.Split('\n'));
+        return proto;
+    }
+
+    /// <summary>Checks the request, keeps an office-bound caller to its own office's employees, and makes the statement.</summary>
+    private async Task<Domain.Payroll.EmployeeStatement> StatementAsync(string regencyCode, string nip, string periodText, ServerCallContext context)
+    {
+        var checks = new FieldChecks();
+        Domain.Roster.Nip.Check(nip, checks);
+        var period = CheckRegencyAndPeriod(regencyCode, periodText, checks);
+        var caller = CallerIdentity.Of(context);
+        if (caller.IsOfficeBound)
+            caller.RequireOwnOffice(await statements.OfficeOfAsync(regencyCode, nip, period, context.CancellationToken), $"NIP {nip}");
+        return await statements.GetAsync(regencyCode, nip, period, context.CancellationToken);
+    }
+
     private Period CheckRegencyAndPeriod(string regencyCode, string periodText, FieldChecks checks)
     {
         RegencyDirectory.CheckCode(regencyCode, checks);
@@ -223,7 +381,7 @@ public sealed class PayrollGrpcService(
         },
     };
 
-    private static Adjustment ToProto(AdjustmentView view)
+    private Adjustment ToProto(AdjustmentView view)
     {
         var (a, d) = (view.Adjustment, view.Delivery);
         return new Adjustment
@@ -252,6 +410,8 @@ public sealed class PayrollGrpcService(
             DeliveryAttempts = d.Attempts,
             LastDeliveryError = d.LastError ?? "",
             DeliveredVia = d.DeliveredVia ?? "",
+            Held = disputeRules.Holds(a, view.Dispute, clock.GetUtcNow()),
+            DisputeId = view.Dispute?.Id ?? "",
         };
     }
 }

@@ -159,15 +159,7 @@ public sealed class QuotaGrpcService(
 
         var detail = await evaluator.EvaluateEmployeeAsync(request.RegencyCode, request.Nip, period, context.CancellationToken);
         var response = new Wire.EvaluateEmployeeResponse { Evaluation = ToProto(detail.Evaluation) };
-        response.Merchants.AddRange(detail.Merchants.Select(m => new Wire.MerchantBreakdown
-        {
-            MerchantId = m.MerchantId,
-            MerchantName = m.MerchantName,
-            SpentRupiah = m.SpentRupiah,
-            EligibleRupiah = m.EligibleRupiah,
-            CountedRupiah = m.CountedRupiah,
-            CappedRupiah = m.CappedRupiah,
-        }));
+        response.Merchants.AddRange(detail.Merchants.Select(ToProto));
         response.UncountedPurchases.AddRange(detail.UncountedPurchases.Select(u => new Wire.UncountedPurchase
         {
             PurchaseId = u.PurchaseId,
@@ -261,7 +253,7 @@ public sealed class QuotaGrpcService(
         };
     }
 
-    private static Wire.QuotaPolicy ToProto(QuotaPolicy policy, QuotaPolicyState state)
+    internal static Wire.QuotaPolicy ToProto(QuotaPolicy policy, QuotaPolicyState state)
     {
         var rule = new Wire.RequiredAmountRule();
         switch (policy.RequiredAmountForm)
@@ -320,7 +312,17 @@ public sealed class QuotaGrpcService(
         RevokeReason = exemption.RevokeReason ?? "",
     };
 
-    private static Wire.EmployeeEvaluation ToProto(EmployeeEvaluation evaluation) => new()
+    internal static Wire.MerchantBreakdown ToProto(MerchantBreakdown merchant) => new()
+    {
+        MerchantId = merchant.MerchantId,
+        MerchantName = merchant.MerchantName,
+        SpentRupiah = merchant.SpentRupiah,
+        EligibleRupiah = merchant.EligibleRupiah,
+        CountedRupiah = merchant.CountedRupiah,
+        CappedRupiah = merchant.CappedRupiah,
+    };
+
+    internal static Wire.EmployeeEvaluation ToProto(EmployeeEvaluation evaluation) => new()
     {
         Nip = evaluation.Nip,
         OfficeCode = evaluation.OfficeCode,

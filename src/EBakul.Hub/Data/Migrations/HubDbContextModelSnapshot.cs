@@ -510,6 +510,92 @@ namespace EBakul.Hub.Data.Migrations
                     b.ToTable("adjustment_deliveries", (string)null);
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Domain.Payroll.AdjustmentDispute", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AdjustmentKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adjustment_key");
+
+                    b.Property<long>("CutoffAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cutoff_at");
+
+                    b.Property<string>("EvidenceReferences")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evidence_references");
+
+                    b.Property<long>("FiledAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("filed_at");
+
+                    b.Property<string>("FiledBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("filed_by");
+
+                    b.Property<string>("Nip")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nip");
+
+                    b.Property<string>("OfficeCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<int>("Reason")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("RegencyCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<string>("ResolutionText")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolution_text");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_adjustment_disputes");
+
+                    b.HasIndex("AdjustmentKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_adjustment_disputes_adjustment_key");
+
+                    b.HasIndex("RegencyCode", "PeriodKey", "FiledAt")
+                        .HasDatabaseName("ix_adjustment_disputes_regency_code_period_key_filed_at");
+
+                    b.ToTable("adjustment_disputes", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Domain.Payroll.PayrollAdjustment", b =>
                 {
                     b.Property<long>("Sequence")

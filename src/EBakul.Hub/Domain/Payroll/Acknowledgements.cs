@@ -22,7 +22,7 @@ public sealed record AcknowledgeResult(string Key, AcknowledgeOutcome Outcome, s
 /// the key was already applied); the same key acknowledged again with the same reference is a no-op, with
 /// another reference it is refused, because one adjustment is applied once.
 /// </summary>
-public sealed class Acknowledgements(TimeProvider clock)
+public sealed class Acknowledgements(TimeProvider clock, DisputeRules disputes)
 {
     /// <summary>Applies the acknowledgements inside a write, each on its own.</summary>
     public IReadOnlyList<AcknowledgeResult> Apply(WriteTransaction tx, string regencyCode, IReadOnlyList<(string Key, string Reference)> acknowledgements)
@@ -31,21 +31,28 @@ public sealed class Acknowledgements(TimeProvider clock)
         var now = clock.GetUtcNow();
         foreach (var (key, reference) in acknowledgements)
         {
-            var found = (
+            var row = (
                 from a in tx.Db.PayrollAdjustments
                 join d in tx.Db.AdjustmentDeliveries on a.Id equals d.AdjustmentId
                 where a.RegencyCode == regencyCode && a.IdempotencyKey == key
-                select d).SingleOrDefault();
-            if (found is null)
+                select new { a, d, Dispute = tx.Db.AdjustmentDisputes.FirstOrDefault(s => s.AdjustmentKey == a.IdempotencyKey) }).SingleOrDefault();
+            if (row is null)
             {
                 results.Add(new AcknowledgeResult(key, AcknowledgeOutcome.Rejected, "ADJUSTMENT_NOT_FOUND"));
                 continue;
             }
+            var found = row.d;
             if (found.State == DeliveryState.Delivered)
             {
                 results.Add(found.EtppReference == reference
                     ? new AcknowledgeResult(key, AcknowledgeOutcome.AlreadyAcknowledged, null)
                     : new AcknowledgeResult(key, AcknowledgeOutcome.Rejected, "REFERENCE_MISMATCH"));
+                continue;
+            }
+            if (disputes.Holds(row.a, row.Dispute, now))
+            {
+                // Disputed (or within its dispute window): e-TPP must not apply it yet.
+                results.Add(new AcknowledgeResult(key, AcknowledgeOutcome.Rejected, "ADJUSTMENT_HELD"));
                 continue;
             }
             found.State = DeliveryState.Delivered;

@@ -3,8 +3,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EBakul.Hub.Domain.Payroll;
 
-/// <summary>An adjustment with its delivery and the key of the revision that replaced it, if any.</summary>
-public sealed record AdjustmentView(PayrollAdjustment Adjustment, AdjustmentDelivery Delivery, string? SupersededByKey);
+/// <summary>An adjustment with its delivery, the key of the revision that replaced it, if any, and its dispute, if any.</summary>
+public sealed record AdjustmentView(PayrollAdjustment Adjustment, AdjustmentDelivery Delivery, string? SupersededByKey, AdjustmentDispute? Dispute);
 
 /// <summary>Queries over payroll adjustments.</summary>
 public static class AdjustmentReads
@@ -26,6 +26,12 @@ public static class AdjustmentReads
     public static Task<List<AdjustmentView>> StreamPageAsync(HubDbContext db, string regencyCode, long afterSequence, int limit, CancellationToken cancellationToken) =>
         ViewsAsync(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.Sequence > afterSequence), null, limit, cancellationToken);
 
+    /// <summary>Every revision of one employee's adjustment for a month, oldest first.</summary>
+    public static Task<List<AdjustmentView>> OfEmployeeAsync(HubDbContext db, string regencyCode, string nip, Period period,
+        CancellationToken cancellationToken) =>
+        ViewsAsync(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.PeriodKey == period.Key && a.Nip == nip),
+            null, int.MaxValue, cancellationToken);
+
     /// <summary>One adjustment by key.</summary>
     public static async Task<AdjustmentView?> FindAsync(HubDbContext db, string regencyCode, string key, CancellationToken cancellationToken) =>
         (await ViewsAsync(db, db.PayrollAdjustments.Where(a => a.RegencyCode == regencyCode && a.IdempotencyKey == key), null, 1, cancellationToken))
@@ -45,7 +51,8 @@ public static class AdjustmentReads
         if (state is { } s) joined = joined.Where(x => x.d.State == s);
         return joined.OrderBy(x => x.a.Sequence).Take(limit)
             .Select(x => new AdjustmentView(x.a, x.d,
-                db.PayrollAdjustments.Where(b => b.SupersedesKey == x.a.IdempotencyKey).Select(b => b.IdempotencyKey).FirstOrDefault()))
+                db.PayrollAdjustments.Where(b => b.SupersedesKey == x.a.IdempotencyKey).Select(b => b.IdempotencyKey).FirstOrDefault(),
+                db.AdjustmentDisputes.FirstOrDefault(s => s.AdjustmentKey == x.a.IdempotencyKey)))
             .ToListAsync(cancellationToken);
     }
 }

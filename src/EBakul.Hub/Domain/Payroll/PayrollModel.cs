@@ -174,3 +174,71 @@ public sealed class AdjustmentDelivery
     /// <summary>Which hub process holds the lease.</summary>
     public string? LeaseOwner { get; set; }
 }
+
+/// <summary>Why an adjustment is disputed. Numbers match <c>ebakul.payroll.v1.DisputeReason</c>.</summary>
+public enum DisputeReason
+{
+    /// <summary>A purchase the employee made is missing from the ledger.</summary>
+    PurchaseMissing = 1,
+    /// <summary>A recorded purchase should have counted.</summary>
+    PurchaseNotCounted = 2,
+    /// <summary>The roster was wrong for the month (status, office, class, TPP).</summary>
+    RosterWrong = 3,
+    /// <summary>The employee should have been exempt.</summary>
+    ExemptionMissing = 4,
+    /// <summary>Anything else (say what in the text).</summary>
+    Other = 5,
+}
+
+/// <summary>Where a dispute stands. Numbers match <c>ebakul.payroll.v1.DisputeState</c>.</summary>
+public enum DisputeState
+{
+    /// <summary>Filed, not decided: the adjustment is held.</summary>
+    Open = 1,
+    /// <summary>Upheld: the month is reopened for correction and the adjustment stays held until a new revision replaces it.</summary>
+    Accepted = 2,
+    /// <summary>Turned down: the adjustment goes to e-TPP as computed.</summary>
+    Rejected = 3,
+    /// <summary>Not decided by the cut-off, with <see cref="UnresolvedDisputeAtCutoff.Release"/>: the adjustment went as computed.</summary>
+    Lapsed = 4,
+}
+
+/// <summary>
+/// A dispute of one adjustment revision (table <c>adjustment_disputes</c>), filed by the employee's office or the
+/// e-Bakul app on the employee's behalf, decided by a resolver (Inspektorat, BKD). One per revision.
+/// </summary>
+public sealed class AdjustmentDispute
+{
+    /// <summary>The dispute's identifier.</summary>
+    public required string Id { get; init; }
+    /// <summary>The regency.</summary>
+    public required string RegencyCode { get; init; }
+    /// <summary>The idempotency key of the adjustment revision disputed.</summary>
+    public required string AdjustmentKey { get; init; }
+    /// <summary>The employee.</summary>
+    public required string Nip { get; init; }
+    /// <summary>The office the adjustment belongs to.</summary>
+    public required string OfficeCode { get; init; }
+    /// <summary><see cref="Period.Key"/> of the month.</summary>
+    public int PeriodKey { get; init; }
+    /// <summary>Why it is disputed.</summary>
+    public DisputeReason Reason { get; init; }
+    /// <summary>The filer's words.</summary>
+    public required string Text { get; init; }
+    /// <summary>Evidence references (receipt numbers, letters), one per line.</summary>
+    public required string EvidenceReferences { get; init; }
+    /// <summary>The stored state (an open dispute past its cut-off under Release reads as LAPSED).</summary>
+    public DisputeState State { get; set; }
+    /// <summary>The calling system that filed it.</summary>
+    public required string FiledBy { get; init; }
+    /// <summary>When it was filed.</summary>
+    public DateTimeOffset FiledAt { get; init; }
+    /// <summary>The adjustment's cut-off: after it, an unresolved dispute follows <see cref="DisputeOptions.AtCutoff"/>.</summary>
+    public DateTimeOffset CutoffAt { get; init; }
+    /// <summary>The calling system that decided it.</summary>
+    public string? ResolvedBy { get; set; }
+    /// <summary>When it was decided.</summary>
+    public DateTimeOffset? ResolvedAt { get; set; }
+    /// <summary>The resolver's reasons.</summary>
+    public string? ResolutionText { get; set; }
+}

@@ -134,6 +134,11 @@ public sealed class PeriodClosing(
         var revision = expectedRevision + 1;
         var now = clock.GetUtcNow();
         var inForce = AdjustmentReads.InForce(tx.Db, regencyCode, period).ToDictionary(a => a.Nip);
+        // A revision whose dispute was accepted is replaced at this close even when the figures come out the same: it is
+        // held and never goes to e-TPP, so the month's decision for that employee must be made again.
+        var disputed = tx.Db.AdjustmentDisputes
+            .Where(d => d.RegencyCode == regencyCode && d.PeriodKey == period.Key && d.State == DisputeState.Accepted)
+            .Select(d => d.AdjustmentKey).ToHashSet(StringComparer.Ordinal);
         var totals = new PeriodState { RegencyCode = regencyCode, PeriodKey = period.Key };
         var created = 0;
 
@@ -164,7 +169,8 @@ public sealed class PeriodClosing(
             var changed = previous is null
                 ? correction > 0
                 : previous.TppCorrectionRupiah != correction || previous.RequiredRupiah != e.RequiredRupiah
-                  || previous.CountedRupiah != e.CountedRupiah || previous.PolicyVersion != e.PolicyVersion;
+                  || previous.CountedRupiah != e.CountedRupiah || previous.PolicyVersion != e.PolicyVersion
+                  || disputed.Contains(previous.IdempotencyKey);
             if (changed)
             {
                 // The employee's own revision (not the close's): 1 for the first adjustment of the month, then one more per
@@ -178,7 +184,7 @@ public sealed class PeriodClosing(
 
         // An adjustment in force for someone no longer part of the month (the roster was corrected backwards: they
         // left before it) is cancelled: they owe nothing for the month.
-        foreach (var gone in inForce.Values.Where(a => a.TppCorrectionRupiah != 0))
+        foreach (var gone in inForce.Values.Where(a => a.TppCorrectionRupiah != 0 || disputed.Contains(a.IdempotencyKey)))
         {
             InsertAdjustment(tx, regencyCode, period, gone.Revision + 1, gone.Nip, gone.OfficeCode, gone.PolicyVersion, gone.Sanction,
                 0, 0, 0, 0, gone.TppCeilingRupiah, gone.IdempotencyKey, now);

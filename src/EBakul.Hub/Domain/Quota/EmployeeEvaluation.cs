@@ -1,3 +1,4 @@
+using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Roster;
 
 namespace EBakul.Hub.Domain.Quota;
@@ -114,13 +115,40 @@ public sealed record UncountedPurchase(
     string PurchaseId, string MerchantId, DateTimeOffset OccurredAt, long AmountRupiah, long CountedRupiah,
     UncountedReason Reason, string Explanation, string ReceiptReference);
 
+/// <summary>A purchase of the month and how much of it counted.</summary>
+/// <param name="PurchaseId">The ledger entry.</param>
+/// <param name="MerchantId">The merchant.</param>
+/// <param name="MerchantName">The merchant's name.</param>
+/// <param name="OccurredAt">When it happened.</param>
+/// <param name="AmountRupiah">Its amount.</param>
+/// <param name="CountedRupiah">How much of it counted.</param>
+/// <param name="Reason">Why it did not count in full; null when it did.</param>
+/// <param name="Explanation">The reason in words; empty when it counted in full.</param>
+/// <param name="ReceiptReference">Its nota number or QRIS reference.</param>
+/// <param name="Category">The merchant's category.</param>
+/// <param name="Scale">The merchant's scale.</param>
+/// <param name="MerchantActiveAtTime">Whether the merchant was verified and active when the purchase happened.</param>
+/// <param name="Voided">Whether a reversal voided it.</param>
+public sealed record PurchaseCount(
+    string PurchaseId, string MerchantId, string MerchantName, DateTimeOffset OccurredAt, long AmountRupiah, long CountedRupiah,
+    UncountedReason? Reason, string Explanation, string ReceiptReference, MerchantCategory Category, MerchantScale Scale,
+    bool MerchantActiveAtTime, bool Voided);
+
 /// <summary>An employee's result with everything that explains it.</summary>
 /// <param name="Evaluation">The result.</param>
 /// <param name="Policy">The policy version applied.</param>
 /// <param name="Merchants">Per merchant, by merchant id.</param>
-/// <param name="UncountedPurchases">Every purchase that did not count in full, in occurrence order.</param>
+/// <param name="Purchases">Every purchase of the month, in occurrence order, with what counted.</param>
 public sealed record EmployeeEvaluationDetail(
-    EmployeeEvaluation Evaluation, QuotaPolicy Policy, IReadOnlyList<MerchantBreakdown> Merchants, IReadOnlyList<UncountedPurchase> UncountedPurchases);
+    EmployeeEvaluation Evaluation, QuotaPolicy Policy, IReadOnlyList<MerchantBreakdown> Merchants, IReadOnlyList<PurchaseCount> Purchases)
+{
+    /// <summary>Every purchase that did not count in full, in occurrence order.</summary>
+    public IReadOnlyList<UncountedPurchase> UncountedPurchases { get; } =
+    [
+        .. Purchases.Where(p => p.Reason is not null).Select(p => new UncountedPurchase(
+            p.PurchaseId, p.MerchantId, p.OccurredAt, p.AmountRupiah, p.CountedRupiah, p.Reason!.Value, p.Explanation, p.ReceiptReference)),
+    ];
+}
 
 /// <summary>What the evaluation needs to know of an employee, as read from the roster.</summary>
 internal sealed record EmployeeFacts(

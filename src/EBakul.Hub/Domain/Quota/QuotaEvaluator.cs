@@ -443,37 +443,40 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         var voids = entries.Where(e => e.Kind == EntryKind.Reversal && e.ReversesEntryId is not null)
             .ToDictionary(e => e.ReversesEntryId!, StringComparer.Ordinal);
         var merchants = new SortedDictionary<string, (string Name, long Spent, long Eligible, long Counted)>(StringComparer.Ordinal);
-        var uncounted = new List<UncountedPurchase>();
+        var purchases = new List<PurchaseCount>();
         long counted = 0;
 
         foreach (var entry in entries.Where(e => e.Kind == EntryKind.Purchase))
         {
             merchants.TryGetValue(entry.MerchantId, out var merchant);
             merchant.Name = entry.MerchantName;
-            UncountedPurchase Uncounted(UncountedReason reason, string explanation, long countedPart = 0) => new(
-                entry.Id, entry.MerchantId, entry.OccurredAt, entry.AmountRupiah, countedPart, reason, explanation, entry.ReceiptReference);
+            PurchaseCount Count(long countedPart, UncountedReason? reason, string explanation) => new(
+                entry.Id, entry.MerchantId, entry.MerchantName, entry.OccurredAt, entry.AmountRupiah, countedPart, reason, explanation,
+                entry.ReceiptReference, entry.Category, entry.Scale, entry.MerchantStatusAtTime == MerchantStatus.Active,
+                voids.ContainsKey(entry.Id));
+            PurchaseCount Uncounted(UncountedReason reason, string explanation, long countedPart = 0) => Count(countedPart, reason, explanation);
 
             if (voids.TryGetValue(entry.Id, out var reversal))
             {
-                uncounted.Add(Uncounted(UncountedReason.Voided, $"voided by reversal {reversal.Id}: {reversal.Reason}"));
+                purchases.Add(Uncounted(UncountedReason.Voided, $"voided by reversal {reversal.Id}: {reversal.Reason}"));
             }
             else if (entry.MerchantStatusAtTime != MerchantStatus.Active)
             {
                 merchant.Spent += entry.AmountRupiah;
-                uncounted.Add(Uncounted(UncountedReason.MerchantNotActiveAtTime, entry.MerchantStatusAtTime is { } status
+                purchases.Add(Uncounted(UncountedReason.MerchantNotActiveAtTime, entry.MerchantStatusAtTime is { } status
                     ? $"merchant '{entry.MerchantName}' was {EnumNames.UpperSnake(status)} at the time of the purchase"
                     : $"merchant '{entry.MerchantName}' was not yet registered at the time of the purchase"));
             }
             else if (!policy.CountedCategories.Contains(entry.Category))
             {
                 merchant.Spent += entry.AmountRupiah;
-                uncounted.Add(Uncounted(UncountedReason.CategoryExcluded,
+                purchases.Add(Uncounted(UncountedReason.CategoryExcluded,
                     $"category {EnumNames.UpperSnake(entry.Category)} does not count under policy version {policy.Version}"));
             }
             else if (!policy.CountedScales.Contains(entry.Scale))
             {
                 merchant.Spent += entry.AmountRupiah;
-                uncounted.Add(Uncounted(UncountedReason.ScaleExcluded,
+                purchases.Add(Uncounted(UncountedReason.ScaleExcluded,
                     $"scale {EnumNames.UpperSnake(entry.Scale)} does not count under policy version {policy.Version}"));
             }
             else
@@ -485,17 +488,21 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 counted += countedHere;
                 if (countedHere < entry.AmountRupiah)
                 {
-                    uncounted.Add(Uncounted(UncountedReason.OverMerchantCap,
+                    purchases.Add(Uncounted(UncountedReason.OverMerchantCap,
                         string.Create(CultureInfo.InvariantCulture,
                             $"at most Rp{obligation.MerchantCap:N0} counts at one merchant ({policy.MerchantCapBasisPoints} bps of Rp{obligation.Required:N0}); " +
                             $"Rp{countedHere:N0} of Rp{entry.AmountRupiah:N0} counted"), countedHere));
+                }
+                else
+                {
+                    purchases.Add(Count(countedHere, null, ""));
                 }
             }
             merchants[entry.MerchantId] = merchant;
         }
 
         var breakdown = merchants.Select(m => new MerchantBreakdown(m.Key, m.Value.Name, m.Value.Spent, m.Value.Eligible, m.Value.Counted)).ToList();
-        return new EmployeeEvaluationDetail(obligation.Conclude(counted), policy, breakdown, uncounted);
+        return new EmployeeEvaluationDetail(obligation.Conclude(counted), policy, breakdown, purchases);
     }
 
     private async Task<QuotaPolicy> RequirePolicyAsync(string regencyCode, Period period, CancellationToken cancellationToken) =>

@@ -4,7 +4,11 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { EmployeeEvaluation, MerchantBreakdown, QuotaPolicy, UncountedReason } from "../../quota/v1/quota_service_pb.js";
+import { file_ebakul_quota_v1_quota_service } from "../../quota/v1/quota_service_pb.js";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
+import type { HttpBodySchema } from "../../../google/api/httpbody_pb.js";
+import { file_google_api_httpbody } from "../../../google/api/httpbody_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -13,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ebakul/payroll/v1/payroll_service.proto.
  */
 export const file_ebakul_payroll_v1_payroll_service: GenFile = /*@__PURE__*/
-  fileDesc("CidlYmFrdWwvcGF5cm9sbC92MS9wYXlyb2xsX3NlcnZpY2UucHJvdG8SEWViYWt1bC5wYXlyb2xsLnYxIrgCCgtQZXJpb2RTdGF0ZRIUCgxyZWdlbmN5X2NvZGUYASABKAkSDgoGcGVyaW9kGAIgASgJEi8KBnN0YXR1cxgDIAEoDjIfLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXR1cxIQCghyZXZpc2lvbhgEIAEoBRIuCgpjbG9zZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljbG9zZWRfYnkYBiABKAkSMQoNY2xvc2FibGVfZnJvbRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRY29ycmVjdGlvbl9yZWFzb24YCCABKAkSLwoGdG90YWxzGAkgASgLMh8uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kVG90YWxzItUBCgxQZXJpb2RUb3RhbHMSEQoJZW1wbG95ZWVzGAEgASgFEg4KBmV4ZW1wdBgCIAEoBRIRCgljb21wbGlhbnQYAyABKAUSFQoNbm9uX2NvbXBsaWFudBgEIAEoBRIXCg9yZXF1aXJlZF9ydXBpYWgYBSABKAMSFgoOY291bnRlZF9ydXBpYWgYBiABKAMSGAoQc2hvcnRmYWxsX3J1cGlhaBgHIAEoAxIdChV0cHBfY29ycmVjdGlvbl9ydXBpYWgYCCABKAMSDgoGbm9fdHBwGAkgASgFIqwFCgpBZGp1c3RtZW50EhUKDWFkanVzdG1lbnRfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJEhQKDHJlZ2VuY3lfY29kZRgDIAEoCRILCgNuaXAYBCABKAkSEwoLb2ZmaWNlX2NvZGUYBSABKAkSDgoGcGVyaW9kGAYgASgJEhAKCHJldmlzaW9uGAcgASgFEhYKDnBvbGljeV92ZXJzaW9uGAggASgFEhcKD3JlcXVpcmVkX3J1cGlhaBgJIAEoAxIWCg5jb3VudGVkX3J1cGlhaBgKIAEoAxIYChBzaG9ydGZhbGxfcnVwaWFoGAsgASgDEi0KCHNhbmN0aW9uGAwgASgOMhsuZWJha3VsLnBheXJvbGwudjEuU2FuY3Rpb24SHQoVdHBwX2NvcnJlY3Rpb25fcnVwaWFoGA0gASgDEhYKDnN1cGVyc2VkZXNfa2V5GA4gASgJEhkKEXN1cGVyc2VkZWRfYnlfa2V5GA8gASgJEi8KC2NyZWF0ZV90aW1lGBAgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI4Cg5kZWxpdmVyeV9zdGF0ZRgRIAEoDjIgLmViYWt1bC5wYXlyb2xsLnYxLkRlbGl2ZXJ5U3RhdGUSFgoOZXRwcF9yZWZlcmVuY2UYEiABKAkSMAoMZGVsaXZlcl90aW1lGBMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghzZXF1ZW5jZRgUIAEoAxIZChFkZWxpdmVyeV9hdHRlbXB0cxgVIAEoBRIbChNsYXN0X2RlbGl2ZXJ5X2Vycm9yGBYgASgJEhUKDWRlbGl2ZXJlZF92aWEYFyABKAkSGgoSdHBwX2NlaWxpbmdfcnVwaWFoGBggASgDIk4KEkNsb3NlUGVyaW9kUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlZ2VuY3lfY29kZRgCIAEoCRIOCgZwZXJpb2QYAyABKAkiYgoTQ2xvc2VQZXJpb2RSZXNwb25zZRIuCgZwZXJpb2QYASABKAsyHi5lYmFrdWwucGF5cm9sbC52MS5QZXJpb2RTdGF0ZRIbChNhZGp1c3RtZW50c19jcmVhdGVkGAIgASgFIjgKEEdldFBlcmlvZFJlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEg4KBnBlcmlvZBgCIAEoCSJDChFHZXRQZXJpb2RSZXNwb25zZRIuCgZwZXJpb2QYASABKAsyHi5lYmFrdWwucGF5cm9sbC52MS5QZXJpb2RTdGF0ZSJhChVPcGVuQ29ycmVjdGlvblJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSDgoGcGVyaW9kGAMgASgJEg4KBnJlYXNvbhgEIAEoCSJIChZPcGVuQ29ycmVjdGlvblJlc3BvbnNlEi4KBnBlcmlvZBgBIAEoCzIeLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXRlIp8BChZMaXN0QWRqdXN0bWVudHNSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZwZXJpb2QYAiABKAkSOAoOZGVsaXZlcnlfc3RhdGUYAyABKA4yIC5lYmFrdWwucGF5cm9sbC52MS5EZWxpdmVyeVN0YXRlEhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJImYKF0xpc3RBZGp1c3RtZW50c1Jlc3BvbnNlEjIKC2FkanVzdG1lbnRzGAEgAygLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiUAoYU3RyZWFtQWRqdXN0bWVudHNSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZjdXJzb3IYAiABKAkSDgoGZm9sbG93GAMgASgIIl4KGVN0cmVhbUFkanVzdG1lbnRzUmVzcG9uc2USMQoKYWRqdXN0bWVudBgBIAEoCzIdLmViYWt1bC5wYXlyb2xsLnYxLkFkanVzdG1lbnQSDgoGY3Vyc29yGAIgASgJIkwKGUFkanVzdG1lbnRBY2tub3dsZWRnZW1lbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEhYKDmV0cHBfcmVmZXJlbmNlGAIgASgJIpEBCh1BY2tub3dsZWRnZUFkanVzdG1lbnRzUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlZ2VuY3lfY29kZRgCIAEoCRJGChBhY2tub3dsZWRnZW1lbnRzGAMgAygLMiwuZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudEFja25vd2xlZGdlbWVudCKnAQoRQWNrbm93bGVkZ2VSZXN1bHQSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEjYKB291dGNvbWUYAiABKA4yJS5lYmFrdWwucGF5cm9sbC52MS5BY2tub3dsZWRnZU91dGNvbWUSDgoGcmVhc29uGAMgASgJEjEKCmFkanVzdG1lbnQYBCABKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50IlcKHkFja25vd2xlZGdlQWRqdXN0bWVudHNSZXNwb25zZRI1CgdyZXN1bHRzGAEgAygLMiQuZWJha3VsLnBheXJvbGwudjEuQWNrbm93bGVkZ2VSZXN1bHQiqAEKH0xpc3RBZGp1c3RtZW50RGVsaXZlcmllc1JlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEg4KBnBlcmlvZBgCIAEoCRI4Cg5kZWxpdmVyeV9zdGF0ZRgDIAEoDjIgLmViYWt1bC5wYXlyb2xsLnYxLkRlbGl2ZXJ5U3RhdGUSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkibwogTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzUmVzcG9uc2USMgoLYWRqdXN0bWVudHMYASADKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJtChhSZXF1ZXVlQWRqdXN0bWVudFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJEg4KBnJlYXNvbhgEIAEoCSJOChlSZXF1ZXVlQWRqdXN0bWVudFJlc3BvbnNlEjEKCmFkanVzdG1lbnQYASABKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50KpgBCgxQZXJpb2RTdGF0dXMSHQoZUEVSSU9EX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKElBFUklPRF9TVEFUVVNfT1BFThABEhkKFVBFUklPRF9TVEFUVVNfQ0xPU0lORxACEhgKFFBFUklPRF9TVEFUVVNfQ0xPU0VEEAMSHAoYUEVSSU9EX1NUQVRVU19DT1JSRUNUSU5HEAQqdwoIU2FuY3Rpb24SGAoUU0FOQ1RJT05fVU5TUEVDSUZJRUQQABIdChlTQU5DVElPTl9ERURVQ1RfU0hPUlRGQUxMEAESGwoXU0FOQ1RJT05fREVEVUNUX1BFUkNFTlQQAhIVChFTQU5DVElPTl9XSVRISE9MRBADKqMBCg1EZWxpdmVyeVN0YXRlEh4KGkRFTElWRVJZX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWREVMSVZFUllfU1RBVEVfUEVORElORxABEh0KGURFTElWRVJZX1NUQVRFX0RFTElWRVJJTkcQAhIcChhERUxJVkVSWV9TVEFURV9ERUxJVkVSRUQQAxIZChVERUxJVkVSWV9TVEFURV9QQVJLRUQQBCqvAQoSQWNrbm93bGVkZ2VPdXRjb21lEiMKH0FDS05PV0xFREdFX09VVENPTUVfVU5TUEVDSUZJRUQQABIkCiBBQ0tOT1dMRURHRV9PVVRDT01FX0FDS05PV0xFREdFRBABEiwKKEFDS05PV0xFREdFX09VVENPTUVfQUxSRUFEWV9BQ0tOT1dMRURHRUQQAhIgChxBQ0tOT1dMRURHRV9PVVRDT01FX1JFSkVDVEVEEAMy8goKDlBheXJvbGxTZXJ2aWNlEpwBCgtDbG9zZVBlcmlvZBIlLmViYWt1bC5wYXlyb2xsLnYxLkNsb3NlUGVyaW9kUmVxdWVzdBomLmViYWt1bC5wYXlyb2xsLnYxLkNsb3NlUGVyaW9kUmVzcG9uc2UiPoLT5JMCODoBKiIzL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9wZXJpb2RzL3twZXJpb2R9OmNsb3NlEo0BCglHZXRQZXJpb2QSIy5lYmFrdWwucGF5cm9sbC52MS5HZXRQZXJpb2RSZXF1ZXN0GiQuZWJha3VsLnBheXJvbGwudjEuR2V0UGVyaW9kUmVzcG9uc2UiNYLT5JMCLxItL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9wZXJpb2RzL3twZXJpb2R9Eq4BCg5PcGVuQ29ycmVjdGlvbhIoLmViYWt1bC5wYXlyb2xsLnYxLk9wZW5Db3JyZWN0aW9uUmVxdWVzdBopLmViYWt1bC5wYXlyb2xsLnYxLk9wZW5Db3JyZWN0aW9uUmVzcG9uc2UiR4LT5JMCQToBKiI8L3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9wZXJpb2RzL3twZXJpb2R9Om9wZW5Db3JyZWN0aW9uEpoBCg9MaXN0QWRqdXN0bWVudHMSKS5lYmFrdWwucGF5cm9sbC52MS5MaXN0QWRqdXN0bWVudHNSZXF1ZXN0GiouZWJha3VsLnBheXJvbGwudjEuTGlzdEFkanVzdG1lbnRzUmVzcG9uc2UiMILT5JMCKhIoL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9hZGp1c3RtZW50cxKpAQoRU3RyZWFtQWRqdXN0bWVudHMSKy5lYmFrdWwucGF5cm9sbC52MS5TdHJlYW1BZGp1c3RtZW50c1JlcXVlc3QaLC5lYmFrdWwucGF5cm9sbC52MS5TdHJlYW1BZGp1c3RtZW50c1Jlc3BvbnNlIjeC0+STAjESLy92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vYWRqdXN0bWVudHM6c3RyZWFtMAESvgEKFkFja25vd2xlZGdlQWRqdXN0bWVudHMSMC5lYmFrdWwucGF5cm9sbC52MS5BY2tub3dsZWRnZUFkanVzdG1lbnRzUmVxdWVzdBoxLmViYWt1bC5wYXlyb2xsLnYxLkFja25vd2xlZGdlQWRqdXN0bWVudHNSZXNwb25zZSI/gtPkkwI5OgEqIjQvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2FkanVzdG1lbnRzOmFja25vd2xlZGdlEr4BChhMaXN0QWRqdXN0bWVudERlbGl2ZXJpZXMSMi5lYmFrdWwucGF5cm9sbC52MS5MaXN0QWRqdXN0bWVudERlbGl2ZXJpZXNSZXF1ZXN0GjMuZWJha3VsLnBheXJvbGwudjEuTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzUmVzcG9uc2UiOYLT5JMCMxIxL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9hZGp1c3RtZW50RGVsaXZlcmllcxK0AQoRUmVxdWV1ZUFkanVzdG1lbnQSKy5lYmFrdWwucGF5cm9sbC52MS5SZXF1ZXVlQWRqdXN0bWVudFJlcXVlc3QaLC5lYmFrdWwucGF5cm9sbC52MS5SZXF1ZXVlQWRqdXN0bWVudFJlc3BvbnNlIkSC0+STAj46ASoiOS92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vYWRqdXN0bWVudERlbGl2ZXJpZXM6cmVxdWV1ZUIUqgIRRUJha3VsLlBheXJvbGwuVjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("CidlYmFrdWwvcGF5cm9sbC92MS9wYXlyb2xsX3NlcnZpY2UucHJvdG8SEWViYWt1bC5wYXlyb2xsLnYxIrgCCgtQZXJpb2RTdGF0ZRIUCgxyZWdlbmN5X2NvZGUYASABKAkSDgoGcGVyaW9kGAIgASgJEi8KBnN0YXR1cxgDIAEoDjIfLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXR1cxIQCghyZXZpc2lvbhgEIAEoBRIuCgpjbG9zZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljbG9zZWRfYnkYBiABKAkSMQoNY2xvc2FibGVfZnJvbRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRY29ycmVjdGlvbl9yZWFzb24YCCABKAkSLwoGdG90YWxzGAkgASgLMh8uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kVG90YWxzItUBCgxQZXJpb2RUb3RhbHMSEQoJZW1wbG95ZWVzGAEgASgFEg4KBmV4ZW1wdBgCIAEoBRIRCgljb21wbGlhbnQYAyABKAUSFQoNbm9uX2NvbXBsaWFudBgEIAEoBRIXCg9yZXF1aXJlZF9ydXBpYWgYBSABKAMSFgoOY291bnRlZF9ydXBpYWgYBiABKAMSGAoQc2hvcnRmYWxsX3J1cGlhaBgHIAEoAxIdChV0cHBfY29ycmVjdGlvbl9ydXBpYWgYCCABKAMSDgoGbm9fdHBwGAkgASgFIs4FCgpBZGp1c3RtZW50EhUKDWFkanVzdG1lbnRfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJEhQKDHJlZ2VuY3lfY29kZRgDIAEoCRILCgNuaXAYBCABKAkSEwoLb2ZmaWNlX2NvZGUYBSABKAkSDgoGcGVyaW9kGAYgASgJEhAKCHJldmlzaW9uGAcgASgFEhYKDnBvbGljeV92ZXJzaW9uGAggASgFEhcKD3JlcXVpcmVkX3J1cGlhaBgJIAEoAxIWCg5jb3VudGVkX3J1cGlhaBgKIAEoAxIYChBzaG9ydGZhbGxfcnVwaWFoGAsgASgDEi0KCHNhbmN0aW9uGAwgASgOMhsuZWJha3VsLnBheXJvbGwudjEuU2FuY3Rpb24SHQoVdHBwX2NvcnJlY3Rpb25fcnVwaWFoGA0gASgDEhYKDnN1cGVyc2VkZXNfa2V5GA4gASgJEhkKEXN1cGVyc2VkZWRfYnlfa2V5GA8gASgJEi8KC2NyZWF0ZV90aW1lGBAgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI4Cg5kZWxpdmVyeV9zdGF0ZRgRIAEoDjIgLmViYWt1bC5wYXlyb2xsLnYxLkRlbGl2ZXJ5U3RhdGUSFgoOZXRwcF9yZWZlcmVuY2UYEiABKAkSMAoMZGVsaXZlcl90aW1lGBMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghzZXF1ZW5jZRgUIAEoAxIZChFkZWxpdmVyeV9hdHRlbXB0cxgVIAEoBRIbChNsYXN0X2RlbGl2ZXJ5X2Vycm9yGBYgASgJEhUKDWRlbGl2ZXJlZF92aWEYFyABKAkSGgoSdHBwX2NlaWxpbmdfcnVwaWFoGBggASgDEgwKBGhlbGQYGSABKAgSEgoKZGlzcHV0ZV9pZBgaIAEoCSJOChJDbG9zZVBlcmlvZFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSDgoGcGVyaW9kGAMgASgJImIKE0Nsb3NlUGVyaW9kUmVzcG9uc2USLgoGcGVyaW9kGAEgASgLMh4uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kU3RhdGUSGwoTYWRqdXN0bWVudHNfY3JlYXRlZBgCIAEoBSI4ChBHZXRQZXJpb2RSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZwZXJpb2QYAiABKAkiQwoRR2V0UGVyaW9kUmVzcG9uc2USLgoGcGVyaW9kGAEgASgLMh4uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kU3RhdGUiYQoVT3BlbkNvcnJlY3Rpb25SZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSFAoMcmVnZW5jeV9jb2RlGAIgASgJEg4KBnBlcmlvZBgDIAEoCRIOCgZyZWFzb24YBCABKAkiSAoWT3BlbkNvcnJlY3Rpb25SZXNwb25zZRIuCgZwZXJpb2QYASABKAsyHi5lYmFrdWwucGF5cm9sbC52MS5QZXJpb2RTdGF0ZSKfAQoWTGlzdEFkanVzdG1lbnRzUmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSDgoGcGVyaW9kGAIgASgJEjgKDmRlbGl2ZXJ5X3N0YXRlGAMgASgOMiAuZWJha3VsLnBheXJvbGwudjEuRGVsaXZlcnlTdGF0ZRIRCglwYWdlX3NpemUYBCABKAUSEgoKcGFnZV90b2tlbhgFIAEoCSJmChdMaXN0QWRqdXN0bWVudHNSZXNwb25zZRIyCgthZGp1c3RtZW50cxgBIAMoCzIdLmViYWt1bC5wYXlyb2xsLnYxLkFkanVzdG1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIlAKGFN0cmVhbUFkanVzdG1lbnRzUmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSDgoGY3Vyc29yGAIgASgJEg4KBmZvbGxvdxgDIAEoCCJeChlTdHJlYW1BZGp1c3RtZW50c1Jlc3BvbnNlEjEKCmFkanVzdG1lbnQYASABKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50Eg4KBmN1cnNvchgCIAEoCSJMChlBZGp1c3RtZW50QWNrbm93bGVkZ2VtZW50EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRIWCg5ldHBwX3JlZmVyZW5jZRgCIAEoCSKRAQodQWNrbm93bGVkZ2VBZGp1c3RtZW50c1JlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSRgoQYWNrbm93bGVkZ2VtZW50cxgDIAMoCzIsLmViYWt1bC5wYXlyb2xsLnYxLkFkanVzdG1lbnRBY2tub3dsZWRnZW1lbnQipwEKEUFja25vd2xlZGdlUmVzdWx0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRI2CgdvdXRjb21lGAIgASgOMiUuZWJha3VsLnBheXJvbGwudjEuQWNrbm93bGVkZ2VPdXRjb21lEg4KBnJlYXNvbhgDIAEoCRIxCgphZGp1c3RtZW50GAQgASgLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudCJXCh5BY2tub3dsZWRnZUFkanVzdG1lbnRzUmVzcG9uc2USNQoHcmVzdWx0cxgBIAMoCzIkLmViYWt1bC5wYXlyb2xsLnYxLkFja25vd2xlZGdlUmVzdWx0IqgBCh9MaXN0QWRqdXN0bWVudERlbGl2ZXJpZXNSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZwZXJpb2QYAiABKAkSOAoOZGVsaXZlcnlfc3RhdGUYAyABKA4yIC5lYmFrdWwucGF5cm9sbC52MS5EZWxpdmVyeVN0YXRlEhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJIm8KIExpc3RBZGp1c3RtZW50RGVsaXZlcmllc1Jlc3BvbnNlEjIKC2FkanVzdG1lbnRzGAEgAygLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibQoYUmVxdWV1ZUFkanVzdG1lbnRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSFAoMcmVnZW5jeV9jb2RlGAIgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgDIAEoCRIOCgZyZWFzb24YBCABKAkiTgoZUmVxdWV1ZUFkanVzdG1lbnRSZXNwb25zZRIxCgphZGp1c3RtZW50GAEgASgLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudCJQChtHZXRFbXBsb3llZVN0YXRlbWVudFJlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEgsKA25pcBgCIAEoCRIOCgZwZXJpb2QYAyABKAkiVwocR2V0RW1wbG95ZWVTdGF0ZW1lbnRSZXNwb25zZRI3CglzdGF0ZW1lbnQYASABKAsyJC5lYmFrdWwucGF5cm9sbC52MS5FbXBsb3llZVN0YXRlbWVudCJSCh1QcmludEVtcGxveWVlU3RhdGVtZW50UmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSCwoDbmlwGAIgASgJEg4KBnBlcmlvZBgDIAEoCSLkAwoRRW1wbG95ZWVTdGF0ZW1lbnQSFAoMcmVnZW5jeV9jb2RlGAEgASgJEgsKA25pcBgCIAEoCRITCgtvZmZpY2VfY29kZRgDIAEoCRIOCgZwZXJpb2QYBCABKAkSNgoNcGVyaW9kX3N0YXR1cxgFIAEoDjIfLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXR1cxIsCgZwb2xpY3kYBiABKAsyHC5lYmFrdWwucXVvdGEudjEuUXVvdGFQb2xpY3kSEwoLcG9saWN5X3J1bGUYByABKAkSNwoKZXZhbHVhdGlvbhgIIAEoCzIjLmViYWt1bC5xdW90YS52MS5FbXBsb3llZUV2YWx1YXRpb24SNQoJbWVyY2hhbnRzGAkgAygLMiIuZWJha3VsLnF1b3RhLnYxLk1lcmNoYW50QnJlYWtkb3duEjcKCXB1cmNoYXNlcxgKIAMoCzIkLmViYWt1bC5wYXlyb2xsLnYxLlN0YXRlbWVudFB1cmNoYXNlEjIKC2FkanVzdG1lbnRzGAsgAygLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudBIvCgtjcmVhdGVfdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAilQIKEVN0YXRlbWVudFB1cmNoYXNlEhMKC3B1cmNoYXNlX2lkGAEgASgJEhMKC21lcmNoYW50X2lkGAIgASgJEhUKDW1lcmNoYW50X25hbWUYAyABKAkSLgoKb2NjdXJfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNYW1vdW50X3J1cGlhaBgFIAEoAxIWCg5jb3VudGVkX3J1cGlhaBgGIAEoAxIwCgZyZWFzb24YByABKA4yIC5lYmFrdWwucXVvdGEudjEuVW5jb3VudGVkUmVhc29uEhMKC2V4cGxhbmF0aW9uGAggASgJEhkKEXJlY2VpcHRfcmVmZXJlbmNlGAkgASgJItwDCgdEaXNwdXRlEhIKCmRpc3B1dGVfaWQYASABKAkSFAoMcmVnZW5jeV9jb2RlGAIgASgJEhYKDmFkanVzdG1lbnRfa2V5GAMgASgJEgsKA25pcBgEIAEoCRITCgtvZmZpY2VfY29kZRgFIAEoCRIOCgZwZXJpb2QYBiABKAkSMAoGcmVhc29uGAcgASgOMiAuZWJha3VsLnBheXJvbGwudjEuRGlzcHV0ZVJlYXNvbhIMCgR0ZXh0GAggASgJEhsKE2V2aWRlbmNlX3JlZmVyZW5jZXMYCSADKAkSLgoFc3RhdGUYCiABKA4yHy5lYmFrdWwucGF5cm9sbC52MS5EaXNwdXRlU3RhdGUSEAoIZmlsZWRfYnkYCyABKAkSLQoJZmlsZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjdXRvZmZfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLcmVzb2x2ZWRfYnkYDiABKAkSMAoMcmVzb2x2ZV90aW1lGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9yZXNvbHV0aW9uX3RleHQYECABKAkiswEKEkZpbGVEaXNwdXRlUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlZ2VuY3lfY29kZRgCIAEoCRIWCg5hZGp1c3RtZW50X2tleRgDIAEoCRIwCgZyZWFzb24YBCABKA4yIC5lYmFrdWwucGF5cm9sbC52MS5EaXNwdXRlUmVhc29uEgwKBHRleHQYBSABKAkSGwoTZXZpZGVuY2VfcmVmZXJlbmNlcxgGIAMoCSJCChNGaWxlRGlzcHV0ZVJlc3BvbnNlEisKB2Rpc3B1dGUYASABKAsyGi5lYmFrdWwucGF5cm9sbC52MS5EaXNwdXRlIpkBChVSZXNvbHZlRGlzcHV0ZVJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSEgoKZGlzcHV0ZV9pZBgDIAEoCRI0CghkZWNpc2lvbhgEIAEoDjIiLmViYWt1bC5wYXlyb2xsLnYxLkRpc3B1dGVEZWNpc2lvbhIMCgR0ZXh0GAUgASgJIkUKFlJlc29sdmVEaXNwdXRlUmVzcG9uc2USKwoHZGlzcHV0ZRgBIAEoCzIaLmViYWt1bC5wYXlyb2xsLnYxLkRpc3B1dGUiPQoRR2V0RGlzcHV0ZVJlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEhIKCmRpc3B1dGVfaWQYAiABKAkiQQoSR2V0RGlzcHV0ZVJlc3BvbnNlEisKB2Rpc3B1dGUYASABKAsyGi5lYmFrdWwucGF5cm9sbC52MS5EaXNwdXRlImIKE0xpc3REaXNwdXRlc1JlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEg4KBnBlcmlvZBgCIAEoCRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJdChRMaXN0RGlzcHV0ZXNSZXNwb25zZRIsCghkaXNwdXRlcxgBIAMoCzIaLmViYWt1bC5wYXlyb2xsLnYxLkRpc3B1dGUSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKpgBCgxQZXJpb2RTdGF0dXMSHQoZUEVSSU9EX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKElBFUklPRF9TVEFUVVNfT1BFThABEhkKFVBFUklPRF9TVEFUVVNfQ0xPU0lORxACEhgKFFBFUklPRF9TVEFUVVNfQ0xPU0VEEAMSHAoYUEVSSU9EX1NUQVRVU19DT1JSRUNUSU5HEAQqdwoIU2FuY3Rpb24SGAoUU0FOQ1RJT05fVU5TUEVDSUZJRUQQABIdChlTQU5DVElPTl9ERURVQ1RfU0hPUlRGQUxMEAESGwoXU0FOQ1RJT05fREVEVUNUX1BFUkNFTlQQAhIVChFTQU5DVElPTl9XSVRISE9MRBADKqMBCg1EZWxpdmVyeVN0YXRlEh4KGkRFTElWRVJZX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWREVMSVZFUllfU1RBVEVfUEVORElORxABEh0KGURFTElWRVJZX1NUQVRFX0RFTElWRVJJTkcQAhIcChhERUxJVkVSWV9TVEFURV9ERUxJVkVSRUQQAxIZChVERUxJVkVSWV9TVEFURV9QQVJLRUQQBCqvAQoSQWNrbm93bGVkZ2VPdXRjb21lEiMKH0FDS05PV0xFREdFX09VVENPTUVfVU5TUEVDSUZJRUQQABIkCiBBQ0tOT1dMRURHRV9PVVRDT01FX0FDS05PV0xFREdFRBABEiwKKEFDS05PV0xFREdFX09VVENPTUVfQUxSRUFEWV9BQ0tOT1dMRURHRUQQAhIgChxBQ0tOT1dMRURHRV9PVVRDT01FX1JFSkVDVEVEEAMq3gEKDURpc3B1dGVSZWFzb24SHgoaRElTUFVURV9SRUFTT05fVU5TUEVDSUZJRUQQABIjCh9ESVNQVVRFX1JFQVNPTl9QVVJDSEFTRV9NSVNTSU5HEAESJwojRElTUFVURV9SRUFTT05fUFVSQ0hBU0VfTk9UX0NPVU5URUQQAhIfChtESVNQVVRFX1JFQVNPTl9ST1NURVJfV1JPTkcQAxIkCiBESVNQVVRFX1JFQVNPTl9FWEVNUFRJT05fTUlTU0lORxAEEhgKFERJU1BVVEVfUkVBU09OX09USEVSEAUqlwEKDERpc3B1dGVTdGF0ZRIdChlESVNQVVRFX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSRElTUFVURV9TVEFURV9PUEVOEAESGgoWRElTUFVURV9TVEFURV9BQ0NFUFRFRBACEhoKFkRJU1BVVEVfU1RBVEVfUkVKRUNURUQQAxIYChRESVNQVVRFX1NUQVRFX0xBUFNFRBAEKm0KD0Rpc3B1dGVEZWNpc2lvbhIgChxESVNQVVRFX0RFQ0lTSU9OX1VOU1BFQ0lGSUVEEAASGwoXRElTUFVURV9ERUNJU0lPTl9BQ0NFUFQQARIbChdESVNQVVRFX0RFQ0lTSU9OX1JFSkVDVBACMtISCg5QYXlyb2xsU2VydmljZRKcAQoLQ2xvc2VQZXJpb2QSJS5lYmFrdWwucGF5cm9sbC52MS5DbG9zZVBlcmlvZFJlcXVlc3QaJi5lYmFrdWwucGF5cm9sbC52MS5DbG9zZVBlcmlvZFJlc3BvbnNlIj6C0+STAjg6ASoiMy92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vcGVyaW9kcy97cGVyaW9kfTpjbG9zZRKNAQoJR2V0UGVyaW9kEiMuZWJha3VsLnBheXJvbGwudjEuR2V0UGVyaW9kUmVxdWVzdBokLmViYWt1bC5wYXlyb2xsLnYxLkdldFBlcmlvZFJlc3BvbnNlIjWC0+STAi8SLS92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vcGVyaW9kcy97cGVyaW9kfRKuAQoOT3BlbkNvcnJlY3Rpb24SKC5lYmFrdWwucGF5cm9sbC52MS5PcGVuQ29ycmVjdGlvblJlcXVlc3QaKS5lYmFrdWwucGF5cm9sbC52MS5PcGVuQ29ycmVjdGlvblJlc3BvbnNlIkeC0+STAkE6ASoiPC92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vcGVyaW9kcy97cGVyaW9kfTpvcGVuQ29ycmVjdGlvbhKaAQoPTGlzdEFkanVzdG1lbnRzEikuZWJha3VsLnBheXJvbGwudjEuTGlzdEFkanVzdG1lbnRzUmVxdWVzdBoqLmViYWt1bC5wYXlyb2xsLnYxLkxpc3RBZGp1c3RtZW50c1Jlc3BvbnNlIjCC0+STAioSKC92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vYWRqdXN0bWVudHMSqQEKEVN0cmVhbUFkanVzdG1lbnRzEisuZWJha3VsLnBheXJvbGwudjEuU3RyZWFtQWRqdXN0bWVudHNSZXF1ZXN0GiwuZWJha3VsLnBheXJvbGwudjEuU3RyZWFtQWRqdXN0bWVudHNSZXNwb25zZSI3gtPkkwIxEi8vdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2FkanVzdG1lbnRzOnN0cmVhbTABEr4BChZBY2tub3dsZWRnZUFkanVzdG1lbnRzEjAuZWJha3VsLnBheXJvbGwudjEuQWNrbm93bGVkZ2VBZGp1c3RtZW50c1JlcXVlc3QaMS5lYmFrdWwucGF5cm9sbC52MS5BY2tub3dsZWRnZUFkanVzdG1lbnRzUmVzcG9uc2UiP4LT5JMCOToBKiI0L3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9hZGp1c3RtZW50czphY2tub3dsZWRnZRK+AQoYTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzEjIuZWJha3VsLnBheXJvbGwudjEuTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzUmVxdWVzdBozLmViYWt1bC5wYXlyb2xsLnYxLkxpc3RBZGp1c3RtZW50RGVsaXZlcmllc1Jlc3BvbnNlIjmC0+STAjMSMS92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vYWRqdXN0bWVudERlbGl2ZXJpZXMStAEKEVJlcXVldWVBZGp1c3RtZW50EisuZWJha3VsLnBheXJvbGwudjEuUmVxdWV1ZUFkanVzdG1lbnRSZXF1ZXN0GiwuZWJha3VsLnBheXJvbGwudjEuUmVxdWV1ZUFkanVzdG1lbnRSZXNwb25zZSJEgtPkkwI+OgEqIjkvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2FkanVzdG1lbnREZWxpdmVyaWVzOnJlcXVldWUSwQEKFEdldEVtcGxveWVlU3RhdGVtZW50Ei4uZWJha3VsLnBheXJvbGwudjEuR2V0RW1wbG95ZWVTdGF0ZW1lbnRSZXF1ZXN0Gi8uZWJha3VsLnBheXJvbGwudjEuR2V0RW1wbG95ZWVTdGF0ZW1lbnRSZXNwb25zZSJIgtPkkwJCEkAvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2VtcGxveWVlcy97bmlwfS9zdGF0ZW1lbnRzL3twZXJpb2R9ErABChZQcmludEVtcGxveWVlU3RhdGVtZW50EjAuZWJha3VsLnBheXJvbGwudjEuUHJpbnRFbXBsb3llZVN0YXRlbWVudFJlcXVlc3QaFC5nb29nbGUuYXBpLkh0dHBCb2R5Ik6C0+STAkgSRi92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vZW1wbG95ZWVzL3tuaXB9L3N0YXRlbWVudHMve3BlcmlvZH06cHJpbnQSjgEKC0ZpbGVEaXNwdXRlEiUuZWJha3VsLnBheXJvbGwudjEuRmlsZURpc3B1dGVSZXF1ZXN0GiYuZWJha3VsLnBheXJvbGwudjEuRmlsZURpc3B1dGVSZXNwb25zZSIwgtPkkwIqOgEqIiUvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2Rpc3B1dGVzEqwBCg5SZXNvbHZlRGlzcHV0ZRIoLmViYWt1bC5wYXlyb2xsLnYxLlJlc29sdmVEaXNwdXRlUmVxdWVzdBopLmViYWt1bC5wYXlyb2xsLnYxLlJlc29sdmVEaXNwdXRlUmVzcG9uc2UiRYLT5JMCPzoBKiI6L3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9kaXNwdXRlcy97ZGlzcHV0ZV9pZH06cmVzb2x2ZRKVAQoKR2V0RGlzcHV0ZRIkLmViYWt1bC5wYXlyb2xsLnYxLkdldERpc3B1dGVSZXF1ZXN0GiUuZWJha3VsLnBheXJvbGwudjEuR2V0RGlzcHV0ZVJlc3BvbnNlIjqC0+STAjQSMi92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vZGlzcHV0ZXMve2Rpc3B1dGVfaWR9Eo4BCgxMaXN0RGlzcHV0ZXMSJi5lYmFrdWwucGF5cm9sbC52MS5MaXN0RGlzcHV0ZXNSZXF1ZXN0GicuZWJha3VsLnBheXJvbGwudjEuTGlzdERpc3B1dGVzUmVzcG9uc2UiLYLT5JMCJxIlL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9kaXNwdXRlc0IUqgIRRUJha3VsLlBheXJvbGwuVjFiBnByb3RvMw", [file_ebakul_quota_v1_quota_service, file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_timestamp]);
 
 /**
  * The state of a month.
@@ -348,6 +352,22 @@ export type Adjustment = Message<"ebakul.payroll.v1.Adjustment"> & {
    * @generated from field: int64 tpp_ceiling_rupiah = 24;
    */
   tppCeilingRupiah: bigint;
+
+  /**
+   * True while the adjustment is held: disputed (open, or accepted until a new revision replaces
+   * it), or within its dispute window when the hub holds every adjustment until then. e-TPP must
+   * not apply a held adjustment; its acknowledgement is refused (ADJUSTMENT_HELD).
+   *
+   * @generated from field: bool held = 25;
+   */
+  held: boolean;
+
+  /**
+   * The dispute filed on this revision, if any.
+   *
+   * @generated from field: string dispute_id = 26;
+   */
+  disputeId: string;
 };
 
 /**
@@ -939,6 +959,665 @@ export const RequeueAdjustmentResponseSchema: GenMessage<RequeueAdjustmentRespon
   messageDesc(file_ebakul_payroll_v1_payroll_service, 20);
 
 /**
+ * Request for GetEmployeeStatement.
+ *
+ * @generated from message ebakul.payroll.v1.GetEmployeeStatementRequest
+ */
+export type GetEmployeeStatementRequest = Message<"ebakul.payroll.v1.GetEmployeeStatementRequest"> & {
+  /**
+   * The regency.
+   *
+   * @generated from field: string regency_code = 1;
+   */
+  regencyCode: string;
+
+  /**
+   * The employee's NIP (18 digits).
+   *
+   * @generated from field: string nip = 2;
+   */
+  nip: string;
+
+  /**
+   * The month, "YYYY-MM".
+   *
+   * @generated from field: string period = 3;
+   */
+  period: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.GetEmployeeStatementRequest.
+ * Use `create(GetEmployeeStatementRequestSchema)` to create a new message.
+ */
+export const GetEmployeeStatementRequestSchema: GenMessage<GetEmployeeStatementRequest> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 21);
+
+/**
+ * Response for GetEmployeeStatement.
+ *
+ * @generated from message ebakul.payroll.v1.GetEmployeeStatementResponse
+ */
+export type GetEmployeeStatementResponse = Message<"ebakul.payroll.v1.GetEmployeeStatementResponse"> & {
+  /**
+   * The statement.
+   *
+   * @generated from field: ebakul.payroll.v1.EmployeeStatement statement = 1;
+   */
+  statement?: EmployeeStatement | undefined;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.GetEmployeeStatementResponse.
+ * Use `create(GetEmployeeStatementResponseSchema)` to create a new message.
+ */
+export const GetEmployeeStatementResponseSchema: GenMessage<GetEmployeeStatementResponse> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 22);
+
+/**
+ * Request for PrintEmployeeStatement.
+ *
+ * @generated from message ebakul.payroll.v1.PrintEmployeeStatementRequest
+ */
+export type PrintEmployeeStatementRequest = Message<"ebakul.payroll.v1.PrintEmployeeStatementRequest"> & {
+  /**
+   * The regency.
+   *
+   * @generated from field: string regency_code = 1;
+   */
+  regencyCode: string;
+
+  /**
+   * The employee's NIP (18 digits).
+   *
+   * @generated from field: string nip = 2;
+   */
+  nip: string;
+
+  /**
+   * The month, "YYYY-MM".
+   *
+   * @generated from field: string period = 3;
+   */
+  period: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.PrintEmployeeStatementRequest.
+ * Use `create(PrintEmployeeStatementRequestSchema)` to create a new message.
+ */
+export const PrintEmployeeStatementRequestSchema: GenMessage<PrintEmployeeStatementRequest> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 23);
+
+/**
+ * Everything that explains an employee's month: what was required, what counted, and the correction.
+ *
+ * @generated from message ebakul.payroll.v1.EmployeeStatement
+ */
+export type EmployeeStatement = Message<"ebakul.payroll.v1.EmployeeStatement"> & {
+  /**
+   * The regency.
+   *
+   * @generated from field: string regency_code = 1;
+   */
+  regencyCode: string;
+
+  /**
+   * The employee's NIP.
+   *
+   * @generated from field: string nip = 2;
+   */
+  nip: string;
+
+  /**
+   * The office the month counts under (the assignment in force on its last day).
+   *
+   * @generated from field: string office_code = 3;
+   */
+  officeCode: string;
+
+  /**
+   * The month, "YYYY-MM".
+   *
+   * @generated from field: string period = 4;
+   */
+  period: string;
+
+  /**
+   * Whether the month is open, closing or closed.
+   *
+   * @generated from field: ebakul.payroll.v1.PeriodStatus period_status = 5;
+   */
+  periodStatus: PeriodStatus;
+
+  /**
+   * The quota policy version applied.
+   *
+   * @generated from field: ebakul.quota.v1.QuotaPolicy policy = 6;
+   */
+  policy?: QuotaPolicy | undefined;
+
+  /**
+   * The policy's rule in words (Indonesian), as the printed statement shows it.
+   *
+   * @generated from field: string policy_rule = 7;
+   */
+  policyRule: string;
+
+  /**
+   * The month's result as evaluated now (for a closed month, from the same ledger the close used).
+   *
+   * @generated from field: ebakul.quota.v1.EmployeeEvaluation evaluation = 8;
+   */
+  evaluation?: EmployeeEvaluation | undefined;
+
+  /**
+   * Per merchant: spent, eligible, counted and cut by the merchant cap.
+   *
+   * @generated from field: repeated ebakul.quota.v1.MerchantBreakdown merchants = 9;
+   */
+  merchants: MerchantBreakdown[];
+
+  /**
+   * Every purchase of the month in occurrence order, with what counted.
+   *
+   * @generated from field: repeated ebakul.payroll.v1.StatementPurchase purchases = 10;
+   */
+  purchases: StatementPurchase[];
+
+  /**
+   * Every revision of the month's adjustment, oldest first (empty when none was made).
+   *
+   * @generated from field: repeated ebakul.payroll.v1.Adjustment adjustments = 11;
+   */
+  adjustments: Adjustment[];
+
+  /**
+   * When the statement was made.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 12;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.EmployeeStatement.
+ * Use `create(EmployeeStatementSchema)` to create a new message.
+ */
+export const EmployeeStatementSchema: GenMessage<EmployeeStatement> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 24);
+
+/**
+ * One purchase on a statement.
+ *
+ * @generated from message ebakul.payroll.v1.StatementPurchase
+ */
+export type StatementPurchase = Message<"ebakul.payroll.v1.StatementPurchase"> & {
+  /**
+   * The purchase (ledger entry).
+   *
+   * @generated from field: string purchase_id = 1;
+   */
+  purchaseId: string;
+
+  /**
+   * The merchant.
+   *
+   * @generated from field: string merchant_id = 2;
+   */
+  merchantId: string;
+
+  /**
+   * The merchant's name.
+   *
+   * @generated from field: string merchant_name = 3;
+   */
+  merchantName: string;
+
+  /**
+   * When it happened.
+   *
+   * @generated from field: google.protobuf.Timestamp occur_time = 4;
+   */
+  occurTime?: Timestamp | undefined;
+
+  /**
+   * Its amount.
+   *
+   * @generated from field: int64 amount_rupiah = 5;
+   */
+  amountRupiah: bigint;
+
+  /**
+   * How much of it counted.
+   *
+   * @generated from field: int64 counted_rupiah = 6;
+   */
+  countedRupiah: bigint;
+
+  /**
+   * Why it did not count in full; UNCOUNTED_REASON_UNSPECIFIED when it counted in full.
+   *
+   * @generated from field: ebakul.quota.v1.UncountedReason reason = 7;
+   */
+  reason: UncountedReason;
+
+  /**
+   * The reason in words; empty when it counted in full.
+   *
+   * @generated from field: string explanation = 8;
+   */
+  explanation: string;
+
+  /**
+   * Its nota number or QRIS reference.
+   *
+   * @generated from field: string receipt_reference = 9;
+   */
+  receiptReference: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.StatementPurchase.
+ * Use `create(StatementPurchaseSchema)` to create a new message.
+ */
+export const StatementPurchaseSchema: GenMessage<StatementPurchase> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 25);
+
+/**
+ * A dispute of one adjustment revision.
+ *
+ * @generated from message ebakul.payroll.v1.Dispute
+ */
+export type Dispute = Message<"ebakul.payroll.v1.Dispute"> & {
+  /**
+   * The dispute's identifier.
+   *
+   * @generated from field: string dispute_id = 1;
+   */
+  disputeId: string;
+
+  /**
+   * The regency.
+   *
+   * @generated from field: string regency_code = 2;
+   */
+  regencyCode: string;
+
+  /**
+   * The idempotency key of the adjustment revision disputed.
+   *
+   * @generated from field: string adjustment_key = 3;
+   */
+  adjustmentKey: string;
+
+  /**
+   * The employee.
+   *
+   * @generated from field: string nip = 4;
+   */
+  nip: string;
+
+  /**
+   * The office the adjustment belongs to.
+   *
+   * @generated from field: string office_code = 5;
+   */
+  officeCode: string;
+
+  /**
+   * The month, "YYYY-MM".
+   *
+   * @generated from field: string period = 6;
+   */
+  period: string;
+
+  /**
+   * Why it is disputed.
+   *
+   * @generated from field: ebakul.payroll.v1.DisputeReason reason = 7;
+   */
+  reason: DisputeReason;
+
+  /**
+   * The filer's words.
+   *
+   * @generated from field: string text = 8;
+   */
+  text: string;
+
+  /**
+   * Evidence references (receipt numbers, letters).
+   *
+   * @generated from field: repeated string evidence_references = 9;
+   */
+  evidenceReferences: string[];
+
+  /**
+   * Where it stands now.
+   *
+   * @generated from field: ebakul.payroll.v1.DisputeState state = 10;
+   */
+  state: DisputeState;
+
+  /**
+   * The calling system that filed it.
+   *
+   * @generated from field: string filed_by = 11;
+   */
+  filedBy: string;
+
+  /**
+   * When it was filed.
+   *
+   * @generated from field: google.protobuf.Timestamp file_time = 12;
+   */
+  fileTime?: Timestamp | undefined;
+
+  /**
+   * The adjustment's cut-off: after it an undecided dispute is LAPSED (or, when the hub keeps
+   * holds past the cut-off, stays OPEN).
+   *
+   * @generated from field: google.protobuf.Timestamp cutoff_time = 13;
+   */
+  cutoffTime?: Timestamp | undefined;
+
+  /**
+   * The calling system that decided it.
+   *
+   * @generated from field: string resolved_by = 14;
+   */
+  resolvedBy: string;
+
+  /**
+   * When it was decided.
+   *
+   * @generated from field: google.protobuf.Timestamp resolve_time = 15;
+   */
+  resolveTime?: Timestamp | undefined;
+
+  /**
+   * The resolver's reasons.
+   *
+   * @generated from field: string resolution_text = 16;
+   */
+  resolutionText: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.Dispute.
+ * Use `create(DisputeSchema)` to create a new message.
+ */
+export const DisputeSchema: GenMessage<Dispute> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 26);
+
+/**
+ * Request for FileDispute.
+ *
+ * @generated from message ebakul.payroll.v1.FileDisputeRequest
+ */
+export type FileDisputeRequest = Message<"ebakul.payroll.v1.FileDisputeRequest"> & {
+  /**
+   * Idempotency key (AIP-155).
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * The regency.
+   *
+   * @generated from field: string regency_code = 2;
+   */
+  regencyCode: string;
+
+  /**
+   * The idempotency key of the adjustment revision disputed (as listed by ListAdjustments or the statement).
+   *
+   * @generated from field: string adjustment_key = 3;
+   */
+  adjustmentKey: string;
+
+  /**
+   * Why.
+   *
+   * @generated from field: ebakul.payroll.v1.DisputeReason reason = 4;
+   */
+  reason: DisputeReason;
+
+  /**
+   * The filer's words (required, at most 2,000 characters).
+   *
+   * @generated from field: string text = 5;
+   */
+  text: string;
+
+  /**
+   * Evidence references such as receipt numbers (at most 20, each at most 100 characters).
+   *
+   * @generated from field: repeated string evidence_references = 6;
+   */
+  evidenceReferences: string[];
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.FileDisputeRequest.
+ * Use `create(FileDisputeRequestSchema)` to create a new message.
+ */
+export const FileDisputeRequestSchema: GenMessage<FileDisputeRequest> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 27);
+
+/**
+ * Response for FileDispute.
+ *
+ * @generated from message ebakul.payroll.v1.FileDisputeResponse
+ */
+export type FileDisputeResponse = Message<"ebakul.payroll.v1.FileDisputeResponse"> & {
+  /**
+   * The dispute filed.
+   *
+   * @generated from field: ebakul.payroll.v1.Dispute dispute = 1;
+   */
+  dispute?: Dispute | undefined;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.FileDisputeResponse.
+ * Use `create(FileDisputeResponseSchema)` to create a new message.
+ */
+export const FileDisputeResponseSchema: GenMessage<FileDisputeResponse> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 28);
+
+/**
+ * Request for ResolveDispute.
+ *
+ * @generated from message ebakul.payroll.v1.ResolveDisputeRequest
+ */
+export type ResolveDisputeRequest = Message<"ebakul.payroll.v1.ResolveDisputeRequest"> & {
+  /**
+   * Idempotency key (AIP-155).
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * The regency.
+   *
+   * @generated from field: string regency_code = 2;
+   */
+  regencyCode: string;
+
+  /**
+   * The dispute.
+   *
+   * @generated from field: string dispute_id = 3;
+   */
+  disputeId: string;
+
+  /**
+   * Accept or reject.
+   *
+   * @generated from field: ebakul.payroll.v1.DisputeDecision decision = 4;
+   */
+  decision: DisputeDecision;
+
+  /**
+   * The resolver's reasons (required, at most 2,000 characters).
+   *
+   * @generated from field: string text = 5;
+   */
+  text: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.ResolveDisputeRequest.
+ * Use `create(ResolveDisputeRequestSchema)` to create a new message.
+ */
+export const ResolveDisputeRequestSchema: GenMessage<ResolveDisputeRequest> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 29);
+
+/**
+ * Response for ResolveDispute.
+ *
+ * @generated from message ebakul.payroll.v1.ResolveDisputeResponse
+ */
+export type ResolveDisputeResponse = Message<"ebakul.payroll.v1.ResolveDisputeResponse"> & {
+  /**
+   * The dispute as decided.
+   *
+   * @generated from field: ebakul.payroll.v1.Dispute dispute = 1;
+   */
+  dispute?: Dispute | undefined;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.ResolveDisputeResponse.
+ * Use `create(ResolveDisputeResponseSchema)` to create a new message.
+ */
+export const ResolveDisputeResponseSchema: GenMessage<ResolveDisputeResponse> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 30);
+
+/**
+ * Request for GetDispute.
+ *
+ * @generated from message ebakul.payroll.v1.GetDisputeRequest
+ */
+export type GetDisputeRequest = Message<"ebakul.payroll.v1.GetDisputeRequest"> & {
+  /**
+   * The regency.
+   *
+   * @generated from field: string regency_code = 1;
+   */
+  regencyCode: string;
+
+  /**
+   * The dispute.
+   *
+   * @generated from field: string dispute_id = 2;
+   */
+  disputeId: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.GetDisputeRequest.
+ * Use `create(GetDisputeRequestSchema)` to create a new message.
+ */
+export const GetDisputeRequestSchema: GenMessage<GetDisputeRequest> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 31);
+
+/**
+ * Response for GetDispute.
+ *
+ * @generated from message ebakul.payroll.v1.GetDisputeResponse
+ */
+export type GetDisputeResponse = Message<"ebakul.payroll.v1.GetDisputeResponse"> & {
+  /**
+   * The dispute.
+   *
+   * @generated from field: ebakul.payroll.v1.Dispute dispute = 1;
+   */
+  dispute?: Dispute | undefined;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.GetDisputeResponse.
+ * Use `create(GetDisputeResponseSchema)` to create a new message.
+ */
+export const GetDisputeResponseSchema: GenMessage<GetDisputeResponse> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 32);
+
+/**
+ * Request for ListDisputes.
+ *
+ * @generated from message ebakul.payroll.v1.ListDisputesRequest
+ */
+export type ListDisputesRequest = Message<"ebakul.payroll.v1.ListDisputesRequest"> & {
+  /**
+   * The regency.
+   *
+   * @generated from field: string regency_code = 1;
+   */
+  regencyCode: string;
+
+  /**
+   * The month, "YYYY-MM" (required).
+   *
+   * @generated from field: string period = 2;
+   */
+  period: string;
+
+  /**
+   * At most this many (default 100, maximum 1000).
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * The next_page_token of a previous call with the same filters.
+   *
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.ListDisputesRequest.
+ * Use `create(ListDisputesRequestSchema)` to create a new message.
+ */
+export const ListDisputesRequestSchema: GenMessage<ListDisputesRequest> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 33);
+
+/**
+ * Response for ListDisputes.
+ *
+ * @generated from message ebakul.payroll.v1.ListDisputesResponse
+ */
+export type ListDisputesResponse = Message<"ebakul.payroll.v1.ListDisputesResponse"> & {
+  /**
+   * The disputes, in filing order.
+   *
+   * @generated from field: repeated ebakul.payroll.v1.Dispute disputes = 1;
+   */
+  disputes: Dispute[];
+
+  /**
+   * Token for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.ListDisputesResponse.
+ * Use `create(ListDisputesResponseSchema)` to create a new message.
+ */
+export const ListDisputesResponseSchema: GenMessage<ListDisputesResponse> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 34);
+
+/**
  * Lifecycle of a month.
  *
  * @generated from enum ebakul.payroll.v1.PeriodStatus
@@ -1117,6 +1796,145 @@ export const AcknowledgeOutcomeSchema: GenEnum<AcknowledgeOutcome> = /*@__PURE__
   enumDesc(file_ebakul_payroll_v1_payroll_service, 3);
 
 /**
+ * Why an adjustment is disputed.
+ *
+ * @generated from enum ebakul.payroll.v1.DisputeReason
+ */
+export enum DisputeReason {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: DISPUTE_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A purchase the employee made is missing from the ledger.
+   *
+   * @generated from enum value: DISPUTE_REASON_PURCHASE_MISSING = 1;
+   */
+  PURCHASE_MISSING = 1,
+
+  /**
+   * A recorded purchase should have counted.
+   *
+   * @generated from enum value: DISPUTE_REASON_PURCHASE_NOT_COUNTED = 2;
+   */
+  PURCHASE_NOT_COUNTED = 2,
+
+  /**
+   * The roster was wrong for the month (status, office, class, TPP).
+   *
+   * @generated from enum value: DISPUTE_REASON_ROSTER_WRONG = 3;
+   */
+  ROSTER_WRONG = 3,
+
+  /**
+   * The employee should have been exempt.
+   *
+   * @generated from enum value: DISPUTE_REASON_EXEMPTION_MISSING = 4;
+   */
+  EXEMPTION_MISSING = 4,
+
+  /**
+   * Anything else (say what in the text).
+   *
+   * @generated from enum value: DISPUTE_REASON_OTHER = 5;
+   */
+  OTHER = 5,
+}
+
+/**
+ * Describes the enum ebakul.payroll.v1.DisputeReason.
+ */
+export const DisputeReasonSchema: GenEnum<DisputeReason> = /*@__PURE__*/
+  enumDesc(file_ebakul_payroll_v1_payroll_service, 4);
+
+/**
+ * Where a dispute stands.
+ *
+ * @generated from enum ebakul.payroll.v1.DisputeState
+ */
+export enum DisputeState {
+  /**
+   * Never returned.
+   *
+   * @generated from enum value: DISPUTE_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Filed, not decided: the adjustment is held.
+   *
+   * @generated from enum value: DISPUTE_STATE_OPEN = 1;
+   */
+  OPEN = 1,
+
+  /**
+   * Upheld: the month is reopened for correction; the adjustment stays held until a new revision
+   * replaces it.
+   *
+   * @generated from enum value: DISPUTE_STATE_ACCEPTED = 2;
+   */
+  ACCEPTED = 2,
+
+  /**
+   * Turned down: the adjustment goes to e-TPP as computed.
+   *
+   * @generated from enum value: DISPUTE_STATE_REJECTED = 3;
+   */
+  REJECTED = 3,
+
+  /**
+   * Not decided by the cut-off, and the hub is set to release such adjustments: it went as
+   * computed.
+   *
+   * @generated from enum value: DISPUTE_STATE_LAPSED = 4;
+   */
+  LAPSED = 4,
+}
+
+/**
+ * Describes the enum ebakul.payroll.v1.DisputeState.
+ */
+export const DisputeStateSchema: GenEnum<DisputeState> = /*@__PURE__*/
+  enumDesc(file_ebakul_payroll_v1_payroll_service, 5);
+
+/**
+ * A resolver's decision.
+ *
+ * @generated from enum ebakul.payroll.v1.DisputeDecision
+ */
+export enum DisputeDecision {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: DISPUTE_DECISION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Uphold the dispute.
+   *
+   * @generated from enum value: DISPUTE_DECISION_ACCEPT = 1;
+   */
+  ACCEPT = 1,
+
+  /**
+   * Turn it down.
+   *
+   * @generated from enum value: DISPUTE_DECISION_REJECT = 2;
+   */
+  REJECT = 2,
+}
+
+/**
+ * Describes the enum ebakul.payroll.v1.DisputeDecision.
+ */
+export const DisputeDecisionSchema: GenEnum<DisputeDecision> = /*@__PURE__*/
+  enumDesc(file_ebakul_payroll_v1_payroll_service, 6);
+
+/**
  * PayrollService closes months and hands their payroll adjustments to e-TPP.
  *
  * Closing a month freezes every employee's result and, in the same transaction, creates one
@@ -1210,6 +2028,72 @@ export const PayrollService: GenService<{
     methodKind: "unary";
     input: typeof RequeueAdjustmentRequestSchema;
     output: typeof RequeueAdjustmentResponseSchema;
+  },
+  /**
+   * An employee's statement for a month: the policy and its rule, the requirement, every purchase
+   * with what counted and why, the caps applied, the shortfall and the correction, and every
+   * revision of the month's adjustment. Office-bound callers get only their office's employees.
+   *
+   * @generated from rpc ebakul.payroll.v1.PayrollService.GetEmployeeStatement
+   */
+  getEmployeeStatement: {
+    methodKind: "unary";
+    input: typeof GetEmployeeStatementRequestSchema;
+    output: typeof GetEmployeeStatementResponseSchema;
+  },
+  /**
+   * The same statement as a printable HTML document in Indonesian (text/html; print it to
+   * paper or PDF from a browser). Over HTTP the body is the document itself.
+   *
+   * @generated from rpc ebakul.payroll.v1.PayrollService.PrintEmployeeStatement
+   */
+  printEmployeeStatement: {
+    methodKind: "unary";
+    input: typeof PrintEmployeeStatementRequestSchema;
+    output: typeof HttpBodySchema;
+  },
+  /**
+   * Disputes an adjustment revision before e-TPP applies it (the employee's office, or the
+   * e-Bakul app on the employee's behalf), before its cut-off. While the dispute is open the
+   * adjustment is held: not pushed, marked held on the pull side.
+   *
+   * @generated from rpc ebakul.payroll.v1.PayrollService.FileDispute
+   */
+  fileDispute: {
+    methodKind: "unary";
+    input: typeof FileDisputeRequestSchema;
+    output: typeof FileDisputeResponseSchema;
+  },
+  /**
+   * Decides an open dispute (Inspektorat, BKD): ACCEPT reopens the month for correction, and the
+   * next close makes a new revision that replaces the held one; REJECT releases the adjustment.
+   *
+   * @generated from rpc ebakul.payroll.v1.PayrollService.ResolveDispute
+   */
+  resolveDispute: {
+    methodKind: "unary";
+    input: typeof ResolveDisputeRequestSchema;
+    output: typeof ResolveDisputeResponseSchema;
+  },
+  /**
+   * One dispute.
+   *
+   * @generated from rpc ebakul.payroll.v1.PayrollService.GetDispute
+   */
+  getDispute: {
+    methodKind: "unary";
+    input: typeof GetDisputeRequestSchema;
+    output: typeof GetDisputeResponseSchema;
+  },
+  /**
+   * The disputes of a month, in filing order.
+   *
+   * @generated from rpc ebakul.payroll.v1.PayrollService.ListDisputes
+   */
+  listDisputes: {
+    methodKind: "unary";
+    input: typeof ListDisputesRequestSchema;
+    output: typeof ListDisputesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_ebakul_payroll_v1_payroll_service, 0);
