@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Installs the command-line tools the repository uses: buf and redocly (from npm) and the local dotnet tools.
+# Installs the command-line tools the repository uses: buf and redocly (from npm) and the local dotnet tools; Chart.js
+# (embedded in the hub's dashboard at build time) and playwright-core from npm; Debian's chromium (apt, as root) for the
+# dashboard's browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x node_modules/.bin/buf ] || [ ! -x node_modules/.bin/redocly ]; then
+if [ ! -x node_modules/.bin/buf ] || [ ! -x node_modules/.bin/redocly ] || [ ! -f node_modules/chart.js/dist/chart.umd.min.js ] \
+  || [ ! -d node_modules/playwright-core ]; then
   # npm ci refuses a lock file that lacks any platform's optional buf binary; npm install then installs
   # the pinned versions for this platform without touching package.json or the lock file.
   npm ci --no-fund --no-audit --loglevel=error 2>/dev/null \
@@ -28,4 +31,12 @@ if [ ! -x .tools/promtool ] && command -v apt-get >/dev/null && command -v dpkg-
     echo "promtool not available (apt-get download prometheus failed): deploy/prometheus is checked without it" >&2
   fi
   rm -rf "$download" .tools/promtool.part
+fi
+# Debian's chromium drives the dashboard's browser test (tests/dashboard). It needs root and apt; without it that test
+# is skipped and says why.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 \
+      || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null; }; }; then
+    echo "chromium could not be installed with apt: the dashboard's browser test will be skipped" >&2
+  fi
 fi

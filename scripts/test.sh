@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the repository: proto lint, the OpenAPI document (regenerated from the built hub,
 # compared with the committed copy, linted), the xunit suite (which also starts the real hub process for the
-# end-to-end tests), the TypeScript client's generated-code check and tests, then the benchmark's smoke run
+# end-to-end tests), the TypeScript client's generated-code check and tests, the dashboard's browser test, then the benchmark's smoke run
 # (every scenario at a tiny size, in seconds: it fails only when a scenario fails, never on a figure).
 # Prints "N passed, N failed" at the end.
 set -euo pipefail
@@ -53,6 +53,12 @@ ts_results=TestResults/typescript-client.tap
 node --test --test-reporter=tap clients/typescript/test/*.test.mjs >"$ts_results" || status=1
 grep -E '^# (pass|fail) ' "$ts_results" || true
 
+echo "== dashboard in a browser (Debian's chromium, playwright-core)"
+# Starts its own hub process with demo data; screenshots and a CSV go to TestResults/dashboard/ (artifacts).
+dashboard_results=TestResults/dashboard.tap
+node --test --test-reporter=tap tests/dashboard/*.test.mjs >"$dashboard_results" || status=1
+grep -E '^# (pass|fail|skipped) |# SKIP' "$dashboard_results" || true
+
 echo "== benchmark smoke (figures not judged)"
 smoke=0
 dotnet run --configuration Release --no-build --project benchmarks/EBakul.Benchmarks -- --smoke || smoke=$?
@@ -69,11 +75,12 @@ for trx in TestResults/*.trx; do
   f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
   passed=$((passed + p)); failed=$((failed + f))
 done
-if [ -f "$ts_results" ]; then
-  p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$ts_results" | tail -1)
-  f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$ts_results" | tail -1)
+for tap in "$ts_results" "$dashboard_results"; do
+  [ -f "$tap" ] || continue
+  p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$tap" | tail -1)
+  f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$tap" | tail -1)
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-fi
+done
 echo "tests: $passed passed, $failed failed"
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "no test ran" >&2

@@ -39,11 +39,11 @@ public sealed record BenchmarkOptions(
     public IReadOnlyList<string> HubSettings { get; init; } = [];
 
     /// <summary>Every scenario, in the order they run.</summary>
-    public static readonly string[] AllScenarios = ["single", "json", "batch", "floor", "import", "sync", "close"];
+    public static readonly string[] AllScenarios = ["single", "json", "batch", "floor", "import", "sync", "reports", "close"];
 
     /// <summary>What the command line accepts.</summary>
     public const string Usage =
-        "usage: EBakul.Benchmarks [--smoke] [--warm-up SECONDS] [--duration SECONDS] [--scenarios single,json,batch,floor,import,sync,close]\n" +
+        "usage: EBakul.Benchmarks [--smoke] [--warm-up SECONDS] [--duration SECONDS] [--scenarios single,json,batch,floor,import,sync,reports,close]\n" +
         "                         [--province-employees N] [--province-purchases-per-employee N] [--hub PATH/EBakul.Hub.dll]\n" +
         "                         [--hub-setting KEY=VALUE]...";
 

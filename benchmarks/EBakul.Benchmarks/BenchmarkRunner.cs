@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using EBakul.Hub.DemoData;
 using EBakul.Ledger.V1;
 using EBakul.Merchants.V1;
@@ -41,7 +42,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             if (Runs("import")) results.Add(await ImportMerchantsAsync(hub) with { Baseline = baseline });
             if (Runs("sync")) results.Add(await SyncEmployeesAsync(hub) with { Baseline = baseline });
         }
-        if (Runs("close"))
+        if (Runs("close") || Runs("reports"))
         {
             var period = ClosablePeriod(DateTimeOffset.UtcNow);
             var purchases = options.ProvinceEmployees * (long)options.ProvincePurchasesPerEmployee;
@@ -58,7 +59,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             log.WriteLine($"  serving again (pid {province.ProcessId})");
             var baseline = await BaselineAsync(province, "baseline: health check (province hub)");
             results.Add(baseline);
-            results.Add(await ClosePeriodAsync(province, period) with { Baseline = baseline });
+            if (Runs("reports")) results.AddRange(await ReportsAsync(province, period, baseline));
+            if (Runs("close")) results.Add(await ClosePeriodAsync(province, period) with { Baseline = baseline });
         }
         return results;
     }
@@ -246,6 +248,48 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         started.Stop();
         return usage.Stop(new ScenarioResult($"SyncEmployees stream, chunks of {chunkSize}", stored, "employees", started.Elapsed, [], hub.Usage.PeakMemoryBytes()));
     }
+
+    /// <summary>
+    /// Each report of the loaded month, asked one after the other <see cref="ReportRepeats"/> times (the first on a cold
+    /// page cache for that report's reads), each call timed: the month's spending report, its compliance report, a
+    /// 12-month trend ending with it (the demo data holds that one month; the 11 others are empty) and a CSV export.
+    /// </summary>
+    private async Task<List<ScenarioResult>> ReportsAsync(HubProcess hub, EBakul.Hub.Domain.Period loaded, ScenarioResult baseline)
+    {
+        var client = new EBakul.Reports.V1.ReportService.ReportServiceClient(hub.Channel);
+        var period = loaded.ToString();
+        var reports = new (string Name, Func<Task> Call)[]
+        {
+            ($"GetSpendingReport {period}", () => client.GetSpendingReportAsync(new() { RegencyCode = Regency, Period = period }).ResponseAsync),
+            ($"GetComplianceReport {period}", () => client.GetComplianceReportAsync(new() { RegencyCode = Regency, Period = period }).ResponseAsync),
+            ($"GetSpendingTrend 12 months to {period}", () => client.GetSpendingTrendAsync(new() { RegencyCode = Regency, EndPeriod = period, Months = 12 }).ResponseAsync),
+            ($"ExportReport spending-by-kecamatan {period}", async () =>
+            {
+                using var call = client.ExportReport(new() { RegencyCode = Regency, Period = period, Report = EBakul.Reports.V1.ReportKind.SpendingByKecamatan });
+                while (await call.ResponseStream.MoveNext(CancellationToken.None)) { }
+            }),
+        };
+        var results = new List<ScenarioResult>();
+        foreach (var (name, call) in reports)
+        {
+            hub.Usage.ResetPeakMemory();
+            var usage = new UsageMeter(hub.Usage);
+            usage.Start();
+            var latencies = new double[ReportRepeats];
+            var all = Stopwatch.StartNew();
+            for (var i = 0; i < ReportRepeats; i++)
+            {
+                var one = Stopwatch.StartNew();
+                await call();
+                latencies[i] = one.Elapsed.TotalMilliseconds;
+            }
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: {string.Join(", ", latencies.Select(l => $"{l:N0} ms"))}"));
+            results.Add(usage.Stop(new ScenarioResult(name, ReportRepeats, "reports", all.Elapsed, latencies, hub.Usage.PeakMemoryBytes())) with { Baseline = baseline });
+        }
+        return results;
+    }
+
+    private int ReportRepeats => options.Smoke ? 1 : 3;
 
     private async Task<ScenarioResult> ClosePeriodAsync(HubProcess hub, EBakul.Hub.Domain.Period closed)
     {

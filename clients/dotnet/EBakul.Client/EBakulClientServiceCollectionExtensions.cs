@@ -4,6 +4,7 @@ using EBakul.Merchants.V1;
 using EBakul.Payroll.V1;
 using EBakul.Quota.V1;
 using EBakul.Regions.V1;
+using EBakul.Reports.V1;
 using EBakul.Roster.V1;
 using Grpc.Core;
 using Grpc.Net.Client.Configuration;
@@ -41,6 +42,7 @@ public static class EBakulClientServiceCollectionExtensions
         AddHubClient<PayrollService.PayrollServiceClient>(services);
         AddHubClient<RegionService.RegionServiceClient>(services);
         AddHubClient<AuditService.AuditServiceClient>(services);
+        AddHubClient<ReportService.ReportServiceClient>(services);
         return services;
     }
 

@@ -9,6 +9,7 @@ import { MerchantService } from "./gen/ebakul/merchants/v1/merchant_service_pb.j
 import { PayrollService } from "./gen/ebakul/payroll/v1/payroll_service_pb.js";
 import { QuotaService } from "./gen/ebakul/quota/v1/quota_service_pb.js";
 import { RegionService } from "./gen/ebakul/regions/v1/region_service_pb.js";
+import { ReportService } from "./gen/ebakul/reports/v1/report_service_pb.js";
 import { RosterService } from "./gen/ebakul/roster/v1/roster_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema, type BadRequest_FieldViolation, type ErrorInfo } from "./gen/google/rpc/error_details_pb.js";
 
@@ -18,6 +19,7 @@ export * as merchants from "./gen/ebakul/merchants/v1/merchant_service_pb.js";
 export * as payroll from "./gen/ebakul/payroll/v1/payroll_service_pb.js";
 export * as quota from "./gen/ebakul/quota/v1/quota_service_pb.js";
 export * as regions from "./gen/ebakul/regions/v1/region_service_pb.js";
+export * as reports from "./gen/ebakul/reports/v1/report_service_pb.js";
 export * as roster from "./gen/ebakul/roster/v1/roster_service_pb.js";
 export * as date from "./gen/google/type/date_pb.js";
 export * as errorDetails from "./gen/google/rpc/error_details_pb.js";
@@ -49,6 +51,7 @@ export interface HubClients {
   payroll: Client<typeof PayrollService>;
   regions: Client<typeof RegionService>;
   audit: Client<typeof AuditService>;
+  reports: Client<typeof ReportService>;
 }
 
 /** The clients of every hub service over a transport from `createNodeTransport` or `createWebTransport`. */
@@ -61,6 +64,7 @@ export function createHubClients(transport: Transport): HubClients {
     payroll: createClient(PayrollService, transport),
     regions: createClient(RegionService, transport),
     audit: createClient(AuditService, transport),
+    reports: createClient(ReportService, transport),
   };
 }
 

@@ -21,8 +21,11 @@ function freePort() {
   });
 }
 
-/** A running hub: { address (gRPC), httpAddress (HTTP/1.1: gRPC-Web), token, stop() }. */
-export async function startHub({ ready }) {
+/**
+ * A running hub: { address (gRPC), httpAddress (HTTP/1.1: gRPC-Web, JSON, dashboard), token, folder, stop() }. `args`
+ * adds settings (e.g. demo data); `ready(address, token, httpAddress)` says when it serves.
+ */
+export async function startHub({ ready, args = [] }) {
   if (!existsSync(hubDll)) throw new Error(`${hubDll} is not built: dotnet build EBakul.sln -c Release`);
   const folder = mkdtempSync(join(tmpdir(), "ebakul-ts-client-"));
   const address = `http://127.0.0.1:${await freePort()}`;
@@ -32,7 +35,7 @@ export async function startHub({ ready }) {
     `--Kestrel:Endpoints:Grpc:Url=${address}`,
     `--Kestrel:Endpoints:Http:Url=${httpAddress}`,
     `--Database:Path=${join(folder, "hub.db")}`,
-    "--Access:CreateDevelopmentCredential=true"], {
+    "--Access:CreateDevelopmentCredential=true", ...args], {
     cwd: dirname(hubDll),
     env: { ...process.env, DOTNET_ENVIRONMENT: "Production", ASPNETCORE_ENVIRONMENT: "Production" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -60,7 +63,7 @@ export async function startHub({ ready }) {
       if (Date.now() - started > 180_000) throw new Error(`the hub did not start within 3 minutes:\n${output}`);
       if (existsSync(credentials)) {
         const token = /^EBAKUL_TOKEN=(.+)$/m.exec(readFileSync(credentials, "utf8"))?.[1];
-        if (token && (await ready(address, token))) return { address, httpAddress, token, stop, output: () => output };
+        if (token && (await ready(address, token, httpAddress))) return { address, httpAddress, token, folder, hubDll, stop, output: () => output };
       }
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -60,13 +60,25 @@ public sealed class AccessInterceptor(CredentialStore credentials, CallerRateLim
         var method = context.Method;
         var service = method.Length > 1 ? method[1..method.LastIndexOf('/')] : "";
         if (Scopes.PublicServices.Contains(service)) return null;
+        var caller = await AuthorizeAsync(credentials, rateLimiter, method, context.RequestHeaders.GetValue("authorization"), context.CancellationToken);
+        caller.AttachTo(context);
+        return caller;
+    }
+
+    /// <summary>
+    /// Steps 1 to 4 for a call of <paramref name="method"/> ("/package.Service/Method") carrying the
+    /// <paramref name="header"/> <c>authorization</c> value: the caller, or a <see cref="HubException"/>. Also used by the
+    /// HTTP routes that stand for a gRPC method (the reports' CSV downloads).
+    /// </summary>
+    public static async Task<CallerIdentity> AuthorizeAsync(CredentialStore credentials, CallerRateLimiter rateLimiter, string method, string? header,
+        CancellationToken cancellationToken)
+    {
         if (!Scopes.ByMethod.TryGetValue(method, out var scope))
             throw HubException.PermissionDenied("METHOD_NOT_AUTHORIZED", $"{method} is not open to callers");
 
-        var header = context.RequestHeaders.GetValue("authorization");
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             throw HubException.Unauthenticated("CREDENTIALS_MISSING", "send 'authorization: Bearer <token>' issued by the hub's 'callers add' command");
-        var caller = await credentials.AuthenticateAsync(header["Bearer ".Length..].Trim(), context.CancellationToken)
+        var caller = await credentials.AuthenticateAsync(header["Bearer ".Length..].Trim(), cancellationToken)
             ?? throw HubException.Unauthenticated("CREDENTIALS_INVALID", "the bearer token is unknown, malformed or revoked");
 
         if (!caller.Has(scope))
@@ -75,18 +87,27 @@ public sealed class AccessInterceptor(CredentialStore credentials, CallerRateLim
             throw HubException.PermissionDenied("CALLER_KIND_NOT_ALLOWED", $"only e-TPP may call {method}");
         if (!rateLimiter.TryAcquire(caller, caller.RateLimitPerSecond))
             throw HubException.ResourceExhausted("RATE_LIMITED", $"caller '{caller.Id}' exceeded its rate limit; slow down before retrying");
-
-        caller.AttachTo(context);
         return caller;
     }
 
-    /// <summary>Refuses a request whose regency_code the caller is not admitted to (an empty code is left to validation).</summary>
+    /// <summary>
+    /// Refuses a request whose regency_code, or any of whose regency_codes, the caller is not admitted to (an empty code
+    /// is left to validation).
+    /// </summary>
     public static void RequireRegency(CallerIdentity caller, object request)
     {
         if (request is not IMessage message) return;
         var field = message.Descriptor.FindFieldByName("regency_code");
         if (field?.Accessor.GetValue(message) is string code && code.Length > 0 && !caller.MayTouch(code))
             throw HubException.PermissionDenied("REGENCY_NOT_ALLOWED", $"caller '{caller.Id}' is not admitted to regency {code}");
+        if (message.Descriptor.FindFieldByName("regency_codes")?.Accessor.GetValue(message) is System.Collections.IEnumerable codes)
+        {
+            foreach (var listed in codes)
+            {
+                if (listed is string one && one.Length > 0 && !caller.MayTouch(one))
+                    throw HubException.PermissionDenied("REGENCY_NOT_ALLOWED", $"caller '{caller.Id}' is not admitted to regency {one}");
+            }
+        }
     }
 
     private sealed class RegencyCheckingReader<T>(IAsyncStreamReader<T> inner, CallerIdentity caller) : IAsyncStreamReader<T>

@@ -72,4 +72,17 @@ public sealed record CallerIdentity(
         if (IsOfficeBound && officeCode != OfficeCode)
             throw HubException.PermissionDenied("OUTSIDE_CALLER_OFFICE", $"{what} is not within office {OfficeCode} of caller '{Id}'");
     }
+
+    /// <summary>
+    /// The office a read is limited to: for an office system its own office (naming another is PERMISSION_DENIED
+    /// <c>OUTSIDE_CALLER_OFFICE</c>); for other callers the office asked for, or null (empty: the whole regency).
+    /// </summary>
+    public string? ReadScopeOffice(string requestedOfficeCode)
+    {
+        var office = requestedOfficeCode.Length == 0 ? null : requestedOfficeCode;
+        if (!IsOfficeBound) return office;
+        office ??= OfficeCode;
+        RequireOwnOffice(office, $"office {office}");
+        return office;
+    }
 }

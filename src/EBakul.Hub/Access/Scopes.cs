@@ -45,13 +45,15 @@ public static class Scopes
     public const string AuditRead = "audit.read";
     /// <summary>Read regencies and kecamatan.</summary>
     public const string RegionsRead = "regions.read";
+    /// <summary>Read the consumption and compliance reports (aggregates only).</summary>
+    public const string ReportsRead = "reports.read";
 
     /// <summary>Every scope.</summary>
     public static readonly FrozenSet<string> All = new[]
     {
         MerchantsRead, MerchantsWrite, MerchantsVerify, MerchantsPersonalData, RosterRead, RosterSync, PurchasesRead,
         PurchasesWrite, QuotaRead, QuotaAdmin, PayrollAdmin, PayrollPull, PayrollAcknowledge, DisputesFile, DisputesResolve, DisputesRead,
-        AuditRead, RegionsRead,
+        AuditRead, RegionsRead, ReportsRead,
     }.ToFrozenSet();
 
     /// <summary>Methods that need no caller at all.</summary>
@@ -116,6 +118,13 @@ public static class Scopes
         ["/ebakul.payroll.v1.PayrollService/RequeueAdjustment"] = PayrollAdmin,
 
         ["/ebakul.audit.v1.AuditService/ListAuditEvents"] = AuditRead,
+
+        ["/ebakul.reports.v1.ReportService/GetSpendingReport"] = ReportsRead,
+        ["/ebakul.reports.v1.ReportService/GetSpendingTrend"] = ReportsRead,
+        ["/ebakul.reports.v1.ReportService/GetComplianceReport"] = ReportsRead,
+        ["/ebakul.reports.v1.ReportService/BatchGetSpendingReports"] = ReportsRead,
+        ["/ebakul.reports.v1.ReportService/BatchGetComplianceReports"] = ReportsRead,
+        ["/ebakul.reports.v1.ReportService/ExportReport"] = ReportsRead,
     }.ToFrozenDictionary();
 
     /// <summary>Scopes only an <see cref="CallerKind.Etpp"/> caller can use, whatever else it holds.</summary>

@@ -7,6 +7,7 @@ using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Domain.Reports;
 using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Errors;
 using EBakul.Hub.EtppPush;
@@ -28,6 +29,7 @@ public static class HubHostingExtensions
         services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
         services.Configure<PayrollOptions>(builder.Configuration.GetSection(PayrollOptions.Section));
         services.Configure<DemoDataOptions>(builder.Configuration.GetSection(DemoDataOptions.Section));
+        services.Configure<ReportOptions>(builder.Configuration.GetSection(ReportOptions.Section));
 
         services.AddDbContextPool<HubDbContext>((sp, options) => options
             .UseSqlite(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
@@ -106,6 +108,9 @@ public static class HubHostingExtensions
         services.AddScoped<AdjustmentDisputes>();
         services.AddScoped<EvidenceExport>();
         services.AddSingleton<Acknowledgements>();
+        services.AddScoped<SpendingReports>();
+        services.AddScoped<ComplianceReports>();
+        services.AddScoped<ReportExport>();
     }
 
     /// <summary>
@@ -140,6 +145,9 @@ public static class HubHostingExtensions
         app.MapGrpcService<AuditGrpcService>();
         app.MapGrpcService<MerchantGrpcService>();
         app.MapGrpcService<PayrollGrpcService>();
+        app.MapGrpcService<ReportGrpcService>();
+        app.MapReportDownloads();
+        app.MapDashboard();
         app.MapGrpcHealthChecksService();
         app.MapHubHttpJson();
         app.MapGrpcReflectionService();

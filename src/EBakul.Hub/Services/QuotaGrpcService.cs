@@ -216,13 +216,7 @@ public sealed class QuotaGrpcService(
         checks.OptionalText(request.OfficeCode, "office_code", 50);
         checks.ThrowIfAny();
         regencies.RequireServed(request.RegencyCode);
-        var officeCode = request.OfficeCode.Length == 0 ? null : request.OfficeCode;
-        var caller = CallerIdentity.Of(context);
-        if (caller.IsOfficeBound)
-        {
-            officeCode ??= caller.OfficeCode;
-            caller.RequireOwnOffice(officeCode, $"office {officeCode}");
-        }
+        var officeCode = CallerIdentity.Of(context).ReadScopeOffice(request.OfficeCode);
         if (officeCode is not null) await evaluator.RequireOfficeAsync(request.RegencyCode, officeCode, context.CancellationToken);
 
         await foreach (var evaluation in evaluator.EvaluateRegencyAsync(request.RegencyCode, period, officeCode, context.CancellationToken))

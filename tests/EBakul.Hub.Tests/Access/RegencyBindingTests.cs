@@ -22,6 +22,7 @@ public sealed class RegencyBindingTests : IDisposable
         EBakul.Quota.V1.QuotaServiceReflection.Descriptor,
         EBakul.Payroll.V1.PayrollServiceReflection.Descriptor,
         EBakul.Audit.V1.AuditServiceReflection.Descriptor,
+        EBakul.Reports.V1.ReportServiceReflection.Descriptor,
     ];
 
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(b => b, b => b);
@@ -60,7 +61,9 @@ public sealed class RegencyBindingTests : IDisposable
         });
         var invoker = _hub.ChannelFor(token).CreateCallInvoker();
         var request = method.InputType.Parser.ParseFrom(ByteString.Empty);
-        method.InputType.FindFieldByName("regency_code").Accessor.SetValue(request, "35.22");
+        // A method over several regencies names them in regency_codes.
+        if (method.InputType.FindFieldByName("regency_code") is { } single) single.Accessor.SetValue(request, "35.22");
+        else ((System.Collections.IList)method.InputType.FindFieldByName("regency_codes").Accessor.GetValue(request)).Add("35.22");
         var payload = request.ToByteArray();
         var type = (method.IsClientStreaming, method.IsServerStreaming) switch
         {

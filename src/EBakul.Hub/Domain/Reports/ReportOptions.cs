@@ -1,0 +1,21 @@
+namespace EBakul.Hub.Domain.Reports;
+
+/// <summary>Report settings (configuration section <c>Reports</c>).</summary>
+public sealed class ReportOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Reports";
+
+    /// <summary>
+    /// The fewest distinct people a figure may describe: a group (category, kecamatan, office, scale) with fewer buyers,
+    /// or an office with fewer employees, is folded into "OTHER"; a merchant with fewer buyers is left out of the top
+    /// lists; a report whose whole scope has fewer is suppressed. Default 5; at least 1.
+    /// </summary>
+    public int MinimumGroupSize { get; set; } = 5;
+
+    /// <summary>
+    /// A merchant counts as newly registered in a month when it was first verified (first ACTIVE) in that month or the
+    /// months before it, this many months in all. Default 3 (the month and the two before it); at least 1.
+    /// </summary>
+    public int NewMerchantMonths { get; set; } = 3;
+}
