@@ -75,8 +75,9 @@ public sealed class OtlpExportTests : IAsyncLifetime
         // The server span follows the RPC conventions, and every signal names the service as OTEL_SERVICE_NAME says.
         Assert.True(Has("traces", "rpc.grpc.status_code") && Has("traces", "ebakul.regions.v1.RegionService"));
         foreach (var signal in new[] { "traces", "metrics", "logs" }) Assert.True(Has(signal, "ebakul-hub-under-test"), signal);
-        // The development credentials the hub printed on its console (for the person starting it) are in no export.
-        var tokens = System.Text.RegularExpressions.Regex.Matches(hub.Output, @"ebk\.[A-Za-z0-9]+\.[A-Za-z0-9]+").Select(m => m.Value).ToList();
+        // The development credentials the hub printed on its console (for the person starting it) are in no export. Tokens
+        // are base64url: their ids and secrets may hold "-" and "_".
+        var tokens = System.Text.RegularExpressions.Regex.Matches(hub.Output, @"ebk\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+").Select(m => m.Value).ToList();
         Assert.NotEmpty(tokens);
         foreach (var token in tokens) Assert.False(_received.Keys.Any(signal => Has(signal, token)), "a development token was exported");
     }
