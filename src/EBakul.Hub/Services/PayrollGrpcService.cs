@@ -328,16 +328,13 @@ public sealed class PayrollGrpcService(
         return proto;
     }
 
-    /// <summary>Checks the request, keeps an office-bound caller to its own office's employees, and makes the statement.</summary>
+    /// <summary>Checks the request and makes the statement.</summary>
     private async Task<Domain.Payroll.EmployeeStatement> StatementAsync(string regencyCode, string nip, string periodText, ServerCallContext context)
     {
         var checks = new FieldChecks();
         Domain.Roster.Nip.Check(nip, checks);
         var period = CheckRegencyAndPeriod(regencyCode, periodText, checks);
-        var caller = CallerIdentity.Of(context);
-        if (caller.IsOfficeBound)
-            caller.RequireOwnOffice(await statements.OfficeOfAsync(regencyCode, nip, period, context.CancellationToken), $"NIP {nip}");
-        return await statements.GetAsync(regencyCode, nip, period, context.CancellationToken);
+        return await statements.GetAsync(regencyCode, nip, period, CallerIdentity.Of(context), context.CancellationToken);
     }
 
     private Period CheckRegencyAndPeriod(string regencyCode, string periodText, FieldChecks checks)

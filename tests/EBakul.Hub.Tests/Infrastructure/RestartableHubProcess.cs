@@ -96,6 +96,8 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
             process.Kill(entireProcessTree: true);
             throw new InvalidOperationException($"the hub did not stop within 60 s of SIGTERM:\n{Output}");
         }
+        // The timed wait does not wait for the redirected output; this one does, so Output holds the hub's last log lines.
+        process.WaitForExit();
         var exitCode = process.ExitCode;
         process.Dispose();
         Append($"---- stopped by SIGTERM, exit code {exitCode} ----");

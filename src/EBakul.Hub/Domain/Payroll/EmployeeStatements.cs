@@ -1,3 +1,4 @@
+using EBakul.Hub.Access;
 using EBakul.Hub.Data;
 using EBakul.Hub.Domain.Quota;
 
@@ -29,13 +30,15 @@ public sealed record EmployeeStatement(
 /// <summary>Makes employee statements from the evaluation and the payroll tables.</summary>
 public sealed class EmployeeStatements(HubDbContext db, QuotaEvaluator evaluator, QuotaPolicies policies, TimeProvider time)
 {
-    /// <summary>The office the employee's month counts under, or null when the NIP is not on the regency's roster.</summary>
-    public Task<string?> OfficeOfAsync(string regencyCode, string nip, Period period, CancellationToken cancellationToken) =>
-        evaluator.OfficeOfAsync(regencyCode, nip, period, cancellationToken);
-
-    /// <summary>The statement of <paramref name="nip"/> for <paramref name="period"/>; NOT_FOUND when the NIP is not on the roster.</summary>
-    public async Task<EmployeeStatement> GetAsync(string regencyCode, string nip, Period period, CancellationToken cancellationToken)
+    /// <summary>
+    /// The statement of <paramref name="nip"/> for <paramref name="period"/>; NOT_FOUND when the NIP is not on the roster. An
+    /// office-bound caller gets only the statements of employees whose month counts under its office (PERMISSION_DENIED).
+    /// </summary>
+    public async Task<EmployeeStatement> GetAsync(string regencyCode, string nip, Period period, CallerIdentity caller,
+        CancellationToken cancellationToken)
     {
+        if (caller.IsOfficeBound)
+            caller.RequireOwnOffice(await evaluator.OfficeOfAsync(regencyCode, nip, period, cancellationToken), $"NIP {nip}");
         var detail = await evaluator.EvaluateEmployeeAsync(regencyCode, nip, period, cancellationToken);
         var state = await PeriodClosing.GetAsync(db, regencyCode, period, cancellationToken);
         var adjustments = await AdjustmentReads.OfEmployeeAsync(db, regencyCode, nip, period, cancellationToken);

@@ -450,33 +450,33 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         {
             merchants.TryGetValue(entry.MerchantId, out var merchant);
             merchant.Name = entry.MerchantName;
-            PurchaseCount Count(long countedPart, UncountedReason? reason, string explanation) => new(
+            // What counted of the purchase and, when not all of it, why (reason null and no explanation when it counted in full).
+            PurchaseCount Count(UncountedReason? reason, string explanation, long countedPart = 0) => new(
                 entry.Id, entry.MerchantId, entry.MerchantName, entry.OccurredAt, entry.AmountRupiah, countedPart, reason, explanation,
                 entry.ReceiptReference, entry.Category, entry.Scale, entry.MerchantStatusAtTime == MerchantStatus.Active,
                 voids.ContainsKey(entry.Id));
-            PurchaseCount Uncounted(UncountedReason reason, string explanation, long countedPart = 0) => Count(countedPart, reason, explanation);
 
             if (voids.TryGetValue(entry.Id, out var reversal))
             {
-                purchases.Add(Uncounted(UncountedReason.Voided, $"voided by reversal {reversal.Id}: {reversal.Reason}"));
+                purchases.Add(Count(UncountedReason.Voided, $"voided by reversal {reversal.Id}: {reversal.Reason}"));
             }
             else if (entry.MerchantStatusAtTime != MerchantStatus.Active)
             {
                 merchant.Spent += entry.AmountRupiah;
-                purchases.Add(Uncounted(UncountedReason.MerchantNotActiveAtTime, entry.MerchantStatusAtTime is { } status
+                purchases.Add(Count(UncountedReason.MerchantNotActiveAtTime, entry.MerchantStatusAtTime is { } status
                     ? $"merchant '{entry.MerchantName}' was {EnumNames.UpperSnake(status)} at the time of the purchase"
                     : $"merchant '{entry.MerchantName}' was not yet registered at the time of the purchase"));
             }
             else if (!policy.CountedCategories.Contains(entry.Category))
             {
                 merchant.Spent += entry.AmountRupiah;
-                purchases.Add(Uncounted(UncountedReason.CategoryExcluded,
+                purchases.Add(Count(UncountedReason.CategoryExcluded,
                     $"category {EnumNames.UpperSnake(entry.Category)} does not count under policy version {policy.Version}"));
             }
             else if (!policy.CountedScales.Contains(entry.Scale))
             {
                 merchant.Spent += entry.AmountRupiah;
-                purchases.Add(Uncounted(UncountedReason.ScaleExcluded,
+                purchases.Add(Count(UncountedReason.ScaleExcluded,
                     $"scale {EnumNames.UpperSnake(entry.Scale)} does not count under policy version {policy.Version}"));
             }
             else
@@ -488,14 +488,14 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 counted += countedHere;
                 if (countedHere < entry.AmountRupiah)
                 {
-                    purchases.Add(Uncounted(UncountedReason.OverMerchantCap,
+                    purchases.Add(Count(UncountedReason.OverMerchantCap,
                         string.Create(CultureInfo.InvariantCulture,
                             $"at most Rp{obligation.MerchantCap:N0} counts at one merchant ({policy.MerchantCapBasisPoints} bps of Rp{obligation.Required:N0}); " +
                             $"Rp{countedHere:N0} of Rp{entry.AmountRupiah:N0} counted"), countedHere));
                 }
                 else
                 {
-                    purchases.Add(Count(countedHere, null, ""));
+                    purchases.Add(Count(null, "", countedHere));
                 }
             }
             merchants[entry.MerchantId] = merchant;
