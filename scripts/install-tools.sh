@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the command-line tools the repository uses: buf and redocly (from npm) and the local dotnet tools; Chart.js
 # (embedded in the hub's dashboard at build time) and playwright-core from npm; Debian's chromium (apt, as root) for the
-# dashboard's browser test.
+# dashboard's browser test; Debian's postgresql (apt, as root) for the tests on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x node_modules/.bin/buf ] || [ ! -x node_modules/.bin/redocly ] || [ ! -f node_modules/chart.js/dist/chart.umd.min.js ] \
@@ -38,5 +38,13 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v a
   if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 \
       || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null; }; }; then
     echo "chromium could not be installed with apt: the dashboard's browser test will be skipped" >&2
+  fi
+fi
+# Debian's postgresql: the test command runs the suite on PostgreSQL too, in a throwaway cluster of its own
+# (scripts/postgres-cluster.sh). Only the binaries are needed; the package's own cluster is not used.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >/dev/null 2>&1 \
+      || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >/dev/null; }; }; then
+    echo "postgresql could not be installed with apt: the PostgreSQL tests cannot run" >&2
   fi
 fi
