@@ -319,7 +319,7 @@ public sealed class DemoDataLoader(
 
         public WriterStatement Statement(string sql)
         {
-            if (!_statements.TryGetValue(sql, out var statement)) _statements[sql] = statement = new WriterStatement(connection, sql);
+            if (!_statements.TryGetValue(sql, out var statement)) _statements[sql] = statement = new SqliteWriterStatement(connection, sql);
             return statement;
         }
 
