@@ -102,5 +102,46 @@ public static class TestStore
         }
     }
 
+    /// <summary>The hub's database options for <paramref name="databasePath"/> on the run's store (for a writer of its own).</summary>
+    public static DatabaseOptions DatabaseOptionsFor(string databasePath) => IsPostgres
+        ? new DatabaseOptions { Path = databasePath, Provider = DatabaseProvider.Postgres, PostgresConnectionString = ConnectionStringFor(databasePath) }
+        : new DatabaseOptions { Path = databasePath };
+
+    /// <summary>An open connection to the database of <paramref name="databasePath"/> on the run's store.</summary>
+    public static System.Data.Common.DbConnection Open(string databasePath)
+    {
+        System.Data.Common.DbConnection connection = IsPostgres
+            ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionStringFor(databasePath)) { Pooling = false }.ConnectionString)
+            : new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={databasePath};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>The names of the database's tables (the migrations' history included).</summary>
+    public static List<string> Tables(System.Data.Common.DbConnection connection)
+    {
+        using var list = connection.CreateCommand();
+        list.CommandText = connection is NpgsqlConnection
+            ? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+            : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+        using var reader = list.ExecuteReader();
+        var tables = new List<string>();
+        while (reader.Read()) tables.Add(reader.GetString(0));
+        return tables;
+    }
+
     private static string Admin(string server) => new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString;
+}
+
+/// <summary>
+/// A test about SQLite's files by nature (a full disk, read-only files, the WAL, the bytes of the file, SQLite's own
+/// migrations of a first-release file): skipped, with the reason, when the run is on PostgreSQL.
+/// </summary>
+public sealed class SqliteOnlyFactAttribute : FactAttribute
+{
+    /// <summary>Skips the test on PostgreSQL, saying <paramref name="reason"/>.</summary>
+    public SqliteOnlyFactAttribute(string reason)
+    {
+        if (TestStore.IsPostgres) Skip = $"SQLite only: {reason}";
+    }
 }

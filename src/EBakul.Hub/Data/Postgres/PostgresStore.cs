@@ -75,9 +75,15 @@ public sealed class PostgresStore(string connectionString) : StoreDialect
     }
 
     /// <inheritdoc />
-    public override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
+    public override Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) => OpenAsync(pooled: true, cancellationToken);
+
+    /// <summary>
+    /// Opens a connection; outside the pool when an evaluation holds several at once for its whole run (concurrent
+    /// evaluations taking them from a bounded pool could each hold some while waiting for the rest).
+    /// </summary>
+    private async Task<DbConnection> OpenAsync(bool pooled, CancellationToken cancellationToken)
     {
-        var connection = new NpgsqlConnection(connectionString);
+        var connection = new NpgsqlConnection(pooled ? connectionString : new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
@@ -92,9 +98,10 @@ public sealed class PostgresStore(string connectionString) : StoreDialect
             string? exported = null;
             for (var i = 0; i < count; i++)
             {
-                var connection = (NpgsqlConnection)await OpenReadConnectionAsync(cancellationToken);
+                var connection = (NpgsqlConnection)await OpenAsync(pooled: count == 1, cancellationToken);
                 var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
                 snapshots.Add((connection, transaction));
+                if (count == 1) break;
                 await using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = exported is null ? "SELECT pg_export_snapshot()" : $"SET TRANSACTION SNAPSHOT '{exported}'";

@@ -197,11 +197,14 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         }
     }
 
-    /// <summary><paramref name="parts"/> read snapshots that all see the same data.</summary>
-    private async Task<List<ReadSnapshot>> OpenSnapshotsAsync(int parts, DatabaseWriter? writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// <paramref name="parts"/> read snapshots that all see the same data, each for <paramref name="queries"/> queries
+    /// read side by side.
+    /// </summary>
+    private async Task<List<ReadSnapshot>> OpenSnapshotsAsync(int parts, DatabaseWriter? writer, CancellationToken cancellationToken, int queries = 3)
     {
         var store = StoreDialect.Of(db);
-        var lanesPerPart = store.Provider == DatabaseProvider.Postgres ? 3 : 1;
+        var lanesPerPart = store.Provider == DatabaseProvider.Postgres ? queries : 1;
         List<(DbConnection Connection, DbTransaction Transaction)> lanes;
         if (writer is null && parts == 1 && store.Provider == DatabaseProvider.Sqlite)
         {
@@ -339,7 +342,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     public async IAsyncEnumerable<EligibleSpending> EligibleSpendingAsync(
         string regencyCode, Period period, QuotaPolicy policy, string? officeCode, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken))[0];
+        await using var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken, queries: 2))[0];
         var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period);
         var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND " + InMonthOffice);
         var ledgerFilter = officeCode is null
@@ -376,7 +379,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     public async Task<EmployeeEvaluationDetail> EvaluateEmployeeAsync(string regencyCode, string nip, Period period, CancellationToken cancellationToken)
     {
         var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
-        await using (var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken))[0])
+        await using (var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken, queries: 1))[0])
         {
             const string filter = "emp.regency_code = $regency AND emp.nip = $nip";
 
