@@ -359,6 +359,9 @@ public sealed class DatabaseWriter : IDisposable
         return true;
     }
 
+    /// <summary>The store this writer writes to.</summary>
+    public StoreDialect Store => _store;
+
     /// <summary>The current <see cref="WriteTransaction.Epoch"/>.</summary>
     internal long Epoch => _epoch;
 

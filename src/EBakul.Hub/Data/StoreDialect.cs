@@ -57,6 +57,21 @@ public abstract class StoreDialect
     /// </summary>
     public abstract Task<List<(DbConnection Connection, DbTransaction Snapshot)>> OpenSharedSnapshotsAsync(int count, DatabaseWriter writer, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Waits for the turn named <paramref name="name"/> among every hub process on the database and holds it until
+    /// disposed (or until the process dies). Nothing on SQLite, where one process writes; a session advisory lock on
+    /// PostgreSQL.
+    /// </summary>
+    public virtual Task<IAsyncDisposable> TakeTurnAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult<IAsyncDisposable>(NoTurn.Instance);
+
+    private sealed class NoTurn : IAsyncDisposable
+    {
+        public static readonly NoTurn Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     /// <summary>Whether <paramref name="ex"/> (or an inner exception) is a unique key refusing a row.</summary>
     public static bool IsUniqueViolation(Exception ex)
     {

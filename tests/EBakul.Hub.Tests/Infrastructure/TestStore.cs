@@ -145,3 +145,13 @@ public sealed class SqliteOnlyFactAttribute : FactAttribute
         if (TestStore.IsPostgres) Skip = $"SQLite only: {reason}";
     }
 }
+
+/// <summary>A test of several hub processes on one database, which only PostgreSQL serves: skipped on SQLite.</summary>
+public sealed class PostgresOnlyFactAttribute : FactAttribute
+{
+    /// <summary>Skips the test unless the run is on PostgreSQL.</summary>
+    public PostgresOnlyFactAttribute()
+    {
+        if (!TestStore.IsPostgres) Skip = "PostgreSQL only: hub replicas on one database (scripts/test.sh runs it on a throwaway cluster)";
+    }
+}

@@ -65,6 +65,26 @@ public sealed class PostgresStore(string connectionString) : StoreDialect
     }
 
     /// <inheritdoc />
+    public override async Task<IAsyncDisposable> TakeTurnAsync(string name, CancellationToken cancellationToken)
+    {
+        var key = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("ebakul " + name)));
+        var connection = (NpgsqlConnection)await OpenAsync(pooled: false, cancellationToken);
+        try
+        {
+            await using var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection);
+            take.Parameters.AddWithValue("key", key);
+            take.CommandTimeout = 0; // a close may take long; the wait ends with the caller's cancellation
+            await take.ExecuteNonQueryAsync(cancellationToken);
+            return connection; // closing the session releases the lock
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
     public override WriterStatement Prepare(DbConnection connection, string sql) => new PostgresWriterStatement((NpgsqlConnection)connection, sql);
 
     /// <inheritdoc />
