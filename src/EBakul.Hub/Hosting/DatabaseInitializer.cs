@@ -30,11 +30,11 @@ public sealed class DatabaseInitializer(
     }
 
     /// <summary>
-    /// Creates and migrates the database (unless <c>Database:MigrateAtStart</c> is false: then the <c>migrate</c> command
-    /// does it), seeds reference data and loads the regency directory. On PostgreSQL replicas starting together take
+    /// Creates and migrates the database (unless <c>Database:MigrateAtStart</c> is false and <paramref name="forceMigrate"/>
+    /// is not set: then the <c>migrate</c> command does it), seeds reference data and loads the regency directory. On PostgreSQL replicas starting together take
     /// turns (a session advisory lock): one migrates and seeds, the others find it done.
     /// </summary>
-    public async Task InitializeAsync(CancellationToken cancellationToken, bool migrate = true)
+    public async Task InitializeAsync(CancellationToken cancellationToken, bool forceMigrate = false)
     {
         var where = options.Value.Provider == DatabaseProvider.Postgres ? "PostgreSQL" : Path.GetFullPath(options.Value.Path);
         if (options.Value.Provider == DatabaseProvider.Sqlite)
@@ -43,7 +43,7 @@ public sealed class DatabaseInitializer(
         {
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
             await using var turn = await StartupTurn.TakeAsync(db, cancellationToken);
-            if (migrate && configuration.GetValue("Database:MigrateAtStart", true))
+            if (forceMigrate || configuration.GetValue("Database:MigrateAtStart", true))
                 await HubMigrations.MigrateAsync(db, cancellationToken);
             var served = configuration.GetSection(ServedRegency.Section).Get<List<ServedRegency>>() ?? [];
             await ReferenceData.SeedAsync(db, served, cancellationToken);
