@@ -227,12 +227,7 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         await using var rig = await PushRig.StartAsync(new { latency_ms = 2000, latency_after_apply = true }, push: false);
         var nips = await rig.EmployeesAsync(24);
         await rig.CloseAsync(24);
-        var settings = PushRig.PushSettings(rig.Etpp.BaseAddress);
-        settings["EtppPush:Timeout"] = "00:00:05";
-        settings["EtppPush:Pipeline:TotalTimeout"] = "00:00:05.500";
-        settings["EtppPush:Dispatcher:Lease"] = "00:00:06";
-        settings["EtppPush:Dispatcher:BatchSize"] = "4";
-        settings["EtppPush:Dispatcher:Parallelism"] = "2";
+        var settings = PushRig.KillableProcessSettings(rig.Etpp.BaseAddress);
         settings["Access:CreateDevelopmentCredential"] = "false";
         await using var doomed = new RestartableHubProcess(rig.Hub.DatabasePath, settings);
         await using var survivor = new RestartableHubProcess(rig.Hub.DatabasePath, settings);
