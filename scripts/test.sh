@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of the repository: proto lint, the OpenAPI document (regenerated from the built hub,
 # compared with the committed copy, linted), the xunit suite (which also starts the real hub process for the
-# end-to-end tests), the TypeScript client's generated-code check and tests, the dashboard's browser test, then the benchmark's smoke run
+# end-to-end tests) on SQLite and again, the hub's tests, on PostgreSQL (a throwaway cluster this script starts and
+# always stops: scripts/postgres-cluster.sh), the TypeScript client's generated-code check and tests, the dashboard's browser test, then the benchmark's smoke run
 # (every scenario at a tiny size, in seconds: it fails only when a scenario fails, never on a figure).
 # Prints "N passed, N failed" at the end.
 set -euo pipefail
@@ -34,6 +35,22 @@ status=0
 dotnet test EBakul.sln --configuration Release --no-build \
   --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" \
   --results-directory TestResults || status=$?
+
+echo "== dotnet test on PostgreSQL (the hub's tests, every hub on a database of its own in a throwaway cluster)"
+# Tests about SQLite's files by nature are skipped there, each with its reason (SqliteOnlyFact).
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/ebakul-pg.XXXXXX")
+stop_cluster() { scripts/postgres-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }
+trap stop_cluster EXIT
+if pg_server=$(scripts/postgres-cluster.sh start "$pg_dir"); then
+  EBAKUL_TEST_POSTGRES="$pg_server" dotnet test tests/EBakul.Hub.Tests --configuration Release --no-build \
+    --logger "trx;LogFilePrefix=postgres" --logger "console;verbosity=minimal" \
+    --results-directory TestResults || status=$?
+else
+  echo "the PostgreSQL cluster did not start: the PostgreSQL run of the tests is missing" >&2
+  status=1
+fi
+stop_cluster
+trap - EXIT
 
 echo "== TypeScript client (@ebakul/client)"
 # The generated code must be what buf generate makes from protos/ today; then the package's tests run against

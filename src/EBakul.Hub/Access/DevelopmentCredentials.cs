@@ -45,6 +45,7 @@ public sealed class DevelopmentCredentials(
             RateLimitPerSecond = 100_000, CreatedAt = now,
         }, cancellationToken);
 
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!); // on PostgreSQL no database file made the folder
         await File.WriteAllTextAsync(file,
             "# DEVELOPMENT ONLY: tokens of the local development callers, created on the first start of an empty hub.\n" +
             "# Never use them in production: set Access:CreateDevelopmentCredential=false and issue real callers with 'callers add'.\n" +

@@ -8,6 +8,15 @@ public sealed class DatabaseOptions
     /// <summary>Configuration section name.</summary>
     public const string Section = "Database";
 
+    /// <summary>
+    /// The store: <see cref="DatabaseProvider.Sqlite"/> (default; <see cref="Path"/>) or <see cref="DatabaseProvider.Postgres"/>
+    /// (<see cref="PostgresConnectionString"/>, from <c>ConnectionStrings:Postgres</c>).
+    /// </summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>The PostgreSQL connection string (configuration <c>ConnectionStrings:Postgres</c>), when <see cref="Provider"/> is Postgres.</summary>
+    public string PostgresConnectionString { get; set; } = "";
+
     /// <summary>Path of the SQLite file; created and migrated on first start. Default <c>data/ebakul.db</c>.</summary>
     public string Path { get; set; } = "data/ebakul.db";
 

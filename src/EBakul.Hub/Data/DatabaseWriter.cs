@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
 using EBakul.Hub.Hosting;
@@ -28,15 +29,21 @@ namespace EBakul.Hub.Data;
 /// Copying the WAL into the database file is left to a <see cref="WalCheckpointer"/> of its own, so the writer's
 /// time goes to the callers' work and its commits only.
 /// </para>
+/// <para>
+/// On PostgreSQL (<see cref="DatabaseProvider.Postgres"/>) the same writer runs in every hub replica: what differs is
+/// the store's (<see cref="StoreDialect"/>): each write transaction first takes the replicas' writer lock, and there is
+/// no WAL checkpointer or file to watch.
+/// </para>
 /// </summary>
 public sealed class DatabaseWriter : IDisposable
 {
     private readonly Channel<IWriteItem> _queue;
-    private readonly SqliteConnection _connection;
-    private readonly DbContextOptions<HubDbContext> _contextOptions;
+    private readonly StoreDialect _store;
+    private readonly DbConnection _connection;
+    private readonly Func<HubDbContext> _contexts;
     private readonly int _maxWritesPerCommit;
     private readonly Thread _thread;
-    private readonly WalCheckpointer _checkpointer;
+    private readonly WalCheckpointer? _checkpointer;
     private readonly Dictionary<string, WriterStatement> _statements = new(StringComparer.Ordinal);
 
     private volatile Exception? _lastCommitFailure;
@@ -58,21 +65,13 @@ public sealed class DatabaseWriter : IDisposable
     public DatabaseWriter(IOptions<DatabaseOptions> options, ILogger<DatabaseWriter>? logger = null)
     {
         _logger = logger;
-        _path = System.IO.Path.GetFullPath(options.Value.Path);
+        _store = StoreDialect.For(options.Value);
+        _path = _store.Provider == DatabaseProvider.Sqlite ? System.IO.Path.GetFullPath(options.Value.Path) : "";
         _maxWritesPerCommit = Math.Max(1, options.Value.MaxWritesPerCommit);
-        _connection = new SqliteConnection(options.Value.ConnectionString);
-        _connection.Open();
-        SqlitePragmas.Apply(_connection);
-        using (var settings = _connection.CreateCommand())
-        {
-            // The writer's page cache: a merchant import chunk's index pages stay in memory until the
-            // commit instead of spilling and re-reading. Grows only as used.
-            // No automatic checkpoint: the WalCheckpointer copies the WAL into the database file, not the writer.
-            settings.CommandText = $"PRAGMA cache_size=-{WriterCacheKibibytes}; PRAGMA wal_autocheckpoint=0;";
-            settings.ExecuteNonQuery();
-        }
-        _checkpointer = new WalCheckpointer(options.Value.ConnectionString, options.Value.WalRestartPages, options.Value.CheckpointInterval);
-        _contextOptions = new DbContextOptionsBuilder<HubDbContext>().UseSqlite(_connection).Options;
+        _connection = _store.OpenWriterConnection();
+        if (_store.Provider == DatabaseProvider.Sqlite)
+            _checkpointer = new WalCheckpointer(options.Value.ConnectionString, options.Value.WalRestartPages, options.Value.CheckpointInterval);
+        _contexts = _store.ContextsOn(_connection);
         _queue = Channel.CreateBounded<IWriteItem>(new BoundedChannelOptions(options.Value.MaxQueuedWrites)
         {
             SingleReader = true,
@@ -118,7 +117,9 @@ public sealed class DatabaseWriter : IDisposable
     private void NoteFailure(Exception ex)
     {
         if (StorageFailure.From(ex) is not { } storage) return;
-        if (_storageFault is null && _logger is not null)
+        if (_storageFault is null && _logger is not null && _checkpointer is null)
+            _logger.LogError(ex, "Database failure {Reason}; writes answer UNAVAILABLE and readiness is down until a write commits again", storage.Reason);
+        else if (_storageFault is null && _logger is not null)
         {
             long? free = null;
             try { free = new DriveInfo(System.IO.Path.GetDirectoryName(_path)!).AvailableFreeSpace; } catch (Exception) { }
@@ -136,7 +137,7 @@ public sealed class DatabaseWriter : IDisposable
         {
             batch.Clear();
             while (batch.Count < _maxWritesPerCommit && reader.TryRead(out var next)) batch.Add(next);
-            if (_checkpointer.TakeRestart()) CatchUpCheckpoint();
+            if (_checkpointer?.TakeRestart() == true) CatchUpCheckpoint();
             CommitBatch(batch);
         }
     }
@@ -164,7 +165,7 @@ public sealed class DatabaseWriter : IDisposable
         using var span = StartBatchSpan(batch);
         var started = Stopwatch.GetTimestamp();
         if (!TryBegin(batch, out var transaction)) { HubTelemetry.WriterCommitFailures.Add(1); span?.SetStatus(ActivityStatusCode.Error); return; }
-        var scope = new WriteTransaction(transaction, _contextOptions, this);
+        var scope = new WriteTransaction(transaction, _contexts, this);
         try
         {
             for (var next = 0; next < batch.Count;)
@@ -183,7 +184,7 @@ public sealed class DatabaseWriter : IDisposable
                     {
                         // The group was undone with the transaction itself: begin another for the items' second run.
                         if (!TryBegin(batch, out transaction)) return;
-                        scope = new WriteTransaction(transaction, _contextOptions, this);
+                        scope = new WriteTransaction(transaction, _contexts, this);
                     }
                     foreach (var item in group) RunInSavepoint(item, scope, succeeded);
                 }
@@ -217,7 +218,7 @@ public sealed class DatabaseWriter : IDisposable
             _storageFault = null;
             _logger?.LogInformation("Database storage on {Path} accepts writes again", _path);
         }
-        _checkpointer.Committed();
+        _checkpointer?.Committed();
         foreach (var item in succeeded) item.Complete();
         scope.RunCommittedCallbacks();
     }
@@ -235,13 +236,22 @@ public sealed class DatabaseWriter : IDisposable
         return span;
     }
 
-    private bool TryBegin(List<IWriteItem> batch, out SqliteTransaction transaction)
+    private bool TryBegin(List<IWriteItem> batch, out DbTransaction transaction)
     {
-        SqliteTransaction? begun = null;
+        DbTransaction? begun = null;
         try
         {
+            if (_checkpointer is null)
+            {
+                // PostgreSQL: other replicas commit between any two of this writer's transactions, so what the writer
+                // remembers of the database is never carried from one transaction to the next.
+                begun = _store.BeginWrite(_connection);
+                _epoch = NextEpoch();
+                transaction = begun;
+                return true;
+            }
             WritableStorage.Require(_path); // before SQLite writes to the mapped -shm file (see WritableStorage)
-            begun = _connection.BeginTransaction(deferred: false);
+            begun = _store.BeginWrite(_connection);
             // The write lock is held from here to the commit: if another connection committed since this writer's last
             // transaction, what the writer remembers of the database may be out of date.
             var dataVersion = (long)Statement("PRAGMA data_version").ExecuteScalar()!;
@@ -299,7 +309,7 @@ public sealed class DatabaseWriter : IDisposable
     /// undone, when one of them fails: when <paramref name="beganTransaction"/> the whole transaction is rolled back
     /// (nothing else is in it), otherwise back to a savepoint taken before the group.
     /// </summary>
-    private bool RunTogether(List<IWriteItem> group, SqliteTransaction transaction, WriteTransaction scope, bool beganTransaction)
+    private bool RunTogether(List<IWriteItem> group, DbTransaction transaction, WriteTransaction scope, bool beganTransaction)
     {
         if (!beganTransaction) Execute("SAVEPOINT together");
         var callbacksBefore = scope.PendingCallbackCount;
@@ -349,6 +359,9 @@ public sealed class DatabaseWriter : IDisposable
         return true;
     }
 
+    /// <summary>The store this writer writes to.</summary>
+    public StoreDialect Store => _store;
+
     /// <summary>The current <see cref="WriteTransaction.Epoch"/>.</summary>
     internal long Epoch => _epoch;
 
@@ -359,7 +372,7 @@ public sealed class DatabaseWriter : IDisposable
     /// <summary>The writer's prepared statement for <paramref name="sql"/>, created on first use (writer thread only).</summary>
     internal WriterStatement Statement(string sql)
     {
-        if (!_statements.TryGetValue(sql, out var statement)) _statements[sql] = statement = new WriterStatement(_connection, sql);
+        if (!_statements.TryGetValue(sql, out var statement)) _statements[sql] = statement = _store.Prepare(_connection, sql);
         return statement;
     }
 
@@ -368,7 +381,7 @@ public sealed class DatabaseWriter : IDisposable
     {
         _queue.Writer.TryComplete();
         _thread.Join(TimeSpan.FromSeconds(30));
-        _checkpointer.Dispose();
+        _checkpointer?.Dispose();
         foreach (var statement in _statements.Values) statement.Dispose();
         _connection.Dispose();
     }
@@ -413,17 +426,17 @@ public sealed class DatabaseWriter : IDisposable
 /// </summary>
 public sealed class WriteTransaction
 {
-    private readonly SqliteTransaction _transaction;
-    private readonly DbContextOptions<HubDbContext> _contextOptions;
+    private readonly DbTransaction _transaction;
+    private readonly Func<HubDbContext> _contexts;
     private readonly DatabaseWriter _writer;
     private readonly List<Action> _committedCallbacks = [];
     private int _itemCallbackStart;
     private HubDbContext? _db;
 
-    internal WriteTransaction(SqliteTransaction transaction, DbContextOptions<HubDbContext> contextOptions, DatabaseWriter writer)
+    internal WriteTransaction(DbTransaction transaction, Func<HubDbContext> contexts, DatabaseWriter writer)
     {
         _transaction = transaction;
-        _contextOptions = contextOptions;
+        _contexts = contexts;
         _writer = writer;
     }
 
@@ -434,7 +447,7 @@ public sealed class WriteTransaction
         {
             if (_db is null)
             {
-                _db = new HubDbContext(_contextOptions);
+                _db = _contexts();
                 _db.Database.UseTransaction(_transaction);
             }
             return _db;

@@ -14,10 +14,21 @@ namespace EBakul.Hub.Data;
 
 /// <summary>
 /// The hub's database. Table and column names are snake_case so that the hand-written SQL of the hot
-/// paths reads like the schema. Instants are stored as Unix milliseconds (sortable integers).
+/// paths reads like the schema. Instants are stored as Unix milliseconds (sortable integers). On PostgreSQL the hub uses
+/// <see cref="Postgres.PostgresHubDbContext"/>, the same model with its own migrations.
 /// </summary>
-public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbContext(options)
+public class HubDbContext : DbContext
 {
+    /// <summary>A context on SQLite (or on what the options name).</summary>
+    public HubDbContext(DbContextOptions<HubDbContext> options) : base(options)
+    {
+    }
+
+    /// <summary>For a store's own context type (its migrations are found by that type).</summary>
+    protected HubDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
     /// <summary>Regencies served.</summary>
     public DbSet<Regency> Regencies => Set<Regency>();
     /// <summary>Kecamatan of every regency.</summary>

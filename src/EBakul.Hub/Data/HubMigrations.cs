@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace EBakul.Hub.Data;
 
 /// <summary>
-/// Brings a database to the hub's schema with its EF Core migrations (Data/Migrations). Data migrations call the hub's own
+/// Brings a database to the hub's schema with its EF Core migrations (Data/Migrations; on PostgreSQL Data/Postgres/Migrations,
+/// those of <see cref="Postgres.PostgresHubDbContext"/>). Data migrations call the hub's own
 /// rules by name, so those are registered on the migrating connection first: <c>ebakul_receipt_key</c> is
 /// <see cref="ReceiptReferences.Key"/>.
 /// </summary>
@@ -17,8 +18,9 @@ public static class HubMigrations
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            ((SqliteConnection)db.Database.GetDbConnection()).CreateFunction<string, string>(
-                "ebakul_receipt_key", ReceiptReferences.Key, isDeterministic: true);
+            // PostgreSQL's migrations (Data/Postgres/Migrations) start from today's model: they call no hub rule.
+            if (db.Database.GetDbConnection() is SqliteConnection sqlite)
+                sqlite.CreateFunction<string, string>("ebakul_receipt_key", ReceiptReferences.Key, isDeterministic: true);
             if (targetMigration is null)
                 await db.Database.MigrateAsync(cancellationToken);
             else

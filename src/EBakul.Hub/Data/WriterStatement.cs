@@ -6,25 +6,115 @@ using SQLitePCL;
 namespace EBakul.Hub.Data;
 
 /// <summary>
-/// One SQL statement of a writing connection (the <see cref="DatabaseWriter"/>'s, the demo loader's), prepared once for
+/// One SQL statement of a writing connection, prepared once for the life of the connection: the writer's hot path binds
+/// values by name and runs it again and again. Two stores implement it: <see cref="SqliteWriterStatement"/> (straight on
+/// SQLite's C API) and <see cref="Postgres.PostgresWriterStatement"/> (an Npgsql command). The SQL is written once, with
+/// <c>$name</c> parameters; what PostgreSQL reads differently is translated in one place, <see cref="Postgres.PostgresSql"/>.
+/// <para>
+/// Bound values stay bound until they are bound again: bind every parameter before each execution. Values come back as
+/// SQLite's storage classes on both stores: integers (of any width, and booleans as 1 or 0) as <see cref="long"/>.
+/// </para>
+/// </summary>
+public abstract class WriterStatement : IDisposable
+{
+    /// <summary>The statement's SQL as written.</summary>
+    public abstract string Sql { get; }
+
+    /// <summary>Binds text, or NULL.</summary>
+    public abstract WriterStatement Bind(string name, string? value);
+
+    /// <summary>Binds an integer.</summary>
+    public abstract WriterStatement Bind(string name, long value);
+
+    /// <summary>Binds an integer, or NULL.</summary>
+    public abstract WriterStatement Bind(string name, long? value);
+
+    /// <summary>Binds an integer.</summary>
+    public WriterStatement Bind(string name, int value) => Bind(name, (long)value);
+
+    /// <summary>Binds an integer, or NULL.</summary>
+    public WriterStatement Bind(string name, int? value) => Bind(name, (long?)value);
+
+    /// <summary>Binds a boolean as 1 or 0 (flags are integer columns on both stores).</summary>
+    public WriterStatement Bind(string name, bool value) => Bind(name, value ? 1L : 0L);
+
+    /// <summary>Binds a real number, or NULL.</summary>
+    public abstract WriterStatement Bind(string name, double? value);
+
+    /// <summary>Binds a blob, or NULL.</summary>
+    public abstract WriterStatement Bind(string name, byte[]? value);
+
+    /// <summary>Runs the statement to its end; returns how many rows it inserted, updated or deleted.</summary>
+    public abstract int ExecuteNonQuery();
+
+    /// <summary>The first column of the first row (null when there is no row, or the value is NULL); runs the statement to its end.</summary>
+    public object? ExecuteScalar()
+    {
+        using var rows = ExecuteReader();
+        if (!rows.Read()) return null;
+        var value = rows.GetValue(0);
+        while (rows.Read()) { }
+        return value;
+    }
+
+    /// <summary>
+    /// Starts the statement and returns its rows; disposing them resets the statement. The statement has one reader:
+    /// dispose it before the statement runs again.
+    /// </summary>
+    public abstract WriterRows ExecuteReader();
+
+    /// <summary>Releases the statement.</summary>
+    public abstract void Dispose();
+}
+
+/// <summary>The rows of a running <see cref="WriterStatement"/>; disposing them resets the statement.</summary>
+public abstract class WriterRows : IDisposable
+{
+    /// <summary>Moves to the next row; false when there is none.</summary>
+    public abstract bool Read();
+
+    /// <summary>Whether the column of the current row is NULL.</summary>
+    public abstract bool IsDBNull(int column);
+
+    /// <summary>The column as text.</summary>
+    public abstract string GetString(int column);
+
+    /// <summary>The column as an integer.</summary>
+    public abstract long GetInt64(int column);
+
+    /// <summary>The column as a 32-bit integer.</summary>
+    public int GetInt32(int column) => checked((int)GetInt64(column));
+
+    /// <summary>The column as a real number.</summary>
+    public abstract double GetDouble(int column);
+
+    /// <summary>The column as a blob (a copy).</summary>
+    public abstract byte[] GetBlob(int column);
+
+    /// <summary>The column as SQLite's storage classes: long, double, string, byte[], or null.</summary>
+    public abstract object? GetValue(int column);
+
+    /// <summary>Resets the statement for its next run.</summary>
+    public abstract void Dispose();
+}
+
+/// <summary>
+/// A <see cref="WriterStatement"/> of a SQLite writing connection (the <see cref="DatabaseWriter"/>'s, the demo loader's), prepared once for
 /// the life of the connection and run straight on SQLite. The writer runs the same few statements for every recorded
 /// purchase and imported row, the loader for millions of rows; going through
 /// <see cref="SqliteCommand"/> there cost a UTF-8 copy and a name search of every parameter on every execution, and
 /// a reader object per query. Here a parameter's position is found once (parameter names are interned, so a name
 /// written as a literal is found by reference), values are bound straight into the statement, and the one reader
 /// of the statement is reused. SQLite errors surface as <see cref="SqliteException"/>, as they would from a command.
-/// <para>
-/// Bound values stay bound until they are bound again: bind every parameter before each execution.
-/// </para>
 /// </summary>
-public sealed class WriterStatement : IDisposable
+public sealed class SqliteWriterStatement : WriterStatement
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
     private readonly string[] _parameterNames;
-    private readonly WriterRows _rows;
+    private readonly SqliteWriterRows _rows;
 
-    internal WriterStatement(SqliteConnection connection, string sql)
+    internal SqliteWriterStatement(SqliteConnection connection, string sql)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("the connection is not open");
         var rc = raw.sqlite3_prepare_v3(_db, sql, raw.SQLITE_PREPARE_PERSISTENT, out _statement, out var tail);
@@ -37,15 +127,15 @@ public sealed class WriterStatement : IDisposable
         _parameterNames = new string[raw.sqlite3_bind_parameter_count(_statement)];
         for (var i = 0; i < _parameterNames.Length; i++)
             _parameterNames[i] = string.Intern(raw.sqlite3_bind_parameter_name(_statement, i + 1).utf8_to_string() ?? "");
-        _rows = new WriterRows(this);
+        _rows = new SqliteWriterRows(this);
         Sql = sql;
     }
 
-    /// <summary>The statement's SQL.</summary>
-    public string Sql { get; }
+    /// <inheritdoc />
+    public override string Sql { get; }
 
-    /// <summary>Binds text, or NULL.</summary>
-    public WriterStatement Bind(string name, string? value)
+    /// <inheritdoc />
+    public override WriterStatement Bind(string name, string? value)
     {
         if (value is null) return Check(raw.sqlite3_bind_null(_statement, IndexOf(name)));
         // Encoded here, not by SQLite: .NET's UTF-8 encoder is vectorized, SQLite's UTF-16 translation goes a character at
@@ -68,32 +158,23 @@ public sealed class WriterStatement : IDisposable
     /// <summary>Texts whose UTF-8 form surely fits in this many bytes are encoded on the stack.</summary>
     private const int StackTextBytes = 1024;
 
-    /// <summary>Binds an integer.</summary>
-    public WriterStatement Bind(string name, long value) => Check(raw.sqlite3_bind_int64(_statement, IndexOf(name), value));
+    /// <inheritdoc />
+    public override WriterStatement Bind(string name, long value) => Check(raw.sqlite3_bind_int64(_statement, IndexOf(name), value));
 
-    /// <summary>Binds an integer, or NULL.</summary>
-    public WriterStatement Bind(string name, long? value) =>
+    /// <inheritdoc />
+    public override WriterStatement Bind(string name, long? value) =>
         value is { } v ? Bind(name, v) : Check(raw.sqlite3_bind_null(_statement, IndexOf(name)));
 
-    /// <summary>Binds an integer.</summary>
-    public WriterStatement Bind(string name, int value) => Bind(name, (long)value);
-
-    /// <summary>Binds an integer, or NULL.</summary>
-    public WriterStatement Bind(string name, int? value) => Bind(name, (long?)value);
-
-    /// <summary>Binds a boolean as 1 or 0.</summary>
-    public WriterStatement Bind(string name, bool value) => Bind(name, value ? 1L : 0L);
-
-    /// <summary>Binds a real number, or NULL.</summary>
-    public WriterStatement Bind(string name, double? value) =>
+    /// <inheritdoc />
+    public override WriterStatement Bind(string name, double? value) =>
         Check(value is { } v ? raw.sqlite3_bind_double(_statement, IndexOf(name), v) : raw.sqlite3_bind_null(_statement, IndexOf(name)));
 
-    /// <summary>Binds a blob, or NULL.</summary>
-    public WriterStatement Bind(string name, byte[]? value) =>
+    /// <inheritdoc />
+    public override WriterStatement Bind(string name, byte[]? value) =>
         Check(value is null ? raw.sqlite3_bind_null(_statement, IndexOf(name)) : raw.sqlite3_bind_blob(_statement, IndexOf(name), value));
 
-    /// <summary>Runs the statement to its end; returns how many rows it inserted, updated or deleted.</summary>
-    public int ExecuteNonQuery()
+    /// <inheritdoc />
+    public override int ExecuteNonQuery()
     {
         int rc;
         while ((rc = raw.sqlite3_step(_statement)) == raw.SQLITE_ROW) { }
@@ -103,24 +184,11 @@ public sealed class WriterStatement : IDisposable
         return changes;
     }
 
-    /// <summary>The first column of the first row (null when there is no row, or the value is NULL); runs the statement to its end.</summary>
-    public object? ExecuteScalar()
-    {
-        using var rows = ExecuteReader();
-        if (!rows.Read()) return null;
-        var value = rows.GetValue(0);
-        while (rows.Read()) { }
-        return value;
-    }
-
-    /// <summary>
-    /// Starts the statement and returns its rows; disposing them resets the statement. The statement has one reader:
-    /// dispose it before the statement runs again.
-    /// </summary>
-    public WriterRows ExecuteReader() => _rows;
+    /// <inheritdoc />
+    public override WriterRows ExecuteReader() => _rows;
 
     /// <summary>Finalizes the statement.</summary>
-    public void Dispose() => _statement.Dispose();
+    public override void Dispose() => _statement.Dispose();
 
     /// <summary>Steps to the next row: true on a row, false at the end.</summary>
     internal bool Step()
@@ -145,7 +213,7 @@ public sealed class WriterStatement : IDisposable
         throw new ArgumentException($"the statement has no parameter {name}: {Sql}", nameof(name));
     }
 
-    private WriterStatement Check(int rc)
+    private SqliteWriterStatement Check(int rc)
     {
         if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, _db);
         return this;
@@ -159,36 +227,33 @@ public sealed class WriterStatement : IDisposable
     }
 }
 
-/// <summary>The rows of a running <see cref="WriterStatement"/>; disposing them resets the statement.</summary>
-public sealed class WriterRows : IDisposable
+/// <summary>The rows of a running <see cref="SqliteWriterStatement"/>, read straight from the statement.</summary>
+public sealed class SqliteWriterRows : WriterRows
 {
-    private readonly WriterStatement _statement;
+    private readonly SqliteWriterStatement _statement;
 
-    internal WriterRows(WriterStatement statement) => _statement = statement;
+    internal SqliteWriterRows(SqliteWriterStatement statement) => _statement = statement;
 
-    /// <summary>Moves to the next row; false when there is none.</summary>
-    public bool Read() => _statement.Step();
+    /// <inheritdoc />
+    public override bool Read() => _statement.Step();
 
-    /// <summary>Whether the column of the current row is NULL.</summary>
-    public bool IsDBNull(int column) => raw.sqlite3_column_type(_statement.Handle, column) == raw.SQLITE_NULL;
+    /// <inheritdoc />
+    public override bool IsDBNull(int column) => raw.sqlite3_column_type(_statement.Handle, column) == raw.SQLITE_NULL;
 
-    /// <summary>The column as text.</summary>
-    public string GetString(int column) => raw.sqlite3_column_text(_statement.Handle, column).utf8_to_string() ?? "";
+    /// <inheritdoc />
+    public override string GetString(int column) => raw.sqlite3_column_text(_statement.Handle, column).utf8_to_string() ?? "";
 
-    /// <summary>The column as an integer.</summary>
-    public long GetInt64(int column) => raw.sqlite3_column_int64(_statement.Handle, column);
+    /// <inheritdoc />
+    public override long GetInt64(int column) => raw.sqlite3_column_int64(_statement.Handle, column);
 
-    /// <summary>The column as a 32-bit integer.</summary>
-    public int GetInt32(int column) => checked((int)raw.sqlite3_column_int64(_statement.Handle, column));
+    /// <inheritdoc />
+    public override double GetDouble(int column) => raw.sqlite3_column_double(_statement.Handle, column);
 
-    /// <summary>The column as a real number.</summary>
-    public double GetDouble(int column) => raw.sqlite3_column_double(_statement.Handle, column);
+    /// <inheritdoc />
+    public override byte[] GetBlob(int column) => raw.sqlite3_column_blob(_statement.Handle, column).ToArray();
 
-    /// <summary>The column as a blob (a copy).</summary>
-    public byte[] GetBlob(int column) => raw.sqlite3_column_blob(_statement.Handle, column).ToArray();
-
-    /// <summary>The column as what SQLite holds: long, double, string, byte[], or null.</summary>
-    public object? GetValue(int column) => raw.sqlite3_column_type(_statement.Handle, column) switch
+    /// <inheritdoc />
+    public override object? GetValue(int column) => raw.sqlite3_column_type(_statement.Handle, column) switch
     {
         raw.SQLITE_INTEGER => GetInt64(column),
         raw.SQLITE_FLOAT => GetDouble(column),
@@ -197,6 +262,6 @@ public sealed class WriterRows : IDisposable
         _ => null,
     };
 
-    /// <summary>Resets the statement for its next run.</summary>
-    public void Dispose() => _statement.Reset();
+    /// <inheritdoc />
+    public override void Dispose() => _statement.Reset();
 }

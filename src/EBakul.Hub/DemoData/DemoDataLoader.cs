@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using EBakul.Hub.Data;
@@ -100,15 +101,12 @@ public sealed class DemoDataLoader(
     {
         rowsPerChunk = Math.Max(1, rowsPerChunk);
         var total = Stopwatch.StartNew();
-        // Not pooled: closing it must free its page cache, and no other user may inherit its settings.
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder(database.Value.ConnectionString) { Pooling = false }.ToString());
-        connection.Open();
-        SqlitePragmas.Apply(connection);
-        // Sorts for the index builds use files, not memory.
-        Execute(connection, null, $"PRAGMA cache_size = {LoadCacheSizeKib}; PRAGMA temp_store = FILE; PRAGMA wal_autocheckpoint = 0;");
-
-        using var tx = connection.BeginTransaction(deferred: false);
-        using var session = new LoadSession(connection);
+        var store = StoreDialect.For(database.Value);
+        var sqlite = store.Provider == DatabaseProvider.Sqlite;
+        using var connection = sqlite ? OpenSqliteLoadConnection() : store.OpenWriterConnection();
+        // On PostgreSQL the load is one write transaction like any other (it holds the replicas' writer lock).
+        using var tx = sqlite ? ((SqliteConnection)connection).BeginTransaction(deferred: false) : store.BeginWrite(connection);
+        using var session = new LoadSession(store, connection);
         var phase = Stopwatch.StartNew();
         var indexes = DropSecondaryIndexes(connection, tx);
 
@@ -135,7 +133,7 @@ public sealed class DemoDataLoader(
         phase.Restart();
         using (var claims = Command(connection, tx, ClaimLoadedReceipts))
         {
-            claims.Parameters.AddWithValue("$purchase", (int)EntryKind.Purchase);
+            StoreDialect.AddParameter(claims, "$purchase", (int)EntryKind.Purchase);
             claims.CommandTimeout = 0;
             claims.ExecuteNonQuery();
         }
@@ -144,10 +142,23 @@ public sealed class DemoDataLoader(
 
         phase.Restart();
         tx.Commit();
-        // Copy the load into the database file now, while nothing else runs, and start the WAL over empty.
-        Execute(connection, null, "PRAGMA wal_checkpoint(TRUNCATE)");
+        // SQLite: copy the load into the database file now, while nothing else runs, and start the WAL over empty.
+        // PostgreSQL: statistics of the new rows for the planner.
+        Execute(connection, null, sqlite ? "PRAGMA wal_checkpoint(TRUNCATE)" : "ANALYZE");
         logger.LogInformation("Demo data: committed and checkpointed in {Elapsed:F1} s", phase.Elapsed.TotalSeconds);
         return new DemoDataLoadResult(merchants, generator.Offices.Count, employees, purchases, total.Elapsed);
+    }
+
+    /// <summary>The SQLite load connection, with a large page cache of its own.</summary>
+    private SqliteConnection OpenSqliteLoadConnection()
+    {
+        // Not pooled: closing it must free its page cache, and no other user may inherit its settings.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(database.Value.ConnectionString) { Pooling = false }.ToString());
+        connection.Open();
+        SqlitePragmas.Apply(connection);
+        // Sorts for the index builds use files, not memory.
+        Execute(connection, null, $"PRAGMA cache_size = {LoadCacheSizeKib}; PRAGMA temp_store = FILE; PRAGMA wal_autocheckpoint = 0;");
+        return connection;
     }
 
     /// <summary>
@@ -179,11 +190,15 @@ public sealed class DemoDataLoader(
     /// Drops the indexes the schema declares on the loaded tables (not the primary keys' own) inside the load
     /// transaction and returns their definitions, to be run again once the rows are in.
     /// </summary>
-    private static List<string> DropSecondaryIndexes(SqliteConnection connection, SqliteTransaction tx)
+    private static List<string> DropSecondaryIndexes(DbConnection connection, DbTransaction tx)
     {
         var indexes = new List<(string Name, string Sql)>();
-        using (var list = Command(connection, tx,
-            $"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({string.Join(", ", LoadedTables.Select(t => $"'{t}'"))})"))
+        var tables = string.Join(", ", LoadedTables.Select(t => $"'{t}'"));
+        using (var list = Command(connection, tx, connection is SqliteConnection
+            ? $"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({tables})"
+            // PostgreSQL: every index but those of a primary key or unique constraint.
+            : $"SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename IN ({tables}) " +
+              "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)"))
         using (var reader = list.ExecuteReader())
         {
             while (reader.Read()) indexes.Add((reader.GetString(0), reader.GetString(1)));
@@ -297,29 +312,23 @@ public sealed class DemoDataLoader(
         return chunk.Length;
     }
 
-    private static void Execute(SqliteConnection connection, SqliteTransaction? tx, string sql)
+    private static void Execute(DbConnection connection, DbTransaction? tx, string sql)
     {
         using var command = Command(connection, tx, sql);
         command.CommandTimeout = 0;
         command.ExecuteNonQuery();
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = tx;
-        return command;
-    }
+    private static DbCommand Command(DbConnection connection, DbTransaction? tx, string sql) => StoreDialect.Command(connection, tx, sql);
 
     /// <summary>The load's connection (inside its transaction), with each insert prepared once for the whole load.</summary>
-    private sealed class LoadSession(SqliteConnection connection) : IDisposable
+    private sealed class LoadSession(StoreDialect store, DbConnection connection) : IDisposable
     {
         private readonly Dictionary<string, WriterStatement> _statements = new(StringComparer.Ordinal);
 
         public WriterStatement Statement(string sql)
         {
-            if (!_statements.TryGetValue(sql, out var statement)) _statements[sql] = statement = new WriterStatement(connection, sql);
+            if (!_statements.TryGetValue(sql, out var statement)) _statements[sql] = statement = store.Prepare(connection, sql);
             return statement;
         }
 

@@ -52,7 +52,7 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock, IOp
 
     private const string NotContactedSql = """
         UPDATE adjustment_deliveries SET state = 1, last_error = $error, next_attempt_at = $next, lease_owner = NULL, lease_until = NULL,
-            attempts = max(attempts - 1, 0)
+            attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
         WHERE adjustment_id = $id AND state = 2 AND lease_owner = $owner
         """;
     private const string HeartbeatSql = """

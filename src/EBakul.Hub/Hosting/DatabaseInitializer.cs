@@ -29,21 +29,48 @@ public sealed class DatabaseInitializer(
             await services.GetRequiredService<DemoDataLoader>().LoadIfEmptyAsync(demo, cancellationToken);
     }
 
-    /// <summary>Creates and migrates the database, seeds reference data and loads the regency directory.</summary>
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates and migrates the database (unless <c>Database:MigrateAtStart</c> is false and <paramref name="forceMigrate"/>
+    /// is not set: then the <c>migrate</c> command does it), seeds reference data and loads the regency directory. On PostgreSQL replicas starting together take
+    /// turns (a session advisory lock): one migrates and seeds, the others find it done.
+    /// </summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken, bool forceMigrate = false)
     {
-        var path = Path.GetFullPath(options.Value.Path);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var where = options.Value.Provider == DatabaseProvider.Postgres ? "PostgreSQL" : Path.GetFullPath(options.Value.Path);
+        if (options.Value.Provider == DatabaseProvider.Sqlite)
+            Directory.CreateDirectory(Path.GetDirectoryName(where)!);
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-            await HubMigrations.MigrateAsync(db, cancellationToken);
+            await using var turn = await StartupTurn.TakeAsync(db, cancellationToken);
+            if (forceMigrate || configuration.GetValue("Database:MigrateAtStart", true))
+                await HubMigrations.MigrateAsync(db, cancellationToken);
             var served = configuration.GetSection(ServedRegency.Section).Get<List<ServedRegency>>() ?? [];
             await ReferenceData.SeedAsync(db, served, cancellationToken);
             await BojonegoroQuotaPolicy.SeedAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken);
             await directory.LoadAsync(db, cancellationToken);
         }
-        logger.LogInformation("Database ready at {Path}", path);
+        logger.LogInformation("Database ready at {Path}", where);
+    }
+
+    /// <summary>On PostgreSQL, a session advisory lock held while one replica migrates and seeds; nothing on SQLite.</summary>
+    private sealed class StartupTurn(Npgsql.NpgsqlConnection? connection) : IAsyncDisposable
+    {
+        public static async Task<StartupTurn> TakeAsync(HubDbContext db, CancellationToken cancellationToken)
+        {
+            if (db is not Data.Postgres.PostgresHubDbContext) return new StartupTurn(null);
+            var connection = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
+            await connection.OpenAsync(cancellationToken);
+            await using var take = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({Data.Postgres.PostgresStore.StartupLockKey})", connection);
+            await take.ExecuteNonQueryAsync(cancellationToken);
+            return new StartupTurn(connection);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            // Closing the session releases its advisory lock.
+            if (connection is not null) await connection.DisposeAsync();
+        }
     }
 
     /// <inheritdoc />

@@ -15,13 +15,15 @@ namespace EBakul.Hub.Hosting;
 /// EBakul.Hub callers revoke ID
 /// EBakul.Hub callers list
 /// EBakul.Hub audit verify
+/// EBakul.Hub migrate
 /// </code>
-/// Every command works on the configured database (<c>--Database:Path=...</c>) and exits with 0 on success.
+/// Every command works on the configured database (<c>--Database:Path=...</c>, or PostgreSQL with
+/// <c>--Database:Provider=Postgres --ConnectionStrings:Postgres=...</c>) and exits with 0 on success.
 /// </summary>
 public static class HubCommands
 {
     /// <summary>Whether the arguments name a command.</summary>
-    public static bool Recognizes(string[] args) => args.Length > 0 && args[0] is "callers" or "audit" or "evidence";
+    public static bool Recognizes(string[] args) => args.Length > 0 && args[0] is "callers" or "audit" or "evidence" or "migrate";
 
     /// <summary>Runs the hub, or the command the arguments name.</summary>
     public static async Task RunHubAsync(this WebApplication app, string[] args)
@@ -31,7 +33,14 @@ public static class HubCommands
             await app.RunAsync();
             return;
         }
-        // Verifying an evidence package needs nothing but the file: no database is opened or created.
+        // Verifying an evidence package needs nothing but the file: no database is opened or created. Migrating is what
+        // the initialization does, whatever Database:MigrateAtStart says.
+        if (args is ["migrate", ..])
+        {
+            await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None, forceMigrate: true);
+            await Console.Out.WriteLineAsync("database migrated");
+            return;
+        }
         if (args is not ["evidence", "verify", ..])
             await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None);
         Environment.ExitCode = await RunAsync(app.Services, args, Console.Out, Console.Error);
@@ -189,6 +198,7 @@ public static class HubCommands
               EBakul.Hub callers revoke ID
               EBakul.Hub callers list
               EBakul.Hub audit verify
+              EBakul.Hub migrate
               EBakul.Hub evidence export --regency 35.22 --period YYYY-MM --out FILE
               EBakul.Hub evidence verify FILE
             """);

@@ -31,9 +31,20 @@ public static class HubHostingExtensions
         services.Configure<DemoDataOptions>(builder.Configuration.GetSection(DemoDataOptions.Section));
         services.Configure<ReportOptions>(builder.Configuration.GetSection(ReportOptions.Section));
 
-        services.AddDbContextPool<HubDbContext>((sp, options) => options
-            .UseSqlite(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
-            .AddInterceptors(new SqlitePragmas.Interceptor()));
+        services.PostConfigure<DatabaseOptions>(o =>
+        {
+            if (string.IsNullOrEmpty(o.PostgresConnectionString))
+                o.PostgresConnectionString = builder.Configuration.GetConnectionString("Postgres") ?? "";
+        });
+        // The store is chosen once, at start (Database:Provider); on PostgreSQL the context is PostgresHubDbContext,
+        // whose migrations are PostgreSQL's.
+        if (builder.Configuration.GetValue(DatabaseOptions.Section + ":" + nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite) == DatabaseProvider.Postgres)
+            services.AddDbContextPool<HubDbContext, Data.Postgres.PostgresHubDbContext>((sp, options) => options
+                .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.PostgresConnectionString));
+        else
+            services.AddDbContextPool<HubDbContext>((sp, options) => options
+                .UseSqlite(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+                .AddInterceptors(new SqlitePragmas.Interceptor()));
         services.AddSingleton<DatabaseWriter>();
         services.AddSingleton<IdempotentWrites>();
         services.AddSingleton<RegencyDirectory>();

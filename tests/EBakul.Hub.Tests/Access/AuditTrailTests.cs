@@ -71,8 +71,9 @@ public sealed class AuditTrailTests : IDisposable
         }, rerunnable: true));
         await arrange.RecordAsync(arrange.Draft(await arrange.EmployeeAsync(), await arrange.MerchantAsync()));
 
-        // Another writer on the same file (as another process would be) appends between two of this hub's events.
-        using (var outside = new DatabaseWriter(Microsoft.Extensions.Options.Options.Create(new DatabaseOptions { Path = _hub.DatabasePath })))
+        // Another writer on the same database (as another process, or another replica on PostgreSQL, would be) appends
+        // between two of this hub's events.
+        using (var outside = new DatabaseWriter(Microsoft.Extensions.Options.Options.Create(TestStore.DatabaseOptionsFor(_hub.DatabasePath))))
         {
             var outsideAudit = new AuditTrail(TimeProvider.System);
             await outside.WriteAsync(tx =>

@@ -13,7 +13,7 @@ namespace EBakul.Hub.Tests.Data;
 /// </summary>
 public sealed class ReceiptKeyMigrationTests
 {
-    [Fact]
+    [SqliteOnlyFact("a data migration of SQLite files of the first release (PostgreSQL starts from the current schema)")]
     public async Task Claims_of_the_first_release_take_the_new_receipt_key()
     {
         var path = HubFactory.NewDatabasePath();

@@ -108,10 +108,11 @@ public sealed class DemoDataLoadTests : IDisposable
     /// <summary>Every index of the database file with its definition, by name.</summary>
     private static List<string> Indexes(string path)
     {
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
+        using var connection = TestStore.Open(path);
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name || ': ' || coalesce(sql, '(primary key)') FROM sqlite_master WHERE type = 'index' ORDER BY name";
+        command.CommandText = TestStore.IsPostgres
+            ? "SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname"
+            : "SELECT name || ': ' || coalesce(sql, '(primary key)') FROM sqlite_master WHERE type = 'index' ORDER BY name";
         using var reader = command.ExecuteReader();
         var indexes = new List<string>();
         while (reader.Read()) indexes.Add(reader.GetString(0));

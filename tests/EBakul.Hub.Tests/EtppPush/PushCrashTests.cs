@@ -16,12 +16,7 @@ public sealed class PushCrashTests
         var nips = await rig.EmployeesAsync(8);
         await rig.CloseAsync(8);
         // The month is closed by the in-process hub, which does not push and stays up as the admin view of the database.
-        var settings = PushRig.PushSettings(rig.Etpp.BaseAddress);
-        settings["EtppPush:Timeout"] = "00:00:05";
-        settings["EtppPush:Pipeline:TotalTimeout"] = "00:00:05.500";
-        settings["EtppPush:Dispatcher:Lease"] = "00:00:06";
-        settings["EtppPush:Dispatcher:BatchSize"] = "4";
-        settings["EtppPush:Dispatcher:Parallelism"] = "2";
+        var settings = PushRig.KillableProcessSettings(rig.Etpp.BaseAddress);
         await using var hub = new RestartableHubProcess(rig.Hub.DatabasePath, settings);
 
         await hub.StartAsync();

@@ -71,6 +71,21 @@ public sealed class PushRig : IAsyncDisposable
     };
 
     /// <summary>
+    /// <see cref="PushSettings"/> for a hub process a test kills mid-push: 5 s per push, 6 s leases (a dead process's
+    /// rows are due again soon), batches of 4 pushed 2 at a time (some rows are still queued at the kill).
+    /// </summary>
+    public static Dictionary<string, string?> KillableProcessSettings(Uri etpp)
+    {
+        var settings = PushSettings(etpp);
+        settings["EtppPush:Timeout"] = "00:00:05";
+        settings["EtppPush:Pipeline:TotalTimeout"] = "00:00:05.500";
+        settings["EtppPush:Dispatcher:Lease"] = "00:00:06";
+        settings["EtppPush:Dispatcher:BatchSize"] = "4";
+        settings["EtppPush:Dispatcher:Parallelism"] = "2";
+        return settings;
+    }
+
+    /// <summary>
     /// Starts e-TPP with <paramref name="faults"/> (the body of <c>PUT /_sim/faults</c>; none when null) and a hub that
     /// pushes to it with <see cref="PushSettings"/> changed by <paramref name="tune"/>; <paramref name="push"/> false starts
     /// a hub without the push adapter (e-TPP pulls).

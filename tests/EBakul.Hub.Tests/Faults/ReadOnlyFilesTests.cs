@@ -64,7 +64,7 @@ public sealed class ReadOnlyFilesTests(ITestOutputHelper output)
         return status;
     }
 
-    [Fact]
+    [SqliteOnlyFact("the database files themselves are made immutable")]
     public async Task Immutable_database_files_are_unavailable_storage_read_only_without_ending_the_process_and_nothing_acknowledged_is_lost()
     {
         await using var hub = new FaultHub();

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using EBakul.Hub.Tests.Infrastructure;
 
 namespace EBakul.Hub.Tests.Faults;
 
@@ -8,15 +8,8 @@ public static class StoredRows
     /// <summary>The rows of every table of the database at <paramref name="databasePath"/>, summed.</summary>
     public static long Count(string databasePath)
     {
-        using var db = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
-        db.Open();
-        var tables = new List<string>();
-        using (var list = db.CreateCommand())
-        {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
-            using var reader = list.ExecuteReader();
-            while (reader.Read()) tables.Add(reader.GetString(0));
-        }
+        using var db = TestStore.Open(databasePath);
+        var tables = TestStore.Tables(db);
         long rows = 0;
         foreach (var table in tables)
         {

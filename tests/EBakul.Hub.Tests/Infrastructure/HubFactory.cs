@@ -119,6 +119,7 @@ public sealed class HubFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:Path", DatabasePath);
+        foreach (var (key, value) in TestStore.SettingsFor(DatabasePath)) builder.UseSetting(key, value);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
         if (ConfigureServices is { } configure) builder.ConfigureServices(configure);

@@ -32,6 +32,12 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
     /// <summary>Whether the hub process is running (false once it ended, on its own or stopped by the test).</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>
+    /// The settings that put a hub on the test run's store for a database path (the hub tests set it to
+    /// <c>TestStore.SettingsFor</c>: PostgreSQL when the run is on PostgreSQL); none: the SQLite file at the path.
+    /// </summary>
+    public static Func<string, IEnumerable<KeyValuePair<string, string?>>>? StoreSettings { get; set; }
+
     /// <summary>Environment variables of the hub's process (e.g. <c>OTEL_*</c>), set before it starts.</summary>
     public Dictionary<string, string?> Environment { get; } = [];
 
@@ -160,6 +166,8 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
         start.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url={Address}");
         start.ArgumentList.Add($"--Kestrel:Endpoints:Http:Url={HttpAddress}");
         start.ArgumentList.Add($"--Database:Path={databasePath}");
+        if (StoreSettings is { } store)
+            foreach (var (key, value) in store(databasePath)) start.ArgumentList.Add($"--{key}={value}");
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

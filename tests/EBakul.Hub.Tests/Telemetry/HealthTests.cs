@@ -25,14 +25,13 @@ public sealed class HealthTests : IDisposable
     {
         _ = _hub.Services;
         string removed;
-        await using (var connection = new SqliteConnection($"Data Source={_hub.DatabasePath};Pooling=False"))
+        await using (var connection = TestStore.Open(_hub.DatabasePath))
         {
-            await connection.OpenAsync();
             await using var latest = connection.CreateCommand();
-            latest.CommandText = "SELECT MigrationId FROM __EFMigrationsHistory ORDER BY MigrationId DESC LIMIT 1";
+            latest.CommandText = "SELECT \"MigrationId\" FROM \"__EFMigrationsHistory\" ORDER BY \"MigrationId\" DESC LIMIT 1";
             removed = (string)(await latest.ExecuteScalarAsync())!;
             await using var delete = connection.CreateCommand();
-            delete.CommandText = $"DELETE FROM __EFMigrationsHistory WHERE MigrationId = '{removed}'";
+            delete.CommandText = $"DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = '{removed}'";
             await delete.ExecuteNonQueryAsync();
         }
 

@@ -3,7 +3,6 @@ using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Paging;
 using Google.Protobuf;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace EBakul.Hub.Domain.Merchants;
@@ -150,7 +149,7 @@ public sealed class MerchantRegistry(
             {
                 tx.Db.SaveChanges();
             }
-            catch (DbUpdateException ex) when (ex.InnerException is SqliteException { SqliteExtendedErrorCode: 2067 /* SQLITE_CONSTRAINT_UNIQUE */ })
+            catch (DbUpdateException ex) when (StoreDialect.IsUniqueViolation(ex))
             {
                 throw MerchantInserts.Conflict(tx, merchant);
             }

@@ -70,7 +70,8 @@ public sealed class NearbySearch(HubDbContext db, RegencyDirectory directory)
 
         var kecamatan = query.KecamatanCode!;
         var inKecamatan = await active.Where(m => m.KecamatanCode == kecamatan)
-            .OrderBy(m => EF.Functions.Collate(m.Name, "NOCASE")).ThenBy(m => m.Id).Take(size).ToListAsync(cancellationToken);
+            // lower() folds ASCII letters only on both stores (SQLite's, and PostgreSQL's under the columns' "C" collation).
+            .OrderBy(m => m.Name.ToLower()).ThenBy(m => m.Id).Take(size).ToListAsync(cancellationToken);
         return inKecamatan.Select(m => new NearbyMerchant(m, 0)).ToList();
     }
 

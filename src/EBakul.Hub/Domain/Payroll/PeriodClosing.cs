@@ -71,6 +71,11 @@ public sealed class PeriodClosing(
         using var closeSpan = HubTelemetry.Source.StartActivity("ebakul.close");
         closeSpan?.SetTag("ebakul.regency", regencyCode);
         closeSpan?.SetTag("ebakul.period", period.ToString());
+        // One close of a month at a time across hub processes (on PostgreSQL a session advisory lock; a replica that dies
+        // mid-close loses it with its connection). A second close waits, then finds the month closed. A close interrupted
+        // before it completed left the month CLOSING, with no results or adjustments: the next close (on any replica) runs
+        // it again from the start, and completing checks the revision it began with, so no adjustment is made twice.
+        await using var turn = await writer.Store.TakeTurnAsync($"close {regencyCode} {period.Key}", cancellationToken);
         PeriodState begun;
         using (HubTelemetry.Source.StartActivity("ebakul.close.begin"))
             begun = await writer.WriteAsync(tx => Begin(tx, regencyCode, period), cancellationToken);

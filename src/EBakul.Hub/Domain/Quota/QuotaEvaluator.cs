@@ -6,7 +6,6 @@ using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Roster;
 using EBakul.Hub.Errors;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace EBakul.Hub.Domain.Quota;
@@ -77,10 +76,10 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     /// need the status at their own moment (<see cref="ChangedMerchantTotalsSql"/>).
     /// </summary>
     private const string MonthMerchantsSql =
-        "SELECT m.id, m.category IN ({0}) AND m.scale IN ({1}) AS counts, " +
-        "(SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at < $start " +
-        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) = 2 AS active_at_start, " +
-        "EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end) AS changes_in_month " +
+        "SELECT m.id, CASE WHEN m.category IN ({0}) AND m.scale IN ({1}) THEN 1 ELSE 0 END AS counts, " +
+        "CASE WHEN (SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at < $start " +
+        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) = 2 THEN 1 ELSE 0 END AS active_at_start, " +
+        "CASE WHEN EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end) THEN 1 ELSE 0 END AS changes_in_month " +
         "FROM merchants m WHERE m.regency_code = $regency";
 
     /// <summary>
@@ -141,49 +140,32 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         string regencyCode, Period period, string? officeCode, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
-        await using var connection = await OpenReadConnectionAsync(cancellationToken);
-        using var snapshot = connection.BeginTransaction(deferred: true);
-        var merchants = ReadMonthMerchants(connection, snapshot, policy, regencyCode, period);
-        foreach (var evaluation in EvaluateRange(connection, snapshot, policy, merchants, regencyCode, period, officeCode, NipRange.All, cancellationToken))
+        await using var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken))[0];
+        var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period);
+        foreach (var evaluation in EvaluateRange(snapshot, policy, merchants, regencyCode, period, officeCode, NipRange.All, cancellationToken))
             yield return evaluation;
     }
 
     /// <summary>
     /// Every employee's result for a month, ordered by NIP, for closing the month: the regency's NIPs are cut into
     /// <paramref name="parts"/> ranges of about the same size, evaluated side by side, each on a connection of its own.
-    /// The parts' read snapshots all begin inside one write of <paramref name="writer"/>, which holds SQLite's single write
-    /// lock, so no commit falls between them: the parts see exactly the same data, as one snapshot would.
+    /// The parts see exactly the same data, as one snapshot would (<see cref="StoreDialect.OpenSharedSnapshotsAsync"/>: on
+    /// SQLite they begin inside one write of <paramref name="writer"/>, on PostgreSQL they share an exported snapshot).
     /// </summary>
     public async Task<List<EmployeeEvaluation>> EvaluateRegencyInPartsAsync(
         string regencyCode, Period period, int parts, DatabaseWriter writer, CancellationToken cancellationToken)
     {
         var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
         var ranges = await CutNipRangesAsync(regencyCode, Math.Max(1, parts), cancellationToken);
-        var connections = new List<(SqliteConnection Connection, SqliteTransaction? Snapshot)>();
+        var snapshots = await OpenSnapshotsAsync(ranges.Count, writer, cancellationToken);
         try
         {
-            foreach (var _ in ranges) connections.Add((await OpenReadConnectionAsync(cancellationToken), null));
-            await writer.WriteAsync(_ =>
-            {
-                for (var i = 0; i < connections.Count; i++)
-                {
-                    var snapshot = connections[i].Connection.BeginTransaction(deferred: true);
-                    // A deferred transaction takes its snapshot at its first read.
-                    using var read = connections[i].Connection.CreateCommand();
-                    read.Transaction = snapshot;
-                    read.CommandText = "SELECT count(*) FROM period_states";
-                    read.ExecuteScalar();
-                    connections[i] = (connections[i].Connection, snapshot);
-                }
-                return 0;
-            }, cancellationToken);
-
             // Read once for every part: their snapshots are the same.
-            var merchants = ReadMonthMerchants(connections[0].Connection, connections[0].Snapshot!, policy, regencyCode, period);
+            var merchants = ReadMonthMerchants(snapshots[0], policy, regencyCode, period);
             var evaluations = ranges.Select((range, i) => Task.Factory.StartNew(
-                () => EvaluateRange(connections[i].Connection, connections[i].Snapshot!, policy, merchants, regencyCode, period, null, range, cancellationToken).ToList(),
+                () => EvaluateRange(snapshots[i], policy, merchants, regencyCode, period, null, range, cancellationToken).ToList(),
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
-            // Every part ends (or fails) before its connection is closed below.
+            // Every part ends (or fails) before its connections are closed below.
             var results = await Task.WhenAll(evaluations);
             var all = new List<EmployeeEvaluation>(results.Sum(r => r.Count));
             foreach (var part in results) all.AddRange(part);
@@ -191,12 +173,50 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         }
         finally
         {
-            foreach (var (connection, snapshot) in connections)
+            foreach (var snapshot in snapshots) await snapshot.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// One read snapshot, on as many connections as the store needs to run the evaluation's three NIP-ordered queries side
+    /// by side: one SQLite connection runs them all; a PostgreSQL connection runs one query at a time, so there each query
+    /// has a connection of its own, all three on one exported snapshot.
+    /// </summary>
+    private sealed class ReadSnapshot(List<(DbConnection Connection, DbTransaction Transaction)> lanes) : IAsyncDisposable
+    {
+        /// <summary>The connection and transaction for the evaluation's query number <paramref name="lane"/> (0 to 2).</summary>
+        public (DbConnection Connection, DbTransaction Transaction) this[int lane] => lanes[lane % lanes.Count];
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var (connection, transaction) in lanes)
             {
-                snapshot?.Dispose();
+                await transaction.DisposeAsync();
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="parts"/> read snapshots that all see the same data, each for <paramref name="queries"/> queries
+    /// read side by side.
+    /// </summary>
+    private async Task<List<ReadSnapshot>> OpenSnapshotsAsync(int parts, DatabaseWriter? writer, CancellationToken cancellationToken, int queries = 3)
+    {
+        var store = StoreDialect.Of(db);
+        var lanesPerPart = store.Provider == DatabaseProvider.Postgres ? queries : 1;
+        List<(DbConnection Connection, DbTransaction Transaction)> lanes;
+        if (writer is null && parts == 1 && store.Provider == DatabaseProvider.Sqlite)
+        {
+            // A deferred SQLite transaction takes its snapshot at its first read.
+            var connection = await store.OpenReadConnectionAsync(cancellationToken);
+            lanes = [(connection, ((Microsoft.Data.Sqlite.SqliteConnection)connection).BeginTransaction(deferred: true))];
+        }
+        else
+        {
+            lanes = await store.OpenSharedSnapshotsAsync(parts * lanesPerPart, writer!, cancellationToken);
+        }
+        return [.. lanes.Chunk(lanesPerPart).Select(part => new ReadSnapshot([.. part]))];
     }
 
     /// <summary>A range of NIPs: from <see cref="From"/> (inclusive) up to <see cref="To"/> (exclusive); null is open.</summary>
@@ -234,7 +254,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     /// The results of the employees in <paramref name="range"/> (and <paramref name="officeCode"/> when given), in NIP
     /// order, read inside <paramref name="snapshot"/>; <paramref name="merchants"/> was read in the same snapshot.
     /// </summary>
-    private static IEnumerable<EmployeeEvaluation> EvaluateRange(SqliteConnection connection, SqliteTransaction snapshot, QuotaPolicy policy,
+    private static IEnumerable<EmployeeEvaluation> EvaluateRange(ReadSnapshot snapshot, QuotaPolicy policy,
         IReadOnlyDictionary<string, MonthMerchant> merchants, string regencyCode, Period period, string? officeCode, NipRange range, CancellationToken cancellationToken)
     {
         var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND " + InMonthOffice) + range.EmployeeFilter("emp.nip");
@@ -242,11 +262,11 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             ? ""
             : "AND e.employee_nip IN (SELECT emp.nip FROM employees emp WHERE emp.regency_code = $regency AND " + InMonthOffice + ")") + range.EmployeeFilter("e.employee_nip");
 
-        var changedSums = ReadChangedMerchantSums(connection, snapshot, regencyCode, period, officeCode, range, ledgerFilter);
+        var changedSums = ReadChangedMerchantSums(snapshot, regencyCode, period, officeCode, range, ledgerFilter);
 
-        using var employees = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, EmployeesSql, employeeFilter), regencyCode, period, officeCode, range: range);
-        using var timelines = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, TimelinesSql, employeeFilter), regencyCode, period, officeCode, range: range);
-        using var totals = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, MerchantTotalsSql, ledgerFilter), regencyCode, period, officeCode, range: range);
+        using var employees = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, EmployeesSql, employeeFilter), regencyCode, period, officeCode, range: range);
+        using var timelines = Command(snapshot[1], string.Format(CultureInfo.InvariantCulture, TimelinesSql, employeeFilter), regencyCode, period, officeCode, range: range);
+        using var totals = Command(snapshot[2], string.Format(CultureInfo.InvariantCulture, MerchantTotalsSql, ledgerFilter), regencyCode, period, officeCode, range: range);
 
         using var employeeRows = employees.ExecuteReader();
         var timelineRows = new NipOrderedRows(timelines.ExecuteReader(), cancellationToken);
@@ -289,11 +309,11 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     /// <summary>How a merchant stands for the month being evaluated (see <see cref="MonthMerchantsSql"/>).</summary>
     private readonly record struct MonthMerchant(bool Counts, bool ActiveAtStart, bool ChangesInMonth);
 
-    private static Dictionary<string, MonthMerchant> ReadMonthMerchants(SqliteConnection connection, SqliteTransaction snapshot, QuotaPolicy policy,
+    private static Dictionary<string, MonthMerchant> ReadMonthMerchants(ReadSnapshot snapshot, QuotaPolicy policy,
         string regencyCode, Period period)
     {
         var sql = string.Format(CultureInfo.InvariantCulture, MonthMerchantsSql, InList(policy.CountedCategories), InList(policy.CountedScales));
-        using var command = Command(connection, snapshot, sql, regencyCode, period, null);
+        using var command = Command(snapshot[0], sql, regencyCode, period, null);
         using var rows = command.ExecuteReader();
         var merchants = new Dictionary<string, MonthMerchant>(StringComparer.Ordinal);
         while (rows.Read())
@@ -301,10 +321,10 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         return merchants;
     }
 
-    private static Dictionary<(string Nip, string MerchantId), (long Amount, long Count)> ReadChangedMerchantSums(SqliteConnection connection, SqliteTransaction snapshot,
+    private static Dictionary<(string Nip, string MerchantId), (long Amount, long Count)> ReadChangedMerchantSums(ReadSnapshot snapshot,
         string regencyCode, Period period, string? officeCode, NipRange range, string ledgerFilter)
     {
-        using var command = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, ChangedMerchantTotalsSql, ledgerFilter),
+        using var command = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, ChangedMerchantTotalsSql, ledgerFilter),
             regencyCode, period, officeCode, range: range);
         using var rows = command.ExecuteReader();
         var sums = new Dictionary<(string, string), (long, long)>();
@@ -322,17 +342,16 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     public async IAsyncEnumerable<EligibleSpending> EligibleSpendingAsync(
         string regencyCode, Period period, QuotaPolicy policy, string? officeCode, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReadConnectionAsync(cancellationToken);
-        using var snapshot = connection.BeginTransaction(deferred: true);
-        var merchants = ReadMonthMerchants(connection, snapshot, policy, regencyCode, period);
+        await using var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken, queries: 2))[0];
+        var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period);
         var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND " + InMonthOffice);
         var ledgerFilter = officeCode is null
             ? ""
             : "AND e.employee_nip IN (SELECT emp.nip FROM employees emp WHERE emp.regency_code = $regency AND " + InMonthOffice + ")";
-        var changedSums = ReadChangedMerchantSums(connection, snapshot, regencyCode, period, officeCode, NipRange.All, ledgerFilter);
+        var changedSums = ReadChangedMerchantSums(snapshot, regencyCode, period, officeCode, NipRange.All, ledgerFilter);
 
-        using var employees = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, EmployeeOfficesSql, employeeFilter), regencyCode, period, officeCode);
-        using var totals = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, MerchantSpendingSql, ledgerFilter), regencyCode, period, officeCode);
+        using var employees = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, EmployeeOfficesSql, employeeFilter), regencyCode, period, officeCode);
+        using var totals = Command(snapshot[1], string.Format(CultureInfo.InvariantCulture, MerchantSpendingSql, ledgerFilter), regencyCode, period, officeCode);
         using var employeeRows = employees.ExecuteReader();
         var totalRows = new NipOrderedRows(totals.ExecuteReader(), cancellationToken);
         using var totalsReader = totalRows.Reader;
@@ -360,13 +379,12 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     public async Task<EmployeeEvaluationDetail> EvaluateEmployeeAsync(string regencyCode, string nip, Period period, CancellationToken cancellationToken)
     {
         var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
-        await using var connection = await OpenReadConnectionAsync(cancellationToken);
-        using (var snapshot = connection.BeginTransaction(deferred: true))
+        await using (var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken, queries: 1))[0])
         {
             const string filter = "emp.regency_code = $regency AND emp.nip = $nip";
 
             EmployeeFacts employee;
-            using (var command = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, EmployeesSql, filter), regencyCode, period, null, nip))
+            using (var command = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, EmployeesSql, filter), regencyCode, period, null, nip))
             await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
             {
                 if (!await rows.ReadAsync(cancellationToken))
@@ -375,7 +393,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             }
 
             var timeline = new List<EmployeeStatusChange>();
-            using (var command = Command(connection, snapshot, string.Format(CultureInfo.InvariantCulture, TimelinesSql, filter), regencyCode, period, null, nip))
+            using (var command = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, TimelinesSql, filter), regencyCode, period, null, nip))
             await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await rows.ReadAsync(cancellationToken))
@@ -383,7 +401,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             }
 
             var entries = new List<EntryAtTime>();
-            using (var command = Command(connection, snapshot, EmployeeEntriesSql, regencyCode, period, null, nip))
+            using (var command = Command(snapshot[0], EmployeeEntriesSql, regencyCode, period, null, nip))
             await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await rows.ReadAsync(cancellationToken))
@@ -522,33 +540,18 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         Id = rows.GetInt64(3),
     };
 
-    /// <summary>
-    /// A connection of its own for the evaluation's read snapshot (not the request's <see cref="HubDbContext"/> connection,
-    /// so a caller may keep using its context while it consumes the stream).
-    /// </summary>
-    private async Task<SqliteConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(db.Database.GetConnectionString());
-        await connection.OpenAsync(cancellationToken);
-        SqlitePragmas.Apply(connection);
-        return connection;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql,
+    private static DbCommand Command((DbConnection Connection, DbTransaction Transaction) lane, string sql,
         string regencyCode, Period period, string? officeCode, string? nip = null, NipRange? range = null)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        var parameters = command.Parameters;
-        parameters.AddWithValue("$regency", regencyCode);
-        parameters.AddWithValue("$period", period.Key);
-        parameters.AddWithValue("$start", period.Start.ToUnixTimeMilliseconds());
-        parameters.AddWithValue("$end", period.End.ToUnixTimeMilliseconds());
-        if (officeCode is not null) parameters.AddWithValue("$office", officeCode);
-        if (nip is not null) parameters.AddWithValue("$nip", nip);
-        if (range?.From is { } from) parameters.AddWithValue("$from", from);
-        if (range?.To is { } to) parameters.AddWithValue("$to", to);
+        var command = StoreDialect.Command(lane.Connection, lane.Transaction, sql);
+        StoreDialect.AddParameter(command, "$regency", regencyCode);
+        StoreDialect.AddParameter(command, "$period", period.Key);
+        StoreDialect.AddParameter(command, "$start", period.Start.ToUnixTimeMilliseconds());
+        StoreDialect.AddParameter(command, "$end", period.End.ToUnixTimeMilliseconds());
+        if (officeCode is not null) StoreDialect.AddParameter(command, "$office", officeCode);
+        if (nip is not null) StoreDialect.AddParameter(command, "$nip", nip);
+        if (range?.From is { } from) StoreDialect.AddParameter(command, "$from", from);
+        if (range?.To is { } to) StoreDialect.AddParameter(command, "$to", to);
         return command;
     }
 
@@ -582,7 +585,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         private readonly CancellationToken _cancellationToken;
         private string? _nip;
 
-        public NipOrderedRows(SqliteDataReader reader, CancellationToken cancellationToken)
+        public NipOrderedRows(DbDataReader reader, CancellationToken cancellationToken)
         {
             Reader = reader;
             _cancellationToken = cancellationToken;
@@ -590,7 +593,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         }
 
         /// <summary>The reader, on the current row.</summary>
-        public SqliteDataReader Reader { get; }
+        public DbDataReader Reader { get; }
 
         /// <summary>Moves to the next row.</summary>
         public void Advance()

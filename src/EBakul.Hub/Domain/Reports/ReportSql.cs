@@ -7,7 +7,7 @@ namespace EBakul.Hub.Domain.Reports;
 /// <summary>
 /// The SQL of the reports besides what they reuse from <see cref="Quota.QuotaEvaluator"/> (whose queries hold the
 /// store-specific parts: SQLite's <c>INDEXED BY</c>). Everything here is portable SQL (SQLite and PostgreSQL alike),
-/// with <c>$name</c> parameters bound through <see cref="DbCommand"/>.
+/// with <c>$name</c> parameters bound through <see cref="DbCommand"/> (<see cref="StoreDialect.Command"/>).
 /// </summary>
 internal static class ReportSql
 {
@@ -46,15 +46,8 @@ internal static class ReportSql
         if (opened) await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var (name, value) in parameters)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value;
-                command.Parameters.Add(parameter);
-            }
+            await using var command = StoreDialect.Command(connection, null, sql);
+            foreach (var (name, value) in parameters) StoreDialect.AddParameter(command, name, value);
             await using var rows = await command.ExecuteReaderAsync(cancellationToken);
             while (await rows.ReadAsync(cancellationToken)) read(rows);
         }

@@ -52,16 +52,16 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
     private const string InsertEmployeesSql =
         "INSERT INTO employees (nip, regency_code, name, office_code, kelas_jabatan, employment_type, echelon, " +
         "tpp_ceiling_rupiah, status, status_effective_date, updated_at) " +
-        "SELECT r.value ->> 0, $regency, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, " +
-        "r.value ->> 6, r.value ->> 7, r.value ->> 8, $now FROM json_each($rows) AS r";
+        "SELECT r.value ->> 0, $regency, r.value ->> 1, r.value ->> 2, CAST(r.value ->> 3 AS INTEGER), CAST(r.value ->> 4 AS INTEGER), CAST(r.value ->> 5 AS INTEGER), " +
+        "CAST(r.value ->> 6 AS BIGINT), CAST(r.value ->> 7 AS INTEGER), r.value ->> 8, $now FROM json_each($rows) AS r";
     private const string UpdateEmployeesSql =
-        "UPDATE employees SET name = r.value ->> 1, office_code = r.value ->> 2, kelas_jabatan = r.value ->> 3, " +
-        "employment_type = r.value ->> 4, echelon = r.value ->> 5, tpp_ceiling_rupiah = r.value ->> 6, " +
-        "status = r.value ->> 7, status_effective_date = r.value ->> 8, updated_at = $now " +
+        "UPDATE employees SET name = r.value ->> 1, office_code = r.value ->> 2, kelas_jabatan = CAST(r.value ->> 3 AS INTEGER), " +
+        "employment_type = CAST(r.value ->> 4 AS INTEGER), echelon = CAST(r.value ->> 5 AS INTEGER), tpp_ceiling_rupiah = CAST(r.value ->> 6 AS BIGINT), " +
+        "status = CAST(r.value ->> 7 AS INTEGER), status_effective_date = r.value ->> 8, updated_at = $now " +
         "FROM json_each($rows) AS r WHERE employees.nip = r.value ->> 0";
     private const string InsertStatusChangesSql =
         "INSERT INTO employee_status_changes (nip, status, effective_date, recorded_at) " +
-        "SELECT r.value ->> 0, r.value ->> 7, r.value ->> 8, $now FROM json_each($rows) AS r";
+        "SELECT r.value ->> 0, CAST(r.value ->> 7 AS INTEGER), r.value ->> 8, $now FROM json_each($rows) AS r";
     // The first change of an employee's assignment keeps what it replaces, from always (EmployeeAssignment); every
     // change adds the new assignment from the sync's date. Both run before the roster row is updated.
     private const string InsertFirstAssignmentsSql =
@@ -73,7 +73,7 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
     private const string InsertAssignmentsSql =
         "INSERT INTO employee_assignments (nip, effective_date, effective_period_key, office_code, kelas_jabatan, employment_type, " +
         "echelon, tpp_ceiling_rupiah, recorded_at) " +
-        "SELECT r.value ->> 0, $date, $dateKey, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6, $now " +
+        "SELECT r.value ->> 0, $date, $dateKey, r.value ->> 2, CAST(r.value ->> 3 AS INTEGER), CAST(r.value ->> 4 AS INTEGER), CAST(r.value ->> 5 AS INTEGER), CAST(r.value ->> 6 AS BIGINT), $now " +
         "FROM json_each($rows) AS r";
     private const string SelectOfficesSql =
         "SELECT o.code, o.name FROM json_each($codes) AS j JOIN offices AS o ON o.regency_code = $regency AND o.code = j.value";

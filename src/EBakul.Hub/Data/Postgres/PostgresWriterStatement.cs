@@ -1,0 +1,118 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace EBakul.Hub.Data.Postgres;
+
+/// <summary>
+/// A <see cref="WriterStatement"/> on PostgreSQL: one <see cref="NpgsqlCommand"/> of the writer's connection, its SQL
+/// translated once (<see cref="PostgresSql"/>), its parameters typed by the value bound (Npgsql prepares it automatically
+/// after a few runs: <c>Max Auto Prepare</c> of the writer's connection). Its rows are read to the end at once and the
+/// Npgsql reader closed, so a write item may run another statement while it walks them (one connection runs one
+/// command at a time; SQLite had no such limit). PostgreSQL's errors surface as <see cref="PostgresException"/>.
+/// </summary>
+public sealed class PostgresWriterStatement : WriterStatement
+{
+    private readonly NpgsqlCommand _command;
+    private readonly Dictionary<string, NpgsqlParameter> _parameters = new(StringComparer.Ordinal);
+
+    internal PostgresWriterStatement(NpgsqlConnection connection, string sql)
+    {
+        Sql = sql;
+        _command = new NpgsqlCommand(PostgresSql.Translate(sql), connection);
+    }
+
+    /// <inheritdoc />
+    public override string Sql { get; }
+
+    /// <summary>The writer's transaction, set for every run (Npgsql commands carry it).</summary>
+    internal NpgsqlTransaction? Transaction
+    {
+        set => _command.Transaction = value;
+    }
+
+    /// <inheritdoc />
+    public override WriterStatement Bind(string name, string? value) => Set(name, NpgsqlDbType.Text, value);
+
+    /// <inheritdoc />
+    public override WriterStatement Bind(string name, long value) => Set(name, NpgsqlDbType.Bigint, value);
+
+    /// <inheritdoc />
+    public override WriterStatement Bind(string name, long? value) => Set(name, NpgsqlDbType.Bigint, value);
+
+    /// <inheritdoc />
+    public override WriterStatement Bind(string name, double? value) => Set(name, NpgsqlDbType.Double, value);
+
+    /// <inheritdoc />
+    public override WriterStatement Bind(string name, byte[]? value) => Set(name, NpgsqlDbType.Bytea, value);
+
+    private PostgresWriterStatement Set(string name, NpgsqlDbType type, object? value)
+    {
+        if (!_parameters.TryGetValue(name, out var parameter))
+        {
+            parameter = new NpgsqlParameter(PostgresSql.ParameterName(name), type);
+            _command.Parameters.Add(parameter);
+            _parameters[name] = parameter;
+        }
+        parameter.Value = value ?? DBNull.Value;
+        return this;
+    }
+
+    /// <inheritdoc />
+    public override int ExecuteNonQuery() => _command.ExecuteNonQuery();
+
+    /// <inheritdoc />
+    public override WriterRows ExecuteReader()
+    {
+        var rows = new List<object?[]>();
+        using (var reader = _command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var row = new object?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : Normalize(reader.GetValue(i));
+                rows.Add(row);
+            }
+        }
+        return new BufferedRows(rows);
+    }
+
+    /// <summary>A value as SQLite's storage classes hold it: every integer (and a boolean) as long.</summary>
+    private static object Normalize(object value) => value switch
+    {
+        int i => (long)i,
+        short s => (long)s,
+        bool b => b ? 1L : 0L,
+        decimal d when d == decimal.Truncate(d) => (long)d,
+        decimal d => (double)d,
+        float f => (double)f,
+        _ => value,
+    };
+
+    /// <inheritdoc />
+    public override void Dispose() => _command.Dispose();
+
+    private sealed class BufferedRows(List<object?[]> rows) : WriterRows
+    {
+        private int _index = -1;
+
+        private object? this[int column] => rows[_index][column];
+
+        public override bool Read() => ++_index < rows.Count;
+
+        public override bool IsDBNull(int column) => this[column] is null;
+
+        public override string GetString(int column) => this[column] as string ?? Convert.ToString(this[column], System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
+        public override long GetInt64(int column) => Convert.ToInt64(this[column], System.Globalization.CultureInfo.InvariantCulture);
+
+        public override double GetDouble(int column) => Convert.ToDouble(this[column], System.Globalization.CultureInfo.InvariantCulture);
+
+        public override byte[] GetBlob(int column) => (byte[])this[column]!;
+
+        public override object? GetValue(int column) => this[column];
+
+        public override void Dispose()
+        {
+        }
+    }
+}
