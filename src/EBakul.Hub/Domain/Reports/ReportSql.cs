@@ -1,27 +1,55 @@
 using System.Data.Common;
 using EBakul.Hub.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace EBakul.Hub.Domain.Reports;
 
 /// <summary>
 /// The SQL of the reports besides what they reuse from <see cref="Quota.QuotaEvaluator"/> (whose queries hold the
 /// store-specific parts: SQLite's <c>INDEXED BY</c>). Everything here is portable SQL (SQLite and PostgreSQL alike),
-/// with <c>$name</c> parameters bound through <see cref="DbCommand"/>.
+/// with <c>@name</c> parameters bound through <see cref="DbCommand"/>.
 /// </summary>
 internal static class ReportSql
 {
-    /// <summary>The regency's merchants with the moment each was first ACTIVE (null if never): the report's merchant facts.</summary>
-    public const string Merchants =
-        "SELECT m.id, m.name, m.category, m.scale, m.kecamatan_code, " +
-        "(SELECT MIN(s.effective_at) FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.status = 2) " +
-        "FROM merchants m WHERE m.regency_code = $regency";
+    /// <summary>
+    /// The month's merchants with spending, as the aggregates hold them (<see cref="ReportMerchantMonth"/>): id, category,
+    /// scale, kecamatan, first ACTIVE, spending, purchases, buyers.
+    /// </summary>
+    public const string MerchantMonths =
+        "SELECT m.merchant_id, m.category, m.scale, m.kecamatan_code, m.first_active_at, m.spent_rupiah, m.purchase_count, m.buyer_count " +
+        "FROM report_merchant_months m WHERE m.regency_code = @regency AND m.period_key = @period AND m.counts AND m.spent_rupiah > 0";
 
-    /// <summary>One merchant's facts, as <see cref="Merchants"/> (for a merchant registered after that read).</summary>
-    public const string Merchant = Merchants + " AND m.id = $merchant";
+    /// <summary>The offices' month rows (<see cref="ReportOfficeGroupMonth"/>).</summary>
+    public const string OfficeGroups =
+        "SELECT g.office_code, g.dimension, g.group_key, g.spent_rupiah, g.purchase_count, g.buyer_count, g.merchant_count " +
+        "FROM report_office_group_months g WHERE g.regency_code = @regency AND g.period_key = @period";
+
+    /// <summary>The month's employee level (<see cref="ReportBuyerMerchantMonth"/>), each employee's rows together.</summary>
+    public const string BuyerMerchants =
+        "SELECT p.office_code, p.employee_nip, p.merchant_id, p.spent_rupiah, p.purchase_count FROM report_buyer_merchant_months p " +
+        "WHERE p.regency_code = @regency AND p.period_key = @period AND p.spent_rupiah > 0 " +
+        "ORDER BY p.office_code, p.employee_nip, p.merchant_id";
+
+    /// <summary>As <see cref="BuyerMerchants"/>, for the office <c>@office</c>.</summary>
+    public const string OfficeBuyerMerchants =
+        "SELECT p.office_code, p.employee_nip, p.merchant_id, p.spent_rupiah, p.purchase_count FROM report_buyer_merchant_months p " +
+        "WHERE p.regency_code = @regency AND p.period_key = @period AND p.office_code = @office AND p.spent_rupiah > 0 " +
+        "ORDER BY p.office_code, p.employee_nip, p.merchant_id";
+
+    /// <summary>Distinct merchants with spending from the employees of the offices <c>@office0</c>… together.</summary>
+    public static string OfficesMerchantCount(int offices) =>
+        "SELECT COUNT(DISTINCT o.merchant_id) FROM report_office_merchant_months o " +
+        "WHERE o.regency_code = @regency AND o.period_key = @period AND o.spent_rupiah > 0 AND o.office_code IN (" +
+        string.Join(", ", Enumerable.Range(0, offices).Select(i => $"@office{i}")) + ")";
+
+    /// <summary>The names of the merchants <c>@merchant0</c>….</summary>
+    public static string MerchantNames(int merchants) =>
+        "SELECT m.id, m.name FROM merchants m WHERE m.id IN (" + string.Join(", ", Enumerable.Range(0, merchants).Select(i => $"@merchant{i}")) + ")";
 
     /// <summary>The names of the regency's offices.</summary>
-    public const string OfficeNames = "SELECT o.code, o.name FROM offices o WHERE o.regency_code = $regency";
+    public const string OfficeNames = "SELECT o.code, o.name FROM offices o WHERE o.regency_code = @regency";
 
     /// <summary>
     /// Per office at close: employees whose correction in force is above 0, and the sum of the corrections in force. The
@@ -29,13 +57,71 @@ internal static class ReportSql
     /// </summary>
     public const string CorrectionsInForce =
         "SELECT a.office_code, SUM(CASE WHEN a.tpp_correction_rupiah > 0 THEN 1 ELSE 0 END), SUM(a.tpp_correction_rupiah) " +
-        "FROM payroll_adjustments a WHERE a.regency_code = $regency AND a.period_key = $period " +
+        "FROM payroll_adjustments a WHERE a.regency_code = @regency AND a.period_key = @period " +
         "AND NOT EXISTS (SELECT 1 FROM payroll_adjustments b WHERE b.supersedes_key = a.idempotency_key) " +
         "GROUP BY a.office_code";
 
     /// <summary>Whether the month was closed at least once.</summary>
     public const string ClosedOnce =
-        "SELECT COUNT(*) FROM period_states p WHERE p.regency_code = $regency AND p.period_key = $period AND p.revision > 0";
+        "SELECT COUNT(*) FROM period_states p WHERE p.regency_code = @regency AND p.period_key = @period AND p.revision > 0";
+
+    /// <summary>
+    /// Begins one read snapshot on the context's connection for what follows (every read of a report, or of a trend's
+    /// months, sees the same data), unless a transaction is already there. SQLite: a deferred transaction, which never
+    /// takes the write lock. Dispose it to end it.
+    /// </summary>
+    public static async Task<IAsyncDisposable> BeginSnapshotAsync(HubDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is not null) return new Snapshot(db, null);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var transaction = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true);
+        await db.Database.UseTransactionAsync(transaction, cancellationToken);
+        return new Snapshot(db, transaction);
+    }
+
+    private sealed class Snapshot(HubDbContext db, DbTransaction? transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (transaction is null) return;
+            await db.Database.UseTransactionAsync(null);
+            await transaction.DisposeAsync();
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>As <see cref="ReadAsync"/>, synchronously (for a figure computed inside a fold).</summary>
+    public static void Read(HubDbContext db, string sql, IReadOnlyDictionary<string, object> parameters, Action<DbDataReader> read)
+    {
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened) db.Database.OpenConnection();
+        try
+        {
+            using var command = Command(db, connection, sql, parameters);
+            using var rows = command.ExecuteReader();
+            while (rows.Read()) read(rows);
+        }
+        finally
+        {
+            if (opened) db.Database.CloseConnection();
+        }
+    }
+
+    private static DbCommand Command(HubDbContext db, DbConnection connection, string sql, IReadOnlyDictionary<string, object> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
 
     /// <summary>Runs <paramref name="sql"/> on the context's connection and hands each row to <paramref name="read"/>.</summary>
     public static async Task ReadAsync(HubDbContext db, string sql, IReadOnlyDictionary<string, object> parameters, Action<DbDataReader> read,
@@ -46,15 +132,7 @@ internal static class ReportSql
         if (opened) await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var (name, value) in parameters)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value;
-                command.Parameters.Add(parameter);
-            }
+            await using var command = Command(db, connection, sql, parameters);
             await using var rows = await command.ExecuteReaderAsync(cancellationToken);
             while (await rows.ReadAsync(cancellationToken)) read(rows);
         }
