@@ -236,7 +236,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             .Bind("$merchant", original.MerchantId).Bind("$reference", ReceiptReferences.Key(original.ReceiptReference)).Bind("$entry", original.Id)
             .ExecuteNonQuery();
         ReportAggregates.RemovePurchase(tx, policies, regencyCode, Period.FromKey(original.PeriodKey), original.EmployeeNip, original.MerchantId,
-            original.AmountRupiah);
+            original.AmountRupiah, original.OccurredAt);
         return (appended, original);
     }
 

@@ -72,6 +72,9 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         "purchase_count = report_office_group_months.purchase_count + excluded.purchase_count, " +
         "buyer_count = report_office_group_months.buyer_count + excluded.buyer_count, " +
         "merchant_count = report_office_group_months.merchant_count + excluded.merchant_count";
+    private const string MerchantStatusAtSql =
+        "SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = @merchant AND s.effective_at <= @occurred " +
+        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1";
     private static readonly string MonthOfficeSql = "SELECT " + EmployeeAssignments.OfficeInMonthSql("@nip", "@period");
     private const string MarkSql =
         "INSERT INTO report_rebuilds (regency_code, requested_at) VALUES (@regency, @now) ON CONFLICT (regency_code) DO NOTHING";
@@ -88,10 +91,15 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         string merchantId, long amountRupiah) =>
         Apply(tx, policies, regencyCode, period, monthOffice, nip, merchantId, amountRupiah, 1);
 
-    /// <summary>Inside the write that voids a purchase: takes it out of its month's aggregates.</summary>
+    /// <summary>
+    /// Inside the write that voids a purchase: takes it out of its month's aggregates (unless it never counted: a purchase
+    /// imported from an older ledger at a merchant that was not ACTIVE at its moment).
+    /// </summary>
     internal static void RemovePurchase(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string nip,
-        string merchantId, long amountRupiah)
+        string merchantId, long amountRupiah, DateTimeOffset occurredAt)
     {
+        if (tx.Command(MerchantStatusAtSql).Bind("@merchant", merchantId).Bind("@occurred", occurredAt.ToUnixTimeMilliseconds()).ExecuteScalar()
+            is not long status || status != (long)MerchantStatus.Active) return;
         var office = tx.Command(MonthOfficeSql).Bind("@nip", nip).Bind("@period", period.Key).ExecuteScalar() as string;
         if (office is null) return;
         Apply(tx, policies, regencyCode, period, office, nip, merchantId, -amountRupiah, -1);
@@ -274,13 +282,15 @@ public sealed class ReportAggregates(DatabaseWriter writer)
     private static readonly string[] RebuildFillSql =
     [
         // The employee level: the ledger summed per employee and merchant, at merchants whose month counts, under the office
-        // the employee's month counts under.
+        // the employee's month counts under; only entries at a merchant ACTIVE at their moment (all but imported ones).
         "INSERT INTO report_buyer_merchant_months (regency_code, period_key, office_code, employee_nip, merchant_id, category, scale, " +
         "kecamatan_code, spent_rupiah, purchase_count) " +
         "SELECT s.regency_code, s.period_key, " + EmployeeAssignments.OfficeInMonthSql("s.employee_nip", "s.period_key") + ", " +
         "s.employee_nip, s.merchant_id, m.category, m.scale, m.kecamatan_code, s.spent, s.purchases " +
         "FROM (SELECT e.regency_code, e.period_key, e.employee_nip, e.merchant_id, SUM(e.amount_rupiah) AS spent, " +
         "SUM(CASE WHEN e.amount_rupiah > 0 THEN 1 ELSE -1 END) AS purchases FROM ledger_entries e WHERE e.regency_code = @regency " +
+        "AND (SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = e.merchant_id AND s.effective_at <= e.occurred_at " +
+        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) = 2 " +
         "GROUP BY e.regency_code, e.period_key, e.employee_nip, e.merchant_id) s " +
         "JOIN report_merchant_months m ON m.regency_code = s.regency_code AND m.period_key = s.period_key AND m.merchant_id = s.merchant_id " +
         "WHERE m.counts AND s.spent > 0",
