@@ -55,7 +55,8 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         "AND employee_nip = @nip AND spent_rupiah = 0 AND purchase_count = 0";
     private const string UpdateMerchantMonthSql =
         "UPDATE report_merchant_months SET spent_rupiah = spent_rupiah + @amount, purchase_count = purchase_count + @count, " +
-        "buyer_count = buyer_count + @buyers WHERE regency_code = @regency AND period_key = @period AND merchant_id = @merchant";
+        "buyer_count = buyer_count + @buyers WHERE regency_code = @regency AND period_key = @period AND merchant_id = @merchant AND counts " +
+        "RETURNING category, scale, kecamatan_code";
     private const string UpsertOfficeMerchantSql =
         "INSERT INTO report_office_merchant_months (regency_code, period_key, office_code, merchant_id, spent_rupiah, purchase_count, buyer_count) " +
         "VALUES (@regency, @period, @office, @merchant, @amount, @count, @buyers) " +
@@ -131,30 +132,40 @@ public sealed class ReportAggregates(DatabaseWriter writer)
     private static void Apply(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string office, string nip,
         string merchantId, long amount, long count)
     {
-        var month = MerchantMonthOf(tx, policies, regencyCode, period, merchantId);
-        if (month is not { Counts: true } merchant) return;
-
-        long pairBefore = 0, categoryBefore = 0, scaleBefore = 0, kecamatanBefore = 0, totalBefore = 0;
+        var pairs = new List<(string Merchant, int Category, int Scale, string Kecamatan, long Spent)>();
+        long pairBefore = 0;
         using (var rows = tx.Command(EmployeePairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office)
                    .Bind("@nip", nip).ExecuteReader())
         {
             while (rows.Read())
             {
-                var spent = rows.GetInt64(4);
-                totalBefore += spent;
-                if (rows.GetString(0) == merchantId) pairBefore = spent;
-                if (rows.GetInt32(1) == merchant.Category) categoryBefore += spent;
-                if (rows.GetInt32(2) == merchant.Scale) scaleBefore += spent;
-                if (rows.GetString(3) == merchant.KecamatanCode) kecamatanBefore += spent;
+                pairs.Add((rows.GetString(0), rows.GetInt32(1), rows.GetInt32(2), rows.GetString(3), rows.GetInt64(4)));
+                if (pairs[^1].Merchant == merchantId) pairBefore = pairs[^1].Spent;
             }
+        }
+
+        // The merchant's month, updated and read in one statement; created at its first purchase of the month.
+        var buyers = Change(pairBefore, amount);
+        var month = UpdateMerchantMonth(tx, regencyCode, period, merchantId, amount, count, buyers);
+        if (month is null)
+        {
+            if (MerchantMonthOf(tx, policies, regencyCode, period, merchantId) is not { Counts: true }) return;
+            month = UpdateMerchantMonth(tx, regencyCode, period, merchantId, amount, count, buyers);
+        }
+        var merchant = month!.Value;
+
+        long categoryBefore = 0, scaleBefore = 0, kecamatanBefore = 0, totalBefore = 0;
+        foreach (var pair in pairs)
+        {
+            totalBefore += pair.Spent;
+            if (pair.Category == merchant.Category) categoryBefore += pair.Spent;
+            if (pair.Scale == merchant.Scale) scaleBefore += pair.Spent;
+            if (pair.Kecamatan == merchant.KecamatanCode) kecamatanBefore += pair.Spent;
         }
 
         tx.Command(UpsertPairSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office).Bind("@nip", nip)
             .Bind("@merchant", merchantId).Bind("@category", merchant.Category).Bind("@scale", merchant.Scale)
             .Bind("@kecamatan", merchant.KecamatanCode).Bind("@amount", amount).Bind("@count", count).ExecuteNonQuery();
-        var buyers = Change(pairBefore, amount);
-        tx.Command(UpdateMerchantMonthSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@merchant", merchantId)
-            .Bind("@amount", amount).Bind("@count", count).Bind("@buyers", buyers).ExecuteNonQuery();
         var officeMerchantSpent = (long)tx.Command(UpsertOfficeMerchantSql).Bind("@regency", regencyCode).Bind("@period", period.Key)
             .Bind("@office", office).Bind("@merchant", merchantId).Bind("@amount", amount).Bind("@count", count).Bind("@buyers", buyers)
             .ExecuteScalar()!;
@@ -167,6 +178,15 @@ public sealed class ReportAggregates(DatabaseWriter writer)
             UpsertGroup(tx, regencyCode, period, office, ReportDimension.Scale, merchant.Scale.ToString(CultureInfo.InvariantCulture), 0, 0, scaleBuyers, 0);
         if (Change(kecamatanBefore, amount) is var kecamatanBuyers and not 0)
             UpsertGroup(tx, regencyCode, period, office, ReportDimension.Kecamatan, merchant.KecamatanCode, 0, 0, kecamatanBuyers, 0);
+    }
+
+    /// <summary>Adds to the merchant's month if it exists and counts; its month values, or null.</summary>
+    private static MerchantMonth? UpdateMerchantMonth(WriteTransaction tx, string regencyCode, Period period, string merchantId, long amount, long count,
+        int buyers)
+    {
+        using var rows = tx.Command(UpdateMerchantMonthSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@merchant", merchantId)
+            .Bind("@amount", amount).Bind("@count", count).Bind("@buyers", buyers).ExecuteReader();
+        return rows.Read() ? new MerchantMonth(rows.GetInt32(0), rows.GetInt32(1), rows.GetString(2), true) : null;
     }
 
     /// <summary>+1 when spending goes from nothing to something, -1 back, 0 otherwise.</summary>
