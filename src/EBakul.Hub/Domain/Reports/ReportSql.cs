@@ -21,6 +21,19 @@ internal static class ReportSql
         "SELECT m.merchant_id, m.category, m.scale, m.kecamatan_code, m.first_active_at, m.spent_rupiah, m.purchase_count, m.buyer_count " +
         "FROM report_merchant_months m WHERE m.regency_code = @regency AND m.period_key = @period AND m.counts AND m.spent_rupiah > 0";
 
+    /// <summary>
+    /// As <see cref="MerchantMonths"/>, with the figures of the office <c>@office</c> at each merchant
+    /// (<see cref="ReportOfficeMerchantMonth"/>) in place of the merchant's.
+    /// </summary>
+    public const string OfficeMerchantMonths =
+        "SELECT m.merchant_id, m.category, m.scale, m.kecamatan_code, m.first_active_at, o.spent_rupiah, o.purchase_count, o.buyer_count " +
+        "FROM report_office_merchant_months o JOIN report_merchant_months m " +
+        "ON m.regency_code = o.regency_code AND m.period_key = o.period_key AND m.merchant_id = o.merchant_id " +
+        "WHERE o.regency_code = @regency AND o.period_key = @period AND o.office_code = @office AND o.spent_rupiah > 0";
+
+    /// <summary>The office <c>@office</c>'s month rows.</summary>
+    public const string OneOfficeGroups = OfficeGroups + " AND g.office_code = @office";
+
     /// <summary>The offices' month rows (<see cref="ReportOfficeGroupMonth"/>).</summary>
     public const string OfficeGroups =
         "SELECT g.office_code, g.dimension, g.group_key, g.spent_rupiah, g.purchase_count, g.buyer_count, g.merchant_count " +

@@ -12,8 +12,9 @@ namespace EBakul.Hub.Domain.Reports;
 /// category and scale for the month the month's policy counts) grouped by merchant category, kecamatan, office and
 /// scale, the top merchants, the share at newly registered merchants, and the trend over months. Read from the month
 /// aggregates that <see cref="ReportAggregates"/> keeps with every purchase and void: a regency's report reads its
-/// merchants' and offices' month rows; an office's report, or one whose small groups must be folded together (which
-/// needs the distinct buyers of several groups at once), reads the employee level of its scope. Groups with fewer
+/// merchants' and offices' month rows, an office's report its office-merchant and office rows; a report whose small
+/// categories, scales or kecamatan must be folded together (which needs the distinct buyers of several groups at once)
+/// reads the employee level of its scope. Groups with fewer
 /// buyers than <see cref="ReportOptions.MinimumGroupSize"/> are folded into <see cref="OtherKey"/> (docs/reports.md).
 /// </summary>
 public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates, QuotaPolicies policies, RegencyDirectory regencies,
@@ -67,28 +68,21 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
         if (policy is null) return Empty(regencyCode, period, officeCode, 0, suppressed: false);
 
         var parameters = new Dictionary<string, object> { ["@regency"] = regencyCode, ["@period"] = period.Key };
+        if (officeCode is not null) parameters["@office"] = officeCode;
         var merchants = new Dictionary<string, MerchantMonth>(StringComparer.Ordinal);
-        await ReportSql.ReadAsync(db, ReportSql.MerchantMonths, parameters, rows => merchants[rows.GetString(0)] = new MerchantMonth(
-            (MerchantCategory)rows.GetInt32(1), (MerchantScale)rows.GetInt32(2), rows.GetString(3),
-            rows.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(rows.GetInt64(4)), rows.GetInt64(5), rows.GetInt64(6), rows.GetInt32(7)),
+        await ReportSql.ReadAsync(db, officeCode is null ? ReportSql.MerchantMonths : ReportSql.OfficeMerchantMonths, parameters,
+            rows => merchants[rows.GetString(0)] = new MerchantMonth(
+                (MerchantCategory)rows.GetInt32(1), (MerchantScale)rows.GetInt32(2), rows.GetString(3),
+                rows.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(rows.GetInt64(4)), rows.GetInt64(5), rows.GetInt64(6), rows.GetInt32(7)),
             cancellationToken);
 
         var tallies = new Tallies();
-        if (officeCode is null)
-        {
-            await ReportSql.ReadAsync(db, ReportSql.OfficeGroups, parameters, rows => tallies.AddOfficeGroup(
-                rows.GetString(0), (ReportDimension)rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3), rows.GetInt64(4), rows.GetInt32(5),
-                rows.GetInt32(6)), cancellationToken);
-            tallies.AddMerchants(merchants);
-            // Folding a category, scale or kecamatan needs the distinct buyers of several groups together: the employee level.
-            if (tallies.AnyGroupSmallerThan(MinimumGroupSize)) tallies = null;
-        }
-        else
-        {
-            tallies = null;
-            parameters["@office"] = officeCode;
-        }
-        if (tallies is null)
+        await ReportSql.ReadAsync(db, officeCode is null ? ReportSql.OfficeGroups : ReportSql.OneOfficeGroups, parameters, rows => tallies.AddOfficeGroup(
+            rows.GetString(0), (ReportDimension)rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3), rows.GetInt64(4), rows.GetInt32(5),
+            rows.GetInt32(6)), cancellationToken);
+        tallies.AddMerchants(merchants);
+        // Folding a category, scale or kecamatan needs the distinct buyers of several groups together: the employee level.
+        if (tallies.AnyGroupSmallerThan(MinimumGroupSize))
         {
             tallies = new Tallies();
             await ReportSql.ReadAsync(db, officeCode is null ? ReportSql.BuyerMerchants : ReportSql.OfficeBuyerMerchants, parameters,
