@@ -31,6 +31,44 @@ internal static class ReportSql
         "ON m.regency_code = o.regency_code AND m.period_key = o.period_key AND m.merchant_id = o.merchant_id " +
         "WHERE o.regency_code = @regency AND o.period_key = @period AND o.office_code = @office AND o.spent_rupiah > 0";
 
+    /// <summary>
+    /// The month's merchants with spending summed per category, scale and kecamatan: spending, purchases, merchants, and
+    /// the spending at merchants first ACTIVE from <c>@newStart</c> to <c>@end</c>; of the office <c>@office</c> when
+    /// <paramref name="office"/>.
+    /// </summary>
+    public static string MerchantGroupSums(bool office) =>
+        ("SELECT m.category, m.scale, m.kecamatan_code, SUM(x.spent_rupiah), SUM(x.purchase_count), COUNT(*), " +
+        "SUM(CASE WHEN m.first_active_at >= @newStart AND m.first_active_at < @end THEN x.spent_rupiah ELSE 0 END) ")
+            .Replace("x.", Figures(office)) + MerchantRows(office) + " GROUP BY m.category, m.scale, m.kecamatan_code";
+
+    /// <summary>Orders a top list by spending (ties by merchant id).</summary>
+    public const string TopByAmount = "x.spent_rupiah DESC, m.merchant_id";
+
+    /// <summary>Orders a top list by buyers (ties by spending, then merchant id).</summary>
+    public const string TopByBuyers = "x.buyer_count DESC, x.spent_rupiah DESC, m.merchant_id";
+
+    /// <summary>
+    /// The first <c>@top</c> merchants with at least <c>@minimum</c> buyers in <paramref name="order"/>, with the columns
+    /// of <see cref="MerchantMonths"/>; of the office <c>@office</c> when <paramref name="office"/>.
+    /// </summary>
+    public static string TopMerchants(bool office, string order) =>
+        ("SELECT m.merchant_id, m.category, m.scale, m.kecamatan_code, m.first_active_at, x.spent_rupiah, x.purchase_count, x.buyer_count ")
+            .Replace("x.", Figures(office)) + MerchantRows(office) +
+        (" AND x.buyer_count >= @minimum ORDER BY " + order + " LIMIT @top").Replace("x.", Figures(office));
+
+    /// <summary>
+    /// FROM and WHERE of the month's merchants (<c>m</c>) with spending: the regency's, or the office's (its figures at
+    /// each merchant in <c>o</c>).
+    /// </summary>
+    private static string MerchantRows(bool office) => office
+        ? "FROM report_office_merchant_months o JOIN report_merchant_months m " +
+          "ON m.regency_code = o.regency_code AND m.period_key = o.period_key AND m.merchant_id = o.merchant_id " +
+          "WHERE o.regency_code = @regency AND o.period_key = @period AND o.office_code = @office AND o.spent_rupiah > 0"
+        : "FROM report_merchant_months m WHERE m.regency_code = @regency AND m.period_key = @period AND m.counts AND m.spent_rupiah > 0";
+
+    /// <summary>Where the spending, purchases and buyers are read: the merchant's own row, or the office's row there.</summary>
+    private static string Figures(bool office) => office ? "o." : "m.";
+
     /// <summary>The office <c>@office</c>'s month rows.</summary>
     public const string OneOfficeGroups = OfficeGroups + " AND g.office_code = @office";
 

@@ -67,28 +67,42 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
         var policy = await policies.InForceAsync(regencyCode, period, cancellationToken);
         if (policy is null) return Empty(regencyCode, period, officeCode, 0, suppressed: false);
 
-        var parameters = new Dictionary<string, object> { ["@regency"] = regencyCode, ["@period"] = period.Key };
+        var newSince = period;
+        for (var i = 1; i < Math.Max(1, options.Value.NewMerchantMonths); i++) newSince = newSince.Previous;
+        var parameters = new Dictionary<string, object>
+        {
+            ["@regency"] = regencyCode, ["@period"] = period.Key, ["@newStart"] = newSince.Start.ToUnixTimeMilliseconds(),
+            ["@end"] = period.End.ToUnixTimeMilliseconds(), ["@minimum"] = MinimumGroupSize, ["@top"] = Math.Max(0, topMerchantCount),
+        };
         if (officeCode is not null) parameters["@office"] = officeCode;
-        var merchants = new Dictionary<string, MerchantMonth>(StringComparer.Ordinal);
-        await ReportSql.ReadAsync(db, officeCode is null ? ReportSql.MerchantMonths : ReportSql.OfficeMerchantMonths, parameters,
-            rows => merchants[rows.GetString(0)] = new MerchantMonth(
-                (MerchantCategory)rows.GetInt32(1), (MerchantScale)rows.GetInt32(2), rows.GetString(3),
-                rows.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(rows.GetInt64(4)), rows.GetInt64(5), rows.GetInt64(6), rows.GetInt32(7)),
-            cancellationToken);
 
+        // The groups' sums and the top merchants' candidates come summed and sorted from SQL: a few hundred rows.
         var tallies = new Tallies();
         await ReportSql.ReadAsync(db, officeCode is null ? ReportSql.OfficeGroups : ReportSql.OneOfficeGroups, parameters, rows => tallies.AddOfficeGroup(
             rows.GetString(0), (ReportDimension)rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3), rows.GetInt64(4), rows.GetInt32(5),
             rows.GetInt32(6)), cancellationToken);
-        tallies.AddMerchants(merchants);
-        // Folding a category, scale or kecamatan needs the distinct buyers of several groups together: the employee level.
-        if (tallies.AnyGroupSmallerThan(MinimumGroupSize))
+        await ReportSql.ReadAsync(db, ReportSql.MerchantGroupSums(officeCode is not null), parameters, rows => tallies.AddMerchantGroup(
+            (MerchantCategory)rows.GetInt32(0), (MerchantScale)rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3), rows.GetInt64(4), rows.GetInt32(5),
+            rows.GetInt64(6)), cancellationToken);
+        var merchants = new Dictionary<string, MerchantMonth>(StringComparer.Ordinal);
+        if (!tallies.AnyGroupSmallerThan(MinimumGroupSize))
         {
+            if (topMerchantCount > 0)
+            {
+                foreach (var order in new[] { ReportSql.TopByAmount, ReportSql.TopByBuyers })
+                    await ReadMerchantsAsync(ReportSql.TopMerchants(officeCode is not null, order), parameters, merchants, cancellationToken);
+                tallies.AddTopCandidates(merchants);
+            }
+        }
+        else
+        {
+            // Folding a category, scale or kecamatan needs the distinct buyers of several groups together: the employee level.
+            await ReadMerchantsAsync(officeCode is null ? ReportSql.MerchantMonths : ReportSql.OfficeMerchantMonths, parameters, merchants, cancellationToken);
             tallies = new Tallies();
             await ReportSql.ReadAsync(db, officeCode is null ? ReportSql.BuyerMerchants : ReportSql.OfficeBuyerMerchants, parameters,
                 rows => tallies.AddPair(rows.GetString(0), rows.GetString(1), rows.GetString(2), rows.GetInt64(3), rows.GetInt64(4), merchants),
                 cancellationToken);
-            tallies.EndPairs();
+            tallies.EndPairs(newSince, period);
         }
         return await ReportAsync(regencyCode, period, officeCode, topMerchantCount, policy.Version, merchants, tallies, officeNames, cancellationToken);
     }
@@ -102,9 +116,6 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
 
         var newSince = period;
         for (var i = 1; i < Math.Max(1, options.Value.NewMerchantMonths); i++) newSince = newSince.Previous;
-        long newMerchantSpent = 0;
-        foreach (var (merchantId, tally) in tallies.ByMerchant)
-            if (merchants[merchantId].IsNewIn(newSince, period)) newMerchantSpent += tally.Spent;
 
         var kecamatanNames = regencies.KecamatanOf(regencyCode).ToDictionary(k => k.Code, k => k.Name, StringComparer.Ordinal);
         var kecamatanKeys = tallies.KecamatanOrdinals.ToDictionary(k => k.Value, k => k.Key);
@@ -133,9 +144,16 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
         }
 
         return new SpendingReport(regencyCode, period, officeCode, policyVersion, false, minimum, tallies.Spent, tallies.Purchases, tallies.BuyerCount,
-            tallies.ByMerchant.Count, newMerchantSpent, byCategory, byKecamatan, byOffice, byScale, [.. byAmount.Select(Spending)],
+            tallies.MerchantCount, tallies.NewMerchantSpent, byCategory, byKecamatan, byOffice, byScale, [.. byAmount.Select(Spending)],
             [.. byBuyers.Select(Spending)]);
     }
+
+    private Task ReadMerchantsAsync(string sql, Dictionary<string, object> parameters, Dictionary<string, MerchantMonth> merchants,
+        CancellationToken cancellationToken) =>
+        ReportSql.ReadAsync(db, sql, parameters, rows => merchants[rows.GetString(0)] = new MerchantMonth(
+            (MerchantCategory)rows.GetInt32(1), (MerchantScale)rows.GetInt32(2), rows.GetString(3),
+            rows.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(rows.GetInt64(4)), rows.GetInt64(5), rows.GetInt64(6), rows.GetInt32(7)),
+            cancellationToken);
 
     /// <summary>Distinct merchants with spending from the employees of the <paramref name="folded"/> offices (ordinals) together.</summary>
     private int OfficeMerchantCount(string regencyCode, Period period, Tallies tallies, HashSet<int> folded)
@@ -245,6 +263,8 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
         public long Spent;
         public long Purchases;
         public int BuyerCount;
+        public int MerchantCount;
+        public long NewMerchantSpent;
 
         /// <summary>(office ordinal, merchant) pairs with spending; from the employee level only.</summary>
         public HashSet<(int Office, string Merchant)>? OfficeMerchants;
@@ -275,22 +295,25 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
             }
         }
 
-        /// <summary>The merchants' month rows: spending and merchants per category, scale and kecamatan.</summary>
-        public void AddMerchants(Dictionary<string, MerchantMonth> merchants)
+        /// <summary>The merchants of one category, scale and kecamatan together: their spending, purchases and number.</summary>
+        public void AddMerchantGroup(MerchantCategory category, MerchantScale scale, string kecamatanCode, long spent, long purchases, int merchants,
+            long newMerchantSpent)
+        {
+            var kecamatan = Ordinal(KecamatanOrdinals, kecamatanCode);
+            Category.Add((int)category, spent, purchases, merchants);
+            Scale.Add((int)scale, spent, purchases, merchants);
+            Kecamatan.Add(kecamatan, spent, purchases, merchants);
+            Spent += spent;
+            Purchases += purchases;
+            MerchantCount += merchants;
+            NewMerchantSpent += newMerchantSpent;
+        }
+
+        /// <summary>The merchants that may stand in a top list (each list's first ones, from SQL).</summary>
+        public void AddTopCandidates(Dictionary<string, MerchantMonth> merchants)
         {
             foreach (var (merchantId, m) in merchants)
-            {
-                var kecamatan = Ordinal(KecamatanOrdinals, m.KecamatanCode);
-                Category.Add((int)m.Category, m.Spent, m.Purchases);
-                Scale.Add((int)m.Scale, m.Spent, m.Purchases);
-                Kecamatan.Add(kecamatan, m.Spent, m.Purchases);
-                Category.CountMerchant((int)m.Category);
-                Scale.CountMerchant((int)m.Scale);
-                Kecamatan.CountMerchant(kecamatan);
                 ByMerchant[merchantId] = new MerchantTally { Spent = m.Spent, Purchases = m.Purchases, Buyers = m.Buyers };
-                Spent += m.Spent;
-                Purchases += m.Purchases;
-            }
         }
 
         /// <summary>Whether a category, scale or kecamatan has fewer buyers than <paramref name="minimum"/> (and must be folded).</summary>
@@ -330,11 +353,15 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
             Purchases += purchases;
         }
 
-        /// <summary>After the last <see cref="AddPair"/>: the distinct buyers and merchants of every group.</summary>
-        public void EndPairs()
+        /// <summary>
+        /// After the last <see cref="AddPair"/>: the distinct buyers and merchants of every group, and the spending at
+        /// merchants first ACTIVE from <paramref name="newSince"/> to <paramref name="period"/>.
+        /// </summary>
+        public void EndPairs(Period newSince, Period period)
         {
             if (_currentNip is not null) Buyers.Add(_current);
             BuyerCount = Buyers.Count;
+            MerchantCount = ByMerchant.Count;
             foreach (var buyer in Buyers)
             {
                 Category.CountBuyer(buyer.Categories);
@@ -346,6 +373,7 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
             foreach (var merchantId in ByMerchant.Keys)
             {
                 var merchant = _merchants[merchantId];
+                if (merchant.IsNewIn(newSince, period)) NewMerchantSpent += ByMerchant[merchantId].Spent;
                 Category.CountMerchant((int)merchant.Category);
                 Scale.CountMerchant((int)merchant.Scale);
                 Kecamatan.CountMerchant(KecamatanOrdinals[merchant.KecamatanCode]);
@@ -359,10 +387,10 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
     {
         public readonly Dictionary<int, (long Spent, long Purchases, int Buyers, int Merchants)> Groups = [];
 
-        public void Add(int group, long spent, long purchases)
+        public void Add(int group, long spent, long purchases, int merchants = 0)
         {
             var g = Groups.GetValueOrDefault(group);
-            Groups[group] = (g.Spent + spent, g.Purchases + purchases, g.Buyers, g.Merchants);
+            Groups[group] = (g.Spent + spent, g.Purchases + purchases, g.Buyers, g.Merchants + merchants);
         }
 
         /// <summary>Counts a buyer in every group of <paramref name="membership"/>, or only in <paramref name="single"/> when given (offices).</summary>
