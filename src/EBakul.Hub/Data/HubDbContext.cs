@@ -178,6 +178,8 @@ public sealed class HubDbContext(DbContextOptions<HubDbContext> options) : DbCon
             e.ToTable("period_states");
             e.HasKey(x => new { x.RegencyCode, x.PeriodKey });
         });
+        // The four report aggregate tables are created WITHOUT ROWID by their SQLite migration (ReportAggregates): the key
+        // is the table, so a month's rows are read in one pass and an upsert changes one b-tree.
         model.Entity<ReportMerchantMonth>(e =>
         {
             e.ToTable("report_merchant_months");
