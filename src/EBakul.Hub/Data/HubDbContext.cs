@@ -6,6 +6,7 @@ using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Domain.Reports;
 using EBakul.Hub.Domain.Roster;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -71,6 +72,16 @@ public class HubDbContext : DbContext
     public DbSet<QuotaExemption> QuotaExemptions => Set<QuotaExemption>();
     /// <summary>Disputes of adjustment revisions.</summary>
     public DbSet<AdjustmentDispute> AdjustmentDisputes => Set<AdjustmentDispute>();
+    /// <summary>Report aggregates: merchants per month.</summary>
+    public DbSet<ReportMerchantMonth> ReportMerchantMonths => Set<ReportMerchantMonth>();
+    /// <summary>Report aggregates: employee and merchant per month.</summary>
+    public DbSet<ReportBuyerMerchantMonth> ReportBuyerMerchantMonths => Set<ReportBuyerMerchantMonth>();
+    /// <summary>Report aggregates: office and merchant per month.</summary>
+    public DbSet<ReportOfficeMerchantMonth> ReportOfficeMerchantMonths => Set<ReportOfficeMerchantMonth>();
+    /// <summary>Report aggregates: office groups per month.</summary>
+    public DbSet<ReportOfficeGroupMonth> ReportOfficeGroupMonths => Set<ReportOfficeGroupMonth>();
+    /// <summary>Regencies whose report aggregates are to be rebuilt.</summary>
+    public DbSet<ReportRebuild> ReportRebuilds => Set<ReportRebuild>();
 
     /// <inheritdoc />
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -178,6 +189,35 @@ public class HubDbContext : DbContext
             e.ToTable("period_states");
             e.HasKey(x => new { x.RegencyCode, x.PeriodKey });
         });
+        // The four report aggregate tables are created WITHOUT ROWID by their SQLite migration (ReportAggregates): the key
+        // is the table, so a month's rows are read in one pass and an upsert changes one b-tree.
+        model.Entity<ReportMerchantMonth>(e =>
+        {
+            e.ToTable("report_merchant_months");
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.MerchantId });
+        });
+        model.Entity<ReportBuyerMerchantMonth>(e =>
+        {
+            e.ToTable("report_buyer_merchant_months");
+            // An office's rows together, each employee's together: a purchase reads its employee's month, an office's
+            // report reads its office's range.
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.OfficeCode, x.EmployeeNip, x.MerchantId });
+        });
+        model.Entity<ReportOfficeMerchantMonth>(e =>
+        {
+            e.ToTable("report_office_merchant_months");
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.OfficeCode, x.MerchantId });
+        });
+        model.Entity<ReportOfficeGroupMonth>(e =>
+        {
+            e.ToTable("report_office_group_months");
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.OfficeCode, x.Dimension, x.GroupKey });
+        });
+        model.Entity<ReportRebuild>(e =>
+        {
+            e.ToTable("report_rebuilds");
+            e.HasKey(x => x.RegencyCode);
+        });
         model.Entity<PeriodResult>(e =>
         {
             e.ToTable("period_results");
@@ -259,4 +299,15 @@ public class HubDbContext : DbContext
     private sealed class UnixMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(
         v => v.ToUnixTimeMilliseconds(),
         v => DateTimeOffset.FromUnixTimeMilliseconds(v));
+
+    /// <summary>
+    /// For <c>dotnet ef</c>: the SQLite context (migrations in <c>Data/Migrations</c>); without it the tools would build
+    /// this context's model with <see cref="Postgres.PostgresHubDbContext"/>'s factory. Its connection is never opened.
+    /// </summary>
+    public sealed class SqliteDesignTimeFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<HubDbContext>
+    {
+        /// <inheritdoc />
+        public HubDbContext CreateDbContext(string[] args) =>
+            new(new DbContextOptionsBuilder<HubDbContext>().UseSqlite("Data Source=ebakul-design-time.db").Options);
+    }
 }

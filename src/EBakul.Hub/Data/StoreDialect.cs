@@ -72,6 +72,16 @@ public abstract class StoreDialect
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Begins a read-only transaction whose reads all see one snapshot of the database: on SQLite a deferred transaction
+    /// (it takes no write lock; its snapshot is taken at its first read), on PostgreSQL REPEATABLE READ.
+    /// </summary>
+    public static DbTransaction BeginReadSnapshot(DbConnection connection) => connection switch
+    {
+        SqliteConnection sqlite => sqlite.BeginTransaction(deferred: true),
+        _ => connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead),
+    };
+
     /// <summary>Whether <paramref name="ex"/> (or an inner exception) is a unique key refusing a row.</summary>
     public static bool IsUniqueViolation(Exception ex)
     {

@@ -5,6 +5,8 @@ using System.Globalization;
 using EBakul.Hub.Data;
 using EBakul.Hub.Domain;
 using EBakul.Hub.Domain.Ledger;
+using EBakul.Hub.Domain.Quota;
+using EBakul.Hub.Domain.Reports;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -101,6 +103,10 @@ public sealed class DemoDataLoader(
     {
         rowsPerChunk = Math.Max(1, rowsPerChunk);
         var total = Stopwatch.StartNew();
+        List<QuotaPolicy> policies;
+        using (var scope = scopes.CreateScope())
+            policies = scope.ServiceProvider.GetRequiredService<HubDbContext>().QuotaPolicies.AsNoTracking()
+                .Where(p => p.RegencyCode == DemoDataGenerator.RegencyCode).ToList();
         var store = StoreDialect.For(database.Value);
         var sqlite = store.Provider == DatabaseProvider.Sqlite;
         using var connection = sqlite ? OpenSqliteLoadConnection() : store.OpenWriterConnection();
@@ -139,6 +145,11 @@ public sealed class DemoDataLoader(
         }
         foreach (var sql in indexes) Execute(connection, tx, sql);
         logger.LogInformation("Demo data: receipt claims and {Indexes} indexes built in {Elapsed:F1} s", indexes.Count, phase.Elapsed.TotalSeconds);
+
+        phase.Restart();
+        ReportAggregates.MarkForRebuild(session.Statement, DemoDataGenerator.RegencyCode, now);
+        ReportAggregates.Rebuild(session.Statement, DemoDataGenerator.RegencyCode, policies);
+        logger.LogInformation("Demo data: report aggregates built in {Elapsed:F1} s", phase.Elapsed.TotalSeconds);
 
         phase.Restart();
         tx.Commit();

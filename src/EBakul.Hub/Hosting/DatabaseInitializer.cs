@@ -3,6 +3,7 @@ using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Domain.Reports;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,10 @@ public sealed class DatabaseInitializer(
         var demo = services.GetRequiredService<IOptions<DemoDataOptions>>().Value;
         if (demo.Enabled)
             await services.GetRequiredService<DemoDataLoader>().LoadIfEmptyAsync(demo, cancellationToken);
+
+        // Report aggregates asked for by a migration onto an existing ledger or by the demo load: built before the hub serves.
+        await using var scope = services.CreateAsyncScope();
+        await services.GetRequiredService<ReportAggregates>().RebuildMarkedAsync(scope.ServiceProvider.GetRequiredService<HubDbContext>(), cancellationToken);
     }
 
     /// <summary>

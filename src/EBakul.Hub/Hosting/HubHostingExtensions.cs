@@ -119,6 +119,7 @@ public static class HubHostingExtensions
         services.AddScoped<AdjustmentDisputes>();
         services.AddScoped<EvidenceExport>();
         services.AddSingleton<Acknowledgements>();
+        services.AddSingleton<ReportAggregates>();
         services.AddScoped<SpendingReports>();
         services.AddScoped<ComplianceReports>();
         services.AddScoped<ReportExport>();

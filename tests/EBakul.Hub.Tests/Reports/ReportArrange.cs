@@ -63,9 +63,12 @@ internal sealed class ReportArrange(HubFactory hub)
     /// The spending report of <paramref name="period"/> recomputed from scratch, with no folding (minimum group size 1):
     /// standing purchases (not voided) at a merchant ACTIVE at the purchase's moment, whose category is not modern retail
     /// or franchise and whose scale is ultra-micro or micro (the default policy), grouped by the merchant's category,
-    /// kecamatan and scale and by the buyer's office in the month.
+    /// kecamatan and scale and by the buyer's office in the month. A merchant counts under its values at its first purchase
+    /// of the month: those in <paramref name="asAtFirstPurchase"/> for a merchant the test changed after that purchase,
+    /// the registry's current values otherwise.
     /// </summary>
-    public async Task<SpendingReport> RecomputeAsync(string period, IReadOnlyDictionary<string, string> officeInMonth, int top = 100)
+    public async Task<SpendingReport> RecomputeAsync(string period, IReadOnlyDictionary<string, string> officeInMonth, int top = 100,
+        IReadOnlyDictionary<string, Merchant>? asAtFirstPurchase = null)
     {
         var ledger = new LedgerService.LedgerServiceClient(hub.Channel);
         var merchants = new MerchantService.MerchantServiceClient(hub.Channel);
@@ -80,7 +83,8 @@ internal sealed class ReportArrange(HubFactory hub)
 
         var facts = new Dictionary<string, Merchant>();
         foreach (var id in purchases.Select(p => p.MerchantId).Distinct())
-            facts[id] = (await merchants.GetMerchantAsync(new GetMerchantRequest { RegencyCode = Regency, MerchantId = id })).Merchant;
+            facts[id] = asAtFirstPurchase?.GetValueOrDefault(id)
+                ?? (await merchants.GetMerchantAsync(new GetMerchantRequest { RegencyCode = Regency, MerchantId = id })).Merchant;
 
         var counted = purchases.Where(p => p.Kind == EntryKind.Purchase && p.VoidedByPurchaseId.Length == 0)
             .Where(p =>

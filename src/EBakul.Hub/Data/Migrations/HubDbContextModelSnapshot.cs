@@ -1025,6 +1025,204 @@ namespace EBakul.Hub.Data.Migrations
                     b.ToTable("regencies", (string)null);
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportBuyerMerchantMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<string>("EmployeeNip")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("employee_nip");
+
+                    b.Property<string>("MerchantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<int>("Category")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("category");
+
+                    b.Property<string>("KecamatanCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kecamatan_code");
+
+                    b.Property<long>("PurchaseCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("purchase_count");
+
+                    b.Property<int>("Scale")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scale");
+
+                    b.Property<long>("SpentRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("spent_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "EmployeeNip", "MerchantId")
+                        .HasName("pk_report_buyer_merchant_months");
+
+                    b.ToTable("report_buyer_merchant_months", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportMerchantMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("MerchantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<long>("BuyerCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("buyer_count");
+
+                    b.Property<int>("Category")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("category");
+
+                    b.Property<bool>("Counts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counts");
+
+                    b.Property<long?>("FirstActiveAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_active_at");
+
+                    b.Property<string>("KecamatanCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kecamatan_code");
+
+                    b.Property<long>("PurchaseCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("purchase_count");
+
+                    b.Property<int>("Scale")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scale");
+
+                    b.Property<long>("SpentRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("spent_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "MerchantId")
+                        .HasName("pk_report_merchant_months");
+
+                    b.ToTable("report_merchant_months", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportOfficeGroupMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<int>("Dimension")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dimension");
+
+                    b.Property<string>("GroupKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group_key");
+
+                    b.Property<long>("BuyerCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("buyer_count");
+
+                    b.Property<long>("MerchantCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("merchant_count");
+
+                    b.Property<long>("PurchaseCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("purchase_count");
+
+                    b.Property<long>("SpentRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("spent_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "Dimension", "GroupKey")
+                        .HasName("pk_report_office_group_months");
+
+                    b.ToTable("report_office_group_months", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportOfficeMerchantMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<string>("MerchantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<long>("BuyerCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("buyer_count");
+
+                    b.Property<long>("PurchaseCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("purchase_count");
+
+                    b.Property<long>("SpentRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("spent_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "MerchantId")
+                        .HasName("pk_report_office_merchant_months");
+
+                    b.ToTable("report_office_merchant_months", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportRebuild", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requested_at");
+
+                    b.HasKey("RegencyCode")
+                        .HasName("pk_report_rebuilds");
+
+                    b.ToTable("report_rebuilds", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Domain.Roster.Employee", b =>
                 {
                     b.Property<string>("Nip")

@@ -37,8 +37,8 @@ public static partial class PostgresSql
         return Parameter().Replace(text, "@${name}");
     });
 
-    /// <summary>The Npgsql name of a parameter written <c>$name</c> (Npgsql's names have no prefix).</summary>
-    public static string ParameterName(string name) => name.StartsWith('$') ? name[1..] : name;
+    /// <summary>The Npgsql name of a parameter written <c>$name</c> or <c>@name</c> (Npgsql's names have no prefix).</summary>
+    public static string ParameterName(string name) => name.StartsWith('$') || name.StartsWith('@') ? name[1..] : name;
 
     [GeneratedRegex(@"\s+INDEXED BY \w+", RegexOptions.CultureInvariant)]
     private static partial Regex IndexedBy();

@@ -4,6 +4,7 @@ using EBakul.Hub.Errors;
 using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Quota;
+using EBakul.Hub.Domain.Reports;
 using EBakul.Hub.Domain.Roster;
 using Microsoft.EntityFrameworkCore;
 
@@ -156,7 +157,9 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             RecordedBy = caller.Id,
             RecordedAt = TruncateToMilliseconds(clock.GetUtcNow()),
         };
-        return new RecordedPurchase(Append(tx, entry), eligibility);
+        var recorded = Append(tx, entry);
+        ReportAggregates.AddPurchase(tx, policies, regencyCode, period, monthOffice!, input.EmployeeNip, input.MerchantId, input.AmountRupiah);
+        return new RecordedPurchase(recorded, eligibility);
     }
 
     /// <summary>
@@ -232,6 +235,8 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         tx.Command(ReleaseSql)
             .Bind("$merchant", original.MerchantId).Bind("$reference", ReceiptReferences.Key(original.ReceiptReference)).Bind("$entry", original.Id)
             .ExecuteNonQuery();
+        ReportAggregates.RemovePurchase(tx, policies, regencyCode, Period.FromKey(original.PeriodKey), original.EmployeeNip, original.MerchantId,
+            original.AmountRupiah, original.OccurredAt);
         return (appended, original);
     }
 

@@ -107,24 +107,6 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     /// <summary>SQL: +1 for a purchase, -1 for a reversal (amounts are positive for purchases, negated for reversals).</summary>
     private const string StandingCount = "(CASE WHEN e.amount_rupiah > 0 THEN 1 ELSE -1 END)";
 
-    /// <summary>
-    /// As <see cref="MerchantTotalsSql"/>, with the number of purchases that stand per employee and merchant, for the
-    /// spending reports. Still served by the ledger's month index alone.
-    /// </summary>
-    private const string MerchantSpendingSql =
-        "SELECT e.employee_nip, e.merchant_id, SUM(e.amount_rupiah), SUM(" + StandingCount + ") FROM ledger_entries e " +
-        "WHERE e.regency_code = $regency AND e.period_key = $period {0} " +
-        "GROUP BY e.employee_nip, e.merchant_id ORDER BY e.employee_nip, e.merchant_id";
-
-    /// <summary>
-    /// The employees with ledger entries in the month (only those can have spending), with the office their month counts
-    /// under, in NIP order: a month without purchases costs nothing, whatever the size of the roster.
-    /// </summary>
-    private static readonly string EmployeeOfficesSql =
-        "SELECT emp.nip, " + EmployeeAssignments.OfficeInMonthSql("emp.nip", "$period") + " FROM employees emp " +
-        "WHERE emp.nip IN (SELECT DISTINCT e.employee_nip FROM ledger_entries e WHERE e.regency_code = $regency AND e.period_key = $period) " +
-        "AND {0} ORDER BY emp.nip";
-
     private const string EmployeeEntriesSql =
         "SELECT e.id, e.kind, e.merchant_id, e.amount_rupiah, e.occurred_at, e.reverses_entry_id, e.receipt_reference, e.reason, " +
         "m.name, m.category, m.scale, " + MerchantStatusAtPurchase + " AS status_at_time " +
@@ -330,45 +312,6 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         var sums = new Dictionary<(string, string), (long, long)>();
         while (rows.Read()) sums[(rows.GetString(0), rows.GetString(1))] = (rows.GetInt64(2), rows.GetInt64(3));
         return sums;
-    }
-
-    /// <summary>
-    /// The month's eligible spending per employee and merchant, in NIP order, on one read snapshot: the sums of the
-    /// purchases that stand, at merchants that were ACTIVE at each purchase's moment, in a category and scale
-    /// <paramref name="policy"/> counts; with the number of such purchases and the office the employee's month counts
-    /// under. The per-merchant cap is not applied. Pairs whose eligible sum is 0 are left out. Only
-    /// <paramref name="officeCode"/>'s employees when given. Uses the same reads as the evaluation.
-    /// </summary>
-    public async IAsyncEnumerable<EligibleSpending> EligibleSpendingAsync(
-        string regencyCode, Period period, QuotaPolicy policy, string? officeCode, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken, queries: 2))[0];
-        var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period);
-        var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND " + InMonthOffice);
-        var ledgerFilter = officeCode is null
-            ? ""
-            : "AND e.employee_nip IN (SELECT emp.nip FROM employees emp WHERE emp.regency_code = $regency AND " + InMonthOffice + ")";
-        var changedSums = ReadChangedMerchantSums(snapshot, regencyCode, period, officeCode, NipRange.All, ledgerFilter);
-
-        using var employees = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, EmployeeOfficesSql, employeeFilter), regencyCode, period, officeCode);
-        using var totals = Command(snapshot[1], string.Format(CultureInfo.InvariantCulture, MerchantSpendingSql, ledgerFilter), regencyCode, period, officeCode);
-        using var employeeRows = employees.ExecuteReader();
-        var totalRows = new NipOrderedRows(totals.ExecuteReader(), cancellationToken);
-        using var totalsReader = totalRows.Reader;
-        while (employeeRows.Read())
-        {
-            var nip = employeeRows.GetString(0);
-            var office = employeeRows.GetString(1);
-            for (; totalRows.SeekTo(nip); totalRows.Advance())
-            {
-                var merchantId = totalRows.Reader.GetString(1);
-                if (!merchants.TryGetValue(merchantId, out var merchant) || !merchant.Counts) continue;
-                var (amount, count) = merchant.ChangesInMonth ? changedSums.GetValueOrDefault((nip, merchantId))
-                    : merchant.ActiveAtStart ? (totalRows.Reader.GetInt64(2), totalRows.Reader.GetInt64(3))
-                    : (0, 0);
-                if (amount != 0) yield return new EligibleSpending(nip, office, merchantId, amount, count);
-            }
-        }
     }
 
     /// <summary>
@@ -616,11 +559,3 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         string ReceiptReference, string? Reason, string MerchantName, MerchantCategory Category, MerchantScale Scale,
         MerchantStatus? MerchantStatusAtTime);
 }
-
-/// <summary>One employee's eligible spending at one merchant in a month (<see cref="QuotaEvaluator.EligibleSpendingAsync"/>).</summary>
-/// <param name="Nip">The employee.</param>
-/// <param name="OfficeCode">The office the employee's month counts under.</param>
-/// <param name="MerchantId">The merchant.</param>
-/// <param name="AmountRupiah">The eligible purchases that stand, summed.</param>
-/// <param name="PurchaseCount">How many purchases that is (recorded minus voided).</param>
-public readonly record struct EligibleSpending(string Nip, string OfficeCode, string MerchantId, long AmountRupiah, long PurchaseCount);

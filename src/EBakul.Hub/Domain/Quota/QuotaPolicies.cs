@@ -49,6 +49,8 @@ public sealed class QuotaPolicies(HubDbContext db, TimeProvider clock)
             pending.ReplacedByVersion = policy.Version;
         tx.Db.QuotaPolicies.Add(policy);
         tx.Db.SaveChanges();
+        // A regency's first version may cover months with purchases already recorded: what counts there changes.
+        if (versions.Count == 0) Reports.ReportAggregates.MarkForRebuild(tx, policy.RegencyCode, clock.GetUtcNow());
         return policy;
     }
 

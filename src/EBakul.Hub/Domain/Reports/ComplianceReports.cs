@@ -20,7 +20,7 @@ public sealed class ComplianceReports(HubDbContext db, QuotaEvaluator evaluator,
     {
         var minimum = Math.Max(1, options.Value.MinimumGroupSize);
         var compliance = await evaluator.SummarizeAsync(regencyCode, period, officeCode, cancellationToken);
-        var parameters = new Dictionary<string, object> { ["$regency"] = regencyCode, ["$period"] = period.Key };
+        var parameters = new Dictionary<string, object> { ["@regency"] = regencyCode, ["@period"] = period.Key };
         var closed = false;
         await ReportSql.ReadAsync(db, ReportSql.ClosedOnce, parameters, rows => closed = rows.GetInt64(0) > 0, cancellationToken);
         var corrections = new Dictionary<string, (int Employees, long Rupiah)>(StringComparer.Ordinal);

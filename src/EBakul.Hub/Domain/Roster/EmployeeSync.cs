@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EBakul.Hub.Data;
+using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
+using EBakul.Hub.Domain.Reports;
 using EBakul.Hub.Errors;
 using EBakul.Roster.V1;
 
@@ -22,7 +24,7 @@ namespace EBakul.Hub.Domain.Roster;
 /// the employee's <see cref="EmployeeAssignment"/> history, effective from the sync's Jakarta date.
 /// </para>
 /// </summary>
-public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory regencies, TimeProvider clock)
+public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory regencies, TimeProvider clock, PolicyOfMonth policies)
 {
     /// <summary>Most rows in one chunk.</summary>
     public const int MaxRowsPerChunk = 5000;
@@ -208,6 +210,7 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
         var updated = new List<Employee>();
         var statusChanged = new List<Employee>();
         var reassigned = new List<Employee>();
+        var moved = new List<(string Nip, string From, string To)>();
         var offices = new Dictionary<string, (int Index, string Name)>(StringComparer.Ordinal);
 
         foreach (var row in valid)
@@ -234,6 +237,7 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
             {
                 updated.Add(employee);
                 if (!current.SameAssignment(employee)) reassigned.Add(employee);
+                if (current.OfficeCode != employee.OfficeCode) moved.Add((employee.Nip, current.OfficeCode, employee.OfficeCode));
                 if (current.Status != employee.Status || current.StatusEffectiveDate != DateText(employee.StatusEffectiveDate))
                     statusChanged.Add(employee);
                 outcome = SyncOutcome.Updated;
@@ -260,6 +264,9 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
         if (statusChanged.Count > 0)
             tx.Command(InsertStatusChangesSql).Bind("$rows", RowsJson(statusChanged)).Bind("$now", nowMs).ExecuteNonQuery();
         UpsertOffices(tx, regencyCode, offices.ToDictionary(o => o.Key, o => o.Value.Name, StringComparer.Ordinal));
+        // The new assignment holds from today: the current month now counts under the new office, in the reports too.
+        var month = Period.Containing(clock.GetUtcNow());
+        foreach (var (nip, from, to) in moved) ReportAggregates.MoveEmployeeMonth(tx, policies, regencyCode, month, nip, from, to);
 
         var response = new SyncEmployeesResponse { RequestId = requestId };
         foreach (var row in rows) response.Results.Add(row.Rejection ?? results[row.Index]);

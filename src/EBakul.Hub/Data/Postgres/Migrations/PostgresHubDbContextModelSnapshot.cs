@@ -1126,6 +1126,219 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.ToTable("regencies", (string)null);
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportBuyerMerchantMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("regency_code")
+                        .UseCollation("C");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("integer")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("text")
+                        .HasColumnName("office_code")
+                        .UseCollation("C");
+
+                    b.Property<string>("EmployeeNip")
+                        .HasColumnType("text")
+                        .HasColumnName("employee_nip")
+                        .UseCollation("C");
+
+                    b.Property<string>("MerchantId")
+                        .HasColumnType("text")
+                        .HasColumnName("merchant_id")
+                        .UseCollation("C");
+
+                    b.Property<int>("Category")
+                        .HasColumnType("integer")
+                        .HasColumnName("category");
+
+                    b.Property<string>("KecamatanCode")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kecamatan_code")
+                        .UseCollation("C");
+
+                    b.Property<long>("PurchaseCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("purchase_count");
+
+                    b.Property<int>("Scale")
+                        .HasColumnType("integer")
+                        .HasColumnName("scale");
+
+                    b.Property<long>("SpentRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("spent_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "EmployeeNip", "MerchantId")
+                        .HasName("pk_report_buyer_merchant_months");
+
+                    b.ToTable("report_buyer_merchant_months", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportMerchantMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("regency_code")
+                        .UseCollation("C");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("integer")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("MerchantId")
+                        .HasColumnType("text")
+                        .HasColumnName("merchant_id")
+                        .UseCollation("C");
+
+                    b.Property<long>("BuyerCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("buyer_count");
+
+                    b.Property<int>("Category")
+                        .HasColumnType("integer")
+                        .HasColumnName("category");
+
+                    b.Property<int>("Counts")
+                        .HasColumnType("integer")
+                        .HasColumnName("counts");
+
+                    b.Property<long?>("FirstActiveAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("first_active_at");
+
+                    b.Property<string>("KecamatanCode")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kecamatan_code")
+                        .UseCollation("C");
+
+                    b.Property<long>("PurchaseCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("purchase_count");
+
+                    b.Property<int>("Scale")
+                        .HasColumnType("integer")
+                        .HasColumnName("scale");
+
+                    b.Property<long>("SpentRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("spent_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "MerchantId")
+                        .HasName("pk_report_merchant_months");
+
+                    b.ToTable("report_merchant_months", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportOfficeGroupMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("regency_code")
+                        .UseCollation("C");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("integer")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("text")
+                        .HasColumnName("office_code")
+                        .UseCollation("C");
+
+                    b.Property<int>("Dimension")
+                        .HasColumnType("integer")
+                        .HasColumnName("dimension");
+
+                    b.Property<string>("GroupKey")
+                        .HasColumnType("text")
+                        .HasColumnName("group_key")
+                        .UseCollation("C");
+
+                    b.Property<long>("BuyerCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("buyer_count");
+
+                    b.Property<long>("MerchantCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("merchant_count");
+
+                    b.Property<long>("PurchaseCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("purchase_count");
+
+                    b.Property<long>("SpentRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("spent_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "Dimension", "GroupKey")
+                        .HasName("pk_report_office_group_months");
+
+                    b.ToTable("report_office_group_months", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportOfficeMerchantMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("regency_code")
+                        .UseCollation("C");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("integer")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("text")
+                        .HasColumnName("office_code")
+                        .UseCollation("C");
+
+                    b.Property<string>("MerchantId")
+                        .HasColumnType("text")
+                        .HasColumnName("merchant_id")
+                        .UseCollation("C");
+
+                    b.Property<long>("BuyerCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("buyer_count");
+
+                    b.Property<long>("PurchaseCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("purchase_count");
+
+                    b.Property<long>("SpentRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("spent_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "MerchantId")
+                        .HasName("pk_report_office_merchant_months");
+
+                    b.ToTable("report_office_merchant_months", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportRebuild", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("regency_code")
+                        .UseCollation("C");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("requested_at");
+
+                    b.HasKey("RegencyCode")
+                        .HasName("pk_report_rebuilds");
+
+                    b.ToTable("report_rebuilds", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Domain.Roster.Employee", b =>
                 {
                     b.Property<string>("Nip")
