@@ -38,14 +38,22 @@ public sealed record BenchmarkOptions(
     /// <summary>More settings for every hub the run starts (<c>--hub-setting KEY=VALUE</c>, repeatable), e.g. <c>Telemetry:Enabled=false</c>.</summary>
     public IReadOnlyList<string> HubSettings { get; init; } = [];
 
-    /// <summary>Every scenario, in the order they run.</summary>
-    public static readonly string[] AllScenarios = ["single", "json", "batch", "floor", "import", "sync", "reports", "close"];
+    /// <summary>
+    /// An existing PostgreSQL server for the <c>pg-*</c> scenarios (<c>--postgres CONNECTION</c>; each hub gets a new
+    /// database on it), or null: the run starts a throwaway cluster with scripts/postgres-cluster.sh.
+    /// </summary>
+    public string? Postgres { get; init; }
+
+    /// <summary>Every scenario, in the order they run (the <c>pg-</c> ones on PostgreSQL).</summary>
+    public static readonly string[] AllScenarios =
+        ["single", "json", "batch", "floor", "import", "sync", "pg-single", "pg-replicas", "reports", "close", "pg-reports", "pg-close"];
 
     /// <summary>What the command line accepts.</summary>
     public const string Usage =
-        "usage: EBakul.Benchmarks [--smoke] [--warm-up SECONDS] [--duration SECONDS] [--scenarios single,json,batch,floor,import,sync,reports,close]\n" +
+        "usage: EBakul.Benchmarks [--smoke] [--warm-up SECONDS] [--duration SECONDS]\n" +
+        "                         [--scenarios single,json,batch,floor,import,sync,pg-single,pg-replicas,reports,close,pg-reports,pg-close]\n" +
         "                         [--province-employees N] [--province-purchases-per-employee N] [--hub PATH/EBakul.Hub.dll]\n" +
-        "                         [--hub-setting KEY=VALUE]...";
+        "                         [--hub-setting KEY=VALUE]... [--postgres CONNECTION]";
 
     /// <summary>Reads the command line.</summary>
     public static BenchmarkOptions Parse(string[] args)
@@ -66,6 +74,7 @@ public sealed record BenchmarkOptions(
         {
             ProvinceEmployees = Number(args, "--province-employees") ?? options.ProvinceEmployees,
             ProvincePurchasesPerEmployee = Number(args, "--province-purchases-per-employee") ?? options.ProvincePurchasesPerEmployee,
+            Postgres = Option(args, "--postgres"),
             HubSettings = [.. args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--hub-setting" && a.i + 1 < args.Length).Select(a => args[a.i + 1])],
         };
     }

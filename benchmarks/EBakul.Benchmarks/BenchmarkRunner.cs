@@ -16,8 +16,20 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
     private const string Regency = "35.22";
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(30);
 
-    /// <summary>Runs the chosen scenarios and returns their figures.</summary>
+    /// <summary>Runs the chosen scenarios and returns their figures; a PostgreSQL cluster the run started is stopped, even on failure.</summary>
     public async Task<List<ScenarioResult>> RunAsync()
+    {
+        try
+        {
+            return await RunScenariosAsync();
+        }
+        finally
+        {
+            if (_postgres is not null) await _postgres.DisposeAsync();
+        }
+    }
+
+    private async Task<List<ScenarioResult>> RunScenariosAsync()
     {
         var results = new List<ScenarioResult>();
         bool Runs(string scenario) => options.Scenarios.Contains(scenario);
@@ -31,7 +43,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             if (Runs("single") || Runs("json") || Runs("batch") || Runs("floor"))
             {
                 var actors = await ActorsAsync(hub);
-                if (Runs("single")) results.Add(await RecordSingleAsync(hub, actors) with { Baseline = baseline });
+                if (Runs("single")) results.Add(await RecordSingleAsync([hub], actors, $"RecordPurchase, {options.InFlight} in flight, durable") with { Baseline = baseline });
                 if (Runs("json")) results.Add(await RecordSingleJsonAsync(hub, actors) with { Baseline = baseline });
                 if (Runs("batch")) results.Add(await RecordBatchesAsync(hub, actors) with { Baseline = baseline });
                 if (Runs("floor"))
@@ -42,6 +54,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             if (Runs("import")) results.Add(await ImportMerchantsAsync(hub) with { Baseline = baseline });
             if (Runs("sync")) results.Add(await SyncEmployeesAsync(hub) with { Baseline = baseline });
         }
+        if (Runs("pg-single") || Runs("pg-replicas")) results.AddRange(await PostgresLedgerAsync(Runs));
         if (Runs("close") || Runs("reports"))
         {
             var period = ClosablePeriod(DateTimeOffset.UtcNow);
@@ -62,6 +75,56 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             if (Runs("reports")) results.AddRange(await ReportsAsync(province, period, baseline));
             if (Runs("close")) results.Add(await ClosePeriodAsync(province, period) with { Baseline = baseline });
         }
+        if (Runs("pg-reports") || Runs("pg-close"))
+        {
+            var period = ClosablePeriod(DateTimeOffset.UtcNow);
+            var server = await PostgresAsync();
+            var database = await server.CreateDatabaseAsync();
+            var purchases = options.ProvinceEmployees * (long)options.ProvincePurchasesPerEmployee;
+            var started = Stopwatch.StartNew();
+            var loaded = await StartAsync(
+                $"province hub on PostgreSQL ({options.ProvinceEmployees:N0} employees, about {purchases:N0} purchases in {period}, {options.ProvinceMerchants:N0} merchants)",
+                database, null, "--DemoData:Enabled=true", $"--DemoData:Merchants={options.ProvinceMerchants}", $"--DemoData:Employees={options.ProvinceEmployees}",
+                $"--DemoData:PurchasesPerEmployee={options.ProvincePurchasesPerEmployee}", $"--DemoData:Period={period}");
+            log.WriteLine($"  demo data loaded into PostgreSQL and hub serving after {started.Elapsed.TotalSeconds:0.0} s");
+            log.WriteLine("restarting the province hub on its database ...");
+            await using var province = await loaded.RestartAsync(options.HubDll, options.HubSettings.Select(s => "--" + s), StartupTimeout);
+            var baseline = await BaselineAsync(province, "baseline: health check (province hub on PostgreSQL)");
+            results.Add(baseline);
+            if (Runs("pg-reports")) results.AddRange((await ReportsAsync(province, period, baseline)).Select(r => r with { Name = r.Name + " (PostgreSQL)" }));
+            if (Runs("pg-close")) results.Add(await ClosePeriodAsync(province, period, server) with { Baseline = baseline });
+        }
+        return results;
+    }
+
+    private PostgresServer? _postgres;
+
+    /// <summary>The run's PostgreSQL server, started at its first use (<c>--postgres</c>, or a throwaway cluster).</summary>
+    private async Task<PostgresServer> PostgresAsync() => _postgres ??= await PostgresServer.StartAsync(options.Postgres, log);
+
+    /// <summary>
+    /// RecordPurchase on PostgreSQL, measured like the SQLite <c>single</c> scenario on a hub with the same demo data: on
+    /// one replica, then on two replicas of the same database with the calls spread evenly over both.
+    /// </summary>
+    private async Task<List<ScenarioResult>> PostgresLedgerAsync(Func<string, bool> runs)
+    {
+        var results = new List<ScenarioResult>();
+        var server = await PostgresAsync();
+        var database = await server.CreateDatabaseAsync();
+        await using var hub = await StartAsync($"ledger hub on PostgreSQL ({options.LedgerEmployees:N0} employees, {options.LedgerMerchants:N0} merchants, no purchases)",
+            database, null, "--DemoData:Enabled=true", $"--DemoData:Merchants={options.LedgerMerchants}", $"--DemoData:Employees={options.LedgerEmployees}",
+            "--DemoData:PurchasesPerEmployee=0");
+        var baseline = await BaselineAsync(hub, "baseline: health check (ledger hub on PostgreSQL)");
+        results.Add(baseline);
+        var actors = await ActorsAsync(hub);
+        if (runs("pg-single"))
+            results.Add(await RecordSingleAsync([hub], actors, $"RecordPurchase on PostgreSQL, one replica, {options.InFlight} in flight, durable", server) with { Baseline = baseline });
+        if (runs("pg-replicas"))
+        {
+            await using var second = await StartAsync("a second replica on the same database", database, hub.Token);
+            results.Add(await RecordSingleAsync([hub, second], actors, $"RecordPurchase on PostgreSQL, two replicas, {options.InFlight} in flight in all, durable", server)
+                with { Baseline = baseline });
+        }
         return results;
     }
 
@@ -72,11 +135,14 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         return now >= period.End + new EBakul.Hub.Domain.Payroll.PayrollOptions().CloseGracePeriod ? period : period.Previous;
     }
 
-    private async Task<HubProcess> StartAsync(string what, params string[] settings)
+    private Task<HubProcess> StartAsync(string what, params string[] settings) => StartAsync(what, null, null, settings);
+
+    /// <summary>Starts a hub: on a fresh SQLite file, or on the PostgreSQL database <paramref name="postgres"/>.</summary>
+    private async Task<HubProcess> StartAsync(string what, string? postgres, string? token, params string[] settings)
     {
         log.WriteLine($"starting {what} ...");
         var started = Stopwatch.StartNew();
-        var hub = await HubProcess.StartAsync(options.HubDll, settings.Concat(options.HubSettings.Select(s => "--" + s)), StartupTimeout);
+        var hub = await HubProcess.StartAsync(options.HubDll, settings.Concat(options.HubSettings.Select(s => "--" + s)), StartupTimeout, postgres, token);
         log.WriteLine($"  serving after {started.Elapsed.TotalSeconds:0.0} s (pid {hub.ProcessId})");
         return hub;
     }
@@ -115,16 +181,25 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         return new Actors(Regency, employees.Select(e => e.Nip).ToArray(), employees.Select(e => e.OfficeCode).ToArray(), ids.ToArray());
     }
 
-    private async Task<ScenarioResult> RecordSingleAsync(HubProcess hub, Actors actors)
+    /// <summary>
+    /// RecordPurchase, <see cref="BenchmarkOptions.InFlight"/> calls in flight, durable: on one hub, or spread evenly
+    /// over several replicas of one PostgreSQL database (the CPU figures then add up every replica's and the server's).
+    /// </summary>
+    private async Task<ScenarioResult> RecordSingleAsync(IReadOnlyList<HubProcess> hubs, Actors actors, string name, PostgresServer? server = null)
     {
-        var client = new LedgerService.LedgerServiceClient(hub.Channel);
+        var clients = hubs.Select(h => new LedgerService.LedgerServiceClient(h.Channel)).ToArray();
         var runId = Guid.NewGuid().ToString("N")[..8];
-        hub.Usage.ResetPeakMemory();
-        var usage = new UsageMeter(hub.Usage);
+        foreach (var hub in hubs) hub.Usage.ResetPeakMemory();
+        if (server is not null) await server.CheckpointAsync();
+        var usage = new UsageMeter([.. hubs.Select(h => h.Usage)], server?.Usage);
         var (count, elapsed, latencies) = await LoadRun.RunAsync(options.InFlight, options.WarmUp, options.Duration, async n =>
-            await client.RecordPurchaseAsync(new RecordPurchaseRequest { RequestId = $"{runId}-{n}", RegencyCode = Regency, Purchase = actors.Draft(n) }),
-            usage.Start);
-        return usage.Stop(new ScenarioResult($"RecordPurchase, {options.InFlight} in flight, durable", count, "purchases", elapsed, latencies, hub.Usage.PeakMemoryBytes()));
+        {
+            var draft = actors.Draft(n);
+            draft.ReceiptReference = $"BENCH-{runId}-{n}"; // a receipt no other scenario on the same database recorded
+            await clients[n % clients.Length].RecordPurchaseAsync(new RecordPurchaseRequest { RequestId = $"{runId}-{n}", RegencyCode = Regency, Purchase = draft });
+        }, usage.Start);
+        if (server is not null) await server.CheckpointAsync();
+        return usage.Stop(new ScenarioResult(name, count, "purchases", elapsed, latencies, hubs.Max(h => h.Usage.PeakMemoryBytes())));
     }
 
     /// <summary>
@@ -300,44 +375,69 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
 
     private int ReportRepeats => options.Smoke ? 1 : 3;
 
-    private async Task<ScenarioResult> ClosePeriodAsync(HubProcess hub, EBakul.Hub.Domain.Period closed)
+    private async Task<ScenarioResult> ClosePeriodAsync(HubProcess hub, EBakul.Hub.Domain.Period closed, PostgresServer? server = null)
     {
         var client = new PayrollService.PayrollServiceClient(hub.Channel);
         var period = closed.ToString();
         hub.Usage.ResetPeakMemory();
-        var usage = new UsageMeter(hub.Usage);
+        var usage = new UsageMeter([hub.Usage], server?.Usage);
         usage.Start();
         var started = Stopwatch.StartNew();
         var response = await client.ClosePeriodAsync(new ClosePeriodRequest { RequestId = $"close-{period}", RegencyCode = Regency, Period = period });
         started.Stop();
         log.WriteLine($"  closed {period}: {response.Period.Totals.Employees:N0} employees, {response.AdjustmentsCreated:N0} adjustments");
-        return usage.Stop(new ScenarioResult($"ClosePeriod {period}: evaluate + freeze + adjustments", response.Period.Totals.Employees, "employees",
+        var store = server is null ? "" : " (PostgreSQL)";
+        return usage.Stop(new ScenarioResult($"ClosePeriod {period}{store}: evaluate + freeze + adjustments", response.Period.Totals.Employees, "employees",
             started.Elapsed, [], hub.Usage.PeakMemoryBytes()));
     }
 }
 
-/// <summary>A process's CPU time and bytes written over a measured window.</summary>
-internal sealed class UsageMeter(ProcessUsage process)
+/// <summary>
+/// CPU time and bytes written over a measured window: of one hub process, or of several replicas added up, and of the
+/// PostgreSQL server's processes when the hubs run on it.
+/// </summary>
+internal sealed class UsageMeter(IReadOnlyList<ProcessUsage> hubs, DatabaseServerUsage? server = null)
 {
     private (TimeSpan Total, TimeSpan Writer) _start;
     private long _startBytes;
+    private (TimeSpan Cpu, long BytesWritten) _serverStart;
+
+    /// <summary>The window of one hub process.</summary>
+    public UsageMeter(ProcessUsage hub) : this([hub])
+    {
+    }
 
     /// <summary>Starts the window.</summary>
     public void Start()
     {
-        _start = process.CpuTime();
-        _startBytes = process.BytesWritten();
+        _start = Cpu();
+        _startBytes = hubs.Sum(h => h.BytesWritten());
+        _serverStart = server?.Read() ?? default;
     }
 
     /// <summary>Ends the window and puts its figures into <paramref name="result"/>.</summary>
     public ScenarioResult Stop(ScenarioResult result)
     {
-        var end = process.CpuTime();
-        var endBytes = process.BytesWritten();
+        var end = Cpu();
+        var endBytes = hubs.Sum(h => h.BytesWritten());
+        var serverEnd = server?.Read() ?? default;
         return result with
         {
             HubCpu = end.Total - _start.Total, WriterCpu = end.Writer - _start.Writer,
             BytesWritten = endBytes - _startBytes,
+            DatabaseCpu = serverEnd.Cpu - _serverStart.Cpu, DatabaseBytesWritten = serverEnd.BytesWritten - _serverStart.BytesWritten,
         };
+    }
+
+    private (TimeSpan Total, TimeSpan Writer) Cpu()
+    {
+        var (total, writer) = (TimeSpan.Zero, TimeSpan.Zero);
+        foreach (var hub in hubs)
+        {
+            var (t, w) = hub.CpuTime();
+            total += t;
+            writer += w;
+        }
+        return (total, writer);
     }
 }

@@ -16,11 +16,14 @@ public sealed class HubProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _folder;
+    private readonly string? _postgres;
 
-    private HubProcess(Process process, string folder, Uri address, GrpcChannel channel, Uri httpAddress, HttpClient json)
+    private HubProcess(Process process, string folder, string? postgres, string token, Uri address, GrpcChannel channel, Uri httpAddress, HttpClient json)
     {
         _process = process;
         _folder = folder;
+        _postgres = postgres;
+        Token = token;
         Address = address;
         Channel = channel;
         HttpAddress = httpAddress;
@@ -39,12 +42,20 @@ public sealed class HubProcess : IAsyncDisposable
     /// <summary>An authenticated channel to the hub.</summary>
     public GrpcChannel Channel { get; }
 
+    /// <summary>The development admin's token the channels use.</summary>
+    public string Token { get; }
+
     /// <summary>The hub's process id.</summary>
     public int ProcessId => _process.Id;
 
-    /// <summary>Starts the hub with extra configuration switches and waits until it serves.</summary>
-    public static Task<HubProcess> StartAsync(string hubDll, IEnumerable<string> settings, TimeSpan startupTimeout) =>
-        StartAsync(hubDll, settings, startupTimeout, Path.Combine(Path.GetTempPath(), "ebakul-bench", Guid.NewGuid().ToString("N")));
+    /// <summary>
+    /// Starts the hub with extra configuration switches and waits until it serves: on a fresh SQLite file, or on the
+    /// PostgreSQL database <paramref name="postgres"/> (a connection string). A further replica of a hub already serving
+    /// that database is given the first one's <paramref name="token"/> (only the first start writes the development
+    /// credentials).
+    /// </summary>
+    public static Task<HubProcess> StartAsync(string hubDll, IEnumerable<string> settings, TimeSpan startupTimeout, string? postgres = null, string? token = null) =>
+        StartAsync(hubDll, settings, startupTimeout, Path.Combine(Path.GetTempPath(), "ebakul-bench", Guid.NewGuid().ToString("N")), postgres, token);
 
     /// <summary>
     /// Stops this hub without deleting its database and starts a fresh hub process on it with
@@ -55,10 +66,11 @@ public sealed class HubProcess : IAsyncDisposable
         await StopProcessAsync();
         Channel.Dispose();
         Json.Dispose();
-        return await StartAsync(hubDll, settings, startupTimeout, _folder);
+        return await StartAsync(hubDll, settings, startupTimeout, _folder, _postgres, Token);
     }
 
-    private static async Task<HubProcess> StartAsync(string hubDll, IEnumerable<string> settings, TimeSpan startupTimeout, string folder)
+    private static async Task<HubProcess> StartAsync(string hubDll, IEnumerable<string> settings, TimeSpan startupTimeout, string folder,
+        string? postgres, string? token)
     {
         Directory.CreateDirectory(folder);
         var port = FreePort();
@@ -73,7 +85,13 @@ public sealed class HubProcess : IAsyncDisposable
         info.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}");
         var httpPort = FreePort();
         info.ArgumentList.Add($"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}");
+        // On PostgreSQL the path only places the development credentials' file.
         info.ArgumentList.Add($"--Database:Path={Path.Combine(folder, "ebakul.db")}");
+        if (postgres is not null)
+        {
+            info.ArgumentList.Add("--Database:Provider=Postgres");
+            info.ArgumentList.Add($"--ConnectionStrings:Postgres={postgres}");
+        }
         info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
         foreach (var setting in settings) info.ArgumentList.Add(setting);
         info.Environment["DOTNET_gcServer"] = "1";
@@ -106,7 +124,7 @@ public sealed class HubProcess : IAsyncDisposable
             await Task.Delay(250);
         }
 
-        var token = File.ReadAllLines(Path.Combine(folder, "dev-credentials.env"))
+        token ??= File.ReadAllLines(Path.Combine(folder, "dev-credentials.env"))
             .Single(l => l.StartsWith("EBAKUL_TOKEN=", StringComparison.Ordinal))["EBAKUL_TOKEN=".Length..];
         var credentials = CallCredentials.FromInterceptor((_, metadata) =>
         {
@@ -131,7 +149,7 @@ public sealed class HubProcess : IAsyncDisposable
             BaseAddress = httpAddress, DefaultRequestVersion = System.Net.HttpVersion.Version11,
         };
         json.DefaultRequestHeaders.Add("Authorization", $"Bearer {token}");
-        return new HubProcess(process, folder, address, channel, httpAddress, json);
+        return new HubProcess(process, folder, postgres, token, address, channel, httpAddress, json);
     }
 
     /// <summary>What Linux tells of the hub process: CPU time, peak memory, bytes written.</summary>

@@ -17,8 +17,17 @@ public sealed record ScenarioResult(string Name, long Operations, string Unit, T
     /// <summary>Bytes of files the hub wrote while measured (the WAL and the checkpoints' copies), or zero when unknown.</summary>
     public long BytesWritten { get; init; }
 
-    /// <summary>Bytes written to files per operation, in KiB.</summary>
-    public double KibibytesWrittenPerOperation => Operations == 0 ? double.NaN : BytesWritten / 1024.0 / Operations;
+    /// <summary>CPU time of the PostgreSQL server's processes while measured (zero on SQLite, or when unknown).</summary>
+    public TimeSpan DatabaseCpu { get; init; }
+
+    /// <summary>Bytes of files the PostgreSQL server wrote while measured, its WAL and a checkpoint at the end (zero on SQLite).</summary>
+    public long DatabaseBytesWritten { get; init; }
+
+    /// <summary>Bytes written to files per operation by the hub and the database server, in KiB.</summary>
+    public double KibibytesWrittenPerOperation => Operations == 0 ? double.NaN : (BytesWritten + DatabaseBytesWritten) / 1024.0 / Operations;
+
+    /// <summary>Database server CPU time per operation, in microseconds (PostgreSQL only).</summary>
+    public double DatabaseCpuMicrosPerOperation => Operations == 0 ? double.NaN : DatabaseCpu.TotalMicroseconds / Operations;
 
     /// <summary>Hub CPU time per operation, in microseconds.</summary>
     public double HubCpuMicrosPerOperation => Operations == 0 ? double.NaN : HubCpu.TotalMicroseconds / Operations;

@@ -14,14 +14,14 @@ public static class Report
             $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, " +
             $".NET {Environment.Version}, load average before/after: {Machine.LoadAverageAtStart} / {Machine.LoadAverage()}");
         output.WriteLine();
-        output.WriteLine("| scenario | operations | elapsed | throughput | vs baseline | p50 ms | p99 ms | p99.9 ms | hub peak RSS | hub CPU/op | writer CPU/op | written/op |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| scenario | operations | elapsed | throughput | vs baseline | p50 ms | p99 ms | p99.9 ms | hub peak RSS | hub CPU/op | writer CPU/op | db server CPU/op | written/op |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             var ratio = r.Baseline is { } baseline ? (r.Throughput / baseline.Throughput).ToString("P0", CultureInfo.InvariantCulture) : "(baseline)";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {r.Name} | {r.Operations:N0} {r.Unit} | {r.Elapsed.TotalSeconds:0.00} s | {r.Throughput:N0}/s | {ratio} | " +
-                $"{Ms(r.Percentile(50))} | {Ms(r.Percentile(99))} | {Ms(r.Percentile(99.9))} | {Mebibytes(r.PeakMemoryBytes)} | {Micros(r.HubCpuMicrosPerOperation)} | {Micros(r.WriterCpuMicrosPerOperation)} | {Kibibytes(r.KibibytesWrittenPerOperation)} |"));
+                $"{Ms(r.Percentile(50))} | {Ms(r.Percentile(99))} | {Ms(r.Percentile(99.9))} | {Mebibytes(r.PeakMemoryBytes)} | {Micros(r.HubCpuMicrosPerOperation)} | {Micros(r.WriterCpuMicrosPerOperation)} | {Micros(r.DatabaseCpuMicrosPerOperation)} | {Kibibytes(r.KibibytesWrittenPerOperation)} |"));
         }
     }
 
