@@ -82,9 +82,9 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             var database = await server.CreateDatabaseAsync();
             var purchases = options.ProvinceEmployees * (long)options.ProvincePurchasesPerEmployee;
             var started = Stopwatch.StartNew();
-            var loaded = await StartAsync(
+            var loaded = await StartOnPostgresAsync(database, null,
                 $"province hub on PostgreSQL ({options.ProvinceEmployees:N0} employees, about {purchases:N0} purchases in {period}, {options.ProvinceMerchants:N0} merchants)",
-                database, null, "--DemoData:Enabled=true", $"--DemoData:Merchants={options.ProvinceMerchants}", $"--DemoData:Employees={options.ProvinceEmployees}",
+                "--DemoData:Enabled=true", $"--DemoData:Merchants={options.ProvinceMerchants}", $"--DemoData:Employees={options.ProvinceEmployees}",
                 $"--DemoData:PurchasesPerEmployee={options.ProvincePurchasesPerEmployee}", $"--DemoData:Period={period}");
             log.WriteLine($"  demo data loaded into PostgreSQL and hub serving after {started.Elapsed.TotalSeconds:0.0} s");
             log.WriteLine("restarting the province hub on its database ...");
@@ -111,8 +111,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         var results = new List<ScenarioResult>();
         var server = await PostgresAsync();
         var database = await server.CreateDatabaseAsync();
-        await using var hub = await StartAsync($"ledger hub on PostgreSQL ({options.LedgerEmployees:N0} employees, {options.LedgerMerchants:N0} merchants, no purchases)",
-            database, null, "--DemoData:Enabled=true", $"--DemoData:Merchants={options.LedgerMerchants}", $"--DemoData:Employees={options.LedgerEmployees}",
+        await using var hub = await StartOnPostgresAsync(database, null,
+            $"ledger hub on PostgreSQL ({options.LedgerEmployees:N0} employees, {options.LedgerMerchants:N0} merchants, no purchases)", "--DemoData:Enabled=true", $"--DemoData:Merchants={options.LedgerMerchants}", $"--DemoData:Employees={options.LedgerEmployees}",
             "--DemoData:PurchasesPerEmployee=0");
         var baseline = await BaselineAsync(hub, "baseline: health check (ledger hub on PostgreSQL)");
         results.Add(baseline);
@@ -121,7 +121,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             results.Add(await RecordSingleAsync([hub], actors, $"RecordPurchase on PostgreSQL, one replica, {options.InFlight} in flight, durable", server) with { Baseline = baseline });
         if (runs("pg-replicas"))
         {
-            await using var second = await StartAsync("a second replica on the same database", database, hub.Token);
+            await using var second = await StartOnPostgresAsync(database, hub.Token, "a second replica on the same database");
             results.Add(await RecordSingleAsync([hub, second], actors, $"RecordPurchase on PostgreSQL, two replicas, {options.InFlight} in flight in all, durable", server)
                 with { Baseline = baseline });
         }
@@ -135,10 +135,17 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         return now >= period.End + new EBakul.Hub.Domain.Payroll.PayrollOptions().CloseGracePeriod ? period : period.Previous;
     }
 
-    private Task<HubProcess> StartAsync(string what, params string[] settings) => StartAsync(what, null, null, settings);
+    private Task<HubProcess> StartAsync(string what, params string[] settings) => StartOnAsync(null, null, what, settings);
+
+    /// <summary>
+    /// Starts a hub on the PostgreSQL database <paramref name="postgres"/> (a replica of a hub already on it is given that
+    /// hub's <paramref name="token"/>).
+    /// </summary>
+    private Task<HubProcess> StartOnPostgresAsync(string postgres, string? token, string what, params string[] settings) =>
+        StartOnAsync(postgres, token, what, settings);
 
     /// <summary>Starts a hub: on a fresh SQLite file, or on the PostgreSQL database <paramref name="postgres"/>.</summary>
-    private async Task<HubProcess> StartAsync(string what, string? postgres, string? token, params string[] settings)
+    private async Task<HubProcess> StartOnAsync(string? postgres, string? token, string what, string[] settings)
     {
         log.WriteLine($"starting {what} ...");
         var started = Stopwatch.StartNew();
