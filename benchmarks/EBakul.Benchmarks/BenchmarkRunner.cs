@@ -55,45 +55,36 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             if (Runs("sync")) results.Add(await SyncEmployeesAsync(hub) with { Baseline = baseline });
         }
         if (Runs("pg-single") || Runs("pg-replicas")) results.AddRange(await PostgresLedgerAsync(Runs));
-        if (Runs("close") || Runs("reports"))
-        {
-            var period = ClosablePeriod(DateTimeOffset.UtcNow);
-            var purchases = options.ProvinceEmployees * (long)options.ProvincePurchasesPerEmployee;
-            var started = Stopwatch.StartNew();
-            var loaded = await StartAsync(
-                $"province hub ({options.ProvinceEmployees:N0} employees, about {purchases:N0} purchases in {period}, {options.ProvinceMerchants:N0} merchants)",
-                "--DemoData:Enabled=true", $"--DemoData:Merchants={options.ProvinceMerchants}", $"--DemoData:Employees={options.ProvinceEmployees}",
-                $"--DemoData:PurchasesPerEmployee={options.ProvincePurchasesPerEmployee}", $"--DemoData:Period={period}");
-            log.WriteLine($"  demo data loaded and hub serving after {started.Elapsed.TotalSeconds:0.0} s");
-            // The month is closed by a hub process serving the database, as in production, not by the process that has
-            // just generated ten million rows (whose memory would count in the close's peak).
-            log.WriteLine("restarting the province hub on its database ...");
-            await using var province = await loaded.RestartAsync(options.HubDll, options.HubSettings.Select(s => "--" + s), StartupTimeout);
-            log.WriteLine($"  serving again (pid {province.ProcessId})");
-            var baseline = await BaselineAsync(province, "baseline: health check (province hub)");
-            results.Add(baseline);
-            if (Runs("reports")) results.AddRange(await ReportsAsync(province, period, baseline));
-            if (Runs("close")) results.Add(await ClosePeriodAsync(province, period) with { Baseline = baseline });
-        }
-        if (Runs("pg-reports") || Runs("pg-close"))
-        {
-            var period = ClosablePeriod(DateTimeOffset.UtcNow);
-            var server = await PostgresAsync();
-            var database = await server.CreateDatabaseAsync();
-            var purchases = options.ProvinceEmployees * (long)options.ProvincePurchasesPerEmployee;
-            var started = Stopwatch.StartNew();
-            var loaded = await StartOnPostgresAsync(database, null,
-                $"province hub on PostgreSQL ({options.ProvinceEmployees:N0} employees, about {purchases:N0} purchases in {period}, {options.ProvinceMerchants:N0} merchants)",
-                "--DemoData:Enabled=true", $"--DemoData:Merchants={options.ProvinceMerchants}", $"--DemoData:Employees={options.ProvinceEmployees}",
-                $"--DemoData:PurchasesPerEmployee={options.ProvincePurchasesPerEmployee}", $"--DemoData:Period={period}");
-            log.WriteLine($"  demo data loaded into PostgreSQL and hub serving after {started.Elapsed.TotalSeconds:0.0} s");
-            log.WriteLine("restarting the province hub on its database ...");
-            await using var province = await loaded.RestartAsync(options.HubDll, options.HubSettings.Select(s => "--" + s), StartupTimeout);
-            var baseline = await BaselineAsync(province, "baseline: health check (province hub on PostgreSQL)");
-            results.Add(baseline);
-            if (Runs("pg-reports")) results.AddRange((await ReportsAsync(province, period, baseline)).Select(r => r with { Name = r.Name + " (PostgreSQL)" }));
-            if (Runs("pg-close")) results.Add(await ClosePeriodAsync(province, period, server) with { Baseline = baseline });
-        }
+        if (Runs("close") || Runs("reports")) results.AddRange(await ProvinceAsync(null, Runs("reports"), Runs("close")));
+        if (Runs("pg-reports") || Runs("pg-close")) results.AddRange(await ProvinceAsync(await PostgresAsync(), Runs("pg-reports"), Runs("pg-close")));
+        return results;
+    }
+
+    /// <summary>
+    /// The province hub (a month of demo data at province scale) on SQLite, or on <paramref name="server"/>: loaded,
+    /// restarted on its database, then its reports timed and its month closed.
+    /// </summary>
+    private async Task<List<ScenarioResult>> ProvinceAsync(PostgresServer? server, bool reports, bool close)
+    {
+        var results = new List<ScenarioResult>();
+        var store = server is null ? "" : " on PostgreSQL";
+        var period = ClosablePeriod(DateTimeOffset.UtcNow);
+        var purchases = options.ProvinceEmployees * (long)options.ProvincePurchasesPerEmployee;
+        var started = Stopwatch.StartNew();
+        var loaded = await StartOnAsync(server is null ? null : await server.CreateDatabaseAsync(), null,
+            $"province hub{store} ({options.ProvinceEmployees:N0} employees, about {purchases:N0} purchases in {period}, {options.ProvinceMerchants:N0} merchants)",
+            ["--DemoData:Enabled=true", $"--DemoData:Merchants={options.ProvinceMerchants}", $"--DemoData:Employees={options.ProvinceEmployees}",
+            $"--DemoData:PurchasesPerEmployee={options.ProvincePurchasesPerEmployee}", $"--DemoData:Period={period}"]);
+        log.WriteLine($"  demo data loaded and hub serving after {started.Elapsed.TotalSeconds:0.0} s");
+        // The month is closed by a hub process serving the database, as in production, not by the process that has
+        // just generated ten million rows (whose memory would count in the close's peak).
+        log.WriteLine("restarting the province hub on its database ...");
+        await using var province = await loaded.RestartAsync(options.HubDll, options.HubSettings.Select(s => "--" + s), StartupTimeout);
+        log.WriteLine($"  serving again (pid {province.ProcessId})");
+        var baseline = await BaselineAsync(province, $"baseline: health check (province hub{store})");
+        results.Add(baseline);
+        if (reports) results.AddRange((await ReportsAsync(province, period, baseline)).Select(r => r with { Name = r.Name + store }));
+        if (close) results.Add(await ClosePeriodAsync(province, period, server) with { Baseline = baseline });
         return results;
     }
 
