@@ -47,7 +47,7 @@ public sealed class DatabaseInitializer(
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
-            await using var turn = await StartupTurn.TakeAsync(db, cancellationToken);
+            await using var turn = await StoreDialect.Of(db).TakeTurnAsync("startup", cancellationToken);
             if (forceMigrate || configuration.GetValue("Database:MigrateAtStart", true))
                 await HubMigrations.MigrateAsync(db, cancellationToken);
             var served = configuration.GetSection(ServedRegency.Section).Get<List<ServedRegency>>() ?? [];
@@ -56,26 +56,6 @@ public sealed class DatabaseInitializer(
             await directory.LoadAsync(db, cancellationToken);
         }
         logger.LogInformation("Database ready at {Path}", where);
-    }
-
-    /// <summary>On PostgreSQL, a session advisory lock held while one replica migrates and seeds; nothing on SQLite.</summary>
-    private sealed class StartupTurn(Npgsql.NpgsqlConnection? connection) : IAsyncDisposable
-    {
-        public static async Task<StartupTurn> TakeAsync(HubDbContext db, CancellationToken cancellationToken)
-        {
-            if (db is not Data.Postgres.PostgresHubDbContext) return new StartupTurn(null);
-            var connection = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
-            await connection.OpenAsync(cancellationToken);
-            await using var take = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({Data.Postgres.PostgresStore.StartupLockKey})", connection);
-            await take.ExecuteNonQueryAsync(cancellationToken);
-            return new StartupTurn(connection);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            // Closing the session releases its advisory lock.
-            if (connection is not null) await connection.DisposeAsync();
-        }
     }
 
     /// <inheritdoc />

@@ -19,9 +19,6 @@ public sealed class PostgresStore(string connectionString) : StoreDialect
     /// <summary>The advisory lock key of the hub's write transactions ("eBakulWr").</summary>
     public const long WriterLockKey = 0x6542616B756C5772;
 
-    /// <summary>The advisory lock key held while a replica migrates and seeds the database at start ("eBakulMg").</summary>
-    public const long StartupLockKey = 0x6542616B756C4D67;
-
     /// <summary>The store of <paramref name="options"/>.</summary>
     public PostgresStore(DatabaseOptions options) : this(options.PostgresConnectionString)
     {

@@ -190,9 +190,8 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         List<(DbConnection Connection, DbTransaction Transaction)> lanes;
         if (writer is null && parts == 1 && store.Provider == DatabaseProvider.Sqlite)
         {
-            // A deferred SQLite transaction takes its snapshot at its first read.
             var connection = await store.OpenReadConnectionAsync(cancellationToken);
-            lanes = [(connection, ((Microsoft.Data.Sqlite.SqliteConnection)connection).BeginTransaction(deferred: true))];
+            lanes = [(connection, StoreDialect.BeginReadSnapshot(connection))];
         }
         else
         {
