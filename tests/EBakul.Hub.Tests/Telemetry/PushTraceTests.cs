@@ -32,9 +32,11 @@ public sealed class PushTraceTests
         rig.Hub.Services.GetRequiredService<TracerProvider>().ForceFlush();
 
         var captured = spans.Snapshot();
-        // The meter and the activity source are the process's: spans of other tests' hubs may be captured too. This
-        // hub's close is the one its pushes are linked to.
-        var pushes = captured.Where(s => s.DisplayName == "ebakul.etpp.push" && s.Links.Any()).ToList();
+        // The meter and the activity source are the process's: spans of other tests' hubs may be captured too (with links
+        // to their own closes). This hub's pushes are those of its adjustments, and its close is the one they are linked to.
+        var ours = settled.Select(a => a.AdjustmentId).ToHashSet();
+        var pushes = captured.Where(s => s.DisplayName == "ebakul.etpp.push" && s.Links.Any()
+            && s.GetTagItem("ebakul.adjustment.id") is string id && ours.Contains(id)).ToList();
         Assert.NotEmpty(pushes);
         var linked = pushes.Select(p => Assert.Single(p.Links).Context).Distinct().ToList();
         var close = Assert.Single(captured, s => s.DisplayName == "ebakul.close" && s.Context == Assert.Single(linked));
@@ -42,7 +44,8 @@ public sealed class PushTraceTests
         Assert.Equal(["ebakul.close.begin", "ebakul.close.complete", "ebakul.close.evaluate"],
             captured.Where(s => s.ParentSpanId == close.SpanId).Select(s => s.DisplayName).Order());
         Assert.All(pushes, p => Assert.Contains(captured, d => d.DisplayName == "ebakul.outbox.dispatch" && d.SpanId == p.ParentSpanId));
-        var attempts = captured.Where(s => s.DisplayName == "ebakul.etpp.push.attempt").ToList();
+        var traces = pushes.Select(p => p.TraceId).ToHashSet();
+        var attempts = captured.Where(s => s.DisplayName == "ebakul.etpp.push.attempt" && traces.Contains(s.TraceId)).ToList();
         Assert.All(attempts, a => Assert.Contains(pushes, p => p.SpanId == a.ParentSpanId));
         Assert.True(attempts.Count > settled.Count, "every push succeeded at its first attempt: the outage was not seen");
 
