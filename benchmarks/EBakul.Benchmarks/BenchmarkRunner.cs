@@ -35,9 +35,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         bool Runs(string scenario) => options.Scenarios.Contains(scenario);
         if (Runs("single") || Runs("json") || Runs("batch") || Runs("floor") || Runs("import") || Runs("sync"))
         {
-            await using var hub = await StartAsync($"ledger hub ({options.LedgerEmployees:N0} employees, {options.LedgerMerchants:N0} merchants, no purchases)",
-                "--DemoData:Enabled=true", $"--DemoData:Merchants={options.LedgerMerchants}", $"--DemoData:Employees={options.LedgerEmployees}",
-                "--DemoData:PurchasesPerEmployee=0");
+            await using var hub = await StartOnAsync(null, null, $"ledger hub ({LedgerHub})", LedgerHubSettings);
             var baseline = await BaselineAsync(hub, "baseline: health check (empty unary call)");
             results.Add(baseline);
             if (Runs("single") || Runs("json") || Runs("batch") || Runs("floor"))
@@ -88,6 +86,13 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         return results;
     }
 
+    private string LedgerHub => $"{options.LedgerEmployees:N0} employees, {options.LedgerMerchants:N0} merchants, no purchases";
+
+    /// <summary>The demo data of the hub the purchase scenarios record on: a roster and a registry, no purchases.</summary>
+    private string[] LedgerHubSettings =>
+        ["--DemoData:Enabled=true", $"--DemoData:Merchants={options.LedgerMerchants}", $"--DemoData:Employees={options.LedgerEmployees}",
+        "--DemoData:PurchasesPerEmployee=0"];
+
     private PostgresServer? _postgres;
 
     /// <summary>The run's PostgreSQL server, started at its first use (<c>--postgres</c>, or a throwaway cluster).</summary>
@@ -102,9 +107,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         var results = new List<ScenarioResult>();
         var server = await PostgresAsync();
         var database = await server.CreateDatabaseAsync();
-        await using var hub = await StartOnPostgresAsync(database, null,
-            $"ledger hub on PostgreSQL ({options.LedgerEmployees:N0} employees, {options.LedgerMerchants:N0} merchants, no purchases)", "--DemoData:Enabled=true", $"--DemoData:Merchants={options.LedgerMerchants}", $"--DemoData:Employees={options.LedgerEmployees}",
-            "--DemoData:PurchasesPerEmployee=0");
+        await using var hub = await StartOnAsync(database, null, $"ledger hub on PostgreSQL ({LedgerHub})", LedgerHubSettings);
         var baseline = await BaselineAsync(hub, "baseline: health check (ledger hub on PostgreSQL)");
         results.Add(baseline);
         var actors = await ActorsAsync(hub);
@@ -112,7 +115,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             results.Add(await RecordSingleAsync([hub], actors, $"RecordPurchase on PostgreSQL, one replica, {options.InFlight} in flight, durable", server) with { Baseline = baseline });
         if (runs("pg-replicas"))
         {
-            await using var second = await StartOnPostgresAsync(database, hub.Token, "a second replica on the same database");
+            await using var second = await StartOnAsync(database, hub.Token, "a second replica on the same database", []);
             results.Add(await RecordSingleAsync([hub, second], actors, $"RecordPurchase on PostgreSQL, two replicas, {options.InFlight} in flight in all, durable", server)
                 with { Baseline = baseline });
         }
@@ -126,16 +129,10 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         return now >= period.End + new EBakul.Hub.Domain.Payroll.PayrollOptions().CloseGracePeriod ? period : period.Previous;
     }
 
-    private Task<HubProcess> StartAsync(string what, params string[] settings) => StartOnAsync(null, null, what, settings);
-
     /// <summary>
-    /// Starts a hub on the PostgreSQL database <paramref name="postgres"/> (a replica of a hub already on it is given that
-    /// hub's <paramref name="token"/>).
+    /// Starts a hub: on a fresh SQLite file, or on the PostgreSQL database <paramref name="postgres"/> (a replica of a hub
+    /// already on it is given that hub's <paramref name="token"/>).
     /// </summary>
-    private Task<HubProcess> StartOnPostgresAsync(string postgres, string? token, string what, params string[] settings) =>
-        StartOnAsync(postgres, token, what, settings);
-
-    /// <summary>Starts a hub: on a fresh SQLite file, or on the PostgreSQL database <paramref name="postgres"/>.</summary>
     private async Task<HubProcess> StartOnAsync(string? postgres, string? token, string what, string[] settings)
     {
         log.WriteLine($"starting {what} ...");
