@@ -48,12 +48,19 @@ public sealed class FaultHub : IAsyncDisposable
         await Process.StartAsync();
         _token ??= File.ReadLines(Path.Combine(Folder, "dev-credentials.env"))
             .Single(line => line.StartsWith("EBAKUL_TOKEN=", StringComparison.Ordinal))["EBAKUL_TOKEN=".Length..];
+        _channel = OpenChannel();
+    }
+
+    /// <summary>A new channel (its own HTTP/2 connection) to the started hub as the development admin; the caller disposes it.</summary>
+    public GrpcChannel OpenChannel()
+    {
+        var token = _token ?? throw new InvalidOperationException("the hub is not started");
         var bearer = CallCredentials.FromInterceptor((_, metadata) =>
         {
-            metadata.Add("authorization", "Bearer " + _token);
+            metadata.Add("authorization", "Bearer " + token);
             return Task.CompletedTask;
         });
-        _channel = GrpcChannel.ForAddress(Process.Address, new GrpcChannelOptions
+        return GrpcChannel.ForAddress(Process.Address, new GrpcChannelOptions
         {
             Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, bearer),
             UnsafeUseInsecureChannelCallCredentials = true,
