@@ -1,6 +1,8 @@
 using EBakul.Hub.Domain.Ledger;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace EBakul.Hub.Data;
 
@@ -21,6 +23,10 @@ public static class HubMigrations
             // PostgreSQL's migrations (Data/Postgres/Migrations) start from today's model: they call no hub rule.
             if (db.Database.GetDbConnection() is SqliteConnection sqlite)
                 sqlite.CreateFunction<string, string>("ebakul_receipt_key", ReceiptReferences.Key, isDeterministic: true);
+            else
+                // Npgsql's migrator reads the history before it creates it, and logs that failed read of a new database as
+                // an error; with the (empty) history table made first, a first start logs nothing alarming.
+                await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
             if (targetMigration is null)
                 await db.Database.MigrateAsync(cancellationToken);
             else
