@@ -38,6 +38,14 @@ public sealed class DatabaseOptions
     /// </summary>
     public TimeSpan CheckpointInterval { get; set; } = WalCheckpointer.DefaultInterval;
 
+    /// <summary>
+    /// How long a following stream (the change feed, the adjustments stream) waits for news of an append before it
+    /// reads again anyway. Appends of this process wake it at once, and on PostgreSQL so do other replicas' (LISTEN/NOTIFY,
+    /// <see cref="Postgres.PostgresAppendRelay"/>); this interval bounds how late another process's rows are seen when no
+    /// notification reaches it. Default 1 s.
+    /// </summary>
+    public TimeSpan StreamPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The connection string for <see cref="Path"/>.</summary>
     public string ConnectionString => new SqliteConnectionStringBuilder
     {

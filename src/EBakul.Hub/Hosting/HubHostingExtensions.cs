@@ -38,7 +38,9 @@ public static class HubHostingExtensions
         });
         // The store is chosen once, at start (Database:Provider); on PostgreSQL the context is PostgresHubDbContext,
         // whose migrations are PostgreSQL's.
-        if (builder.Configuration.GetValue(DatabaseOptions.Section + ":" + nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite) == DatabaseProvider.Postgres)
+        var onPostgres = builder.Configuration.GetValue(DatabaseOptions.Section + ":" + nameof(DatabaseOptions.Provider), DatabaseProvider.Sqlite)
+            == DatabaseProvider.Postgres;
+        if (onPostgres)
             services.AddDbContextPool<HubDbContext, Data.Postgres.PostgresHubDbContext>((sp, options) => options
                 .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.PostgresConnectionString));
         else
@@ -51,6 +53,7 @@ public static class HubHostingExtensions
         services.AddSingleton<DemoDataLoader>();
         services.AddSingleton<DatabaseInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseInitializer>());
+        if (onPostgres) services.AddHostedService<Data.Postgres.PostgresAppendRelay>();
 
         services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
         services.AddSingleton<CredentialStore>();

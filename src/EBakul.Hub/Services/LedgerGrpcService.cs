@@ -11,6 +11,7 @@ using EBakul.Hub.Paging;
 using EBakul.Ledger.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using DomainEntryKind = EBakul.Hub.Domain.Ledger.EntryKind;
 using DomainReceiptKind = EBakul.Hub.Domain.Ledger.ReceiptKind;
 
@@ -18,14 +19,14 @@ namespace EBakul.Hub.Services;
 
 /// <summary>gRPC face of <see cref="PurchaseLedger"/>: request checks, proto ⇄ domain translation, idempotency.</summary>
 public sealed class LedgerGrpcService(
-    PurchaseLedger ledger, IdempotentWrites idempotent, RegencyDirectory regencies, HubDbContext db, TimeProvider clock)
+    PurchaseLedger ledger, IdempotentWrites idempotent, RegencyDirectory regencies, HubDbContext db, TimeProvider clock,
+    IOptions<DatabaseOptions> database)
     : LedgerService.LedgerServiceBase
 {
     /// <summary>Most items in one RecordPurchases call.</summary>
     public const int MaxBatchSize = 1000;
 
     private const int FeedReadSize = 500;
-    private static readonly TimeSpan FeedPollInterval = TimeSpan.FromSeconds(1);
 
     /// <inheritdoc />
     public override async Task<RecordPurchaseResponse> RecordPurchase(RecordPurchaseRequest request, ServerCallContext context)
@@ -206,7 +207,7 @@ public sealed class LedgerGrpcService(
             }
             if (entries.Count > 0 && entries.Count == FeedReadSize) continue;
             if (!request.Follow) return;
-            await ledger.WaitForAppendAsync(FeedPollInterval, cancellationToken);
+            await ledger.WaitForAppendAsync(database.Value.StreamPollInterval, cancellationToken);
         }
     }
 

@@ -10,6 +10,7 @@ using EBakul.Hub.Paging;
 using EBakul.Payroll.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using DomainDeliveryState = EBakul.Hub.Domain.Payroll.DeliveryState;
 using DomainPeriodState = EBakul.Hub.Domain.Payroll.PeriodState;
 
@@ -19,14 +20,13 @@ namespace EBakul.Hub.Services;
 public sealed class PayrollGrpcService(
     PeriodClosing closing, Acknowledgements acknowledgements, AdjustmentAppendSignal appended,
     IdempotentWrites idempotent, RegencyDirectory regencies, HubDbContext db, EmployeeStatements statements,
-    AdjustmentDisputes disputes, DisputeRules disputeRules, TimeProvider clock)
+    AdjustmentDisputes disputes, DisputeRules disputeRules, TimeProvider clock, IOptions<DatabaseOptions> database)
     : PayrollService.PayrollServiceBase
 {
     /// <summary>Most acknowledgements in one call.</summary>
     public const int MaxAcknowledgements = 1000;
 
     private const int StreamReadSize = 500;
-    private static readonly TimeSpan StreamPollInterval = TimeSpan.FromSeconds(1);
 
     /// <inheritdoc />
     public override async Task<ClosePeriodResponse> ClosePeriod(ClosePeriodRequest request, ServerCallContext context)
@@ -108,7 +108,7 @@ public sealed class PayrollGrpcService(
             }
             if (page.Count == StreamReadSize) continue;
             if (!request.Follow) return;
-            await appended.WaitAsync(StreamPollInterval, cancellationToken);
+            await appended.WaitAsync(database.Value.StreamPollInterval, cancellationToken);
         }
     }
 

@@ -221,6 +221,29 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [PostgresOnlyFact]
+    public async Task A_feed_consumer_on_one_replica_hears_of_another_replicas_purchase_by_notification_not_by_its_poll()
+    {
+        var nip = await _arrange.EmployeeAsync();
+        var merchant = await _arrange.MerchantAsync();
+        // Readers would look for other replicas' rows only every ten minutes: only LISTEN/NOTIFY can bring them sooner.
+        var slowPoll = new Dictionary<string, string?> { ["Database:StreamPollInterval"] = "00:10:00" };
+        var a = Ledger(await StartReplicaAsync(new(slowPoll)));
+        var b = Ledger(await StartReplicaAsync(new(slowPoll)));
+
+        using var follow = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var call = b.StreamLedgerEntries(new StreamLedgerEntriesRequest { RegencyCode = "35.22", Follow = true }, cancellationToken: follow.Token);
+        var stream = call.ResponseStream;
+        var throughB = (await b.RecordPurchaseAsync(Request(_arrange.Draft(nip, merchant, amount: 1_000)))).Purchase.PurchaseId;
+        Assert.True(await stream.MoveNext(follow.Token));
+        Assert.Equal(throughB, stream.Current.Entry.PurchaseId); // B's own commit woke it
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the stream is now waiting for news
+
+        var throughA = (await a.RecordPurchaseAsync(Request(_arrange.Draft(nip, merchant, amount: 2_000)))).Purchase.PurchaseId;
+        Assert.True(await stream.MoveNext(follow.Token)); // well before the ten-minute poll, or cancelled after two
+        Assert.Equal(throughA, stream.Current.Entry.PurchaseId);
+    }
+
+    [PostgresOnlyFact]
     public async Task Two_replicas_dispatching_with_one_killed_mid_push_apply_every_adjustment_exactly_once()
     {
         // e-TPP applies each adjustment at once but holds its answer back 2 s: the kill lands while pushes are in flight.
