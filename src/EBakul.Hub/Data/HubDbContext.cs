@@ -153,8 +153,8 @@ public class HubDbContext : DbContext
             e.HasIndex(x => x.ReversesEntryId).IsUnique().HasFilter("reverses_entry_id IS NOT NULL");
             // The month's evaluation reads this index alone, already in (employee, merchant) order: it aggregates
             // without a sort and without touching the table, whatever the size of the month.
+            // It also finds an employee's entries (one seek per month, PurchaseLedger.ListAsync): no index by employee alone.
             e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.EmployeeNip, x.MerchantId, x.OccurredAt, x.AmountRupiah });
-            e.HasIndex(x => new { x.RegencyCode, x.EmployeeNip, x.Sequence });
             e.HasIndex(x => new { x.RegencyCode, x.MerchantId, x.Sequence });
             e.HasIndex(x => new { x.RegencyCode, x.OfficeCode, x.Sequence });
             e.HasIndex(x => new { x.RegencyCode, x.Sequence });

@@ -279,9 +279,6 @@ namespace EBakul.Hub.Data.Migrations
                     b.HasIndex("RegencyCode", "Sequence")
                         .HasDatabaseName("ix_ledger_entries_regency_code_sequence");
 
-                    b.HasIndex("RegencyCode", "EmployeeNip", "Sequence")
-                        .HasDatabaseName("ix_ledger_entries_regency_code_employee_nip_sequence");
-
                     b.HasIndex("RegencyCode", "MerchantId", "Sequence")
                         .HasDatabaseName("ix_ledger_entries_regency_code_merchant_id_sequence");
 
