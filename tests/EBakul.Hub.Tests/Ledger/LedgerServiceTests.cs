@@ -327,6 +327,39 @@ public sealed class LedgerServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task An_employees_purchases_of_every_month_are_listed_in_ledger_order_through_the_month_index()
+    {
+        // The ledger has no index by employee alone: an employee's entries are found month by month, from the regency's
+        // first month to its last, with months between that have none.
+        var merchant = await _arrange.MerchantAsync();
+        var nip = await _arrange.EmployeeAsync();
+        var other = await _arrange.EmployeeAsync();
+        var august = new DateTimeOffset(2025, 8, 14, 10, 0, 0, TimeSpan.FromHours(7));
+        var mine = new List<string>
+        {
+            (await _arrange.RecordAsync(_arrange.Draft(nip, merchant))).PurchaseId,
+            (await _arrange.RecordAsync(_arrange.Draft(nip, merchant, at: august))).PurchaseId,
+        };
+        await _arrange.RecordAsync(_arrange.Draft(other, merchant, at: august.AddMonths(-2)));
+        mine.Add((await _arrange.RecordAsync(_arrange.Draft(nip, merchant))).PurchaseId);
+        var voided = await Client.VoidPurchaseAsync(new VoidPurchaseRequest { RequestId = "v-month-index", RegencyCode = "35.22", PurchaseId = mine[1], Reason = "duplicate nota" });
+
+        var pages = new List<Purchase>();
+        var token = "";
+        do
+        {
+            var page = await Client.ListPurchasesAsync(new ListPurchasesRequest { RegencyCode = "35.22", EmployeeNip = nip, PageSize = 2, PageToken = token });
+            pages.AddRange(page.Purchases);
+            token = page.NextPageToken;
+        } while (token.Length > 0);
+
+        Assert.Equal(mine.Append(voided.Reversal.PurchaseId), pages.Select(p => p.PurchaseId));
+        Assert.Equal(pages.Select(p => p.LedgerSequence).Order(), pages.Select(p => p.LedgerSequence));
+        var august2025 = await Client.ListPurchasesAsync(new ListPurchasesRequest { RegencyCode = "35.22", EmployeeNip = nip, Period = "2025-08" });
+        Assert.Equal([mine[1], voided.Reversal.PurchaseId], august2025.Purchases.Select(p => p.PurchaseId));
+    }
+
+    [Fact]
     public async Task Change_feed_replays_from_a_cursor_and_follows_new_entries()
     {
         var merchant = await _arrange.MerchantAsync();

@@ -1,5 +1,6 @@
 using EBakul.Hub.Access;
 using EBakul.Hub.Data;
+using EBakul.Hub.Data.Postgres;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Payroll;
@@ -158,7 +159,8 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             RecordedAt = TruncateToMilliseconds(clock.GetUtcNow()),
         };
         var recorded = Append(tx, entry);
-        ReportAggregates.AddPurchase(tx, policies, regencyCode, period, monthOffice!, input.EmployeeNip, input.MerchantId, input.AmountRupiah);
+        ReportAggregates.AddPurchase(tx, policies, regencyCode, period, monthOffice!, input.EmployeeNip, input.MerchantId, input.AmountRupiah,
+            recorded.Sequence);
         return new RecordedPurchase(recorded, eligibility);
     }
 
@@ -236,7 +238,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             .Bind("$merchant", original.MerchantId).Bind("$reference", ReceiptReferences.Key(original.ReceiptReference)).Bind("$entry", original.Id)
             .ExecuteNonQuery();
         ReportAggregates.RemovePurchase(tx, policies, regencyCode, Period.FromKey(original.PeriodKey), original.EmployeeNip, original.MerchantId,
-            original.AmountRupiah, original.OccurredAt);
+            original.AmountRupiah, original.OccurredAt, appended.Sequence);
         return (appended, original);
     }
 
@@ -255,14 +257,42 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     public sealed record ListFilter(string RegencyCode, string? EmployeeNip, string? MerchantId, string? OfficeCode, Period? Period);
 
     /// <summary>Entries after <paramref name="afterSequence"/> in ledger order, at most <paramref name="limit"/>.</summary>
-    public static Task<List<LedgerEntryView>> ListAsync(HubDbContext db, ListFilter filter, long afterSequence, int limit, CancellationToken cancellationToken)
+    public static async Task<List<LedgerEntryView>> ListAsync(HubDbContext db, ListFilter filter, long afterSequence, int limit, CancellationToken cancellationToken)
     {
-        var query = db.LedgerEntries.Where(e => e.RegencyCode == filter.RegencyCode && e.Sequence > afterSequence);
-        if (filter.EmployeeNip is not null) query = query.Where(e => e.EmployeeNip == filter.EmployeeNip);
+        // An employee's entries are found through the month index (regency, month, employee, …), one seek per month of the
+        // regency's ledger: the ledger keeps no index of its own by employee (one fewer written by every purchase). SQLite is
+        // told so: left to itself it would walk the regency's ledger in sequence order to spare the sort.
+        var entries = filter.EmployeeNip is null ? db.LedgerEntries
+            : db.LedgerEntries.FromSqlRaw(db is PostgresHubDbContext ? PostgresSql.Translate(ByMonthIndexSql) : ByMonthIndexSql);
+        var query = entries.Where(e => e.RegencyCode == filter.RegencyCode && e.Sequence > afterSequence);
+        if (filter.EmployeeNip is not null)
+        {
+            query = query.Where(e => e.EmployeeNip == filter.EmployeeNip);
+            if (filter.Period is null)
+            {
+                var months = await MonthsOfLedgerAsync(db, filter.RegencyCode, cancellationToken);
+                query = query.Where(e => EF.Constant(months).Contains(e.PeriodKey));
+            }
+        }
         if (filter.MerchantId is not null) query = query.Where(e => e.MerchantId == filter.MerchantId);
         if (filter.OfficeCode is not null) query = VisibleToOffice(db, query, filter.OfficeCode);
         if (filter.Period is { } period) query = query.Where(e => e.PeriodKey == period.Key);
-        return WithVoids(db, query.OrderBy(e => e.Sequence).Take(limit)).ToListAsync(cancellationToken);
+        return await WithVoids(db, query.OrderBy(e => e.Sequence).Take(limit)).ToListAsync(cancellationToken);
+    }
+
+    private const string ByMonthIndexSql =
+        "SELECT * FROM ledger_entries INDEXED BY ix_ledger_entries_regency_code_period_key_employee_nip_merchant_id_occurred_at_amount_rupiah";
+
+    /// <summary>Every month from the regency's first entry's to its last entry's (keys), each read from the month index's end.</summary>
+    private static async Task<List<int>> MonthsOfLedgerAsync(HubDbContext db, string regencyCode, CancellationToken cancellationToken)
+    {
+        var entries = db.LedgerEntries.Where(e => e.RegencyCode == regencyCode);
+        var first = await entries.MinAsync(e => (int?)e.PeriodKey, cancellationToken);
+        var last = await entries.MaxAsync(e => (int?)e.PeriodKey, cancellationToken);
+        var months = new List<int>();
+        if (first is null || last is null) return months;
+        for (var month = Period.FromKey(first.Value); month.Key <= last.Value; month = month.Next) months.Add(month.Key);
+        return months;
     }
 
     /// <summary>

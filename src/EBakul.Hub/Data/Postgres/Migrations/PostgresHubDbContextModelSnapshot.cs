@@ -314,9 +314,6 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.HasIndex("RegencyCode", "Sequence")
                         .HasDatabaseName("ix_ledger_entries_regency_code_sequence");
 
-                    b.HasIndex("RegencyCode", "EmployeeNip", "Sequence")
-                        .HasDatabaseName("ix_ledger_entries_regency_code_employee_nip_sequence");
-
                     b.HasIndex("RegencyCode", "MerchantId", "Sequence")
                         .HasDatabaseName("ix_ledger_entries_regency_code_merchant_id_sequence");
 
@@ -1124,60 +1121,6 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                         .HasName("pk_regencies");
 
                     b.ToTable("regencies", (string)null);
-                });
-
-            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportBuyerMerchantMonth", b =>
-                {
-                    b.Property<string>("RegencyCode")
-                        .HasColumnType("text")
-                        .HasColumnName("regency_code")
-                        .UseCollation("C");
-
-                    b.Property<int>("PeriodKey")
-                        .HasColumnType("integer")
-                        .HasColumnName("period_key");
-
-                    b.Property<string>("OfficeCode")
-                        .HasColumnType("text")
-                        .HasColumnName("office_code")
-                        .UseCollation("C");
-
-                    b.Property<string>("EmployeeNip")
-                        .HasColumnType("text")
-                        .HasColumnName("employee_nip")
-                        .UseCollation("C");
-
-                    b.Property<string>("MerchantId")
-                        .HasColumnType("text")
-                        .HasColumnName("merchant_id")
-                        .UseCollation("C");
-
-                    b.Property<int>("Category")
-                        .HasColumnType("integer")
-                        .HasColumnName("category");
-
-                    b.Property<string>("KecamatanCode")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("kecamatan_code")
-                        .UseCollation("C");
-
-                    b.Property<long>("PurchaseCount")
-                        .HasColumnType("bigint")
-                        .HasColumnName("purchase_count");
-
-                    b.Property<int>("Scale")
-                        .HasColumnType("integer")
-                        .HasColumnName("scale");
-
-                    b.Property<long>("SpentRupiah")
-                        .HasColumnType("bigint")
-                        .HasColumnName("spent_rupiah");
-
-                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "EmployeeNip", "MerchantId")
-                        .HasName("pk_report_buyer_merchant_months");
-
-                    b.ToTable("report_buyer_merchant_months", (string)null);
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportMerchantMonth", b =>
