@@ -32,7 +32,10 @@ namespace EBakul.Hub.Data;
 /// <para>
 /// On PostgreSQL (<see cref="DatabaseProvider.Postgres"/>) the same writer runs in every hub replica: what differs is
 /// the store's (<see cref="StoreDialect"/>): each write transaction first takes the replicas' writer lock, and there is
-/// no WAL checkpointer or file to watch.
+/// no WAL checkpointer or file to watch. There every statement is a round trip to the server, so the statements whose
+/// outcome nobody reads (<see cref="WriterStatement.ExecuteDeferred"/>) wait and go with the next one; the writer sends
+/// what still waits within the item (before its savepoint's release) or the group (at its end), so a deferred statement
+/// that fails undoes its own item or group exactly as a statement failing at once would, and discards it when undoing.
 /// </para>
 /// </summary>
 public sealed class DatabaseWriter : IDisposable
