@@ -96,7 +96,7 @@ public sealed partial class AuditTrail(TimeProvider clock)
             .Bind("$sequence", e.Sequence).Bind("$at", e.OccurredAt.ToUnixTimeMilliseconds()).Bind("$caller", e.CallerId)
             .Bind("$method", e.Method).Bind("$request", e.RequestId).Bind("$regency", e.RegencyCode).Bind("$details", e.Details)
             .Bind("$trace", e.TraceId).Bind("$previous", e.PreviousHash).Bind("$hash", hash)
-            .ExecuteNonQuery();
+            .ExecuteDeferred();
         _lastSequence = e.Sequence;
         _lastHash = hash;
     }

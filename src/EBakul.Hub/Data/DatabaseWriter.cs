@@ -32,7 +32,10 @@ namespace EBakul.Hub.Data;
 /// <para>
 /// On PostgreSQL (<see cref="DatabaseProvider.Postgres"/>) the same writer runs in every hub replica: what differs is
 /// the store's (<see cref="StoreDialect"/>): each write transaction first takes the replicas' writer lock, and there is
-/// no WAL checkpointer or file to watch.
+/// no WAL checkpointer or file to watch. There every statement is a round trip to the server, so the statements whose
+/// outcome nobody reads (<see cref="WriterStatement.ExecuteDeferred"/>) wait and go with the next one; the writer sends
+/// what still waits within the item (before its savepoint's release) or the group (at its end), so a deferred statement
+/// that fails undoes its own item or group exactly as a statement failing at once would, and discards it when undoing.
 /// </para>
 /// </summary>
 public sealed class DatabaseWriter : IDisposable
@@ -194,6 +197,7 @@ public sealed class DatabaseWriter : IDisposable
                 }
                 next = end;
             }
+            _store.SendDeferred(_connection); // every path above sent its items' deferred statements; nothing waits here
             transaction.Commit();
         }
         catch (Exception ex)
@@ -203,6 +207,7 @@ public sealed class DatabaseWriter : IDisposable
             HubTelemetry.WriterCommitFailures.Add(1);
             span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             _epoch = NextEpoch();
+            _store.DiscardDeferred(_connection);
             try { transaction.Rollback(); } catch { /* the connection reports the original failure */ }
             // Every item still waiting fails with it (an item already failed or cancelled keeps its own outcome).
             foreach (var item in batch) item.Fail(ex);
@@ -267,6 +272,7 @@ public sealed class DatabaseWriter : IDisposable
         {
             _lastCommitFailure = ex;
             NoteFailure(ex);
+            _store.DiscardDeferred(_connection);
             begun?.Dispose(); // rolls back
             foreach (var item in batch) item.Fail(ex);
             transaction = null!;
@@ -286,12 +292,13 @@ public sealed class DatabaseWriter : IDisposable
         try
         {
             item.Run(scope);
-            Execute("RELEASE item");
+            Execute("RELEASE item"); // sends the item's deferred statements first, in the same round trip
             succeeded.Add(item);
         }
         catch (Exception ex)
         {
             _epoch = NextEpoch();
+            _store.DiscardDeferred(_connection);
             Execute("ROLLBACK TO item");
             Execute("RELEASE item");
             scope.DiscardPendingCallbacks();
@@ -332,10 +339,15 @@ public sealed class DatabaseWriter : IDisposable
                     scope.EndItem();
                 }
             }
+            // The group's deferred statements are sent inside it: should one fail, the group is undone and run again
+            // item by item, each in its savepoint, where the failure is its own item's.
+            if (beganTransaction) _store.SendDeferred(_connection);
+            else Execute("RELEASE together");
         }
         catch (Exception)
         {
             _epoch = NextEpoch();
+            _store.DiscardDeferred(_connection);
             scope.DiscardCallbacksFrom(callbacksBefore);
             if (beganTransaction)
             {
@@ -349,7 +361,6 @@ public sealed class DatabaseWriter : IDisposable
             }
             return false;
         }
-        if (!beganTransaction) Execute("RELEASE together");
         foreach (var item in cancelled)
         {
             // Cancelled while waiting: it did not run; the group's other items stand.
@@ -368,6 +379,9 @@ public sealed class DatabaseWriter : IDisposable
     private static long NextEpoch() => Interlocked.Increment(ref s_lastEpoch);
 
     private void Execute(string sql) => Statement(sql).ExecuteNonQuery();
+
+    /// <summary>Sends the deferred statements that still wait (<see cref="WriterStatement.ExecuteDeferred"/>).</summary>
+    internal void SendDeferred() => _store.SendDeferred(_connection);
 
     /// <summary>The writer's prepared statement for <paramref name="sql"/>, created on first use (writer thread only).</summary>
     internal WriterStatement Statement(string sql)
@@ -450,6 +464,8 @@ public sealed class WriteTransaction
                 _db = _contexts();
                 _db.Database.UseTransaction(_transaction);
             }
+            // Commands run on the context's connection outside EF Core (ReportSql) see the deferred statements' effects too.
+            _writer.SendDeferred();
             return _db;
         }
     }

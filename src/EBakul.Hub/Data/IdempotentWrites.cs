@@ -94,7 +94,7 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
             .Bind("$hash", hash)
             .Bind("$response", response)
             .Bind("$now", now.ToUnixTimeMilliseconds())
-            .ExecuteNonQuery();
+            .ExecuteDeferred();
 
     /// <summary>
     /// Inside a write: the stored response of the first run of the id, or null when the id is new.

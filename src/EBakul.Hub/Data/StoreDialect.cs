@@ -47,6 +47,19 @@ public abstract class StoreDialect
     /// <summary>A factory of EF Core contexts on the writer's connection.</summary>
     public abstract Func<HubDbContext> ContextsOn(DbConnection connection);
 
+    /// <summary>
+    /// Sends the writer's deferred statements (<see cref="WriterStatement.ExecuteDeferred"/>) that still wait; nothing on
+    /// SQLite, which runs them at once. A failure of one is a <see cref="DeferredWriteException"/>.
+    /// </summary>
+    public virtual void SendDeferred(DbConnection connection)
+    {
+    }
+
+    /// <summary>Forgets the writer's deferred statements that still wait (their work is being undone); nothing on SQLite.</summary>
+    public virtual void DiscardDeferred(DbConnection connection)
+    {
+    }
+
     /// <summary>Opens a read connection of its own.</summary>
     public abstract Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken);
 
@@ -87,6 +100,8 @@ public abstract class StoreDialect
     {
         for (Exception? e = ex; e is not null; e = e.InnerException)
         {
+            // A deferred statement's refusal is not the refusal of the statement it surfaced with.
+            if (e is DeferredWriteException) return false;
             if (e is SqliteException { SqliteExtendedErrorCode: 2067 /* SQLITE_CONSTRAINT_UNIQUE */ or 1555 /* PRIMARYKEY */ }) return true;
             if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }) return true;
         }

@@ -47,6 +47,16 @@ public abstract class WriterStatement : IDisposable
     /// <summary>Runs the statement to its end; returns how many rows it inserted, updated or deleted.</summary>
     public abstract int ExecuteNonQuery();
 
+    /// <summary>
+    /// Runs a statement whose outcome the caller does not read (no rows, no count): on SQLite at once, as
+    /// <see cref="ExecuteNonQuery"/>; on PostgreSQL it may wait and go to the server with the writer's next statement, in
+    /// one round trip (<see cref="Postgres.PostgresWriterPipeline"/>). Whatever runs next on the writer's connection sees
+    /// its effect. Its failure then surfaces later in the same write item or group of items, which the writer undoes as a
+    /// whole, as a <see cref="Postgres.DeferredWriteException"/>: defer only a statement whose failure the caller would not
+    /// catch and answer itself (a unique key it expects to refuse a row is a statement to run at once).
+    /// </summary>
+    public virtual void ExecuteDeferred() => ExecuteNonQuery();
+
     /// <summary>The first column of the first row (null when there is no row, or the value is NULL); runs the statement to its end.</summary>
     public object? ExecuteScalar()
     {

@@ -92,9 +92,17 @@ public sealed class PostgresStore(string connectionString) : StoreDialect
     /// <inheritdoc />
     public override Func<HubDbContext> ContextsOn(DbConnection connection)
     {
-        var options = new DbContextOptionsBuilder<PostgresHubDbContext>().UseNpgsql(connection).Options;
+        // A context's commands run after the writer's deferred statements: the interceptor sends them first.
+        var options = new DbContextOptionsBuilder<PostgresHubDbContext>().UseNpgsql(connection)
+            .AddInterceptors(PostgresWriterPipeline.Of((NpgsqlConnection)connection).Interceptor).Options;
         return () => new PostgresHubDbContext(options);
     }
+
+    /// <inheritdoc />
+    public override void SendDeferred(DbConnection connection) => PostgresWriterPipeline.Of((NpgsqlConnection)connection).Send();
+
+    /// <inheritdoc />
+    public override void DiscardDeferred(DbConnection connection) => PostgresWriterPipeline.Of((NpgsqlConnection)connection).Discard();
 
     /// <inheritdoc />
     public override Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) => OpenAsync(pooled: true, cancellationToken);

@@ -9,16 +9,24 @@ namespace EBakul.Hub.Data.Postgres;
 /// after a few runs: <c>Max Auto Prepare</c> of the writer's connection). Its rows are read to the end at once and the
 /// Npgsql reader closed, so a write item may run another statement while it walks them (one connection runs one
 /// command at a time; SQLite had no such limit). PostgreSQL's errors surface as <see cref="PostgresException"/>.
+/// <see cref="ExecuteDeferred"/> queues the statement in the connection's <see cref="PostgresWriterPipeline"/>, which every
+/// other run of a statement of the connection sends first, in the same round trip.
 /// </summary>
 public sealed class PostgresWriterStatement : WriterStatement
 {
     private readonly NpgsqlCommand _command;
     private readonly Dictionary<string, NpgsqlParameter> _parameters = new(StringComparer.Ordinal);
+    private readonly PostgresWriterPipeline _pipeline;
+    private readonly bool _returnsRows;
 
     internal PostgresWriterStatement(NpgsqlConnection connection, string sql)
     {
         Sql = sql;
         _command = new NpgsqlCommand(PostgresSql.Translate(sql), connection);
+        _pipeline = PostgresWriterPipeline.Of(connection);
+        var text = sql.TrimStart();
+        _returnsRows = text.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) || text.StartsWith("WITH", StringComparison.OrdinalIgnoreCase)
+            || sql.Contains("RETURNING", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <inheritdoc />
@@ -58,13 +66,23 @@ public sealed class PostgresWriterStatement : WriterStatement
     }
 
     /// <inheritdoc />
-    public override int ExecuteNonQuery() => _command.ExecuteNonQuery();
+    public override int ExecuteNonQuery() => _pipeline.ExecuteNonQuery(_command);
+
+    /// <summary>
+    /// Queues the statement in the connection's <see cref="PostgresWriterPipeline"/>: it is sent with the next statement
+    /// that runs on the connection. A statement that returns rows cannot be deferred (its rows would be taken for the next one's).
+    /// </summary>
+    public override void ExecuteDeferred()
+    {
+        if (_returnsRows) throw new InvalidOperationException($"a statement that returns rows cannot be deferred: {Sql}");
+        _pipeline.Enqueue(_command.CommandText, _command.Parameters);
+    }
 
     /// <inheritdoc />
     public override WriterRows ExecuteReader()
     {
         var rows = new List<object?[]>();
-        using (var reader = _command.ExecuteReader())
+        _pipeline.ExecuteReader(_command, reader =>
         {
             while (reader.Read())
             {
@@ -72,7 +90,7 @@ public sealed class PostgresWriterStatement : WriterStatement
                 for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : Normalize(reader.GetValue(i));
                 rows.Add(row);
             }
-        }
+        });
         return new BufferedRows(rows);
     }
 

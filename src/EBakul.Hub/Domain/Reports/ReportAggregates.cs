@@ -205,7 +205,7 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         long amount, long count, long buyers, long merchants) =>
         tx.Command(UpsertGroupSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office)
             .Bind("@dimension", (int)dimension).Bind("@key", key).Bind("@amount", amount).Bind("@count", count).Bind("@buyers", buyers)
-            .Bind("@merchants", merchants).ExecuteNonQuery();
+            .Bind("@merchants", merchants).ExecuteDeferred();
 
     /// <summary>The merchant's month, created from the registry as it is now at the merchant's first purchase of the month.</summary>
     private static MerchantMonth? MerchantMonthOf(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string merchantId)
