@@ -1,6 +1,7 @@
 using EBakul.Hub.Access;
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
+using EBakul.Hub.Domain;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Reports;
@@ -26,12 +27,24 @@ public sealed class DatabaseInitializer(
         await services.GetRequiredService<DevelopmentCredentials>().EnsureAsync(cancellationToken);
 
         var demo = services.GetRequiredService<IOptions<DemoDataOptions>>().Value;
-        if (demo.Enabled)
-            await services.GetRequiredService<DemoDataLoader>().LoadIfEmptyAsync(demo, cancellationToken);
+        var loaded = demo.Enabled ? await services.GetRequiredService<DemoDataLoader>().LoadIfEmptyAsync(demo, cancellationToken) : null;
 
         // Report aggregates asked for by a migration onto an existing ledger or by the demo load: built before the hub serves.
         await using var scope = services.CreateAsyncScope();
-        await services.GetRequiredService<ReportAggregates>().RebuildMarkedAsync(scope.ServiceProvider.GetRequiredService<HubDbContext>(), cancellationToken);
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        await services.GetRequiredService<ReportAggregates>().RebuildMarkedAsync(db, cancellationToken);
+        // The demo months' compliance evaluations, so that their first compliance report is as fast as the next.
+        if (loaded is not null)
+        {
+            var snapshots = scope.ServiceProvider.GetRequiredService<ComplianceSnapshots>();
+            var periods = await db.ReportMerchantMonths.Where(m => m.RegencyCode == DemoDataGenerator.RegencyCode)
+                .Select(m => m.PeriodKey).Distinct().ToListAsync(cancellationToken);
+            foreach (var period in periods)
+            {
+                if (await scope.ServiceProvider.GetRequiredService<QuotaPolicies>().InForceAsync(DemoDataGenerator.RegencyCode, Period.FromKey(period), cancellationToken) is null) continue;
+                await snapshots.RefreshAsync(DemoDataGenerator.RegencyCode, Period.FromKey(period), cancellationToken);
+            }
+        }
     }
 
     /// <summary>
