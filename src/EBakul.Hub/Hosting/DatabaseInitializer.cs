@@ -36,14 +36,41 @@ public sealed class DatabaseInitializer(
         // The demo months' compliance evaluations, so that their first compliance report is as fast as the next.
         if (loaded is not null)
         {
-            var snapshots = scope.ServiceProvider.GetRequiredService<ComplianceSnapshots>();
             var periods = await db.ReportMerchantMonths.Where(m => m.RegencyCode == DemoDataGenerator.RegencyCode)
                 .Select(m => m.PeriodKey).Distinct().ToListAsync(cancellationToken);
-            foreach (var period in periods)
+            await BuildComplianceAsync(periods.Select(p => (DemoDataGenerator.RegencyCode, p)), cancellationToken);
+        }
+        // The months of a ledger that was there before the compliance evaluations were kept (listed by their migration,
+        // never built yet): built in the background, so that the hub serves at once.
+        var unbuilt = await db.ComplianceMonths.Where(m => m.PolicyVersion == 0).Select(m => new { m.RegencyCode, m.PeriodKey }).ToListAsync(cancellationToken);
+        if (unbuilt.Count > 0)
+        {
+            var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            _ = Task.Run(() => BuildComplianceAsync(unbuilt.Select(m => (m.RegencyCode, m.PeriodKey)), stopping), stopping);
+        }
+    }
+
+    /// <summary>Builds the kept compliance evaluations of the months given (those with a quota policy in force).</summary>
+    private async Task BuildComplianceAsync(IEnumerable<(string RegencyCode, int PeriodKey)> months, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var (regency, key) in months)
             {
-                if (await scope.ServiceProvider.GetRequiredService<QuotaPolicies>().InForceAsync(DemoDataGenerator.RegencyCode, Period.FromKey(period), cancellationToken) is null) continue;
-                await snapshots.RefreshAsync(DemoDataGenerator.RegencyCode, Period.FromKey(period), cancellationToken);
+                await using var scope = services.CreateAsyncScope();
+                var period = Period.FromKey(key);
+                if (await scope.ServiceProvider.GetRequiredService<QuotaPolicies>().InForceAsync(regency, period, cancellationToken) is null) continue;
+                await scope.ServiceProvider.GetRequiredService<ComplianceSnapshots>().RefreshAsync(regency, period, cancellationToken);
+                logger.LogInformation("Compliance evaluations of {Regency} {Period} built", regency, period);
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // A report builds what is missing itself; this only saves the first report the wait.
+            logger.LogWarning(ex, "Building the compliance evaluations failed; the next compliance report builds them");
         }
     }
 

@@ -38,7 +38,7 @@ public sealed class ComplianceMonth
     public required string RegencyCode { get; init; }
     /// <summary>The month.</summary>
     public int PeriodKey { get; init; }
-    /// <summary>The quota policy version the rows were evaluated with.</summary>
+    /// <summary>The quota policy version the rows were evaluated with; 0 for a month listed but never built yet.</summary>
     public int PolicyVersion { get; init; }
     /// <summary>Ledger entries up to this sequence are reflected.</summary>
     public long LedgerSequence { get; init; }

@@ -194,8 +194,8 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
                    "policy_version = @version, ledger_sequence = @ledger, change_id = @change, refreshed_at = @now")
             .Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@version", policyVersion).Bind("@ledger", ledgerTo)
             .Bind("@change", changesTo).Bind("@now", now).ExecuteNonQuery();
-        // Changes every held month has taken into account are of no further use.
-        tx.Command("DELETE FROM compliance_changes WHERE id <= (SELECT MIN(change_id) FROM compliance_months)").ExecuteNonQuery();
+        // Changes every built month has taken into account are of no further use (a month never built is evaluated whole).
+        tx.Command("DELETE FROM compliance_changes WHERE id <= (SELECT MIN(change_id) FROM compliance_months WHERE policy_version > 0)").ExecuteNonQuery();
         return true;
     }
 

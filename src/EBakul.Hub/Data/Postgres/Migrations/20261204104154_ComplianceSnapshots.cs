@@ -64,6 +64,12 @@ namespace EBakul.Hub.Data.Postgres.Migrations
             // compliance_changes, in its own transaction (ComplianceSnapshots): an employee (roster row, status timeline,
             // assignments, exemptions), the buyers of a merchant (status, category, scale), a regency (quota policies).
             foreach (var trigger in ComplianceTriggers) migrationBuilder.Sql(trigger);
+
+            // The months of an existing ledger, to be evaluated once in the background at the next start
+            // (policy version 0: never built; DatabaseInitializer).
+            migrationBuilder.Sql(
+                "INSERT INTO compliance_months (regency_code, period_key, policy_version, ledger_sequence, change_id, refreshed_at) " +
+                "SELECT DISTINCT regency_code, period_key, 0, 0, 0, 0 FROM ledger_entries");
         }
 
         /// <summary>The trigger functions and triggers that append to compliance_changes.</summary>
