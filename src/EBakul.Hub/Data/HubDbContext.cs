@@ -228,7 +228,10 @@ public class HubDbContext : DbContext
         model.Entity<ComplianceEmployeeMonth>(e =>
         {
             e.ToTable("compliance_employee_months");
-            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.Nip });
+            // Office by office: the report's sums by office follow the key, an office's report reads its range.
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.OfficeCode, x.Nip });
+            // A refresh replaces an employee's row whatever its office.
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Nip });
         });
         model.Entity<ComplianceMonth>(e =>
         {

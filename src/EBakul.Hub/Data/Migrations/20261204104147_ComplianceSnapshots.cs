@@ -24,9 +24,14 @@ namespace EBakul.Hub.Data.Migrations
                     table.PrimaryKey("pk_compliance_changes", x => x.id);
                 });
 
-            // WITHOUT ROWID (what EF's CreateTable cannot say), as the report aggregates: a month's rows lie together in key order.
+            // WITHOUT ROWID (what EF's CreateTable cannot say), as the report aggregates: a month's rows lie together, office by
+            // office, so the sums by office read them in key order without a sort.
             migrationBuilder.Sql(
-                "CREATE TABLE compliance_employee_months (regency_code TEXT NOT NULL, period_key INTEGER NOT NULL, nip TEXT NOT NULL, office_code TEXT NOT NULL, outcome INTEGER NOT NULL, required_rupiah INTEGER NOT NULL, counted_rupiah INTEGER NOT NULL, remaining_rupiah INTEGER NOT NULL, projected_correction_rupiah INTEGER NOT NULL, CONSTRAINT pk_compliance_employee_months PRIMARY KEY (regency_code, period_key, nip)) WITHOUT ROWID");
+                "CREATE TABLE compliance_employee_months (regency_code TEXT NOT NULL, period_key INTEGER NOT NULL, nip TEXT NOT NULL, office_code TEXT NOT NULL, outcome INTEGER NOT NULL, required_rupiah INTEGER NOT NULL, counted_rupiah INTEGER NOT NULL, remaining_rupiah INTEGER NOT NULL, projected_correction_rupiah INTEGER NOT NULL, CONSTRAINT pk_compliance_employee_months PRIMARY KEY (regency_code, period_key, office_code, nip)) WITHOUT ROWID");
+            migrationBuilder.CreateIndex(
+                name: "ix_compliance_employee_months_regency_code_period_key_nip",
+                table: "compliance_employee_months",
+                columns: new[] { "regency_code", "period_key", "nip" });
 
             migrationBuilder.CreateTable(
                 name: "compliance_months",

@@ -80,7 +80,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         "CASE WHEN (SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at < $start " +
         "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) = 2 THEN 1 ELSE 0 END AS active_at_start, " +
         "CASE WHEN EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end) THEN 1 ELSE 0 END AS changes_in_month " +
-        "FROM merchants m WHERE m.regency_code = $regency {2}";
+        "FROM merchants m WHERE {2}";
 
     /// <summary>
     /// The month's ledger summed per employee and merchant, in NIP order, straight from the ledger's (regency, month,
@@ -102,6 +102,16 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         "WHERE e.regency_code = $regency AND e.merchant_id IN (SELECT m.id FROM merchants m WHERE m.regency_code = $regency " +
         "AND EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end)) " +
         "AND e.period_key = $period {0} " +
+        "GROUP BY e.employee_nip, e.merchant_id";
+
+    /// <summary>
+    /// As <see cref="ChangedMerchantTotalsSql"/>, at every merchant, for the few employees of a <see cref="NipRange.Only"/>
+    /// filter: read through their month's index (only the sums at merchants that changed within the month are used).
+    /// </summary>
+    private const string SelectedEmployeesStatusTotalsSql =
+        "SELECT e.employee_nip, e.merchant_id, SUM(CASE WHEN " + MerchantStatusAtPurchase + " = 2 THEN e.amount_rupiah ELSE 0 END), " +
+        "SUM(CASE WHEN " + MerchantStatusAtPurchase + " = 2 THEN " + StandingCount + " ELSE 0 END) " +
+        "FROM ledger_entries e WHERE e.regency_code = $regency AND e.period_key = $period {0} " +
         "GROUP BY e.employee_nip, e.merchant_id";
 
     /// <summary>SQL: +1 for a purchase, -1 for a reversal (amounts are positive for purchases, negated for reversals).</summary>
@@ -326,11 +336,12 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     private static Dictionary<string, MonthMerchant> ReadMonthMerchants(ReadSnapshot snapshot, QuotaPolicy policy,
         string regencyCode, Period period, NipRange? buyers = null)
     {
-        // Only the merchants the given employees bought from in the month, when they are few.
-        var only = buyers?.Only is null ? ""
-            : "AND m.id IN (SELECT e.merchant_id FROM ledger_entries e WHERE e.regency_code = $regency AND e.period_key = $period" +
-              buyers.EmployeeFilter("e.employee_nip") + ")";
-        var sql = string.Format(CultureInfo.InvariantCulture, MonthMerchantsSql, InList(policy.CountedCategories), InList(policy.CountedScales), only);
+        // Only the merchants the given employees bought from in the month, when they are few: found from their ledger
+        // entries (the "|| ''" keeps the regency's merchant index, which would read them all, out of the plan).
+        var scope = buyers?.Only is null ? "m.regency_code = $regency"
+            : "m.id IN (SELECT e.merchant_id FROM ledger_entries e WHERE e.regency_code = $regency AND e.period_key = $period" +
+              buyers.EmployeeFilter("e.employee_nip") + ") AND m.regency_code || '' = $regency";
+        var sql = string.Format(CultureInfo.InvariantCulture, MonthMerchantsSql, InList(policy.CountedCategories), InList(policy.CountedScales), scope);
         using var command = Command(snapshot[0], sql, regencyCode, period, null, range: buyers);
         using var rows = command.ExecuteReader();
         var merchants = new Dictionary<string, MonthMerchant>(StringComparer.Ordinal);
@@ -342,7 +353,10 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     private static Dictionary<(string Nip, string MerchantId), (long Amount, long Count)> ReadChangedMerchantSums(ReadSnapshot snapshot,
         string regencyCode, Period period, string? officeCode, NipRange range, string ledgerFilter)
     {
-        using var command = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, ChangedMerchantTotalsSql, ledgerFilter),
+        // For a few employees, their own entries of the month (each with the merchant's status at its moment) cost less
+        // than every entry of the merchants that changed.
+        var sql = range.Only is null ? ChangedMerchantTotalsSql : SelectedEmployeesStatusTotalsSql;
+        using var command = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, sql, ledgerFilter),
             regencyCode, period, officeCode, range: range);
         using var rows = command.ExecuteReader();
         var sums = new Dictionary<(string, string), (long, long)>();

@@ -1208,8 +1208,11 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("required_rupiah");
 
-                    b.HasKey("RegencyCode", "PeriodKey", "Nip")
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "Nip")
                         .HasName("pk_compliance_employee_months");
+
+                    b.HasIndex("RegencyCode", "PeriodKey", "Nip")
+                        .HasDatabaseName("ix_compliance_employee_months_regency_code_period_key_nip");
 
                     b.ToTable("compliance_employee_months", (string)null);
                 });

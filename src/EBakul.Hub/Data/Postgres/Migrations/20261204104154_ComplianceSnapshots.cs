@@ -41,8 +41,13 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_compliance_employee_months", x => new { x.regency_code, x.period_key, x.nip });
+                    table.PrimaryKey("pk_compliance_employee_months", x => new { x.regency_code, x.period_key, x.office_code, x.nip });
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_compliance_employee_months_regency_code_period_key_nip",
+                table: "compliance_employee_months",
+                columns: new[] { "regency_code", "period_key", "nip" });
 
             migrationBuilder.CreateTable(
                 name: "compliance_months",
