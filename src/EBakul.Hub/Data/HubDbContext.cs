@@ -80,6 +80,12 @@ public class HubDbContext : DbContext
     public DbSet<ReportOfficeGroupMonth> ReportOfficeGroupMonths => Set<ReportOfficeGroupMonth>();
     /// <summary>Regencies whose report aggregates are to be rebuilt.</summary>
     public DbSet<ReportRebuild> ReportRebuilds => Set<ReportRebuild>();
+    /// <summary>Compliance snapshot: each employee's evaluation of a month.</summary>
+    public DbSet<ComplianceEmployeeMonth> ComplianceEmployeeMonths => Set<ComplianceEmployeeMonth>();
+    /// <summary>Compliance snapshot: how far each regency's month is refreshed.</summary>
+    public DbSet<ComplianceMonth> ComplianceMonths => Set<ComplianceMonth>();
+    /// <summary>Compliance snapshot: writes that change evaluations other than through the ledger.</summary>
+    public DbSet<ComplianceChange> ComplianceChanges => Set<ComplianceChange>();
 
     /// <inheritdoc />
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -103,7 +109,7 @@ public class HubDbContext : DbContext
         });
         model.Entity<Merchant>(e =>
         {
-            e.ToTable("merchants");
+            e.ToTable("merchants", t => t.HasTrigger("merchants_compliance_changes"));
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.RegencyCode, x.Nib }).IsUnique();
             e.HasIndex(x => x.QrisNmid).IsUnique();
@@ -113,7 +119,7 @@ public class HubDbContext : DbContext
         });
         model.Entity<MerchantStatusChange>(e =>
         {
-            e.ToTable("merchant_status_changes");
+            e.ToTable("merchant_status_changes", t => t.HasTrigger("merchant_status_changes_compliance_changes"));
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.MerchantId, x.EffectiveAt });
         });
@@ -124,20 +130,20 @@ public class HubDbContext : DbContext
         });
         model.Entity<Employee>(e =>
         {
-            e.ToTable("employees");
+            e.ToTable("employees", t => t.HasTrigger("employees_compliance_changes"));
             e.HasKey(x => x.Nip);
             e.HasIndex(x => new { x.RegencyCode, x.OfficeCode });
             e.HasIndex(x => new { x.RegencyCode, x.Nip });
         });
         model.Entity<EmployeeStatusChange>(e =>
         {
-            e.ToTable("employee_status_changes");
+            e.ToTable("employee_status_changes", t => t.HasTrigger("employee_status_changes_compliance_changes"));
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.Nip, x.EffectiveDate });
         });
         model.Entity<EmployeeAssignment>(e =>
         {
-            e.ToTable("employee_assignments");
+            e.ToTable("employee_assignments", t => t.HasTrigger("employee_assignments_compliance_changes"));
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.Nip, x.EffectivePeriodKey, x.EffectiveDate });
             // Which employees an office ever had: an office's view of the ledger (docs/access.md).
@@ -209,6 +215,26 @@ public class HubDbContext : DbContext
             e.ToTable("report_rebuilds");
             e.HasKey(x => x.RegencyCode);
         });
+        // compliance_employee_months is WITHOUT ROWID in SQLite (migration ComplianceSnapshots), as the report aggregates.
+        model.Entity<ComplianceEmployeeMonth>(e =>
+        {
+            e.ToTable("compliance_employee_months");
+            // Office by office: the report's sums by office follow the key, an office's report reads its range.
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.OfficeCode, x.Nip });
+            // A refresh replaces an employee's row whatever its office.
+            e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Nip });
+        });
+        model.Entity<ComplianceMonth>(e =>
+        {
+            e.ToTable("compliance_months");
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey });
+        });
+        model.Entity<ComplianceChange>(e =>
+        {
+            e.ToTable("compliance_changes");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedOnAdd();
+        });
         model.Entity<PeriodResult>(e =>
         {
             e.ToTable("period_results");
@@ -245,14 +271,14 @@ public class HubDbContext : DbContext
         });
         model.Entity<QuotaPolicy>(e =>
         {
-            e.ToTable("quota_policies");
+            e.ToTable("quota_policies", t => t.HasTrigger("quota_policies_compliance_changes"));
             e.HasKey(x => new { x.RegencyCode, x.Version });
             e.HasIndex(x => new { x.RegencyCode, x.EffectivePeriodKey });
             e.Ignore(x => x.EffectivePeriod);
         });
         model.Entity<QuotaExemption>(e =>
         {
-            e.ToTable("quota_exemptions");
+            e.ToTable("quota_exemptions", t => t.HasTrigger("quota_exemptions_compliance_changes"));
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Nip }).IsUnique().HasFilter("revoked_at IS NULL");
             e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Id });

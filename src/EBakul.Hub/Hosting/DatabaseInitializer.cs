@@ -1,6 +1,7 @@
 using EBakul.Hub.Access;
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
+using EBakul.Hub.Domain;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Reports;
@@ -26,12 +27,51 @@ public sealed class DatabaseInitializer(
         await services.GetRequiredService<DevelopmentCredentials>().EnsureAsync(cancellationToken);
 
         var demo = services.GetRequiredService<IOptions<DemoDataOptions>>().Value;
-        if (demo.Enabled)
-            await services.GetRequiredService<DemoDataLoader>().LoadIfEmptyAsync(demo, cancellationToken);
+        var loaded = demo.Enabled ? await services.GetRequiredService<DemoDataLoader>().LoadIfEmptyAsync(demo, cancellationToken) : null;
 
         // Report aggregates asked for by a migration onto an existing ledger or by the demo load: built before the hub serves.
         await using var scope = services.CreateAsyncScope();
-        await services.GetRequiredService<ReportAggregates>().RebuildMarkedAsync(scope.ServiceProvider.GetRequiredService<HubDbContext>(), cancellationToken);
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        await services.GetRequiredService<ReportAggregates>().RebuildMarkedAsync(db, cancellationToken);
+        // The demo months' compliance evaluations, so that their first compliance report is as fast as the next.
+        if (loaded is not null)
+        {
+            var periods = await db.ReportMerchantMonths.Where(m => m.RegencyCode == DemoDataGenerator.RegencyCode)
+                .Select(m => m.PeriodKey).Distinct().ToListAsync(cancellationToken);
+            await BuildComplianceAsync(periods.Select(p => (DemoDataGenerator.RegencyCode, p)), cancellationToken);
+        }
+        // The months of a ledger that was there before the compliance evaluations were kept (listed by their migration,
+        // never built yet): built in the background, so that the hub serves at once.
+        var unbuilt = await db.ComplianceMonths.Where(m => m.PolicyVersion == 0).Select(m => new { m.RegencyCode, m.PeriodKey }).ToListAsync(cancellationToken);
+        if (unbuilt.Count > 0)
+        {
+            var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            _ = Task.Run(() => BuildComplianceAsync(unbuilt.Select(m => (m.RegencyCode, m.PeriodKey)), stopping), stopping);
+        }
+    }
+
+    /// <summary>Builds the kept compliance evaluations of the months given (those with a quota policy in force).</summary>
+    private async Task BuildComplianceAsync(IEnumerable<(string RegencyCode, int PeriodKey)> months, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var (regency, key) in months)
+            {
+                await using var scope = services.CreateAsyncScope();
+                var period = Period.FromKey(key);
+                if (await scope.ServiceProvider.GetRequiredService<QuotaPolicies>().InForceAsync(regency, period, cancellationToken) is null) continue;
+                await scope.ServiceProvider.GetRequiredService<ComplianceSnapshots>().RefreshAsync(regency, period, cancellationToken);
+                logger.LogInformation("Compliance evaluations of {Regency} {Period} built", regency, period);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // A report builds what is missing itself; this only saves the first report the wait.
+            logger.LogWarning(ex, "Building the compliance evaluations failed; the next compliance report builds them");
+        }
     }
 
     /// <summary>

@@ -124,6 +124,7 @@ public static class HubHostingExtensions
         services.AddSingleton<Acknowledgements>();
         services.AddSingleton<ReportAggregates>();
         services.AddScoped<SpendingReports>();
+        services.AddScoped<ComplianceSnapshots>();
         services.AddScoped<ComplianceReports>();
         services.AddScoped<ReportExport>();
     }

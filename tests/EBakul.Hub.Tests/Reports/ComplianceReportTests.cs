@@ -26,12 +26,12 @@ public sealed class ComplianceReportTests : IDisposable
 
     public void Dispose() => _hub.Dispose();
 
-    private async Task<ComplianceReport> ReportAsync() =>
-        (await _reports.GetComplianceReportAsync(new GetComplianceReportRequest { RegencyCode = Regency, Period = September })).Report;
+    private async Task<ComplianceReport> ReportAsync(string period = September, string office = "") =>
+        (await _reports.GetComplianceReportAsync(new GetComplianceReportRequest { RegencyCode = Regency, Period = period, OfficeCode = office })).Report;
 
-    private async Task AssertEqualsQuotaComplianceAsync(ComplianceReport report)
+    private async Task AssertEqualsQuotaComplianceAsync(ComplianceReport report, string period = September)
     {
-        var quota = await _payroll.Quota.Quota.GetRegencyComplianceAsync(new GetRegencyComplianceRequest { RegencyCode = Regency, Period = September });
+        var quota = await _payroll.Quota.Quota.GetRegencyComplianceAsync(new GetRegencyComplianceRequest { RegencyCode = Regency, Period = period });
         Assert.Equal(quota.Offices.Select(o => o.OfficeCode), report.Offices.Select(o => o.OfficeCode));
         foreach (var (expected, actual) in quota.Offices.Prepend(quota.Summary).Zip(report.Offices.Prepend(report.Total)))
         {
@@ -87,5 +87,96 @@ public sealed class ComplianceReportTests : IDisposable
         Assert.Equal((4, 803_335L), (corrected.Total.CorrectedEmployeeCount, corrected.Total.TotalCorrectionRupiah));
         await AssertEqualsQuotaComplianceAsync(corrected);
         await AssertCorrectionsInForceAsync(corrected);
+    }
+
+    /// <summary>
+    /// The report reads kept per-employee evaluations refreshed from what changed since the last report (docs/reports.md):
+    /// after each kind of change it must still equal a fresh evaluation (QuotaService), for the regency and for an office.
+    /// </summary>
+    [Fact]
+    public async Task Compliance_equals_a_fresh_evaluation_after_every_kind_of_change()
+    {
+        var people = await _payroll.SeptemberAsync();
+        var quota = _payroll.Quota;
+        async Task CheckAsync(string period = September)
+        {
+            var report = await ReportAsync(period);
+            await AssertEqualsQuotaComplianceAsync(report, period);
+            foreach (var office in new[] { Health, Education })
+            {
+                var own = (await ReportAsync(period, office)).Total;
+                var row = report.Offices.SingleOrDefault(o => o.OfficeCode == office) ?? new OfficeCompliance();
+                Assert.Equal((row.EmployeeCount, row.CompliantCount, row.ExemptCount, row.NoTppCount, row.TotalRequiredRupiah, row.TotalCountedRupiah,
+                        row.TotalShortfallRupiah, row.TotalProjectedCorrectionRupiah),
+                    (own.EmployeeCount, own.CompliantCount, own.ExemptCount, own.NoTppCount, own.TotalRequiredRupiah, own.TotalCountedRupiah,
+                        own.TotalShortfallRupiah, own.TotalProjectedCorrectionRupiah));
+            }
+        }
+
+        await CheckAsync();
+        // New purchases, one over the cap, and a void.
+        await quota.PurchaseAsync(people.Nothing, people.MerchantA, 250_000, Wib(2025, 9, 10));
+        await quota.PurchaseAsync(people.Short, people.MerchantB, 400_000, Wib(2025, 9, 11));
+        await CheckAsync();
+        await quota.VoidAsync(people.CompliantPurchaseAtB);
+        await CheckAsync();
+        // Roster syncs: TPP to 0, an office move, a status change within the month, a new employee.
+        await quota.ReassignAsync(people.Prorated, e => e.TppCeilingRupiah = 0);
+        await CheckAsync();
+        await quota.ReassignAsync(people.Capped, e => { e.OfficeCode = Health; e.OfficeName = $"Kantor {Health}"; });
+        await CheckAsync();
+        await quota.ReassignAsync(people.Compliant, e =>
+        {
+            e.Status = EBakul.Roster.V1.EmployeeStatus.OnLeave;
+            e.StatusEffectiveDate = RosterTestData.Date(new DateOnly(2025, 9, 16));
+        });
+        await CheckAsync();
+        var newcomer = await quota.EmployeeAsync(office: Education, activeFrom: new DateOnly(2025, 9, 20));
+        await quota.PurchaseAsync(newcomer, people.MerchantA, 30_000, Wib(2025, 9, 25));
+        await CheckAsync();
+        // Exemptions granted and revoked.
+        await quota.Quota.GrantQuotaExemptionAsync(new GrantQuotaExemptionRequest
+        {
+            RequestId = TestData.RequestId(), RegencyCode = Regency, Nip = people.Nothing, Period = September, Reason = "tugas belajar",
+        });
+        await CheckAsync();
+        await quota.Quota.RevokeQuotaExemptionAsync(new RevokeQuotaExemptionRequest
+        {
+            RequestId = TestData.RequestId(), RegencyCode = Regency, Nip = people.Granted, Period = September, Reason = "granted in error",
+        });
+        await CheckAsync();
+        // A merchant suspended within the month: purchases there after its suspension stop counting.
+        var now = _hub.Clock.GetUtcNow();
+        _hub.Clock.Set(Wib(2025, 9, 5, 12));
+        await new EBakul.Merchants.V1.MerchantService.MerchantServiceClient(_hub.Channel).SuspendMerchantAsync(new EBakul.Merchants.V1.SuspendMerchantRequest
+        {
+            RequestId = TestData.RequestId(), RegencyCode = Regency, MerchantId = people.MerchantA, Reason = "nota palsu, under review",
+        });
+        _hub.Clock.Set(now);
+        await CheckAsync();
+        // The close, a correction with a new purchase and a void, and the close again.
+        await _payroll.CloseAsync(September);
+        await CheckAsync();
+        await _payroll.OpenCorrectionAsync(September);
+        var late = await quota.PurchaseAsync(people.Short, people.MerchantB, 50_000, Wib(2025, 9, 28));
+        await CheckAsync();
+        await quota.VoidAsync(late.PurchaseId);
+        await _payroll.CloseAsync(September);
+        var closed = await ReportAsync();
+        await AssertEqualsQuotaComplianceAsync(closed);
+        await AssertCorrectionsInForceAsync(closed);
+        await CheckAsync();
+
+        // November, the next month: a new policy version for it evaluates everyone again under that version.
+        const string november = "2025-11";
+        await quota.PurchaseAsync(people.Short, people.MerchantB, 120_000, Wib(2025, 10, 3));
+        await CheckAsync(October);
+        await CheckAsync(november);
+        var version = (await quota.SetPolicyAsync(Draft(november, d => d.MerchantCapBasisPoints = 2000))).Version;
+        Assert.Equal(version, (await ReportAsync(november)).PolicyVersion);
+        await CheckAsync(november);
+        _hub.Clock.Set(Wib(2025, 11, 10));
+        await quota.PurchaseAsync(people.Short, people.MerchantB, 120_000, Wib(2025, 11, 9));
+        await CheckAsync(november);
     }
 }

@@ -409,7 +409,10 @@ namespace EBakul.Hub.Data.Migrations
                     b.HasIndex("RegencyCode", "Status", "Category")
                         .HasDatabaseName("ix_merchants_regency_code_status_category");
 
-                    b.ToTable("merchants", (string)null);
+                    b.ToTable("merchants", null, t =>
+                        {
+                            t.HasTrigger("merchants_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Merchants.MerchantStatusChange", b =>
@@ -448,7 +451,10 @@ namespace EBakul.Hub.Data.Migrations
                     b.HasIndex("MerchantId", "EffectiveAt")
                         .HasDatabaseName("ix_merchant_status_changes_merchant_id_effective_at");
 
-                    b.ToTable("merchant_status_changes", (string)null);
+                    b.ToTable("merchant_status_changes", null, t =>
+                        {
+                            t.HasTrigger("merchant_status_changes_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Payroll.AdjustmentDelivery", b =>
@@ -879,7 +885,10 @@ namespace EBakul.Hub.Data.Migrations
                         .HasDatabaseName("ix_quota_exemptions_regency_code_period_key_nip")
                         .HasFilter("revoked_at IS NULL");
 
-                    b.ToTable("quota_exemptions", (string)null);
+                    b.ToTable("quota_exemptions", null, t =>
+                        {
+                            t.HasTrigger("quota_exemptions_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Quota.QuotaPolicy", b =>
@@ -977,7 +986,10 @@ namespace EBakul.Hub.Data.Migrations
                     b.HasIndex("RegencyCode", "EffectivePeriodKey")
                         .HasDatabaseName("ix_quota_policies_regency_code_effective_period_key");
 
-                    b.ToTable("quota_policies", (string)null);
+                    b.ToTable("quota_policies", null, t =>
+                        {
+                            t.HasTrigger("quota_policies_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Regions.Kecamatan", b =>
@@ -1020,6 +1032,106 @@ namespace EBakul.Hub.Data.Migrations
                         .HasName("pk_regencies");
 
                     b.ToTable("regencies", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ComplianceChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Nip")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nip");
+
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.HasKey("Id")
+                        .HasName("pk_compliance_changes");
+
+                    b.ToTable("compliance_changes", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ComplianceEmployeeMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<string>("Nip")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("nip");
+
+                    b.Property<long>("CountedRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counted_rupiah");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("outcome");
+
+                    b.Property<long>("ProjectedCorrectionRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("projected_correction_rupiah");
+
+                    b.Property<long>("RemainingRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("remaining_rupiah");
+
+                    b.Property<long>("RequiredRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("required_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "Nip")
+                        .HasName("pk_compliance_employee_months");
+
+                    b.HasIndex("RegencyCode", "PeriodKey", "Nip")
+                        .HasDatabaseName("ix_compliance_employee_months_regency_code_period_key_nip");
+
+                    b.ToTable("compliance_employee_months", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ComplianceMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<long>("ChangeId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_id");
+
+                    b.Property<long>("LedgerSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ledger_sequence");
+
+                    b.Property<int>("PolicyVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("policy_version");
+
+                    b.Property<long>("RefreshedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refreshed_at");
+
+                    b.HasKey("RegencyCode", "PeriodKey")
+                        .HasName("pk_compliance_months");
+
+                    b.ToTable("compliance_months", (string)null);
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportMerchantMonth", b =>
@@ -1229,7 +1341,10 @@ namespace EBakul.Hub.Data.Migrations
                     b.HasIndex("RegencyCode", "OfficeCode")
                         .HasDatabaseName("ix_employees_regency_code_office_code");
 
-                    b.ToTable("employees", (string)null);
+                    b.ToTable("employees", null, t =>
+                        {
+                            t.HasTrigger("employees_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Roster.EmployeeAssignment", b =>
@@ -1286,7 +1401,10 @@ namespace EBakul.Hub.Data.Migrations
                     b.HasIndex("Nip", "EffectivePeriodKey", "EffectiveDate")
                         .HasDatabaseName("ix_employee_assignments_nip_effective_period_key_effective_date");
 
-                    b.ToTable("employee_assignments", (string)null);
+                    b.ToTable("employee_assignments", null, t =>
+                        {
+                            t.HasTrigger("employee_assignments_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Roster.EmployeeStatusChange", b =>
@@ -1319,7 +1437,10 @@ namespace EBakul.Hub.Data.Migrations
                     b.HasIndex("Nip", "EffectiveDate")
                         .HasDatabaseName("ix_employee_status_changes_nip_effective_date");
 
-                    b.ToTable("employee_status_changes", (string)null);
+                    b.ToTable("employee_status_changes", null, t =>
+                        {
+                            t.HasTrigger("employee_status_changes_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Roster.Office", b =>

@@ -80,7 +80,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         "CASE WHEN (SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at < $start " +
         "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) = 2 THEN 1 ELSE 0 END AS active_at_start, " +
         "CASE WHEN EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end) THEN 1 ELSE 0 END AS changes_in_month " +
-        "FROM merchants m WHERE m.regency_code = $regency";
+        "FROM merchants m WHERE {2}";
 
     /// <summary>
     /// The month's ledger summed per employee and merchant, in NIP order, straight from the ledger's (regency, month,
@@ -102,6 +102,16 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         "WHERE e.regency_code = $regency AND e.merchant_id IN (SELECT m.id FROM merchants m WHERE m.regency_code = $regency " +
         "AND EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end)) " +
         "AND e.period_key = $period {0} " +
+        "GROUP BY e.employee_nip, e.merchant_id";
+
+    /// <summary>
+    /// As <see cref="ChangedMerchantTotalsSql"/>, at every merchant, for the few employees of a <see cref="NipRange.Only"/>
+    /// filter: read through their month's index (only the sums at merchants that changed within the month are used).
+    /// </summary>
+    private const string SelectedEmployeesStatusTotalsSql =
+        "SELECT e.employee_nip, e.merchant_id, SUM(CASE WHEN " + MerchantStatusAtPurchase + " = 2 THEN e.amount_rupiah ELSE 0 END), " +
+        "SUM(CASE WHEN " + MerchantStatusAtPurchase + " = 2 THEN " + StandingCount + " ELSE 0 END) " +
+        "FROM ledger_entries e WHERE e.regency_code = $regency AND e.period_key = $period {0} " +
         "GROUP BY e.employee_nip, e.merchant_id";
 
     /// <summary>SQL: +1 for a purchase, -1 for a reversal (amounts are positive for purchases, negated for reversals).</summary>
@@ -126,6 +136,35 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period);
         foreach (var evaluation in EvaluateRange(snapshot, policy, merchants, regencyCode, period, officeCode, NipRange.All, cancellationToken))
             yield return evaluation;
+    }
+
+    /// <summary>
+    /// The results of some employees of a month, read in one snapshot: <paramref name="select"/> is called first inside it
+    /// (on its connection and transaction, with the policy in force) and names the NIPs to evaluate, or null for every
+    /// employee of the regency. NIPs outside the regency or not in service in the month have no result.
+    /// FAILED_PRECONDITION <c>QUOTA_POLICY_NOT_IN_FORCE</c> when the regency has no policy for the month.
+    /// </summary>
+    public async Task<(QuotaPolicy Policy, List<EmployeeEvaluation> Evaluations)> EvaluateSelectedAsync(string regencyCode, Period period,
+        Func<DbConnection, DbTransaction, QuotaPolicy, IReadOnlyCollection<string>?> select, CancellationToken cancellationToken)
+    {
+        const int NipsPerQuery = 500;
+        var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
+        await using var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken))[0];
+        var nips = select(snapshot[0].Connection, snapshot[0].Transaction, policy);
+        var evaluations = new List<EmployeeEvaluation>();
+        if (nips is null)
+        {
+            var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period);
+            evaluations.AddRange(EvaluateRange(snapshot, policy, merchants, regencyCode, period, null, NipRange.All, cancellationToken));
+            return (policy, evaluations);
+        }
+        foreach (var chunk in nips.Order(StringComparer.Ordinal).Chunk(NipsPerQuery))
+        {
+            var range = new NipRange(null, null, chunk);
+            var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period, range);
+            evaluations.AddRange(EvaluateRange(snapshot, policy, merchants, regencyCode, period, null, range, cancellationToken));
+        }
+        return (policy, evaluations);
     }
 
     /// <summary>
@@ -200,13 +239,17 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         return [.. lanes.Chunk(lanesPerPart).Select(part => new ReadSnapshot([.. part]))];
     }
 
-    /// <summary>A range of NIPs: from <see cref="From"/> (inclusive) up to <see cref="To"/> (exclusive); null is open.</summary>
-    private sealed record NipRange(string? From, string? To)
+    /// <summary>
+    /// A range of NIPs: from <see cref="From"/> (inclusive) up to <see cref="To"/> (exclusive); null is open. With
+    /// <see cref="Only"/>, just those NIPs.
+    /// </summary>
+    private sealed record NipRange(string? From, string? To, IReadOnlyList<string>? Only = null)
     {
         public static readonly NipRange All = new(null, null);
 
         public string EmployeeFilter(string column) =>
-            (From is null ? "" : $" AND {column} >= $from") + (To is null ? "" : $" AND {column} < $to");
+            (From is null ? "" : $" AND {column} >= $from") + (To is null ? "" : $" AND {column} < $to") +
+            (Only is null ? "" : $" AND {column} IN ({string.Join(",", Only.Select((_, i) => "$nip" + i.ToString(CultureInfo.InvariantCulture)))})");
     }
 
     /// <summary>Cuts the regency's NIPs, in order, into <paramref name="parts"/> ranges of about the same number of employees.</summary>
@@ -291,10 +334,15 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     private readonly record struct MonthMerchant(bool Counts, bool ActiveAtStart, bool ChangesInMonth);
 
     private static Dictionary<string, MonthMerchant> ReadMonthMerchants(ReadSnapshot snapshot, QuotaPolicy policy,
-        string regencyCode, Period period)
+        string regencyCode, Period period, NipRange? buyers = null)
     {
-        var sql = string.Format(CultureInfo.InvariantCulture, MonthMerchantsSql, InList(policy.CountedCategories), InList(policy.CountedScales));
-        using var command = Command(snapshot[0], sql, regencyCode, period, null);
+        // Only the merchants the given employees bought from in the month, when they are few: found from their ledger
+        // entries (the "|| ''" keeps the regency's merchant index, which would read them all, out of the plan).
+        var scope = buyers?.Only is null ? "m.regency_code = $regency"
+            : "m.id IN (SELECT e.merchant_id FROM ledger_entries e WHERE e.regency_code = $regency AND e.period_key = $period" +
+              buyers.EmployeeFilter("e.employee_nip") + ") AND m.regency_code || '' = $regency";
+        var sql = string.Format(CultureInfo.InvariantCulture, MonthMerchantsSql, InList(policy.CountedCategories), InList(policy.CountedScales), scope);
+        using var command = Command(snapshot[0], sql, regencyCode, period, null, range: buyers);
         using var rows = command.ExecuteReader();
         var merchants = new Dictionary<string, MonthMerchant>(StringComparer.Ordinal);
         while (rows.Read())
@@ -305,7 +353,10 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     private static Dictionary<(string Nip, string MerchantId), (long Amount, long Count)> ReadChangedMerchantSums(ReadSnapshot snapshot,
         string regencyCode, Period period, string? officeCode, NipRange range, string ledgerFilter)
     {
-        using var command = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, ChangedMerchantTotalsSql, ledgerFilter),
+        // For a few employees, their own entries of the month (each with the merchant's status at its moment) cost less
+        // than every entry of the merchants that changed.
+        var sql = range.Only is null ? ChangedMerchantTotalsSql : SelectedEmployeesStatusTotalsSql;
+        using var command = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, sql, ledgerFilter),
             regencyCode, period, officeCode, range: range);
         using var rows = command.ExecuteReader();
         var sums = new Dictionary<(string, string), (long, long)>();
@@ -494,6 +545,8 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         if (nip is not null) StoreDialect.AddParameter(command, "$nip", nip);
         if (range?.From is { } from) StoreDialect.AddParameter(command, "$from", from);
         if (range?.To is { } to) StoreDialect.AddParameter(command, "$to", to);
+        if (range?.Only is { } only)
+            for (var i = 0; i < only.Count; i++) StoreDialect.AddParameter(command, "$nip" + i.ToString(CultureInfo.InvariantCulture), only[i]);
         return command;
     }
 

@@ -5,12 +5,13 @@ using Microsoft.Extensions.Options;
 namespace EBakul.Hub.Domain.Reports;
 
 /// <summary>
-/// Compliance by office for a month: the quota evaluation's compliance sums as of now
-/// (<see cref="QuotaEvaluator.SummarizeAsync"/>, the figures QuotaService answers), with the TPP corrections in force
+/// Compliance by office for a month: the quota evaluation's compliance sums as of now (the figures of
+/// <see cref="QuotaEvaluator.SummarizeAsync"/> and QuotaService, read from the refreshed per-employee evaluations of
+/// <see cref="ComplianceSnapshots"/>), with the TPP corrections in force
 /// once the month has been closed (each employee's latest adjustment). Offices with fewer employees than
 /// <see cref="ReportOptions.MinimumGroupSize"/> are folded into "OTHER" (docs/reports.md).
 /// </summary>
-public sealed class ComplianceReports(HubDbContext db, QuotaEvaluator evaluator, SpendingReports spending, IOptions<ReportOptions> options)
+public sealed class ComplianceReports(HubDbContext db, ComplianceSnapshots snapshots, SpendingReports spending, IOptions<ReportOptions> options)
 {
     /// <summary>
     /// The report of a month, of one office when <paramref name="officeCode"/> is given. FAILED_PRECONDITION
@@ -19,7 +20,7 @@ public sealed class ComplianceReports(HubDbContext db, QuotaEvaluator evaluator,
     public async Task<ComplianceReport> MonthAsync(string regencyCode, Period period, string? officeCode, CancellationToken cancellationToken)
     {
         var minimum = Math.Max(1, options.Value.MinimumGroupSize);
-        var compliance = await evaluator.SummarizeAsync(regencyCode, period, officeCode, cancellationToken);
+        var compliance = await snapshots.SummarizeAsync(regencyCode, period, officeCode, cancellationToken);
         var parameters = new Dictionary<string, object> { ["@regency"] = regencyCode, ["@period"] = period.Key };
         var closed = false;
         await ReportSql.ReadAsync(db, ReportSql.ClosedOnce, parameters, rows => closed = rows.GetInt64(0) > 0, cancellationToken);

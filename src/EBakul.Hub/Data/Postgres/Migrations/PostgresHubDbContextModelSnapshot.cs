@@ -457,7 +457,10 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.HasIndex("RegencyCode", "Status", "Category")
                         .HasDatabaseName("ix_merchants_regency_code_status_category");
 
-                    b.ToTable("merchants", (string)null);
+                    b.ToTable("merchants", null, t =>
+                        {
+                            t.HasTrigger("merchants_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Merchants.MerchantStatusChange", b =>
@@ -501,7 +504,10 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.HasIndex("MerchantId", "EffectiveAt")
                         .HasDatabaseName("ix_merchant_status_changes_merchant_id_effective_at");
 
-                    b.ToTable("merchant_status_changes", (string)null);
+                    b.ToTable("merchant_status_changes", null, t =>
+                        {
+                            t.HasTrigger("merchant_status_changes_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Payroll.AdjustmentDelivery", b =>
@@ -972,7 +978,10 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                         .HasDatabaseName("ix_quota_exemptions_regency_code_period_key_nip")
                         .HasFilter("revoked_at IS NULL");
 
-                    b.ToTable("quota_exemptions", (string)null);
+                    b.ToTable("quota_exemptions", null, t =>
+                        {
+                            t.HasTrigger("quota_exemptions_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Quota.QuotaPolicy", b =>
@@ -1073,7 +1082,10 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.HasIndex("RegencyCode", "EffectivePeriodKey")
                         .HasDatabaseName("ix_quota_policies_regency_code_effective_period_key");
 
-                    b.ToTable("quota_policies", (string)null);
+                    b.ToTable("quota_policies", null, t =>
+                        {
+                            t.HasTrigger("quota_policies_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Regions.Kecamatan", b =>
@@ -1121,6 +1133,114 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                         .HasName("pk_regencies");
 
                     b.ToTable("regencies", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ComplianceChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Nip")
+                        .HasColumnType("text")
+                        .HasColumnName("nip")
+                        .UseCollation("C");
+
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("regency_code")
+                        .UseCollation("C");
+
+                    b.HasKey("Id")
+                        .HasName("pk_compliance_changes");
+
+                    b.ToTable("compliance_changes", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ComplianceEmployeeMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("regency_code")
+                        .UseCollation("C");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("integer")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("text")
+                        .HasColumnName("office_code")
+                        .UseCollation("C");
+
+                    b.Property<string>("Nip")
+                        .HasColumnType("text")
+                        .HasColumnName("nip")
+                        .UseCollation("C");
+
+                    b.Property<long>("CountedRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("counted_rupiah");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("integer")
+                        .HasColumnName("outcome");
+
+                    b.Property<long>("ProjectedCorrectionRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("projected_correction_rupiah");
+
+                    b.Property<long>("RemainingRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("remaining_rupiah");
+
+                    b.Property<long>("RequiredRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("required_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "Nip")
+                        .HasName("pk_compliance_employee_months");
+
+                    b.HasIndex("RegencyCode", "PeriodKey", "Nip")
+                        .HasDatabaseName("ix_compliance_employee_months_regency_code_period_key_nip");
+
+                    b.ToTable("compliance_employee_months", (string)null);
+                });
+
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ComplianceMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("regency_code")
+                        .UseCollation("C");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("integer")
+                        .HasColumnName("period_key");
+
+                    b.Property<long>("ChangeId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_id");
+
+                    b.Property<long>("LedgerSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ledger_sequence");
+
+                    b.Property<int>("PolicyVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("policy_version");
+
+                    b.Property<long>("RefreshedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("refreshed_at");
+
+                    b.HasKey("RegencyCode", "PeriodKey")
+                        .HasName("pk_compliance_months");
+
+                    b.ToTable("compliance_months", (string)null);
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportMerchantMonth", b =>
@@ -1346,7 +1466,10 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.HasIndex("RegencyCode", "OfficeCode")
                         .HasDatabaseName("ix_employees_regency_code_office_code");
 
-                    b.ToTable("employees", (string)null);
+                    b.ToTable("employees", null, t =>
+                        {
+                            t.HasTrigger("employees_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Roster.EmployeeAssignment", b =>
@@ -1409,7 +1532,10 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.HasIndex("Nip", "EffectivePeriodKey", "EffectiveDate")
                         .HasDatabaseName("ix_employee_assignments_nip_effective_period_key_effective_date");
 
-                    b.ToTable("employee_assignments", (string)null);
+                    b.ToTable("employee_assignments", null, t =>
+                        {
+                            t.HasTrigger("employee_assignments_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Roster.EmployeeStatusChange", b =>
@@ -1447,7 +1573,10 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.HasIndex("Nip", "EffectiveDate")
                         .HasDatabaseName("ix_employee_status_changes_nip_effective_date");
 
-                    b.ToTable("employee_status_changes", (string)null);
+                    b.ToTable("employee_status_changes", null, t =>
+                        {
+                            t.HasTrigger("employee_status_changes_compliance_changes");
+                        });
                 });
 
             modelBuilder.Entity("EBakul.Hub.Domain.Roster.Office", b =>

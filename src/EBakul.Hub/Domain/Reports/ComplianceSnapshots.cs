@@ -1,0 +1,245 @@
+using System.Data.Common;
+using System.Globalization;
+using EBakul.Hub.Data;
+using EBakul.Hub.Domain.Quota;
+
+namespace EBakul.Hub.Domain.Reports;
+
+/// <summary>
+/// Each employee's quota evaluation of a month, kept (<see cref="ComplianceEmployeeMonth"/>) so that the compliance
+/// report is a sum by office instead of an evaluation of the whole regency. Refreshed before each report from what changed
+/// since the last refresh, with the evaluator itself (<see cref="QuotaEvaluator.EvaluateSelectedAsync"/>), so the rows are
+/// by construction what the evaluation answers:
+/// <list type="bullet">
+/// <item>purchases and voids: the month's ledger entries after the held sequence (the ledger's feed order; sequences
+/// become visible in order on both stores, docs/postgres.md), their employees evaluated again;</item>
+/// <item>every other write an evaluation depends on (roster rows, status timelines, assignments, exemptions, merchants'
+/// status, category and scale, quota policies) appends to <c>compliance_changes</c> through database triggers, in the
+/// same transaction: the employees named there are evaluated again; a policy change (or more changed employees than
+/// <see cref="MostEmployeesRefreshed"/>) evaluates the whole regency;</item>
+/// <item>the first report of a month evaluates the whole regency.</item>
+/// </list>
+/// The rows, the held positions and the policy version are written together in one write of the writer, only if no other
+/// refresh wrote since they were read; the report then reads the rows. Nothing is added to a purchase's write.
+/// </summary>
+public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluator, DatabaseWriter writer, TimeProvider clock,
+    ILogger<ComplianceSnapshots> logger)
+{
+    /// <summary>Beyond this many changed employees, the whole regency is evaluated (one pass instead of many small ones).</summary>
+    public const int MostEmployeesRefreshed = 50_000;
+
+    /// <summary>Rows per INSERT statement when the evaluations are written.</summary>
+    private const int RowsPerInsert = 200;
+
+    /// <summary>One refresh at a time in this process (refreshes of other processes are told apart by the held positions).</summary>
+    private static readonly SemaphoreSlim Refreshing = new(1, 1);
+
+    private const string HeldSql =
+        "SELECT policy_version, ledger_sequence, change_id FROM compliance_months WHERE regency_code = @regency AND period_key = @period";
+
+    private const string PolicyInForceSql =
+        "SELECT version FROM quota_policies WHERE regency_code = @regency AND effective_period_key <= @period AND replaced_by_version IS NULL " +
+        "ORDER BY effective_period_key DESC LIMIT 1";
+
+    /// <summary>
+    /// The employees with ledger entries of the month in a range of sequences: read in the ledger's sequence order (the
+    /// <c>|| ''</c> and <c>+ 0</c> keep the month's index, which would read the whole month, out of the plan).
+    /// </summary>
+    private const string ChangedByLedgerSql =
+        "SELECT DISTINCT e.employee_nip FROM ledger_entries e WHERE e.sequence > @from AND e.sequence <= @to " +
+        "AND e.regency_code || '' = @regency AND e.period_key + 0 = @period";
+
+    private const string ChangedOtherwiseSql =
+        "SELECT c.nip, c.regency_code FROM compliance_changes c WHERE c.id > @from AND c.id <= @to " +
+        "AND (c.nip IS NOT NULL OR c.regency_code = @regency)";
+
+    /// <summary>The held rows summed by office, with the columns of a <see cref="ComplianceSummary"/>.</summary>
+    private const string OfficeSumsSql =
+        "SELECT office_code, COUNT(*), " +
+        "SUM(CASE WHEN outcome = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN outcome = 4 THEN 1 ELSE 0 END), " +
+        "SUM(CASE WHEN outcome = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN outcome = 2 THEN 1 ELSE 0 END), " +
+        "SUM(CASE WHEN outcome IN (1, 2) THEN required_rupiah ELSE 0 END), SUM(CASE WHEN outcome IN (1, 2) THEN counted_rupiah ELSE 0 END), " +
+        "SUM(CASE WHEN outcome IN (1, 2) THEN remaining_rupiah ELSE 0 END), SUM(CASE WHEN outcome IN (1, 2) THEN projected_correction_rupiah ELSE 0 END) " +
+        "FROM compliance_employee_months WHERE regency_code = @regency AND period_key = @period {0} GROUP BY office_code";
+
+    /// <summary>
+    /// The compliance of the regency (with one summary per office), or of one office: the figures of
+    /// <see cref="QuotaEvaluator.SummarizeAsync"/>, from the refreshed rows. FAILED_PRECONDITION
+    /// <c>QUOTA_POLICY_NOT_IN_FORCE</c> when the regency has no policy for the month.
+    /// </summary>
+    public async Task<RegencyCompliance> SummarizeAsync(string regencyCode, Period period, string? officeCode, CancellationToken cancellationToken)
+    {
+        var policyVersion = await RefreshAsync(regencyCode, period, cancellationToken);
+        var parameters = new Dictionary<string, object> { ["@regency"] = regencyCode, ["@period"] = period.Key };
+        if (officeCode is not null) parameters["@office"] = officeCode;
+        var offices = new List<ComplianceSummary>();
+        await ReportSql.ReadAsync(db, string.Format(CultureInfo.InvariantCulture, OfficeSumsSql, officeCode is null ? "" : "AND office_code = @office"),
+            parameters, rows => offices.Add(new ComplianceSummary(regencyCode, rows.GetString(0), period, policyVersion,
+                rows.GetInt32(1), rows.GetInt32(2), rows.GetInt32(3), rows.GetInt32(4), rows.GetInt32(5),
+                rows.GetInt64(6), rows.GetInt64(7), rows.GetInt64(8), rows.GetInt64(9))), cancellationToken);
+        offices.Sort((a, b) => string.CompareOrdinal(a.OfficeCode, b.OfficeCode));
+        var total = new ComplianceSummary(regencyCode, officeCode, period, policyVersion,
+            offices.Sum(o => o.EmployeeCount), offices.Sum(o => o.ExemptCount), offices.Sum(o => o.NoTppCount), offices.Sum(o => o.CompliantCount),
+            offices.Sum(o => o.NonCompliantCount), offices.Sum(o => o.TotalRequiredRupiah), offices.Sum(o => o.TotalCountedRupiah),
+            offices.Sum(o => o.TotalShortfallRupiah), offices.Sum(o => o.TotalProjectedCorrectionRupiah));
+        return new RegencyCompliance(total, offices);
+    }
+
+    /// <summary>
+    /// Brings the month's rows up to date with everything committed so far; returns the policy version they hold.
+    /// FAILED_PRECONDITION <c>QUOTA_POLICY_NOT_IN_FORCE</c> when the regency has no policy for the month.
+    /// </summary>
+    public async Task<int> RefreshAsync(string regencyCode, Period period, CancellationToken cancellationToken)
+    {
+        await Refreshing.WaitAsync(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                var refresh = await TryRefreshAsync(regencyCode, period, cancellationToken);
+                if (refresh is { } version) return version;
+                // Another process refreshed the month since it was read, or the policy changed meanwhile: read again.
+            }
+        }
+        finally
+        {
+            Refreshing.Release();
+        }
+    }
+
+    /// <summary>One refresh: the policy version held after it, or null when it must be tried again.</summary>
+    private async Task<int?> TryRefreshAsync(string regencyCode, Period period, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var selected = TimeSpan.Zero;
+        Held? held = null;
+        HashSet<string>? changed = null;
+        long ledgerTo = 0, changesTo = 0;
+        var policyMoved = false;
+        var (policy, evaluations) = await evaluator.EvaluateSelectedAsync(regencyCode, period, (connection, transaction, policy) =>
+        {
+            // The policy was looked up before the snapshot began: it must still be the one in force inside it.
+            policyMoved = Scalar(connection, transaction, PolicyInForceSql, regencyCode, period) != policy.Version;
+            held = ReadHeld(connection, transaction, regencyCode, period);
+            ledgerTo = Scalar(connection, transaction, "SELECT MAX(sequence) FROM ledger_entries", regencyCode, period) ?? 0;
+            changesTo = Scalar(connection, transaction, "SELECT MAX(id) FROM compliance_changes", regencyCode, period) ?? 0;
+            if (policyMoved) return [];
+            if (held is null || held.PolicyVersion != policy.Version) return null;
+
+            var nips = new HashSet<string>(StringComparer.Ordinal);
+            var everyone = false;
+            if (ledgerTo > held.LedgerSequence)
+                Read(connection, transaction, ChangedByLedgerSql, regencyCode, period, held.LedgerSequence, ledgerTo, rows => nips.Add(rows.GetString(0)));
+            if (changesTo > held.ChangeId)
+            {
+                Read(connection, transaction, ChangedOtherwiseSql, regencyCode, period, held.ChangeId, changesTo, rows =>
+                {
+                    if (rows.IsDBNull(0)) everyone = true;
+                    else nips.Add(rows.GetString(0));
+                });
+            }
+            selected = started.Elapsed;
+            if (everyone || nips.Count > MostEmployeesRefreshed) return null;
+            changed = nips;
+            return nips;
+        }, cancellationToken);
+        if (policyMoved) return null;
+        if (changed is { Count: 0 } && ledgerTo == held!.LedgerSequence && changesTo == held.ChangeId) return policy.Version;
+
+        var evaluated = started.Elapsed;
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var written = await writer.WriteAsync(tx => Write(tx, regencyCode, period, held, changed, evaluations, policy.Version, ledgerTo, changesTo, now),
+            cancellationToken);
+        logger.LogInformation(
+            "Compliance evaluations of {Regency} {Period} refreshed: {Employees} employees evaluated again ({Scope}) in {Elapsed:F0} ms " +
+            "(changes found {Selected:F0} ms, evaluated {Evaluated:F0} ms, written {Written:F0} ms){Outcome}",
+            regencyCode, period, evaluations.Count, changed is null ? "whole regency" : "changed since the last refresh", started.Elapsed.TotalMilliseconds,
+            selected.TotalMilliseconds, (evaluated - selected).TotalMilliseconds, (started.Elapsed - evaluated).TotalMilliseconds,
+            written ? "" : "; another refresh wrote first, read again");
+        return written ? policy.Version : null;
+    }
+
+    /// <summary>What a regency's month holds (<see cref="ComplianceMonth"/>).</summary>
+    private sealed record Held(int PolicyVersion, long LedgerSequence, long ChangeId);
+
+    /// <summary>
+    /// Inside a write: replaces the rows of the <paramref name="changed"/> employees (all of the month's when null) with
+    /// their <paramref name="evaluations"/>, and the held positions, unless another refresh wrote since
+    /// <paramref name="held"/> was read.
+    /// </summary>
+    private static bool Write(WriteTransaction tx, string regencyCode, Period period, Held? held, HashSet<string>? changed,
+        List<EmployeeEvaluation> evaluations, int policyVersion, long ledgerTo, long changesTo, long now)
+    {
+        Held? current = null;
+        using (var rows = tx.Command(HeldSql).Bind("@regency", regencyCode).Bind("@period", period.Key).ExecuteReader())
+            if (rows.Read()) current = new Held(rows.GetInt32(0), rows.GetInt64(1), rows.GetInt64(2));
+        if (current != held) return false;
+
+        if (changed is null)
+        {
+            tx.Command("DELETE FROM compliance_employee_months WHERE regency_code = @regency AND period_key = @period")
+                .Bind("@regency", regencyCode).Bind("@period", period.Key).ExecuteNonQuery();
+        }
+        else
+        {
+            // Employees evaluated again lose their row first: one no longer in the month (or the regency) has no result.
+            // Through the NIP index, named: SQLite's planner, without statistics, would read the month's range of the key.
+            foreach (var nip in changed)
+                tx.Command("DELETE FROM compliance_employee_months INDEXED BY ix_compliance_employee_months_regency_code_period_key_nip " +
+                           "WHERE regency_code = @regency AND period_key = @period AND nip = @nip")
+                    .Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@nip", nip).ExecuteNonQuery();
+        }
+        foreach (var chunk in evaluations.Chunk(RowsPerInsert))
+        {
+            var statement = tx.Command(InsertSql(chunk.Length));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var e = chunk[i];
+                var n = i.ToString(CultureInfo.InvariantCulture);
+                statement.Bind("@r" + n, regencyCode).Bind("@p" + n, period.Key).Bind("@n" + n, e.Nip).Bind("@o" + n, e.OfficeCode)
+                    .Bind("@x" + n, (int)e.Outcome).Bind("@q" + n, e.RequiredRupiah).Bind("@c" + n, e.CountedRupiah)
+                    .Bind("@s" + n, e.RemainingRupiah).Bind("@j" + n, e.ProjectedCorrectionRupiah);
+            }
+            statement.ExecuteNonQuery();
+        }
+        tx.Command("INSERT INTO compliance_months (regency_code, period_key, policy_version, ledger_sequence, change_id, refreshed_at) " +
+                   "VALUES (@regency, @period, @version, @ledger, @change, @now) ON CONFLICT (regency_code, period_key) DO UPDATE SET " +
+                   "policy_version = @version, ledger_sequence = @ledger, change_id = @change, refreshed_at = @now")
+            .Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@version", policyVersion).Bind("@ledger", ledgerTo)
+            .Bind("@change", changesTo).Bind("@now", now).ExecuteNonQuery();
+        // Changes every built month has taken into account are of no further use (a month never built is evaluated whole).
+        tx.Command("DELETE FROM compliance_changes WHERE id <= (SELECT MIN(change_id) FROM compliance_months WHERE policy_version > 0)").ExecuteNonQuery();
+        return true;
+    }
+
+    private static string InsertSql(int rows) =>
+        "INSERT INTO compliance_employee_months (regency_code, period_key, nip, office_code, outcome, required_rupiah, counted_rupiah, " +
+        "remaining_rupiah, projected_correction_rupiah) VALUES " +
+        string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@r{i}, @p{i}, @n{i}, @o{i}, @x{i}, @q{i}, @c{i}, @s{i}, @j{i})"));
+
+    private static Held? ReadHeld(DbConnection connection, DbTransaction transaction, string regencyCode, Period period)
+    {
+        Held? held = null;
+        Read(connection, transaction, HeldSql, regencyCode, period, 0, 0, rows => held = new Held(rows.GetInt32(0), rows.GetInt64(1), rows.GetInt64(2)));
+        return held;
+    }
+
+    private static long? Scalar(DbConnection connection, DbTransaction transaction, string sql, string regencyCode, Period period)
+    {
+        long? value = null;
+        Read(connection, transaction, sql, regencyCode, period, 0, 0, rows => value = rows.IsDBNull(0) ? null : rows.GetInt64(0));
+        return value;
+    }
+
+    private static void Read(DbConnection connection, DbTransaction transaction, string sql, string regencyCode, Period period,
+        long from, long to, Action<DbDataReader> read)
+    {
+        using var command = StoreDialect.Command(connection, transaction, sql);
+        StoreDialect.AddParameter(command, "@regency", regencyCode);
+        StoreDialect.AddParameter(command, "@period", period.Key);
+        if (sql.Contains("@from", StringComparison.Ordinal)) StoreDialect.AddParameter(command, "@from", from);
+        if (sql.Contains("@to", StringComparison.Ordinal)) StoreDialect.AddParameter(command, "@to", to);
+        using var rows = command.ExecuteReader();
+        while (rows.Read()) read(rows);
+    }
+}
