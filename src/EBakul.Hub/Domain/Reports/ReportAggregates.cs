@@ -227,7 +227,7 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         var counts = policies.Eligibility(tx, regencyCode, period, (MerchantCategory)category, (MerchantScale)scale) == PurchaseEligibility.Counts;
         tx.Command(InsertMerchantMonthSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@merchant", merchantId)
             .Bind("@category", category).Bind("@scale", scale).Bind("@kecamatan", kecamatan).Bind("@firstActive", firstActive)
-            .Bind("@counts", counts).ExecuteNonQuery();
+            .Bind("@counts", counts).ExecuteDeferred();
         return new MerchantMonth(category, scale, kecamatan, counts);
     }
 
