@@ -31,7 +31,12 @@ public sealed class PostgresStore(string connectionString) : StoreDialect
     public override DbConnection OpenWriterConnection()
     {
         // The writer runs the same few statements over and over: Npgsql prepares each on the server after its second run.
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 256, AutoPrepareMinUsages = 2, Pooling = false };
+        // No command timeout: the writer's statements are the hub's own, and a long one (the report aggregates' rebuild
+        // over a province's ledger at start or after a demo load) must finish, not fail the start after Npgsql's 30 s.
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            MaxAutoPrepare = 256, AutoPrepareMinUsages = 2, Pooling = false, CommandTimeout = 0,
+        };
         var connection = new NpgsqlConnection(builder.ConnectionString);
         connection.Open();
         // A prepared statement's generic plan is made once, from the statistics of that moment; the writer's tables start
