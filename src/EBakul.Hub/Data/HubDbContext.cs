@@ -84,6 +84,8 @@ public class HubDbContext : DbContext
     public DbSet<ComplianceEmployeeMonth> ComplianceEmployeeMonths => Set<ComplianceEmployeeMonth>();
     /// <summary>Compliance snapshot: how far each regency's month is refreshed.</summary>
     public DbSet<ComplianceMonth> ComplianceMonths => Set<ComplianceMonth>();
+    /// <summary>Compliance snapshot: the employees' evaluations summed per office.</summary>
+    public DbSet<ComplianceOfficeMonth> ComplianceOfficeMonths => Set<ComplianceOfficeMonth>();
     /// <summary>Compliance snapshot: writes that change evaluations other than through the ledger.</summary>
     public DbSet<ComplianceChange> ComplianceChanges => Set<ComplianceChange>();
 
@@ -223,6 +225,11 @@ public class HubDbContext : DbContext
             e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.OfficeCode, x.Nip });
             // A refresh replaces an employee's row whatever its office.
             e.HasIndex(x => new { x.RegencyCode, x.PeriodKey, x.Nip });
+        });
+        model.Entity<ComplianceOfficeMonth>(e =>
+        {
+            e.ToTable("compliance_office_months");
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.OfficeCode });
         });
         model.Entity<ComplianceMonth>(e =>
         {

@@ -1134,6 +1134,62 @@ namespace EBakul.Hub.Data.Migrations
                     b.ToTable("compliance_months", (string)null);
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ComplianceOfficeMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<int>("CompliantCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("compliant_count");
+
+                    b.Property<long>("CountedRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counted_rupiah");
+
+                    b.Property<int>("EmployeeCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("employee_count");
+
+                    b.Property<int>("ExemptCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("exempt_count");
+
+                    b.Property<int>("NoTppCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("no_tpp_count");
+
+                    b.Property<int>("NonCompliantCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("non_compliant_count");
+
+                    b.Property<long>("ProjectedCorrectionRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("projected_correction_rupiah");
+
+                    b.Property<long>("RequiredRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("required_rupiah");
+
+                    b.Property<long>("ShortfallRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shortfall_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode")
+                        .HasName("pk_compliance_office_months");
+
+                    b.ToTable("compliance_office_months", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportMerchantMonth", b =>
                 {
                     b.Property<string>("RegencyCode")

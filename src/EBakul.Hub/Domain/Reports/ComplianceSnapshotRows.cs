@@ -28,6 +28,40 @@ public sealed class ComplianceEmployeeMonth
 }
 
 /// <summary>
+/// The <see cref="ComplianceEmployeeMonth"/> rows of one office summed (table <c>compliance_office_months</c>), kept with
+/// them in every refresh's write, so that the compliance report reads one row per office instead of every employee's.
+/// The columns are those of a <see cref="Quota.ComplianceSummary"/>; money is summed over the obliged (compliant and not).
+/// An office whose employees all left the month keeps a row with <see cref="EmployeeCount"/> 0, which reports skip.
+/// </summary>
+public sealed class ComplianceOfficeMonth
+{
+    /// <summary>The regency.</summary>
+    public required string RegencyCode { get; init; }
+    /// <summary>The month.</summary>
+    public int PeriodKey { get; init; }
+    /// <summary>The office.</summary>
+    public required string OfficeCode { get; init; }
+    /// <summary>Employees with a row.</summary>
+    public int EmployeeCount { get; init; }
+    /// <summary>Of them, exempt.</summary>
+    public int ExemptCount { get; init; }
+    /// <summary>Of them, without TPP.</summary>
+    public int NoTppCount { get; init; }
+    /// <summary>Of them, obliged and compliant.</summary>
+    public int CompliantCount { get; init; }
+    /// <summary>Of them, obliged and not compliant.</summary>
+    public int NonCompliantCount { get; init; }
+    /// <summary>Sum of what the obliged owe.</summary>
+    public long RequiredRupiah { get; init; }
+    /// <summary>Sum of what counts for the obliged.</summary>
+    public long CountedRupiah { get; init; }
+    /// <summary>Sum of the obliged's shortfalls.</summary>
+    public long ShortfallRupiah { get; init; }
+    /// <summary>Sum of the obliged's projected corrections.</summary>
+    public long ProjectedCorrectionRupiah { get; init; }
+}
+
+/// <summary>
 /// How far a regency's month of <see cref="ComplianceEmployeeMonth"/> rows is refreshed (table <c>compliance_months</c>):
 /// the policy version they were evaluated with, the last ledger sequence and the last <see cref="ComplianceChange"/>
 /// they take into account.

@@ -53,14 +53,26 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         "SELECT c.nip, c.regency_code FROM compliance_changes c WHERE c.id > @from AND c.id <= @to " +
         "AND (c.nip IS NOT NULL OR c.regency_code = @regency)";
 
-    /// <summary>The held rows summed by office, with the columns of a <see cref="ComplianceSummary"/>.</summary>
+    /// <summary>The held sums per office (<see cref="ComplianceOfficeMonth"/>), in the order of a <see cref="ComplianceSummary"/>'s columns.</summary>
     private const string OfficeSumsSql =
-        "SELECT office_code, COUNT(*), " +
-        "SUM(CASE WHEN outcome = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN outcome = 4 THEN 1 ELSE 0 END), " +
-        "SUM(CASE WHEN outcome = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN outcome = 2 THEN 1 ELSE 0 END), " +
-        "SUM(CASE WHEN outcome IN (1, 2) THEN required_rupiah ELSE 0 END), SUM(CASE WHEN outcome IN (1, 2) THEN counted_rupiah ELSE 0 END), " +
-        "SUM(CASE WHEN outcome IN (1, 2) THEN remaining_rupiah ELSE 0 END), SUM(CASE WHEN outcome IN (1, 2) THEN projected_correction_rupiah ELSE 0 END) " +
-        "FROM compliance_employee_months WHERE regency_code = @regency AND period_key = @period {0} GROUP BY office_code";
+        "SELECT office_code, employee_count, exempt_count, no_tpp_count, compliant_count, non_compliant_count, required_rupiah, counted_rupiah, " +
+        "shortfall_rupiah, projected_correction_rupiah FROM compliance_office_months " +
+        "WHERE regency_code = @regency AND period_key = @period AND employee_count > 0 {0}";
+
+    private const string AddToOfficeSql =
+        "INSERT INTO compliance_office_months (regency_code, period_key, office_code, employee_count, exempt_count, no_tpp_count, compliant_count, " +
+        "non_compliant_count, required_rupiah, counted_rupiah, shortfall_rupiah, projected_correction_rupiah) " +
+        "VALUES (@regency, @period, @office, @employees, @exempt, @noTpp, @compliant, @nonCompliant, @required, @counted, @shortfall, @correction) " +
+        "ON CONFLICT (regency_code, period_key, office_code) DO UPDATE SET " +
+        "employee_count = compliance_office_months.employee_count + excluded.employee_count, " +
+        "exempt_count = compliance_office_months.exempt_count + excluded.exempt_count, " +
+        "no_tpp_count = compliance_office_months.no_tpp_count + excluded.no_tpp_count, " +
+        "compliant_count = compliance_office_months.compliant_count + excluded.compliant_count, " +
+        "non_compliant_count = compliance_office_months.non_compliant_count + excluded.non_compliant_count, " +
+        "required_rupiah = compliance_office_months.required_rupiah + excluded.required_rupiah, " +
+        "counted_rupiah = compliance_office_months.counted_rupiah + excluded.counted_rupiah, " +
+        "shortfall_rupiah = compliance_office_months.shortfall_rupiah + excluded.shortfall_rupiah, " +
+        "projected_correction_rupiah = compliance_office_months.projected_correction_rupiah + excluded.projected_correction_rupiah";
 
     /// <summary>
     /// The compliance of the regency (with one summary per office), or of one office: the figures of
@@ -175,20 +187,37 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
             if (rows.Read()) current = new Held(rows.GetInt32(0), rows.GetInt64(1), rows.GetInt64(2));
         if (current != held) return false;
 
+        // The office sums change by what leaves (the rows replaced) and what comes (the new evaluations).
+        var sums = new Dictionary<string, OfficeSums>(StringComparer.Ordinal);
         if (changed is null)
         {
-            tx.Command("DELETE FROM compliance_employee_months WHERE regency_code = @regency AND period_key = @period")
-                .Bind("@regency", regencyCode).Bind("@period", period.Key).ExecuteNonQuery();
+            foreach (var table in new[] { "compliance_employee_months", "compliance_office_months" })
+                tx.Command($"DELETE FROM {table} WHERE regency_code = @regency AND period_key = @period")
+                    .Bind("@regency", regencyCode).Bind("@period", period.Key).ExecuteNonQuery();
         }
         else
         {
             // Employees evaluated again lose their row first: one no longer in the month (or the regency) has no result.
             // Through the NIP index, named: SQLite's planner, without statistics, would read the month's range of the key.
             foreach (var nip in changed)
-                tx.Command("DELETE FROM compliance_employee_months INDEXED BY ix_compliance_employee_months_regency_code_period_key_nip " +
-                           "WHERE regency_code = @regency AND period_key = @period AND nip = @nip")
-                    .Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@nip", nip).ExecuteNonQuery();
+            {
+                using var removed = tx.Command(
+                        "DELETE FROM compliance_employee_months INDEXED BY ix_compliance_employee_months_regency_code_period_key_nip " +
+                        "WHERE regency_code = @regency AND period_key = @period AND nip = @nip " +
+                        "RETURNING office_code, outcome, required_rupiah, counted_rupiah, remaining_rupiah, projected_correction_rupiah")
+                    .Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@nip", nip).ExecuteReader();
+                while (removed.Read())
+                    SumsOf(sums, removed.GetString(0)).Add((QuotaOutcome)removed.GetInt32(1), removed.GetInt64(2), removed.GetInt64(3),
+                        removed.GetInt64(4), removed.GetInt64(5), -1);
+            }
         }
+        foreach (var e in evaluations)
+            SumsOf(sums, e.OfficeCode).Add(e.Outcome, e.RequiredRupiah, e.CountedRupiah, e.RemainingRupiah, e.ProjectedCorrectionRupiah, 1);
+        foreach (var (office, sum) in sums)
+            tx.Command(AddToOfficeSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office)
+                .Bind("@employees", sum.Employees).Bind("@exempt", sum.Exempt).Bind("@noTpp", sum.NoTpp).Bind("@compliant", sum.Compliant)
+                .Bind("@nonCompliant", sum.NonCompliant).Bind("@required", sum.Required).Bind("@counted", sum.Counted)
+                .Bind("@shortfall", sum.Shortfall).Bind("@correction", sum.Correction).ExecuteDeferred();
         foreach (var chunk in evaluations.Chunk(RowsPerInsert))
         {
             var statement = tx.Command(InsertSql(chunk.Length));
@@ -210,6 +239,37 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         // Changes every built month has taken into account are of no further use (a month never built is evaluated whole).
         tx.Command("DELETE FROM compliance_changes WHERE id <= (SELECT MIN(change_id) FROM compliance_months WHERE policy_version > 0)").ExecuteNonQuery();
         return true;
+    }
+
+    private static OfficeSums SumsOf(Dictionary<string, OfficeSums> sums, string office)
+    {
+        if (!sums.TryGetValue(office, out var sum)) sums[office] = sum = new OfficeSums();
+        return sum;
+    }
+
+    /// <summary>
+    /// A change of one office's <see cref="ComplianceOfficeMonth"/>: employees' rows added (+1) or taken away (−1), summed as
+    /// <see cref="ComplianceTally"/> sums evaluations (money over the obliged only).
+    /// </summary>
+    private sealed class OfficeSums
+    {
+        public long Employees, Exempt, NoTpp, Compliant, NonCompliant, Required, Counted, Shortfall, Correction;
+
+        public void Add(QuotaOutcome outcome, long required, long counted, long shortfall, long correction, int sign)
+        {
+            Employees += sign;
+            switch (outcome)
+            {
+                case QuotaOutcome.Exempt: Exempt += sign; return;
+                case QuotaOutcome.NoTpp: NoTpp += sign; return;
+                case QuotaOutcome.Compliant: Compliant += sign; break;
+                default: NonCompliant += sign; break;
+            }
+            Required += sign * required;
+            Counted += sign * counted;
+            Shortfall += sign * shortfall;
+            Correction += sign * correction;
+        }
     }
 
     private static string InsertSql(int rows) =>

@@ -1243,6 +1243,64 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.ToTable("compliance_months", (string)null);
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ComplianceOfficeMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("regency_code")
+                        .UseCollation("C");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("integer")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("text")
+                        .HasColumnName("office_code")
+                        .UseCollation("C");
+
+                    b.Property<int>("CompliantCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("compliant_count");
+
+                    b.Property<long>("CountedRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("counted_rupiah");
+
+                    b.Property<int>("EmployeeCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("employee_count");
+
+                    b.Property<int>("ExemptCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("exempt_count");
+
+                    b.Property<int>("NoTppCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("no_tpp_count");
+
+                    b.Property<int>("NonCompliantCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("non_compliant_count");
+
+                    b.Property<long>("ProjectedCorrectionRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("projected_correction_rupiah");
+
+                    b.Property<long>("RequiredRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("required_rupiah");
+
+                    b.Property<long>("ShortfallRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("shortfall_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode")
+                        .HasName("pk_compliance_office_months");
+
+                    b.ToTable("compliance_office_months", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportMerchantMonth", b =>
                 {
                     b.Property<string>("RegencyCode")
