@@ -122,7 +122,9 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
             policyMoved = Scalar(connection, transaction, PolicyInForceSql, regencyCode, period) != policy.Version;
             held = ReadHeld(connection, transaction, regencyCode, period);
             ledgerTo = Scalar(connection, transaction, "SELECT MAX(sequence) FROM ledger_entries", regencyCode, period) ?? 0;
-            changesTo = Scalar(connection, transaction, "SELECT MAX(id) FROM compliance_changes", regencyCode, period) ?? 0;
+            // Trimmed (TrimChangesAsync) down to no row, the table still never gives an id twice (AUTOINCREMENT, a sequence):
+            // the held position does not go back.
+            changesTo = Math.Max(Scalar(connection, transaction, "SELECT MAX(id) FROM compliance_changes", regencyCode, period) ?? 0, held?.ChangeId ?? 0);
             if (policyMoved) return [];
             if (held is null || held.PolicyVersion != policy.Version) return null;
 
@@ -210,6 +212,35 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         // Changes every built month has taken into account are of no further use (a month never built is evaluated whole).
         tx.Command("DELETE FROM compliance_changes WHERE id <= (SELECT MIN(change_id) FROM compliance_months WHERE policy_version > 0)").ExecuteNonQuery();
         return true;
+    }
+
+    /// <summary>
+    /// Deletes the <c>compliance_changes</c> that every month of <paramref name="kept"/> (the months refreshed in the
+    /// background) has taken into account: ids up to the least change id they hold. A built month that still needs some
+    /// of those (one no longer refreshed, its held change id below them, with a change in between) is forgotten in the same
+    /// write: its held positions go, so that when asked for it is evaluated whole, as a month never built, instead of
+    /// missing the deleted changes. A month listed but never built (policy version 0) is evaluated whole anyway and stays
+    /// listed. Returns how many changes were deleted and how many months forgotten.
+    /// </summary>
+    public Task<(int Changes, int Months)> TrimChangesAsync(IReadOnlyList<(string RegencyCode, Period Period)> kept, CancellationToken cancellationToken)
+    {
+        if (kept.Count == 0) return Task.FromResult((0, 0));
+        var months = string.Join(" OR ", kept.Select((_, i) => $"(regency_code = @r{i} AND period_key = @p{i})"));
+        return writer.WriteAsync(tx =>
+        {
+            var least = tx.Command($"SELECT MIN(change_id) FROM compliance_months WHERE policy_version > 0 AND ({months})");
+            for (var i = 0; i < kept.Count; i++)
+                least.Bind("@r" + i.ToString(CultureInfo.InvariantCulture), kept[i].RegencyCode)
+                    .Bind("@p" + i.ToString(CultureInfo.InvariantCulture), kept[i].Period.Key);
+            if (least.ExecuteScalar() is not { } value || value is DBNull) return (0, 0);
+            var upTo = Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            var forgotten = tx.Command(
+                    "DELETE FROM compliance_months WHERE policy_version <> 0 AND change_id < @upTo " +
+                    "AND EXISTS (SELECT 1 FROM compliance_changes c WHERE c.id > compliance_months.change_id AND c.id <= @upTo)")
+                .Bind("@upTo", upTo).ExecuteNonQuery();
+            var deleted = tx.Command("DELETE FROM compliance_changes WHERE id <= @upTo").Bind("@upTo", upTo).ExecuteNonQuery();
+            return (deleted, forgotten);
+        }, cancellationToken);
     }
 
     private static string InsertSql(int rows) =>
