@@ -51,7 +51,7 @@ public sealed class ComplianceSnapshotKeeper(
                 {
                     await using var scope = scopes.CreateAsyncScope();
                     if (await scope.ServiceProvider.GetRequiredService<QuotaPolicies>().InForceAsync(regency, period, cancellationToken) is null) continue;
-                    await scope.ServiceProvider.GetRequiredService<ComplianceSnapshots>().RefreshAsync(regency, period, cancellationToken);
+                    await scope.ServiceProvider.GetRequiredService<ComplianceSnapshots>().RefreshAsync(regency, period, cancellationToken, routine: true);
                     kept.Add((regency, period));
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

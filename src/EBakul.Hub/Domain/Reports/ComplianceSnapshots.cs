@@ -88,15 +88,17 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
     /// <summary>
     /// Brings the month's rows up to date with everything committed so far; returns the policy version they hold.
     /// FAILED_PRECONDITION <c>QUOTA_POLICY_NOT_IN_FORCE</c> when the regency has no policy for the month.
+    /// <paramref name="routine"/>: a background round (<see cref="ComplianceSnapshotKeeper"/>), whose refreshes of a few
+    /// changed employees are logged at Debug (a whole evaluation is logged as always).
     /// </summary>
-    public async Task<int> RefreshAsync(string regencyCode, Period period, CancellationToken cancellationToken)
+    public async Task<int> RefreshAsync(string regencyCode, Period period, CancellationToken cancellationToken, bool routine = false)
     {
         await Refreshing.WaitAsync(cancellationToken);
         try
         {
             while (true)
             {
-                var refresh = await TryRefreshAsync(regencyCode, period, cancellationToken);
+                var refresh = await TryRefreshAsync(regencyCode, period, routine, cancellationToken);
                 if (refresh is { } version) return version;
                 // Another process refreshed the month since it was read, or the policy changed meanwhile: read again.
             }
@@ -108,7 +110,7 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
     }
 
     /// <summary>One refresh: the policy version held after it, or null when it must be tried again.</summary>
-    private async Task<int?> TryRefreshAsync(string regencyCode, Period period, CancellationToken cancellationToken)
+    private async Task<int?> TryRefreshAsync(string regencyCode, Period period, bool routine, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         var selected = TimeSpan.Zero;
@@ -152,7 +154,7 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var written = await writer.WriteAsync(tx => Write(tx, regencyCode, period, held, changed, evaluations, policy.Version, ledgerTo, changesTo, now),
             cancellationToken);
-        logger.LogInformation(
+        logger.Log(routine && changed is not null ? LogLevel.Debug : LogLevel.Information,
             "Compliance evaluations of {Regency} {Period} refreshed: {Employees} employees evaluated again ({Scope}) in {Elapsed:F0} ms " +
             "(changes found {Selected:F0} ms, evaluated {Evaluated:F0} ms, written {Written:F0} ms){Outcome}",
             regencyCode, period, evaluations.Count, changed is null ? "whole regency" : "changed since the last refresh", started.Elapsed.TotalMilliseconds,
