@@ -37,6 +37,19 @@ public sealed class ComplianceSnapshotKeeperTests : IDisposable
         (await new ReportService.ReportServiceClient(hub.Channel).GetComplianceReportAsync(
             new GetComplianceReportRequest { RegencyCode = Regency, Period = period })).Report;
 
+    /// <summary>
+    /// The report of a month the background has brought up to date: it writes nothing (the held row stays as it is) and
+    /// equals QuotaService's evaluation.
+    /// </summary>
+    private static async Task<ComplianceReport> ReportThatOnlyReadsAsync(HubFactory hub, string period)
+    {
+        var before = Held(hub, period);
+        var report = await ReportAsync(hub, period);
+        Assert.Equal(before, Held(hub, period));
+        await ComplianceReportTests.AssertEqualsQuotaComplianceAsync(new EBakul.Quota.V1.QuotaService.QuotaServiceClient(hub.Channel), report, period);
+        return report;
+    }
+
     /// <summary>What compliance_months holds for the regency's month (policy version, ledger sequence, change id, refreshed at); null when nothing.</summary>
     private static (int Version, long Sequence, long ChangeId, long RefreshedAt)? Held(HubFactory hub, string period)
     {
@@ -90,11 +103,8 @@ public sealed class ComplianceSnapshotKeeperTests : IDisposable
         // October, now the previous month, is kept too.
         await WaitUntilAsync(() => Held(hub, October) is { Version: > 0 } held && held.Sequence >= last, "October kept");
 
-        var before = Held(hub, november);
-        var report = await ReportAsync(hub, november);
-        Assert.Equal(before, Held(hub, november));
+        var report = await ReportThatOnlyReadsAsync(hub, november);
         Assert.Equal(EmployeeRows(hub, november), report.Total.EmployeeCount);
-        await ComplianceReportTests.AssertEqualsQuotaComplianceAsync(payroll.Quota.Quota, report, november);
     }
 
     [Fact]
@@ -115,11 +125,7 @@ public sealed class ComplianceSnapshotKeeperTests : IDisposable
         var last = LastLedgerSequence(hub);
         await WaitUntilAsync(() => Held(hub, november) is { } held && held.Version == version && held.Sequence >= last, "November held under the new version");
 
-        var before = Held(hub, november);
-        var report = await ReportAsync(hub, november);
-        Assert.Equal(version, report.PolicyVersion);
-        Assert.Equal(before, Held(hub, november));
-        await ComplianceReportTests.AssertEqualsQuotaComplianceAsync(payroll.Quota.Quota, report, november);
+        Assert.Equal(version, (await ReportThatOnlyReadsAsync(hub, november)).PolicyVersion);
     }
 
     /// <summary>
@@ -188,9 +194,6 @@ public sealed class ComplianceSnapshotKeeperTests : IDisposable
         await WaitUntilAsync(() => Held(hub, September) is { Version: > 0 } held && held.Sequence == last, "September built after the start");
         Assert.True(EmployeeRows(hub, September) > 0);
 
-        var before = Held(hub, September);
-        var report = await ReportAsync(hub, September);
-        Assert.Equal(before, Held(hub, September));
-        await ComplianceReportTests.AssertEqualsQuotaComplianceAsync(new PayrollArrange(hub).Quota.Quota, report, September);
+        await ReportThatOnlyReadsAsync(hub, September);
     }
 }
