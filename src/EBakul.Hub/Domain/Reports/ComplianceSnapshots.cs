@@ -17,8 +17,10 @@ namespace EBakul.Hub.Domain.Reports;
 /// status, category and scale, quota policies) appends to <c>compliance_changes</c> through database triggers, in the
 /// same transaction: the employees named there are evaluated again; a policy change (or more changed employees than
 /// <see cref="MostEmployeesRefreshed"/>) evaluates the whole regency;</item>
-/// <item>the first report of a month evaluates the whole regency.</item>
+/// <item>a month never built (or forgotten by <see cref="TrimChangesAsync"/>) is evaluated whole.</item>
 /// </list>
+/// <see cref="ComplianceSnapshotKeeper"/> refreshes the current and the previous month in the background, so that their
+/// whole evaluations (a month's first, a new policy version) are not a report's.
 /// The rows, the held positions and the policy version are written together in one write of the writer, only if no other
 /// refresh wrote since they were read; the report then reads the rows. Nothing is added to a purchase's write.
 /// </summary>
