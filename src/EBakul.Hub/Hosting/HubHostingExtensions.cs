@@ -54,6 +54,8 @@ public static class HubHostingExtensions
         services.AddSingleton<DatabaseInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseInitializer>());
         if (onPostgres) services.AddHostedService<Data.Postgres.PostgresAppendRelay>();
+        // After the initializer (hosted services start in order): the database is migrated when its first round runs.
+        services.AddHostedService<ComplianceSnapshotKeeper>();
 
         services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
         services.AddSingleton<CredentialStore>();

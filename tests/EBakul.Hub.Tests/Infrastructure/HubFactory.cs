@@ -45,6 +45,8 @@ public sealed class HubFactory : WebApplicationFactory<Program>
         Settings["ServedRegencies:0:Name"] = "Kabupaten Tuban";
         Settings["ServedRegencies:0:Kecamatan:0:Code"] = OtherRegencyKecamatanCode;
         Settings["ServedRegencies:0:Kecamatan:0:Name"] = "Kenduruan";
+        // The compliance keeper refreshes in the background on a timer: off unless a test is about it (ComplianceSnapshotKeeperTests).
+        Settings["Reports:ComplianceRefreshInterval"] = "00:00:00";
     }
 
     /// <summary>The SQLite file.</summary>

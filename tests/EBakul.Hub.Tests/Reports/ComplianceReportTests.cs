@@ -29,9 +29,13 @@ public sealed class ComplianceReportTests : IDisposable
     private async Task<ComplianceReport> ReportAsync(string period = September, string office = "") =>
         (await _reports.GetComplianceReportAsync(new GetComplianceReportRequest { RegencyCode = Regency, Period = period, OfficeCode = office })).Report;
 
-    private async Task AssertEqualsQuotaComplianceAsync(ComplianceReport report, string period = September)
+    private Task AssertEqualsQuotaComplianceAsync(ComplianceReport report, string period = September) =>
+        AssertEqualsQuotaComplianceAsync(_payroll.Quota.Quota, report, period);
+
+    /// <summary>The report's total and offices equal QuotaService's compliance of the regency's month, figure by figure.</summary>
+    internal static async Task AssertEqualsQuotaComplianceAsync(QuotaService.QuotaServiceClient client, ComplianceReport report, string period)
     {
-        var quota = await _payroll.Quota.Quota.GetRegencyComplianceAsync(new GetRegencyComplianceRequest { RegencyCode = Regency, Period = period });
+        var quota = await client.GetRegencyComplianceAsync(new GetRegencyComplianceRequest { RegencyCode = Regency, Period = period });
         Assert.Equal(quota.Offices.Select(o => o.OfficeCode), report.Offices.Select(o => o.OfficeCode));
         foreach (var (expected, actual) in quota.Offices.Prepend(quota.Summary).Zip(report.Offices.Prepend(report.Total)))
         {

@@ -17,8 +17,10 @@ namespace EBakul.Hub.Domain.Reports;
 /// status, category and scale, quota policies) appends to <c>compliance_changes</c> through database triggers, in the
 /// same transaction: the employees named there are evaluated again; a policy change (or more changed employees than
 /// <see cref="MostEmployeesRefreshed"/>) evaluates the whole regency;</item>
-/// <item>the first report of a month evaluates the whole regency.</item>
+/// <item>a month never built (or forgotten by <see cref="TrimChangesAsync"/>) is evaluated whole.</item>
 /// </list>
+/// <see cref="ComplianceSnapshotKeeper"/> refreshes the current and the previous month in the background, so that their
+/// whole evaluations (a month's first, a new policy version) are not a report's.
 /// The rows, the held positions and the policy version are written together in one write of the writer, only if no other
 /// refresh wrote since they were read; the report then reads the rows. Nothing is added to a purchase's write.
 /// </summary>
@@ -100,15 +102,17 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
     /// <summary>
     /// Brings the month's rows up to date with everything committed so far; returns the policy version they hold.
     /// FAILED_PRECONDITION <c>QUOTA_POLICY_NOT_IN_FORCE</c> when the regency has no policy for the month.
+    /// <paramref name="routine"/>: a background round (<see cref="ComplianceSnapshotKeeper"/>), whose refreshes of a few
+    /// changed employees are logged at Debug (a whole evaluation is logged as always).
     /// </summary>
-    public async Task<int> RefreshAsync(string regencyCode, Period period, CancellationToken cancellationToken)
+    public async Task<int> RefreshAsync(string regencyCode, Period period, CancellationToken cancellationToken, bool routine = false)
     {
         await Refreshing.WaitAsync(cancellationToken);
         try
         {
             while (true)
             {
-                var refresh = await TryRefreshAsync(regencyCode, period, cancellationToken);
+                var refresh = await TryRefreshAsync(regencyCode, period, routine, cancellationToken);
                 if (refresh is { } version) return version;
                 // Another process refreshed the month since it was read, or the policy changed meanwhile: read again.
             }
@@ -120,7 +124,7 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
     }
 
     /// <summary>One refresh: the policy version held after it, or null when it must be tried again.</summary>
-    private async Task<int?> TryRefreshAsync(string regencyCode, Period period, CancellationToken cancellationToken)
+    private async Task<int?> TryRefreshAsync(string regencyCode, Period period, bool routine, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         var selected = TimeSpan.Zero;
@@ -134,7 +138,9 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
             policyMoved = Scalar(connection, transaction, PolicyInForceSql, regencyCode, period) != policy.Version;
             held = ReadHeld(connection, transaction, regencyCode, period);
             ledgerTo = Scalar(connection, transaction, "SELECT MAX(sequence) FROM ledger_entries", regencyCode, period) ?? 0;
-            changesTo = Scalar(connection, transaction, "SELECT MAX(id) FROM compliance_changes", regencyCode, period) ?? 0;
+            // Trimmed (TrimChangesAsync) down to no row, the table still never gives an id twice (AUTOINCREMENT, a sequence):
+            // the held position does not go back.
+            changesTo = Math.Max(Scalar(connection, transaction, "SELECT MAX(id) FROM compliance_changes", regencyCode, period) ?? 0, held?.ChangeId ?? 0);
             if (policyMoved) return [];
             if (held is null || held.PolicyVersion != policy.Version) return null;
 
@@ -162,7 +168,7 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var written = await writer.WriteAsync(tx => Write(tx, regencyCode, period, held, changed, evaluations, policy.Version, ledgerTo, changesTo, now),
             cancellationToken);
-        logger.LogInformation(
+        logger.Log(routine && changed is not null ? LogLevel.Debug : LogLevel.Information,
             "Compliance evaluations of {Regency} {Period} refreshed: {Employees} employees evaluated again ({Scope}) in {Elapsed:F0} ms " +
             "(changes found {Selected:F0} ms, evaluated {Evaluated:F0} ms, written {Written:F0} ms){Outcome}",
             regencyCode, period, evaluations.Count, changed is null ? "whole regency" : "changed since the last refresh", started.Elapsed.TotalMilliseconds,
@@ -270,6 +276,35 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
             Shortfall += sign * shortfall;
             Correction += sign * correction;
         }
+    }
+
+    /// <summary>
+    /// Deletes the <c>compliance_changes</c> that every month of <paramref name="kept"/> (the months refreshed in the
+    /// background) has taken into account: ids up to the least change id they hold. A built month that still needs some
+    /// of those (one no longer refreshed, its held change id below them, with a change in between) is forgotten in the same
+    /// write: its held positions go, so that when asked for it is evaluated whole, as a month never built, instead of
+    /// missing the deleted changes. A month listed but never built (policy version 0) is evaluated whole anyway and stays
+    /// listed. Returns how many changes were deleted and how many months forgotten.
+    /// </summary>
+    public Task<(int Changes, int Months)> TrimChangesAsync(IReadOnlyList<(string RegencyCode, Period Period)> kept, CancellationToken cancellationToken)
+    {
+        if (kept.Count == 0) return Task.FromResult((0, 0));
+        var months = string.Join(" OR ", kept.Select((_, i) => $"(regency_code = @r{i} AND period_key = @p{i})"));
+        return writer.WriteAsync(tx =>
+        {
+            var least = tx.Command($"SELECT MIN(change_id) FROM compliance_months WHERE policy_version > 0 AND ({months})");
+            for (var i = 0; i < kept.Count; i++)
+                least.Bind("@r" + i.ToString(CultureInfo.InvariantCulture), kept[i].RegencyCode)
+                    .Bind("@p" + i.ToString(CultureInfo.InvariantCulture), kept[i].Period.Key);
+            if (least.ExecuteScalar() is not { } value || value is DBNull) return (0, 0);
+            var upTo = Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            var forgotten = tx.Command(
+                    "DELETE FROM compliance_months WHERE policy_version <> 0 AND change_id < @upTo " +
+                    "AND EXISTS (SELECT 1 FROM compliance_changes c WHERE c.id > compliance_months.change_id AND c.id <= @upTo)")
+                .Bind("@upTo", upTo).ExecuteNonQuery();
+            var deleted = tx.Command("DELETE FROM compliance_changes WHERE id <= @upTo").Bind("@upTo", upTo).ExecuteNonQuery();
+            return (deleted, forgotten);
+        }, cancellationToken);
     }
 
     private static string InsertSql(int rows) =>

@@ -18,4 +18,12 @@ public sealed class ReportOptions
     /// months before it, this many months in all. Default 3 (the month and the two before it); at least 1.
     /// </summary>
     public int NewMerchantMonths { get; set; } = 3;
+
+    /// <summary>
+    /// How often <see cref="ComplianceSnapshotKeeper"/> refreshes the kept compliance evaluations of the current and the
+    /// previous month of every regency with a quota policy in force (and trims the change positions they have passed), so
+    /// that a compliance report only reads. Default 1 minute; the first round runs at start; zero turns the keeper off
+    /// (the reports then refresh what they read themselves).
+    /// </summary>
+    public TimeSpan ComplianceRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

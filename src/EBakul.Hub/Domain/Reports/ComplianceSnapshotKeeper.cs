@@ -1,0 +1,80 @@
+using EBakul.Hub.Domain.Quota;
+using EBakul.Hub.Domain.Regions;
+using Microsoft.Extensions.Options;
+
+namespace EBakul.Hub.Domain.Reports;
+
+/// <summary>
+/// Keeps the compliance evaluations (<see cref="ComplianceSnapshots"/>) of the current and the previous month, Asia/Jakarta,
+/// refreshed in the background for every served regency with a quota policy in force for the month: once at start (after
+/// the database initializer) and then every <see cref="ReportOptions.ComplianceRefreshInterval"/>. So a month is built
+/// shortly after it begins, a new policy version is absorbed, and a compliance report refreshes only what changed since
+/// the last round. The previous month is kept even after its close: a correction may still change it. After a round in
+/// which every month refreshed, the change positions those months have passed are trimmed
+/// (<see cref="ComplianceSnapshots.TrimChangesAsync"/>). A failure is logged and the month is tried again the next round.
+/// </summary>
+public sealed class ComplianceSnapshotKeeper(
+    IServiceScopeFactory scopes, RegencyDirectory directory, IOptions<ReportOptions> options, TimeProvider clock, ILogger<ComplianceSnapshotKeeper> logger)
+    : BackgroundService
+{
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.ComplianceRefreshInterval;
+        if (interval <= TimeSpan.Zero) return;
+        // The store's calls may run synchronously (Microsoft.Data.Sqlite): the host's start does not wait for the first round.
+        await Task.Yield();
+        try
+        {
+            while (true)
+            {
+                await KeepAsync(stoppingToken);
+                await Task.Delay(interval, clock, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One round: refreshes the kept months of every regency, then trims the changes they have all passed.</summary>
+    public async Task KeepAsync(CancellationToken cancellationToken)
+    {
+        var current = Period.Containing(clock.GetUtcNow());
+        var kept = new List<(string RegencyCode, Period Period)>();
+        var failures = 0;
+        foreach (var regency in directory.Regencies.Keys.Order(StringComparer.Ordinal))
+        {
+            foreach (var period in new[] { current, current.Previous })
+            {
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    if (await scope.ServiceProvider.GetRequiredService<QuotaPolicies>().InForceAsync(regency, period, cancellationToken) is null) continue;
+                    await scope.ServiceProvider.GetRequiredService<ComplianceSnapshots>().RefreshAsync(regency, period, cancellationToken, routine: true);
+                    kept.Add((regency, period));
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failures++;
+                    logger.LogWarning(ex, "Refreshing the compliance evaluations of {Regency} {Period} in the background failed; tried again in {Interval}",
+                        regency, period, options.Value.ComplianceRefreshInterval);
+                }
+            }
+        }
+        // A month that failed keeps its older position: trimming past it would make its next refresh a whole evaluation.
+        if (failures > 0 || kept.Count == 0) return;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var (changes, months) = await scope.ServiceProvider.GetRequiredService<ComplianceSnapshots>().TrimChangesAsync(kept, cancellationToken);
+            if (changes > 0 || months > 0)
+                logger.LogInformation("Compliance changes trimmed: {Changes} positions every kept month has passed deleted, {Months} older months " +
+                                      "forgotten (evaluated whole when next asked for)", changes, months);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Trimming the compliance changes failed; tried again in {Interval}", options.Value.ComplianceRefreshInterval);
+        }
+    }
+}
