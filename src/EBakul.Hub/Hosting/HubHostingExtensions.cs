@@ -54,6 +54,7 @@ public static class HubHostingExtensions
         services.AddSingleton<DatabaseInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseInitializer>());
         if (onPostgres) services.AddHostedService<Data.Postgres.PostgresAppendRelay>();
+        services.AddHostedService<ReportFolding>();
 
         services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
         services.AddSingleton<CredentialStore>();

@@ -18,4 +18,11 @@ public sealed class ReportOptions
     /// months before it, this many months in all. Default 3 (the month and the two before it); at least 1.
     /// </summary>
     public int NewMerchantMonths { get; set; } = 3;
+
+    /// <summary>
+    /// How long the background fold of the spending aggregates waits after a ledger append before folding, gathering the
+    /// appends meanwhile into one write per regency (<see cref="ReportFolding"/>). Default 1 s; zero switches the background
+    /// fold off (reports still fold what is pending before they read).
+    /// </summary>
+    public TimeSpan FoldInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
