@@ -35,7 +35,7 @@ namespace EBakul.Hub.Domain.Reports;
 public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth policies)
 {
     /// <summary>The most ledger entries one write folds.</summary>
-    public const int FoldBatch = 2000;
+    public const int FoldBatch = 500;
 
     private const string MerchantMonthSql =
         "SELECT category, scale, kecamatan_code, counts FROM report_merchant_months " +
@@ -102,15 +102,18 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
     private readonly record struct Pair(int Category, int Scale, string KecamatanCode, long Spent, long Count);
 
     /// <summary>
-    /// The regency's ledger entries after <c>@from</c>, in ledger order, with whether each counts at all (its merchant was
-    /// ACTIVE at its moment) and the office its employee's month counts under (null: none).
+    /// The regency's ledger entries after <c>@from</c> up to <c>@to</c>, in ledger order, with whether each counts at all
+    /// (its merchant was ACTIVE at its moment) and the office its employee's month counts under (null: none). Read along
+    /// the ledger's key (the <c>|| ''</c> keeps the regency's indexes out of the plan: without statistics SQLite would read
+    /// the regency's month index whole and sort it).
     /// </summary>
     private static readonly string PendingEntriesSql =
         "SELECT e.sequence, e.period_key, e.employee_nip, e.merchant_id, e.amount_rupiah, CASE WHEN " + ActiveAtMomentSql + " THEN 1 ELSE 0 END, " +
         EmployeeAssignments.OfficeInMonthSql("e.employee_nip", "e.period_key") + " " +
-        "FROM ledger_entries e WHERE e.regency_code = @regency AND e.sequence > @from ORDER BY e.sequence LIMIT @most";
+        "FROM ledger_entries e WHERE e.sequence > @from AND e.sequence <= @to AND e.regency_code || '' = @regency ORDER BY e.sequence LIMIT @most";
     private const string PositionSql = "SELECT ledger_sequence FROM report_fold_positions WHERE regency_code = @regency";
-    private const string LedgerEndSql = "SELECT MAX(sequence) FROM ledger_entries WHERE regency_code = @regency";
+    /// <summary>The ledger's last sequence, all regencies (the end of its key).</summary>
+    private const string LedgerEndSql = "SELECT MAX(sequence) FROM ledger_entries";
     private const string SetPositionSql =
         "INSERT INTO report_fold_positions (regency_code, ledger_sequence) VALUES (@regency, @sequence) " +
         "ON CONFLICT (regency_code) DO UPDATE SET ledger_sequence = excluded.ledger_sequence";
@@ -129,12 +132,14 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
     {
         if ((long)tx.Command(PendingSql).Bind("@regency", regencyCode).ExecuteScalar()! != 0) return false;
         var from = tx.Command(PositionSql).Bind("@regency", regencyCode).ExecuteScalar() is long held ? held : 0;
+        var to = tx.Command(LedgerEndSql).ExecuteScalar() is long end ? end : 0;
+        if (to <= from) return false;
         var entries = new List<PendingEntry>();
-        using (var rows = tx.Command(PendingEntriesSql).Bind("@regency", regencyCode).Bind("@from", from).Bind("@most", most).ExecuteReader())
+        using (var rows = tx.Command(PendingEntriesSql).Bind("@regency", regencyCode).Bind("@from", from).Bind("@to", to).Bind("@most", most)
+                   .ExecuteReader())
             while (rows.Read())
                 entries.Add(new PendingEntry(rows.GetInt64(0), rows.GetInt32(1), rows.GetString(2), rows.GetString(3), rows.GetInt64(4),
                     Convert.ToInt64(rows.GetValue(5), CultureInfo.InvariantCulture) != 0, rows.IsDBNull(6) ? null : rows.GetString(6)));
-        if (entries.Count == 0) return false;
 
         // Each employee's month is read once per batch, before its first entry of the batch, then kept by Apply.
         var months = new Dictionary<(int, string), Dictionary<string, Pair>>();
@@ -148,8 +153,10 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
             Apply(tx, policies, regencyCode, period, entry.Office, entry.Nip, pairs, entry.MerchantId, entry.AmountRupiah,
                 entry.AmountRupiah > 0 ? 1 : -1);
         }
-        tx.Command(SetPositionSql).Bind("@regency", regencyCode).Bind("@sequence", entries[^1].Sequence).ExecuteNonQuery();
-        return entries.Count == most;
+        // Fewer than asked: every entry up to the ledger's end is folded (the others are other regencies').
+        var more = entries.Count == most;
+        tx.Command(SetPositionSql).Bind("@regency", regencyCode).Bind("@sequence", more ? entries[^1].Sequence : to).ExecuteNonQuery();
+        return more;
     }
 
     /// <summary>Inside a write: folds everything pending of the regency (<see cref="Fold"/>), before a write the aggregates depend on.</summary>
@@ -172,7 +179,7 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
         return batches;
     }
 
-    /// <summary>Whether the regency's ledger has entries after its held position (two reads of an index's end).</summary>
+    /// <summary>Whether the ledger has entries after the regency's held position (two reads of a key).</summary>
     private static async Task<bool> HasPendingAsync(HubDbContext db, string regencyCode, CancellationToken cancellationToken)
     {
         long? held = null, end = null;
@@ -357,7 +364,7 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
         statement(ClearPairsSql).ExecuteNonQuery();
         statement("DELETE FROM report_rebuilds WHERE regency_code = @regency").Bind("@regency", regencyCode).ExecuteNonQuery();
         statement("INSERT INTO report_fold_positions (regency_code, ledger_sequence) " +
-                  "SELECT @regency, COALESCE(MAX(sequence), 0) FROM ledger_entries WHERE regency_code = @regency " +
+                  "SELECT @regency, COALESCE(MAX(sequence), 0) FROM ledger_entries WHERE 1 = 1 " +
                   "ON CONFLICT (regency_code) DO UPDATE SET ledger_sequence = excluded.ledger_sequence")
             .Bind("@regency", regencyCode).ExecuteNonQuery();
         return periods.Count;
