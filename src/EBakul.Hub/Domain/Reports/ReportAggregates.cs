@@ -59,7 +59,7 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
         "SUM(CASE WHEN e.amount_rupiah > 0 THEN 1 ELSE -1 END) " +
         "FROM ledger_entries e JOIN report_merchant_months m " +
         "ON m.regency_code = e.regency_code AND m.period_key = e.period_key AND m.merchant_id = e.merchant_id " +
-        "WHERE e.regency_code = @regency AND e.period_key = @period AND e.employee_nip = @nip AND e.sequence < @before AND m.counts = 1 " +
+        "WHERE e.regency_code = @regency AND e.period_key = @period AND e.employee_nip = @nip AND e.sequence + 0 < @before AND m.counts = 1 " +
         "AND " + ActiveAtMomentSql + " " +
         "GROUP BY e.merchant_id, m.category, m.scale, m.kecamatan_code";
 
