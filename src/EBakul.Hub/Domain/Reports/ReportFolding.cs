@@ -11,8 +11,8 @@ namespace EBakul.Hub.Domain.Reports;
 /// so that the appends meanwhile go into one write per regency, then folds every regency to its ledger's end. Reports do
 /// not depend on it (they fold what is pending before they read); it keeps that catch-up short.
 /// </summary>
-public sealed class ReportFolding(LedgerAppendSignal appended, ReportAggregates aggregates, IServiceScopeFactory scopes,
-    IOptions<ReportOptions> options, ILogger<ReportFolding> logger) : BackgroundService
+public sealed class ReportFolding(LedgerAppendSignal appended, IServiceScopeFactory scopes, IOptions<ReportOptions> options,
+    ILogger<ReportFolding> logger) : BackgroundService
 {
     /// <summary>How long it sleeps without an append before it looks anyway (an append it was not woken for).</summary>
     private static readonly TimeSpan LongestSleep = TimeSpan.FromMinutes(1);
@@ -32,7 +32,9 @@ public sealed class ReportFolding(LedgerAppendSignal appended, ReportAggregates 
             {
                 await appended.WaitAsync(LongestSleep, stoppingToken);
                 await Task.Delay(interval, stoppingToken);
+                // Resolved here, after the start: the writer opens the database, which the initializer creates first.
                 using var scope = scopes.CreateScope();
+                var aggregates = scope.ServiceProvider.GetRequiredService<ReportAggregates>();
                 var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
                 foreach (var regency in await db.Regencies.AsNoTracking().Select(r => r.Code).ToListAsync(stoppingToken))
                     await aggregates.FoldAsync(db, regency, stoppingToken);
