@@ -80,8 +80,6 @@ public class HubDbContext : DbContext
     public DbSet<ReportOfficeGroupMonth> ReportOfficeGroupMonths => Set<ReportOfficeGroupMonth>();
     /// <summary>Regencies whose report aggregates are to be rebuilt.</summary>
     public DbSet<ReportRebuild> ReportRebuilds => Set<ReportRebuild>();
-    /// <summary>How far each regency's report aggregates are folded from its ledger.</summary>
-    public DbSet<ReportFoldPosition> ReportFoldPositions => Set<ReportFoldPosition>();
     /// <summary>Compliance snapshot: each employee's evaluation of a month.</summary>
     public DbSet<ComplianceEmployeeMonth> ComplianceEmployeeMonths => Set<ComplianceEmployeeMonth>();
     /// <summary>Compliance snapshot: how far each regency's month is refreshed.</summary>
@@ -217,11 +215,6 @@ public class HubDbContext : DbContext
         model.Entity<ReportRebuild>(e =>
         {
             e.ToTable("report_rebuilds");
-            e.HasKey(x => x.RegencyCode);
-        });
-        model.Entity<ReportFoldPosition>(e =>
-        {
-            e.ToTable("report_fold_positions");
             e.HasKey(x => x.RegencyCode);
         });
         // compliance_employee_months is WITHOUT ROWID in SQLite (migration ComplianceSnapshots), as the report aggregates.

@@ -56,7 +56,6 @@ public static class HubHostingExtensions
         if (onPostgres) services.AddHostedService<Data.Postgres.PostgresAppendRelay>();
         // After the initializer (hosted services start in order): the database is migrated when its first round runs.
         services.AddHostedService<ComplianceSnapshotKeeper>();
-        services.AddHostedService<ReportFolding>();
 
         services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
         services.AddSingleton<CredentialStore>();

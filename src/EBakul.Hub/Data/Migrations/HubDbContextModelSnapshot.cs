@@ -1190,22 +1190,6 @@ namespace EBakul.Hub.Data.Migrations
                     b.ToTable("compliance_office_months", (string)null);
                 });
 
-            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportFoldPosition", b =>
-                {
-                    b.Property<string>("RegencyCode")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("regency_code");
-
-                    b.Property<long>("LedgerSequence")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("ledger_sequence");
-
-                    b.HasKey("RegencyCode")
-                        .HasName("pk_report_fold_positions");
-
-                    b.ToTable("report_fold_positions", (string)null);
-                });
-
             modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportMerchantMonth", b =>
                 {
                     b.Property<string>("RegencyCode")

@@ -159,6 +159,8 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             RecordedAt = TruncateToMilliseconds(clock.GetUtcNow()),
         };
         var recorded = Append(tx, entry);
+        ReportAggregates.AddPurchase(tx, policies, regencyCode, period, monthOffice!, input.EmployeeNip, input.MerchantId, input.AmountRupiah,
+            recorded.Sequence);
         return new RecordedPurchase(recorded, eligibility);
     }
 
@@ -235,6 +237,8 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         tx.Command(ReleaseSql)
             .Bind("$merchant", original.MerchantId).Bind("$reference", ReceiptReferences.Key(original.ReceiptReference)).Bind("$entry", original.Id)
             .ExecuteNonQuery();
+        ReportAggregates.RemovePurchase(tx, policies, regencyCode, Period.FromKey(original.PeriodKey), original.EmployeeNip, original.MerchantId,
+            original.AmountRupiah, original.OccurredAt, appended.Sequence);
         return (appended, original);
     }
 

@@ -1,5 +1,4 @@
 using EBakul.Hub.Data;
-using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Errors;
 using EBakul.Hub.Paging;
@@ -29,7 +28,7 @@ public sealed record MerchantPage(IReadOnlyList<Merchant> Merchants, string Next
 /// A merchant of another regency is reported as not found.
 /// </summary>
 public sealed class MerchantRegistry(
-    HubDbContext db, IdempotentWrites idempotent, RegencyDirectory directory, MerchantIds ids, TimeProvider clock, PolicyOfMonth policies)
+    HubDbContext db, IdempotentWrites idempotent, RegencyDirectory directory, MerchantIds ids, TimeProvider clock)
 {
     /// <summary>Default page size of <see cref="ListAsync"/>.</summary>
     public const int DefaultPageSize = 50;
@@ -144,11 +143,6 @@ public sealed class MerchantRegistry(
         return idempotent.WriteAsync(call.CallerId, call.Method, call.Request, call.RequestId, tx =>
         {
             var merchant = Load(tx, regencyCode, merchantId);
-            // The spending aggregates take in the ledger so far first: a merchant's category, scale and kecamatan for a
-            // month are those at its first purchase of the month.
-            if (fields.Contains(MerchantDraft.Fields.Category) || fields.Contains(MerchantDraft.Fields.Scale) ||
-                fields.Contains(MerchantDraft.Fields.KecamatanCode))
-                Reports.ReportAggregates.FoldPending(tx, policies, regencyCode);
             Apply(merchant, draft, fields);
             merchant.UpdatedAt = Now();
             try

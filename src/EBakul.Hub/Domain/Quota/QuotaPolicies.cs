@@ -24,7 +24,7 @@ public enum QuotaPolicyState
 /// whose first version may start in any month. A new version for the same effective month as a version not yet in
 /// force replaces it (it gets a higher version number; the replaced one is kept, marked, and never applies).
 /// </summary>
-public sealed class QuotaPolicies(HubDbContext db, TimeProvider clock, PolicyOfMonth policiesOfMonth)
+public sealed class QuotaPolicies(HubDbContext db, TimeProvider clock)
 {
     /// <summary>The current Asia/Jakarta month.</summary>
     public Period CurrentPeriod => Period.Containing(clock.GetUtcNow());
@@ -47,9 +47,6 @@ public sealed class QuotaPolicies(HubDbContext db, TimeProvider clock, PolicyOfM
         policy.Version = versions.Count == 0 ? 1 : versions.Max(v => v.Version) + 1;
         foreach (var pending in versions.Where(v => v.EffectivePeriodKey == policy.EffectivePeriodKey && v.ReplacedByVersion is null))
             pending.ReplacedByVersion = policy.Version;
-        // The spending aggregates take in the ledger so far before what counts changes (their merchants' month values
-        // stay those at the first purchase of the month).
-        if (versions.Count == 0) Reports.ReportAggregates.FoldPending(tx, policiesOfMonth, policy.RegencyCode);
         tx.Db.QuotaPolicies.Add(policy);
         tx.Db.SaveChanges();
         // A regency's first version may cover months with purchases already recorded: what counts there changes.

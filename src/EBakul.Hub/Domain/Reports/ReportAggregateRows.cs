@@ -100,15 +100,3 @@ public sealed class ReportRebuild
     /// <summary>When it was asked for (Unix milliseconds).</summary>
     public long RequestedAt { get; init; }
 }
-
-/// <summary>
-/// How far a regency's aggregates are folded from its ledger (<see cref="ReportAggregates"/>): every entry of the regency
-/// up to <see cref="LedgerSequence"/> is in them, none after it.
-/// </summary>
-public sealed class ReportFoldPosition
-{
-    /// <summary>The regency.</summary>
-    public required string RegencyCode { get; init; }
-    /// <summary>The last ledger sequence folded.</summary>
-    public long LedgerSequence { get; init; }
-}

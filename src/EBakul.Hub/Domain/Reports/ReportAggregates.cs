@@ -9,21 +9,16 @@ namespace EBakul.Hub.Domain.Reports;
 
 /// <summary>
 /// Keeps the spending reports' month aggregates (<see cref="ReportMerchantMonth"/>, <see cref="ReportOfficeMerchantMonth"/>,
-/// <see cref="ReportOfficeGroupMonth"/>), folded from the ledger behind it: the entries (purchases and reversals, a
-/// correction's voids included) after the regency's held position (<see cref="ReportFoldPosition"/>) are folded in ledger
-/// order, in writes of at most <see cref="FoldBatch"/> entries, by <see cref="ReportFolding"/> shortly after they are
-/// appended and, before every spending report reads them, up to the ledger's end (<see cref="EnsureBuiltAsync"/>). A
-/// purchase's own write no longer touches them, and a batch changes each aggregate page once for all its entries. Every
-/// other write the aggregates depend on folds what is pending first, in its own transaction, so the order stays the
-/// ledger's: an employee's move to another office (<see cref="MoveEmployeeMonth"/>), a merchant's update (its month values)
-/// and a regency's first quota policy. A report then reads some thousand rows instead of the month's ledger.
+/// <see cref="ReportOfficeGroupMonth"/>) in step with the ledger, in the same
+/// write transaction as each change they reflect: a recorded purchase, a void (a correction's voids included), an
+/// employee's move to another office. A report then reads some thousand rows instead of the month's ledger.
 /// <para>
 /// What counts: the purchases that stand (the ledger holds only purchases at merchants ACTIVE at their moment; recording
 /// refuses the rest), at a merchant whose category and scale for the month the month's policy counts. A merchant's
 /// category, scale and kecamatan for a month are those it had at its first purchase of the month (kept in its
 /// <see cref="ReportMerchantMonth"/>), so a later re-classification or move does not move money between groups of a
 /// month already reported. Distinct buyers come from the employee level, which is not stored: a purchase reads its
-/// employee's entries of the month before it (a few) from the ledger's month index (<see cref="EmployeePairsSql"/>), and each group's buyer count changes only when the employee's spending in it goes from 0 to more or
+/// employee's entries of the month (a few) from the ledger's month index (<see cref="EmployeePairsSql"/>), and each group's buyer count changes only when the employee's spending in it goes from 0 to more or
 /// back. Spending per pair is never negative (a void cancels its own purchase), so "more than 0" is "has spending".
 /// </para>
 /// <para>
@@ -32,11 +27,8 @@ namespace EBakul.Hub.Domain.Reports;
 /// first quota policy, which may cover months with purchases already recorded).
 /// </para>
 /// </summary>
-public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth policies)
+public sealed class ReportAggregates(DatabaseWriter writer)
 {
-    /// <summary>The most ledger entries one write folds.</summary>
-    public const int FoldBatch = 500;
-
     private const string MerchantMonthSql =
         "SELECT category, scale, kecamatan_code, counts FROM report_merchant_months " +
         "WHERE regency_code = @regency AND period_key = @period AND merchant_id = @merchant";
@@ -51,15 +43,15 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
     /// <summary>
     /// The employee level, read from the ledger's month index (the one the month's evaluation reads, keyed by regency, month,
     /// employee and merchant): the employee's spending and purchases of the month per merchant whose month counts, from the
-    /// entries before <c>@before</c> (the one being folded) at a merchant ACTIVE at their moment. It is not stored: a fold
-    /// reads the few entries of its employee's month once per batch.
+    /// entries at a merchant ACTIVE at their moment, leaving out the entry <c>@except</c> (the one being applied). It is
+    /// not stored: a purchase reads the few entries of its employee's month on the index page its own insert changed.
     /// </summary>
     private const string EmployeePairsSql =
         "SELECT e.merchant_id, m.category, m.scale, m.kecamatan_code, SUM(e.amount_rupiah), " +
         "SUM(CASE WHEN e.amount_rupiah > 0 THEN 1 ELSE -1 END) " +
         "FROM ledger_entries e JOIN report_merchant_months m " +
         "ON m.regency_code = e.regency_code AND m.period_key = e.period_key AND m.merchant_id = e.merchant_id " +
-        "WHERE e.regency_code = @regency AND e.period_key = @period AND e.employee_nip = @nip AND e.sequence + 0 < @before AND m.counts = 1 " +
+        "WHERE e.regency_code = @regency AND e.period_key = @period AND e.employee_nip = @nip AND e.sequence <> @except AND m.counts = 1 " +
         "AND " + ActiveAtMomentSql + " " +
         "GROUP BY e.merchant_id, m.category, m.scale, m.kecamatan_code";
 
@@ -102,91 +94,27 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
     private readonly record struct Pair(int Category, int Scale, string KecamatanCode, long Spent, long Count);
 
     /// <summary>
-    /// The regency's ledger entries after <c>@from</c> up to <c>@to</c>, in ledger order, with whether each counts at all
-    /// (its merchant was ACTIVE at its moment) and the office its employee's month counts under (null: none). Read along
-    /// the ledger's key (the <c>|| ''</c> keeps the regency's indexes out of the plan: without statistics SQLite would read
-    /// the regency's month index whole and sort it).
+    /// Inside the write that records a purchase, after its entry (<paramref name="sequence"/>) is appended: adds it to its
+    /// month's aggregates, under <paramref name="monthOffice"/> (the office the employee's month counts under).
     /// </summary>
-    private static readonly string PendingEntriesSql =
-        "SELECT e.sequence, e.period_key, e.employee_nip, e.merchant_id, e.amount_rupiah, CASE WHEN " + ActiveAtMomentSql + " THEN 1 ELSE 0 END, " +
-        EmployeeAssignments.OfficeInMonthSql("e.employee_nip", "e.period_key") + " " +
-        "FROM ledger_entries e WHERE e.sequence > @from AND e.sequence <= @to AND e.regency_code || '' = @regency ORDER BY e.sequence LIMIT @most";
-    private const string PositionSql = "SELECT ledger_sequence FROM report_fold_positions WHERE regency_code = @regency";
-    /// <summary>The ledger's last sequence, all regencies (the end of its key).</summary>
-    private const string LedgerEndSql = "SELECT MAX(sequence) FROM ledger_entries";
-    private const string SetPositionSql =
-        "INSERT INTO report_fold_positions (regency_code, ledger_sequence) VALUES (@regency, @sequence) " +
-        "ON CONFLICT (regency_code) DO UPDATE SET ledger_sequence = excluded.ledger_sequence";
-
-    /// <summary>One ledger entry to fold.</summary>
-    private readonly record struct PendingEntry(long Sequence, int PeriodKey, string Nip, string MerchantId, long AmountRupiah, bool Active,
-        string? Office);
+    internal static void AddPurchase(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string monthOffice, string nip,
+        string merchantId, long amountRupiah, long sequence) =>
+        Apply(tx, policies, regencyCode, period, monthOffice, nip, EmployeeMonth(tx, regencyCode, period, nip, sequence), merchantId, amountRupiah, 1);
 
     /// <summary>
-    /// Inside a write: folds the regency's ledger entries after its held position into the aggregates, at most
-    /// <paramref name="most"/> of them, and moves the position past them; whether entries may be left. Nothing is folded
-    /// while the regency is marked for a rebuild (the rebuild computes them all and moves the position to the end).
-    /// Under the writer lock the entries are visible in sequence order (docs/postgres.md), so none is passed over.
+    /// Inside the write that voids a purchase, after its reversal (<paramref name="reversalSequence"/>) is appended: takes it
+    /// out of its month's aggregates (unless it never counted: a purchase imported from an older ledger at a merchant that was
+    /// not ACTIVE at its moment).
     /// </summary>
-    internal static bool Fold(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, int most)
+    internal static void RemovePurchase(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string nip,
+        string merchantId, long amountRupiah, DateTimeOffset occurredAt, long reversalSequence)
     {
-        if ((long)tx.Command(PendingSql).Bind("@regency", regencyCode).ExecuteScalar()! != 0) return false;
-        var from = tx.Command(PositionSql).Bind("@regency", regencyCode).ExecuteScalar() is long held ? held : 0;
-        var to = tx.Command(LedgerEndSql).ExecuteScalar() is long end ? end : 0;
-        if (to <= from) return false;
-        var entries = new List<PendingEntry>();
-        using (var rows = tx.Command(PendingEntriesSql).Bind("@regency", regencyCode).Bind("@from", from).Bind("@to", to).Bind("@most", most)
-                   .ExecuteReader())
-            while (rows.Read())
-                entries.Add(new PendingEntry(rows.GetInt64(0), rows.GetInt32(1), rows.GetString(2), rows.GetString(3), rows.GetInt64(4),
-                    Convert.ToInt64(rows.GetValue(5), CultureInfo.InvariantCulture) != 0, rows.IsDBNull(6) ? null : rows.GetString(6)));
-
-        // Each employee's month is read once per batch, before its first entry of the batch, then kept by Apply.
-        var months = new Dictionary<(int, string), Dictionary<string, Pair>>();
-        foreach (var entry in entries)
-        {
-            // Only entries at a merchant ACTIVE at their moment count (all but imported ones), under the month's office.
-            if (!entry.Active || entry.Office is null) continue;
-            var period = Period.FromKey(entry.PeriodKey);
-            if (!months.TryGetValue((entry.PeriodKey, entry.Nip), out var pairs))
-                months[(entry.PeriodKey, entry.Nip)] = pairs = EmployeeMonth(tx, regencyCode, period, entry.Nip, entry.Sequence);
-            Apply(tx, policies, regencyCode, period, entry.Office, entry.Nip, pairs, entry.MerchantId, entry.AmountRupiah,
-                entry.AmountRupiah > 0 ? 1 : -1);
-        }
-        // Fewer than asked: every entry up to the ledger's end is folded (the others are other regencies').
-        var more = entries.Count == most;
-        tx.Command(SetPositionSql).Bind("@regency", regencyCode).Bind("@sequence", more ? entries[^1].Sequence : to).ExecuteNonQuery();
-        return more;
-    }
-
-    /// <summary>Inside a write: folds everything pending of the regency (<see cref="Fold"/>), before a write the aggregates depend on.</summary>
-    internal static void FoldPending(WriteTransaction tx, PolicyOfMonth policies, string regencyCode)
-    {
-        while (Fold(tx, policies, regencyCode, FoldBatch))
-        {
-        }
-    }
-
-    /// <summary>Folds the regency's pending entries, one write per batch; returns how many batches were written.</summary>
-    public async Task<int> FoldAsync(HubDbContext db, string regencyCode, CancellationToken cancellationToken)
-    {
-        var batches = 0;
-        while (await HasPendingAsync(db, regencyCode, cancellationToken))
-        {
-            batches++;
-            if (!await writer.WriteAsync(tx => Fold(tx, policies, regencyCode, FoldBatch), cancellationToken)) break;
-        }
-        return batches;
-    }
-
-    /// <summary>Whether the ledger has entries after the regency's held position (two reads of a key).</summary>
-    private static async Task<bool> HasPendingAsync(HubDbContext db, string regencyCode, CancellationToken cancellationToken)
-    {
-        long? held = null, end = null;
-        var parameters = new Dictionary<string, object> { ["@regency"] = regencyCode };
-        await ReportSql.ReadAsync(db, PositionSql, parameters, rows => held = rows.GetInt64(0), cancellationToken);
-        await ReportSql.ReadAsync(db, LedgerEndSql, parameters, rows => end = rows.IsDBNull(0) ? null : rows.GetInt64(0), cancellationToken);
-        return end is { } last && last > (held ?? 0);
+        if (tx.Command(MerchantStatusAtSql).Bind("@merchant", merchantId).Bind("@occurred", occurredAt.ToUnixTimeMilliseconds()).ExecuteScalar()
+            is not long status || status != (long)MerchantStatus.Active) return;
+        var office = tx.Command(MonthOfficeSql).Bind("@nip", nip).Bind("@period", period.Key).ExecuteScalar() as string;
+        if (office is null) return;
+        Apply(tx, policies, regencyCode, period, office, nip, EmployeeMonth(tx, regencyCode, period, nip, reversalSequence), merchantId,
+            -amountRupiah, -1);
     }
 
     /// <summary>
@@ -197,8 +125,7 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
         string fromOffice, string toOffice)
     {
         if (fromOffice == toOffice) return;
-        // The ledger is folded up to the end (FoldPending, before the move's assignments are written): all of the month moves.
-        var leaving = EmployeeMonth(tx, regencyCode, period, nip, long.MaxValue);
+        var leaving = EmployeeMonth(tx, regencyCode, period, nip, 0);
         var arriving = new Dictionary<string, Pair>(StringComparer.Ordinal);
         foreach (var (merchant, pair) in leaving.ToList())
         {
@@ -207,12 +134,12 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
         }
     }
 
-    /// <summary>The employee's month per merchant from the ledger (<see cref="EmployeePairsSql"/>), of the entries before <paramref name="beforeSequence"/>.</summary>
-    private static Dictionary<string, Pair> EmployeeMonth(WriteTransaction tx, string regencyCode, Period period, string nip, long beforeSequence)
+    /// <summary>The employee's month per merchant from the ledger (<see cref="EmployeePairsSql"/>), without the entry <paramref name="exceptSequence"/>.</summary>
+    private static Dictionary<string, Pair> EmployeeMonth(WriteTransaction tx, string regencyCode, Period period, string nip, long exceptSequence)
     {
         var pairs = new Dictionary<string, Pair>(StringComparer.Ordinal);
         using var rows = tx.Command(EmployeePairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@nip", nip)
-            .Bind("@before", beforeSequence).ExecuteReader();
+            .Bind("@except", exceptSequence).ExecuteReader();
         while (rows.Read())
             pairs[rows.GetString(0)] = new Pair(rows.GetInt32(1), rows.GetInt32(2), rows.GetString(3), rows.GetInt64(4), rows.GetInt64(5));
         return pairs;
@@ -311,15 +238,11 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
     internal static void MarkForRebuild(Func<string, WriterStatement> statement, string regencyCode, DateTimeOffset now) =>
         statement(MarkSql).Bind("@regency", regencyCode).Bind("@now", now.ToUnixTimeMilliseconds()).ExecuteNonQuery();
 
-    /// <summary>
-    /// Rebuilds the regency's aggregates if they are marked for it, then folds its ledger up to the end; reports call this
-    /// before they read them, so they equal a computation from the ledger as it stands.
-    /// </summary>
+    /// <summary>Rebuilds the regency's aggregates if they are marked for it; reports call this before they read them.</summary>
     public async Task EnsureBuiltAsync(HubDbContext db, string regencyCode, CancellationToken cancellationToken)
     {
-        if (await db.ReportRebuilds.AnyAsync(r => r.RegencyCode == regencyCode, cancellationToken))
-            await writer.WriteAsync(tx => Rebuild(tx, regencyCode), cancellationToken);
-        await FoldAsync(db, regencyCode, cancellationToken);
+        if (!await db.ReportRebuilds.AnyAsync(r => r.RegencyCode == regencyCode, cancellationToken)) return;
+        await writer.WriteAsync(tx => Rebuild(tx, regencyCode), cancellationToken);
     }
 
     /// <summary>Rebuilds every regency marked for it (at start, before the hub serves).</summary>
@@ -333,7 +256,7 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
     /// Computes the regency's aggregates from its ledger, if it is still marked (a rebuild asked for twice runs once), with
     /// <paramref name="statement"/> on a writing connection inside its transaction: the writer's, or the demo loader's.
     /// The merchants' month values already held are kept; merchants without one get the registry's current values.
-    /// The fold position moves to the ledger's end. <paramref name="policies"/> are the regency's quota policy versions.
+    /// <paramref name="policies"/> are the regency's quota policy versions.
     /// </summary>
     internal static int Rebuild(Func<string, WriterStatement> statement, string regencyCode, IReadOnlyList<QuotaPolicy> policies)
     {
@@ -363,10 +286,6 @@ public sealed class ReportAggregates(DatabaseWriter writer, PolicyOfMonth polici
         foreach (var sql in RebuildFillSql) statement(sql).Bind("@regency", regencyCode).ExecuteNonQuery();
         statement(ClearPairsSql).ExecuteNonQuery();
         statement("DELETE FROM report_rebuilds WHERE regency_code = @regency").Bind("@regency", regencyCode).ExecuteNonQuery();
-        statement("INSERT INTO report_fold_positions (regency_code, ledger_sequence) " +
-                  "SELECT @regency, COALESCE(MAX(sequence), 0) FROM ledger_entries WHERE 1 = 1 " +
-                  "ON CONFLICT (regency_code) DO UPDATE SET ledger_sequence = excluded.ledger_sequence")
-            .Bind("@regency", regencyCode).ExecuteNonQuery();
         return periods.Count;
     }
 

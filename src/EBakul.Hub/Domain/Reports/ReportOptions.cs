@@ -26,11 +26,4 @@ public sealed class ReportOptions
     /// (the reports then refresh what they read themselves).
     /// </summary>
     public TimeSpan ComplianceRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>
-    /// How long the background fold of the spending aggregates waits after a ledger append before folding, gathering the
-    /// appends meanwhile into one write per regency (<see cref="ReportFolding"/>). Default 1 s; zero switches the background
-    /// fold off (reports still fold what is pending before they read).
-    /// </summary>
-    public TimeSpan FoldInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -11,7 +11,7 @@ namespace EBakul.Hub.Domain.Reports;
 /// Where e-Bakul money goes: a month's spending (purchases that stand, at merchants ACTIVE at the purchase's moment, whose
 /// category and scale for the month the month's policy counts) grouped by merchant category, kecamatan, office and
 /// scale, the top merchants, the share at newly registered merchants, and the trend over months. Read from the month
-/// aggregates that <see cref="ReportAggregates"/> folds from the ledger (up to its end before each report): a regency's report reads its
+/// aggregates that <see cref="ReportAggregates"/> keeps with every purchase and void: a regency's report reads its
 /// merchants' and offices' month rows, an office's report its office-merchant and office rows; a report whose small
 /// categories, scales or kecamatan must be folded together (which needs the distinct buyers of several groups at once)
 /// reads the employee level of its scope. Groups with fewer

@@ -248,8 +248,6 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
             results[row.Index] = new SyncEmployeeResult { Index = row.Index, Nip = row.Nip, Outcome = outcome };
         }
 
-        // The spending aggregates take in the ledger so far under the offices before this change, then move what moves.
-        if (moved.Count > 0) ReportAggregates.FoldPending(tx, policies, regencyCode);
         if (created.Count > 0)
             tx.Command(InsertEmployeesSql).Bind("$rows", RowsJson(created)).Bind("$regency", regencyCode).Bind("$now", nowMs).ExecuteNonQuery();
         if (reassigned.Count > 0)

@@ -1301,23 +1301,6 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.ToTable("compliance_office_months", (string)null);
                 });
 
-            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportFoldPosition", b =>
-                {
-                    b.Property<string>("RegencyCode")
-                        .HasColumnType("text")
-                        .HasColumnName("regency_code")
-                        .UseCollation("C");
-
-                    b.Property<long>("LedgerSequence")
-                        .HasColumnType("bigint")
-                        .HasColumnName("ledger_sequence");
-
-                    b.HasKey("RegencyCode")
-                        .HasName("pk_report_fold_positions");
-
-                    b.ToTable("report_fold_positions", (string)null);
-                });
-
             modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportMerchantMonth", b =>
                 {
                     b.Property<string>("RegencyCode")
