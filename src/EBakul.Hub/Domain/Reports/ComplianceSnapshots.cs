@@ -30,6 +30,9 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
     /// <summary>Beyond this many changed employees, the whole regency is evaluated (one pass instead of many small ones).</summary>
     public const int MostEmployeesRefreshed = 50_000;
 
+    /// <summary>Employees per DELETE statement when the rows of changed employees are replaced.</summary>
+    private const int NipsPerDelete = 500;
+
     /// <summary>Rows per INSERT statement when the evaluations are written.</summary>
     private const int RowsPerInsert = 200;
 
@@ -205,13 +208,17 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         {
             // Employees evaluated again lose their row first: one no longer in the month (or the regency) has no result.
             // Through the NIP index, named: SQLite's planner, without statistics, would read the month's range of the key.
-            foreach (var nip in changed)
+            // In chunks: on PostgreSQL each statement is a round trip, and the writer serves nothing else meanwhile.
+            foreach (var chunk in changed.Chunk(NipsPerDelete))
             {
-                using var removed = tx.Command(
+                var statement = tx.Command(
                         "DELETE FROM compliance_employee_months INDEXED BY ix_compliance_employee_months_regency_code_period_key_nip " +
-                        "WHERE regency_code = @regency AND period_key = @period AND nip = @nip " +
+                        "WHERE regency_code = @regency AND period_key = @period AND nip IN (" +
+                        string.Join(", ", Enumerable.Range(0, chunk.Length).Select(i => "@n" + i.ToString(CultureInfo.InvariantCulture))) + ") " +
                         "RETURNING office_code, outcome, required_rupiah, counted_rupiah, remaining_rupiah, projected_correction_rupiah")
-                    .Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@nip", nip).ExecuteReader();
+                    .Bind("@regency", regencyCode).Bind("@period", period.Key);
+                for (var i = 0; i < chunk.Length; i++) statement.Bind("@n" + i.ToString(CultureInfo.InvariantCulture), chunk[i]);
+                using var removed = statement.ExecuteReader();
                 while (removed.Read())
                     SumsOf(sums, removed.GetString(0)).Add((QuotaOutcome)removed.GetInt32(1), removed.GetInt64(2), removed.GetInt64(3),
                         removed.GetInt64(4), removed.GetInt64(5), -1);
