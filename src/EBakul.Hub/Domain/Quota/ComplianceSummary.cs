@@ -41,28 +41,35 @@ public sealed class ComplianceTally(string regencyCode, string? officeCode, Peri
     private long _required, _counted, _shortfall, _correction;
 
     /// <summary>Adds one employee's result.</summary>
-    public void Add(EmployeeEvaluation evaluation)
+    public void Add(EmployeeEvaluation evaluation) => Add(evaluation.Outcome, evaluation.RequiredRupiah, evaluation.CountedRupiah,
+        evaluation.RemainingRupiah, evaluation.ProjectedCorrectionRupiah, 1);
+
+    /// <summary>
+    /// Adds (<paramref name="sign"/> 1) or takes away (−1) one employee's result given by its parts, as kept in
+    /// <c>compliance_employee_months</c>: the counts by outcome, and the money of the obliged only.
+    /// </summary>
+    public void Add(QuotaOutcome outcome, long requiredRupiah, long countedRupiah, long remainingRupiah, long projectedCorrectionRupiah, int sign)
     {
-        _employees++;
-        switch (evaluation.Outcome)
+        _employees += sign;
+        switch (outcome)
         {
             case QuotaOutcome.Exempt:
-                _exempt++;
+                _exempt += sign;
                 return;
             case QuotaOutcome.NoTpp:
-                _noTpp++;
+                _noTpp += sign;
                 return;
             case QuotaOutcome.Compliant:
-                _compliant++;
+                _compliant += sign;
                 break;
             default:
-                _nonCompliant++;
+                _nonCompliant += sign;
                 break;
         }
-        _required += evaluation.RequiredRupiah;
-        _counted += evaluation.CountedRupiah;
-        _shortfall += evaluation.RemainingRupiah;
-        _correction += evaluation.ProjectedCorrectionRupiah;
+        _required += sign * requiredRupiah;
+        _counted += sign * countedRupiah;
+        _shortfall += sign * remainingRupiah;
+        _correction += sign * projectedCorrectionRupiah;
     }
 
     /// <summary>The summary so far.</summary>

@@ -197,7 +197,12 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         if (current != held) return false;
 
         // The office sums change by what leaves (the rows replaced) and what comes (the new evaluations).
-        var sums = new Dictionary<string, OfficeSums>(StringComparer.Ordinal);
+        var sums = new Dictionary<string, ComplianceTally>(StringComparer.Ordinal);
+        ComplianceTally TallyOf(string office)
+        {
+            if (!sums.TryGetValue(office, out var sum)) sums[office] = sum = new ComplianceTally(regencyCode, office, period, policyVersion);
+            return sum;
+        }
         if (changed is null)
         {
             foreach (var table in new[] { "compliance_employee_months", "compliance_office_months" })
@@ -220,17 +225,21 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
                 for (var i = 0; i < chunk.Length; i++) statement.Bind("@n" + i.ToString(CultureInfo.InvariantCulture), chunk[i]);
                 using var removed = statement.ExecuteReader();
                 while (removed.Read())
-                    SumsOf(sums, removed.GetString(0)).Add((QuotaOutcome)removed.GetInt32(1), removed.GetInt64(2), removed.GetInt64(3),
+                    TallyOf(removed.GetString(0)).Add((QuotaOutcome)removed.GetInt32(1), removed.GetInt64(2), removed.GetInt64(3),
                         removed.GetInt64(4), removed.GetInt64(5), -1);
             }
         }
         foreach (var e in evaluations)
-            SumsOf(sums, e.OfficeCode).Add(e.Outcome, e.RequiredRupiah, e.CountedRupiah, e.RemainingRupiah, e.ProjectedCorrectionRupiah, 1);
-        foreach (var (office, sum) in sums)
+            TallyOf(e.OfficeCode).Add(e);
+        foreach (var (office, tally) in sums)
+        {
+            var sum = tally.ToSummary();
             tx.Command(AddToOfficeSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office)
-                .Bind("@employees", sum.Employees).Bind("@exempt", sum.Exempt).Bind("@noTpp", sum.NoTpp).Bind("@compliant", sum.Compliant)
-                .Bind("@nonCompliant", sum.NonCompliant).Bind("@required", sum.Required).Bind("@counted", sum.Counted)
-                .Bind("@shortfall", sum.Shortfall).Bind("@correction", sum.Correction).ExecuteDeferred();
+                .Bind("@employees", sum.EmployeeCount).Bind("@exempt", sum.ExemptCount).Bind("@noTpp", sum.NoTppCount)
+                .Bind("@compliant", sum.CompliantCount).Bind("@nonCompliant", sum.NonCompliantCount)
+                .Bind("@required", sum.TotalRequiredRupiah).Bind("@counted", sum.TotalCountedRupiah)
+                .Bind("@shortfall", sum.TotalShortfallRupiah).Bind("@correction", sum.TotalProjectedCorrectionRupiah).ExecuteDeferred();
+        }
         foreach (var chunk in evaluations.Chunk(RowsPerInsert))
         {
             var statement = tx.Command(InsertSql(chunk.Length));
@@ -252,37 +261,6 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         // Changes every built month has taken into account are of no further use (a month never built is evaluated whole).
         tx.Command("DELETE FROM compliance_changes WHERE id <= (SELECT MIN(change_id) FROM compliance_months WHERE policy_version > 0)").ExecuteNonQuery();
         return true;
-    }
-
-    private static OfficeSums SumsOf(Dictionary<string, OfficeSums> sums, string office)
-    {
-        if (!sums.TryGetValue(office, out var sum)) sums[office] = sum = new OfficeSums();
-        return sum;
-    }
-
-    /// <summary>
-    /// A change of one office's <see cref="ComplianceOfficeMonth"/>: employees' rows added (+1) or taken away (−1), summed as
-    /// <see cref="ComplianceTally"/> sums evaluations (money over the obliged only).
-    /// </summary>
-    private sealed class OfficeSums
-    {
-        public long Employees, Exempt, NoTpp, Compliant, NonCompliant, Required, Counted, Shortfall, Correction;
-
-        public void Add(QuotaOutcome outcome, long required, long counted, long shortfall, long correction, int sign)
-        {
-            Employees += sign;
-            switch (outcome)
-            {
-                case QuotaOutcome.Exempt: Exempt += sign; return;
-                case QuotaOutcome.NoTpp: NoTpp += sign; return;
-                case QuotaOutcome.Compliant: Compliant += sign; break;
-                default: NonCompliant += sign; break;
-            }
-            Required += sign * required;
-            Counted += sign * counted;
-            Shortfall += sign * shortfall;
-            Correction += sign * correction;
-        }
     }
 
     /// <summary>
