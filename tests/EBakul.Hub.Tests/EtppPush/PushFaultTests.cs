@@ -18,9 +18,11 @@ public sealed class PushFaultTests
     public async Task An_outage_longer_than_the_breakers_break_opens_it_and_everything_is_applied_once_after_it(string mode)
     {
         using var metrics = new PushMetrics();
-        // Down for 4 s; the breaker breaks for 1 s at a time, so it opens, tries, opens again, and closes once e-TPP is back.
-        await using var rig = await PushRig.StartAsync(new { down_for_seconds = 4, outage_mode = mode });
+        await using var rig = await PushRig.StartAsync();
         var nips = await rig.EmployeesAsync(12);
+        // Down for 4 s from just before the close (a hub's first start on a fresh database can take longer than that on a
+        // loaded host); the breaker breaks for 1 s at a time, so it opens, tries, opens again, and closes once e-TPP is back.
+        await rig.Etpp.SetFaultsAsync(new { down_for_seconds = 4, outage_mode = mode });
         await rig.CloseAsync(12);
 
         var settled = await rig.SettledAsync();
@@ -39,9 +41,10 @@ public sealed class PushFaultTests
         // 20 s down, the breaker open 1 s at a time: most pushes are refused by the open breaker without reaching e-TPP.
         // Those refusals count no dispatch, and the breaker's closing makes every waiting delivery due at once, so no
         // adjustment sits out a back-off grown during the outage (0.2 s doubling per dispatch would reach 25.6 s).
-        var outageEndsNoEarlierThan = DateTimeOffset.UtcNow.AddSeconds(20); // e-TPP's own clock is the system's
-        await using var rig = await PushRig.StartAsync(new { down_for_seconds = 20, outage_mode = "unavailable" });
+        await using var rig = await PushRig.StartAsync();
         var nips = await rig.EmployeesAsync(12);
+        var outageEndsNoEarlierThan = DateTimeOffset.UtcNow.AddSeconds(20); // e-TPP's own clock is the system's
+        await rig.Etpp.SetFaultsAsync(new { down_for_seconds = 20, outage_mode = "unavailable" });
         await rig.CloseAsync(12);
 
         var settled = await rig.SettledAsync();
