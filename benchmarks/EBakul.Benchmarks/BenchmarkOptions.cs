@@ -44,15 +44,22 @@ public sealed record BenchmarkOptions(
     /// </summary>
     public string? Postgres { get; init; }
 
+    /// <summary>
+    /// Purchases every buyer has in the month when the <c>late</c> scenario starts to measure (<c>--month-fill N</c>):
+    /// 20 by default, the average of the province month the close is measured on.
+    /// </summary>
+    public int MonthFill { get; init; } = 20;
+
     /// <summary>Every scenario, in the order they run (the <c>pg-</c> ones on PostgreSQL).</summary>
     public static readonly string[] AllScenarios =
-        ["single", "json", "batch", "floor", "import", "sync", "pg-single", "pg-replicas", "reports", "close", "pg-reports", "pg-close"];
+        ["single", "json", "batch", "late", "floor", "import", "sync", "pg-single", "pg-replicas", "reports", "close", "pg-reports", "pg-close"];
 
     /// <summary>What the command line accepts.</summary>
     public const string Usage =
         "usage: EBakul.Benchmarks [--smoke] [--warm-up SECONDS] [--duration SECONDS]\n" +
-        "                         [--scenarios single,json,batch,floor,import,sync,pg-single,pg-replicas,reports,close,pg-reports,pg-close]\n" +
-        "                         [--province-employees N] [--province-purchases-per-employee N] [--hub PATH/EBakul.Hub.dll]\n" +
+        "                         [--scenarios single,json,batch,late,floor,import,sync,pg-single,pg-replicas,reports,close,pg-reports,pg-close]\n" +
+        "                         [--province-employees N] [--province-purchases-per-employee N] [--month-fill N]\n" +
+        "                         [--hub PATH/EBakul.Hub.dll]\n" +
         "                         [--hub-setting KEY=VALUE]... [--postgres CONNECTION]";
 
     /// <summary>Reads the command line.</summary>
@@ -75,6 +82,7 @@ public sealed record BenchmarkOptions(
             ProvinceEmployees = Number(args, "--province-employees") ?? options.ProvinceEmployees,
             ProvincePurchasesPerEmployee = Number(args, "--province-purchases-per-employee") ?? options.ProvincePurchasesPerEmployee,
             Postgres = Option(args, "--postgres"),
+            MonthFill = Number(args, "--month-fill") ?? (smoke ? 2 : 20),
             HubSettings = [.. args.Select((arg, i) => (arg, i)).Where(a => a.arg == "--hub-setting" && a.i + 1 < args.Length).Select(a => args[a.i + 1])],
         };
     }

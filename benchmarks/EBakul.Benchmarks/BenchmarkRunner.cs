@@ -13,6 +13,12 @@ namespace EBakul.Benchmarks;
 /// <summary>Runs the scenarios of the benchmark, each against a hub process started for it.</summary>
 public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
 {
+    /// <summary>
+    /// Purchases recorded by the ledger scenarios so far, warm-up included, spread evenly over the buyers; the <c>late</c>
+    /// scenario reads it before any PostgreSQL scenario adds to it.
+    /// </summary>
+    private long _purchasesSent;
+
     private const string Regency = "35.22";
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(30);
 
@@ -33,17 +39,18 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
     {
         var results = new List<ScenarioResult>();
         bool Runs(string scenario) => options.Scenarios.Contains(scenario);
-        if (Runs("single") || Runs("json") || Runs("batch") || Runs("floor") || Runs("import") || Runs("sync"))
+        if (Runs("single") || Runs("json") || Runs("batch") || Runs("late") || Runs("floor") || Runs("import") || Runs("sync"))
         {
             await using var hub = await StartOnAsync(null, null, $"ledger hub ({LedgerHub})", LedgerHubSettings);
             var baseline = await BaselineAsync(hub, "baseline: health check (empty unary call)");
             results.Add(baseline);
-            if (Runs("single") || Runs("json") || Runs("batch") || Runs("floor"))
+            if (Runs("single") || Runs("json") || Runs("batch") || Runs("late") || Runs("floor"))
             {
                 var actors = await ActorsAsync(hub);
                 if (Runs("single")) results.Add(await RecordSingleAsync([hub], actors, $"RecordPurchase, {options.InFlight} in flight, durable") with { Baseline = baseline });
                 if (Runs("json")) results.Add(await RecordSingleJsonAsync(hub, actors) with { Baseline = baseline });
                 if (Runs("batch")) results.Add(await RecordBatchesAsync(hub, actors) with { Baseline = baseline });
+                if (Runs("late")) results.Add(await RecordLateInTheMonthAsync(hub, actors) with { Baseline = baseline });
                 if (Runs("floor"))
                 {
                     foreach (var floor in await new StorageFloor(options, log).RunAsync(actors)) results.Add(floor with { Baseline = baseline });
@@ -192,6 +199,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             var draft = actors.Draft(n);
             draft.ReceiptReference = $"BENCH-{runId}-{n}"; // a receipt no other scenario on the same database recorded
             await clients[n % clients.Length].RecordPurchaseAsync(new RecordPurchaseRequest { RequestId = $"{runId}-{n}", RegencyCode = Regency, Purchase = draft });
+            Interlocked.Increment(ref _purchasesSent);
         }, usage.Start);
         if (server is not null) await server.CheckpointAsync();
         return usage.Stop(new ScenarioResult(name, count, "purchases", elapsed, latencies, hubs.Max(h => h.Usage.PeakMemoryBytes())));
@@ -215,8 +223,43 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             using var response = await hub.Json.PostAsync($"/v1/regencies/{Regency}/purchases", content);
             if (!response.IsSuccessStatusCode)
                 throw new InvalidOperationException($"JSON RecordPurchase answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            Interlocked.Increment(ref _purchasesSent);
         }, usage.Start);
         return usage.Stop(new ScenarioResult($"RecordPurchase as JSON over HTTP/1.1, {options.InFlight} in flight, durable", count, "purchases", elapsed, latencies, hub.Usage.PeakMemoryBytes()));
+    }
+
+    /// <summary>
+    /// RecordPurchase as <see cref="RecordSingleAsync"/> measures it, late in the month: first the month is filled with
+    /// RecordPurchases (not measured) until every buyer has <see cref="BenchmarkOptions.MonthFill"/> purchases in it,
+    /// counting those the scenarios before it recorded, so that each purchase is recorded beside as many of its buyer's
+    /// as a real month's end holds. What a purchase costs that grows with its buyer's month shows against the
+    /// <c>single</c> line of the same run (which starts on empty months).
+    /// </summary>
+    private async Task<ScenarioResult> RecordLateInTheMonthAsync(HubProcess hub, Actors actors)
+    {
+        var client = new LedgerService.LedgerServiceClient(hub.Channel);
+        var runId = Guid.NewGuid().ToString("N")[..8];
+        var purchases = Math.Max(0, (long)options.MonthFill * actors.Nips.Length - Interlocked.Read(ref _purchasesSent));
+        var batches = (purchases + options.BatchSize - 1) / options.BatchSize;
+        log.WriteLine($"filling the month to {options.MonthFill} purchases for each of {actors.Nips.Length:N0} buyers: {purchases:N0} more ...");
+        var filling = System.Diagnostics.Stopwatch.StartNew();
+        await Parallel.ForAsync(0L, batches, new ParallelOptions { MaxDegreeOfParallelism = options.BatchesInFlight }, async (b, cancellationToken) =>
+        {
+            var request = new RecordPurchasesRequest { RequestId = $"{runId}-f{b}", RegencyCode = Regency };
+            for (var k = b * options.BatchSize; k < Math.Min(purchases, (b + 1) * options.BatchSize); k++)
+            {
+                // Numbered from a multiple of the buyers, so that each buyer gets the same number of them.
+                var draft = actors.Draft(2_000_000_000L / actors.Nips.Length * actors.Nips.Length + k);
+                draft.ReceiptReference = $"BENCH-FILL-{runId}-{k}";
+                request.Purchases.Add(draft);
+            }
+            var response = await client.RecordPurchasesAsync(request, cancellationToken: cancellationToken);
+            if (response.Results.Any(r => r.Outcome != RecordOutcome.Recorded))
+                throw new InvalidOperationException($"month fill rejected: {response.Results.First(r => r.Outcome != RecordOutcome.Recorded)}");
+        });
+        log.WriteLine($"  filled in {filling.Elapsed.TotalSeconds:F1} s");
+        return await RecordSingleAsync([hub], actors,
+            $"RecordPurchase late in the month (every buyer {options.MonthFill}+ purchases in it), {options.InFlight} in flight, durable");
     }
 
     private async Task<ScenarioResult> RecordBatchesAsync(HubProcess hub, Actors actors)
@@ -233,6 +276,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             var response = await client.RecordPurchasesAsync(request);
             if (response.Results.Any(r => r.Outcome != RecordOutcome.Recorded))
                 throw new InvalidOperationException($"batch item rejected: {response.Results.First(r => r.Outcome != RecordOutcome.Recorded)}");
+            Interlocked.Add(ref _purchasesSent, options.BatchSize);
         }, usage.Start);
         return usage.Stop(new ScenarioResult($"RecordPurchases, batches of {options.BatchSize}, {inFlight} in flight", count * options.BatchSize, "purchases",
             elapsed, latencies, hub.Usage.PeakMemoryBytes()));
