@@ -74,6 +74,8 @@ public class HubDbContext : DbContext
     public DbSet<AdjustmentDispute> AdjustmentDisputes => Set<AdjustmentDispute>();
     /// <summary>Report aggregates: merchants per month.</summary>
     public DbSet<ReportMerchantMonth> ReportMerchantMonths => Set<ReportMerchantMonth>();
+    /// <summary>Report aggregates: employee and merchant per month.</summary>
+    public DbSet<ReportBuyerMerchantMonth> ReportBuyerMerchantMonths => Set<ReportBuyerMerchantMonth>();
     /// <summary>Report aggregates: office and merchant per month.</summary>
     public DbSet<ReportOfficeMerchantMonth> ReportOfficeMerchantMonths => Set<ReportOfficeMerchantMonth>();
     /// <summary>Report aggregates: office groups per month.</summary>
@@ -195,12 +197,19 @@ public class HubDbContext : DbContext
             e.ToTable("period_states");
             e.HasKey(x => new { x.RegencyCode, x.PeriodKey });
         });
-        // The report aggregate tables are created WITHOUT ROWID by their SQLite migration (ReportAggregates): the key
+        // The four report aggregate tables are created WITHOUT ROWID by their SQLite migration (ReportAggregates): the key
         // is the table, so a month's rows are read in one pass and an upsert changes one b-tree.
         model.Entity<ReportMerchantMonth>(e =>
         {
             e.ToTable("report_merchant_months");
             e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.MerchantId });
+        });
+        model.Entity<ReportBuyerMerchantMonth>(e =>
+        {
+            e.ToTable("report_buyer_merchant_months");
+            // An office's rows together, each employee's together: a purchase reads its employee's month, an office's
+            // report reads its office's range.
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.OfficeCode, x.EmployeeNip, x.MerchantId });
         });
         model.Entity<ReportOfficeMerchantMonth>(e =>
         {

@@ -1190,6 +1190,55 @@ namespace EBakul.Hub.Data.Migrations
                     b.ToTable("compliance_office_months", (string)null);
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportBuyerMerchantMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("office_code");
+
+                    b.Property<string>("EmployeeNip")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("employee_nip");
+
+                    b.Property<string>("MerchantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<int>("Category")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("category");
+
+                    b.Property<string>("KecamatanCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kecamatan_code");
+
+                    b.Property<long>("PurchaseCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("purchase_count");
+
+                    b.Property<int>("Scale")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scale");
+
+                    b.Property<long>("SpentRupiah")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("spent_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "EmployeeNip", "MerchantId")
+                        .HasName("pk_report_buyer_merchant_months");
+
+                    b.ToTable("report_buyer_merchant_months", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportMerchantMonth", b =>
                 {
                     b.Property<string>("RegencyCode")

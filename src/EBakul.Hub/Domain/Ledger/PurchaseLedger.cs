@@ -159,8 +159,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             RecordedAt = TruncateToMilliseconds(clock.GetUtcNow()),
         };
         var recorded = Append(tx, entry);
-        ReportAggregates.AddPurchase(tx, policies, regencyCode, period, monthOffice!, input.EmployeeNip, input.MerchantId, input.AmountRupiah,
-            recorded.Sequence);
+        ReportAggregates.AddPurchase(tx, policies, regencyCode, period, monthOffice!, input.EmployeeNip, input.MerchantId, input.AmountRupiah);
         return new RecordedPurchase(recorded, eligibility);
     }
 
@@ -238,7 +237,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             .Bind("$merchant", original.MerchantId).Bind("$reference", ReceiptReferences.Key(original.ReceiptReference)).Bind("$entry", original.Id)
             .ExecuteNonQuery();
         ReportAggregates.RemovePurchase(tx, policies, regencyCode, Period.FromKey(original.PeriodKey), original.EmployeeNip, original.MerchantId,
-            original.AmountRupiah, original.OccurredAt, appended.Sequence);
+            original.AmountRupiah, original.OccurredAt);
         return (appended, original);
     }
 

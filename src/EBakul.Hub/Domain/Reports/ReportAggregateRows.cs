@@ -31,6 +31,34 @@ public sealed class ReportMerchantMonth
     public long BuyerCount { get; init; }
 }
 
+/// <summary>
+/// One employee's spending at one merchant in a month (table <c>report_buyer_merchant_months</c>), under the office the
+/// employee's month counts under and the merchant's month values: the employee level the distinct buyers come from.
+/// </summary>
+public sealed class ReportBuyerMerchantMonth
+{
+    /// <summary>The regency.</summary>
+    public required string RegencyCode { get; init; }
+    /// <summary>The month.</summary>
+    public int PeriodKey { get; init; }
+    /// <summary>The office the employee's month counts under.</summary>
+    public required string OfficeCode { get; init; }
+    /// <summary>The employee.</summary>
+    public required string EmployeeNip { get; init; }
+    /// <summary>The merchant.</summary>
+    public required string MerchantId { get; init; }
+    /// <summary>The merchant's category for the month.</summary>
+    public int Category { get; init; }
+    /// <summary>The merchant's scale for the month.</summary>
+    public int Scale { get; init; }
+    /// <summary>The merchant's kecamatan for the month.</summary>
+    public required string KecamatanCode { get; init; }
+    /// <summary>Spending, whole rupiah.</summary>
+    public long SpentRupiah { get; init; }
+    /// <summary>Purchases that stand.</summary>
+    public long PurchaseCount { get; init; }
+}
+
 /// <summary>One office's spending at one merchant in a month (table <c>report_office_merchant_months</c>).</summary>
 public sealed class ReportOfficeMerchantMonth
 {

@@ -8,8 +8,8 @@ using Microsoft.EntityFrameworkCore;
 namespace EBakul.Hub.Domain.Reports;
 
 /// <summary>
-/// Keeps the spending reports' month aggregates (<see cref="ReportMerchantMonth"/>, <see cref="ReportOfficeMerchantMonth"/>,
-/// <see cref="ReportOfficeGroupMonth"/>) in step with the ledger, in the same
+/// Keeps the spending reports' month aggregates (<see cref="ReportMerchantMonth"/>, <see cref="ReportBuyerMerchantMonth"/>,
+/// <see cref="ReportOfficeMerchantMonth"/>, <see cref="ReportOfficeGroupMonth"/>) in step with the ledger, in the same
 /// write transaction as each change they reflect: a recorded purchase, a void (a correction's voids included), an
 /// employee's move to another office. A report then reads some thousand rows instead of the month's ledger.
 /// <para>
@@ -17,8 +17,8 @@ namespace EBakul.Hub.Domain.Reports;
 /// refuses the rest), at a merchant whose category and scale for the month the month's policy counts. A merchant's
 /// category, scale and kecamatan for a month are those it had at its first purchase of the month (kept in its
 /// <see cref="ReportMerchantMonth"/>), so a later re-classification or move does not move money between groups of a
-/// month already reported. Distinct buyers come from the employee level, which is not stored: a purchase reads its
-/// employee's entries of the month (a few) from the ledger's month index (<see cref="EmployeePairsSql"/>), and each group's buyer count changes only when the employee's spending in it goes from 0 to more or
+/// month already reported. Distinct buyers come from the employee level: a purchase reads its employee's rows of the
+/// month (a few), and each group's buyer count changes only when the employee's spending in it goes from 0 to more or
 /// back. Spending per pair is never negative (a void cancels its own purchase), so "more than 0" is "has spending".
 /// </para>
 /// <para>
@@ -40,25 +40,19 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         "INSERT INTO report_merchant_months (regency_code, period_key, merchant_id, category, scale, kecamatan_code, first_active_at, " +
         "counts, spent_rupiah, purchase_count, buyer_count) " +
         "VALUES (@regency, @period, @merchant, @category, @scale, @kecamatan, @firstActive, @counts, 0, 0, 0)";
-    /// <summary>
-    /// The employee level, read from the ledger's month index (the one the month's evaluation reads, keyed by regency, month,
-    /// employee and merchant): the employee's spending and purchases of the month per merchant whose month counts, from the
-    /// entries at a merchant ACTIVE at their moment, leaving out the entry <c>@except</c> (the one being applied). It is
-    /// not stored: a purchase reads the few entries of its employee's month on the index page its own insert changed.
-    /// </summary>
     private const string EmployeePairsSql =
-        "SELECT e.merchant_id, m.category, m.scale, m.kecamatan_code, SUM(e.amount_rupiah), " +
-        "SUM(CASE WHEN e.amount_rupiah > 0 THEN 1 ELSE -1 END) " +
-        "FROM ledger_entries e JOIN report_merchant_months m " +
-        "ON m.regency_code = e.regency_code AND m.period_key = e.period_key AND m.merchant_id = e.merchant_id " +
-        "WHERE e.regency_code = @regency AND e.period_key = @period AND e.employee_nip = @nip AND e.sequence <> @except AND m.counts = 1 " +
-        "AND " + ActiveAtMomentSql + " " +
-        "GROUP BY e.merchant_id, m.category, m.scale, m.kecamatan_code";
-
-    /// <summary>Whether the ledger entry <c>e</c>'s merchant was ACTIVE at the entry's moment (all but entries imported from an older ledger).</summary>
-    internal const string ActiveAtMomentSql =
-        "(SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = e.merchant_id AND s.effective_at <= e.occurred_at " +
-        "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) = 2";
+        "SELECT merchant_id, category, scale, kecamatan_code, spent_rupiah, purchase_count FROM report_buyer_merchant_months " +
+        "WHERE regency_code = @regency AND period_key = @period AND office_code = @office AND employee_nip = @nip";
+    private const string UpsertPairSql =
+        "INSERT INTO report_buyer_merchant_months (regency_code, period_key, office_code, employee_nip, merchant_id, category, scale, " +
+        "kecamatan_code, spent_rupiah, purchase_count) " +
+        "VALUES (@regency, @period, @office, @nip, @merchant, @category, @scale, @kecamatan, @amount, @count) " +
+        "ON CONFLICT (regency_code, period_key, office_code, employee_nip, merchant_id) DO UPDATE SET " +
+        "spent_rupiah = report_buyer_merchant_months.spent_rupiah + excluded.spent_rupiah, " +
+        "purchase_count = report_buyer_merchant_months.purchase_count + excluded.purchase_count";
+    private const string DeleteEmptyPairsSql =
+        "DELETE FROM report_buyer_merchant_months WHERE regency_code = @regency AND period_key = @period AND office_code = @office " +
+        "AND employee_nip = @nip AND spent_rupiah = 0 AND purchase_count = 0";
     private const string UpdateMerchantMonthSql =
         "UPDATE report_merchant_months SET spent_rupiah = spent_rupiah + @amount, purchase_count = purchase_count + @count, " +
         "buyer_count = buyer_count + @buyers WHERE regency_code = @regency AND period_key = @period AND merchant_id = @merchant AND counts = 1 " +
@@ -90,31 +84,26 @@ public sealed class ReportAggregates(DatabaseWriter writer)
     /// <summary>A merchant's month as the aggregates hold it.</summary>
     private readonly record struct MerchantMonth(int Category, int Scale, string KecamatanCode, bool Counts);
 
-    /// <summary>An employee's spending at one merchant in a month, with the merchant's month values.</summary>
-    private readonly record struct Pair(int Category, int Scale, string KecamatanCode, long Spent, long Count);
-
     /// <summary>
-    /// Inside the write that records a purchase, after its entry (<paramref name="sequence"/>) is appended: adds it to its
-    /// month's aggregates, under <paramref name="monthOffice"/> (the office the employee's month counts under).
+    /// Inside the write that records a purchase: adds it to its month's aggregates, under <paramref name="monthOffice"/>
+    /// (the office the employee's month counts under).
     /// </summary>
     internal static void AddPurchase(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string monthOffice, string nip,
-        string merchantId, long amountRupiah, long sequence) =>
-        Apply(tx, policies, regencyCode, period, monthOffice, nip, EmployeeMonth(tx, regencyCode, period, nip, sequence), merchantId, amountRupiah, 1);
+        string merchantId, long amountRupiah) =>
+        Apply(tx, policies, regencyCode, period, monthOffice, nip, merchantId, amountRupiah, 1);
 
     /// <summary>
-    /// Inside the write that voids a purchase, after its reversal (<paramref name="reversalSequence"/>) is appended: takes it
-    /// out of its month's aggregates (unless it never counted: a purchase imported from an older ledger at a merchant that was
-    /// not ACTIVE at its moment).
+    /// Inside the write that voids a purchase: takes it out of its month's aggregates (unless it never counted: a purchase
+    /// imported from an older ledger at a merchant that was not ACTIVE at its moment).
     /// </summary>
     internal static void RemovePurchase(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string nip,
-        string merchantId, long amountRupiah, DateTimeOffset occurredAt, long reversalSequence)
+        string merchantId, long amountRupiah, DateTimeOffset occurredAt)
     {
         if (tx.Command(MerchantStatusAtSql).Bind("@merchant", merchantId).Bind("@occurred", occurredAt.ToUnixTimeMilliseconds()).ExecuteScalar()
             is not long status || status != (long)MerchantStatus.Active) return;
         var office = tx.Command(MonthOfficeSql).Bind("@nip", nip).Bind("@period", period.Key).ExecuteScalar() as string;
         if (office is null) return;
-        Apply(tx, policies, regencyCode, period, office, nip, EmployeeMonth(tx, regencyCode, period, nip, reversalSequence), merchantId,
-            -amountRupiah, -1);
+        Apply(tx, policies, regencyCode, period, office, nip, merchantId, -amountRupiah, -1);
     }
 
     /// <summary>
@@ -125,35 +114,35 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         string fromOffice, string toOffice)
     {
         if (fromOffice == toOffice) return;
-        var leaving = EmployeeMonth(tx, regencyCode, period, nip, 0);
-        var arriving = new Dictionary<string, Pair>(StringComparer.Ordinal);
-        foreach (var (merchant, pair) in leaving.ToList())
+        var pairs = new List<(string Merchant, long Spent, long Count)>();
+        using (var rows = tx.Command(EmployeePairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", fromOffice)
+                   .Bind("@nip", nip).ExecuteReader())
         {
-            Apply(tx, policies, regencyCode, period, fromOffice, nip, leaving, merchant, -pair.Spent, -pair.Count);
-            Apply(tx, policies, regencyCode, period, toOffice, nip, arriving, merchant, pair.Spent, pair.Count);
+            while (rows.Read()) pairs.Add((rows.GetString(0), rows.GetInt64(4), rows.GetInt64(5)));
         }
+        foreach (var (merchant, spent, count) in pairs)
+        {
+            Apply(tx, policies, regencyCode, period, fromOffice, nip, merchant, -spent, -count);
+            Apply(tx, policies, regencyCode, period, toOffice, nip, merchant, spent, count);
+        }
+        tx.Command(DeleteEmptyPairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", fromOffice).Bind("@nip", nip)
+            .ExecuteNonQuery();
     }
 
-    /// <summary>The employee's month per merchant from the ledger (<see cref="EmployeePairsSql"/>), without the entry <paramref name="exceptSequence"/>.</summary>
-    private static Dictionary<string, Pair> EmployeeMonth(WriteTransaction tx, string regencyCode, Period period, string nip, long exceptSequence)
-    {
-        var pairs = new Dictionary<string, Pair>(StringComparer.Ordinal);
-        using var rows = tx.Command(EmployeePairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@nip", nip)
-            .Bind("@except", exceptSequence).ExecuteReader();
-        while (rows.Read())
-            pairs[rows.GetString(0)] = new Pair(rows.GetInt32(1), rows.GetInt32(2), rows.GetString(3), rows.GetInt64(4), rows.GetInt64(5));
-        return pairs;
-    }
-
-    /// <summary>
-    /// Applies a change of the employee's spending at a merchant under <paramref name="office"/>, given the employee's month
-    /// before it (<paramref name="pairs"/>, updated with the change).
-    /// </summary>
     private static void Apply(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string office, string nip,
-        Dictionary<string, Pair> pairs, string merchantId, long amount, long count)
+        string merchantId, long amount, long count)
     {
-        pairs.TryGetValue(merchantId, out var pair);
-        var pairBefore = pair.Spent;
+        var pairs = new List<(string Merchant, int Category, int Scale, string Kecamatan, long Spent)>();
+        long pairBefore = 0;
+        using (var rows = tx.Command(EmployeePairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office)
+                   .Bind("@nip", nip).ExecuteReader())
+        {
+            while (rows.Read())
+            {
+                pairs.Add((rows.GetString(0), rows.GetInt32(1), rows.GetInt32(2), rows.GetString(3), rows.GetInt64(4)));
+                if (pairs[^1].Merchant == merchantId) pairBefore = pairs[^1].Spent;
+            }
+        }
 
         // The merchant's month, updated and read in one statement; created at its first purchase of the month.
         var buyers = Change(pairBefore, amount);
@@ -166,15 +155,17 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         var merchant = month!.Value;
 
         long categoryBefore = 0, scaleBefore = 0, kecamatanBefore = 0, totalBefore = 0;
-        foreach (var other in pairs.Values)
+        foreach (var pair in pairs)
         {
-            totalBefore += other.Spent;
-            if (other.Category == merchant.Category) categoryBefore += other.Spent;
-            if (other.Scale == merchant.Scale) scaleBefore += other.Spent;
-            if (other.KecamatanCode == merchant.KecamatanCode) kecamatanBefore += other.Spent;
+            totalBefore += pair.Spent;
+            if (pair.Category == merchant.Category) categoryBefore += pair.Spent;
+            if (pair.Scale == merchant.Scale) scaleBefore += pair.Spent;
+            if (pair.Kecamatan == merchant.KecamatanCode) kecamatanBefore += pair.Spent;
         }
-        pairs[merchantId] = new Pair(merchant.Category, merchant.Scale, merchant.KecamatanCode, pair.Spent + amount, pair.Count + count);
 
+        tx.Command(UpsertPairSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office).Bind("@nip", nip)
+            .Bind("@merchant", merchantId).Bind("@category", merchant.Category).Bind("@scale", merchant.Scale)
+            .Bind("@kecamatan", merchant.KecamatanCode).Bind("@amount", amount).Bind("@count", count).ExecuteNonQuery();
         var officeMerchantSpent = (long)tx.Command(UpsertOfficeMerchantSql).Bind("@regency", regencyCode).Bind("@period", period.Key)
             .Bind("@office", office).Bind("@merchant", merchantId).Bind("@amount", amount).Bind("@count", count).Bind("@buyers", buyers)
             .ExecuteScalar()!;
@@ -280,11 +271,7 @@ public sealed class ReportAggregates(DatabaseWriter writer)
                 .Bind("@regency", regencyCode).Bind("@period", period).ExecuteNonQuery();
         }
 
-        // The employee level is gathered in a temporary table of the connection, emptied before and after.
-        statement(RebuildPairsTableSql).ExecuteNonQuery();
-        statement(ClearPairsSql).ExecuteNonQuery();
         foreach (var sql in RebuildFillSql) statement(sql).Bind("@regency", regencyCode).ExecuteNonQuery();
-        statement(ClearPairsSql).ExecuteNonQuery();
         statement("DELETE FROM report_rebuilds WHERE regency_code = @regency").Bind("@regency", regencyCode).ExecuteNonQuery();
         return periods.Count;
     }
@@ -297,17 +284,11 @@ public sealed class ReportAggregates(DatabaseWriter writer)
 
     private static readonly string[] RebuildClearSql =
     [
+        "DELETE FROM report_buyer_merchant_months WHERE regency_code = @regency",
         "DELETE FROM report_office_merchant_months WHERE regency_code = @regency",
         "DELETE FROM report_office_group_months WHERE regency_code = @regency",
         "UPDATE report_merchant_months SET spent_rupiah = 0, purchase_count = 0, buyer_count = 0 WHERE regency_code = @regency",
     ];
-
-    /// <summary>The rebuild's employee level, as <see cref="EmployeePairsSql"/> reads it for one employee, for the whole regency.</summary>
-    private const string RebuildPairsTableSql =
-        "CREATE TEMP TABLE IF NOT EXISTS report_pairs (regency_code TEXT NOT NULL, period_key INTEGER NOT NULL, office_code TEXT NOT NULL, " +
-        "employee_nip TEXT NOT NULL, merchant_id TEXT NOT NULL, category INTEGER NOT NULL, scale INTEGER NOT NULL, kecamatan_code TEXT NOT NULL, " +
-        "spent_rupiah BIGINT NOT NULL, purchase_count BIGINT NOT NULL)";
-    private const string ClearPairsSql = "DELETE FROM report_pairs";
 
     /// <summary>A month row for every merchant with entries in a month, with the registry's values unless one is held already.</summary>
     private const string RebuildMerchantMonthsSql =
@@ -323,7 +304,7 @@ public sealed class ReportAggregates(DatabaseWriter writer)
     [
         // The employee level: the ledger summed per employee and merchant, at merchants whose month counts, under the office
         // the employee's month counts under; only entries at a merchant ACTIVE at their moment (all but imported ones).
-        "INSERT INTO report_pairs (regency_code, period_key, office_code, employee_nip, merchant_id, category, scale, " +
+        "INSERT INTO report_buyer_merchant_months (regency_code, period_key, office_code, employee_nip, merchant_id, category, scale, " +
         "kecamatan_code, spent_rupiah, purchase_count) " +
         "SELECT s.regency_code, s.period_key, " + EmployeeAssignments.OfficeInMonthSql("s.employee_nip", "s.period_key") + ", " +
         "s.employee_nip, s.merchant_id, m.category, m.scale, m.kecamatan_code, s.spent, s.purchases " +
@@ -336,16 +317,16 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         "WHERE m.counts = 1 AND s.spent > 0",
         "UPDATE report_merchant_months SET spent_rupiah = t.spent, purchase_count = t.purchases, buyer_count = t.buyers " +
         "FROM (SELECT p.period_key, p.merchant_id, SUM(p.spent_rupiah) AS spent, SUM(p.purchase_count) AS purchases, COUNT(*) AS buyers " +
-        "FROM report_pairs p WHERE p.regency_code = @regency GROUP BY p.period_key, p.merchant_id) t " +
+        "FROM report_buyer_merchant_months p WHERE p.regency_code = @regency GROUP BY p.period_key, p.merchant_id) t " +
         "WHERE report_merchant_months.regency_code = @regency AND report_merchant_months.period_key = t.period_key " +
         "AND report_merchant_months.merchant_id = t.merchant_id",
         "INSERT INTO report_office_merchant_months (regency_code, period_key, office_code, merchant_id, spent_rupiah, purchase_count, buyer_count) " +
         "SELECT p.regency_code, p.period_key, p.office_code, p.merchant_id, SUM(p.spent_rupiah), SUM(p.purchase_count), COUNT(*) " +
-        "FROM report_pairs p WHERE p.regency_code = @regency GROUP BY p.regency_code, p.period_key, p.office_code, p.merchant_id",
+        "FROM report_buyer_merchant_months p WHERE p.regency_code = @regency GROUP BY p.regency_code, p.period_key, p.office_code, p.merchant_id",
         "INSERT INTO report_office_group_months (regency_code, period_key, office_code, dimension, group_key, spent_rupiah, purchase_count, " +
         "buyer_count, merchant_count) " +
         "SELECT p.regency_code, p.period_key, p.office_code, 0, '', SUM(p.spent_rupiah), SUM(p.purchase_count), COUNT(DISTINCT p.employee_nip), " +
-        "COUNT(DISTINCT p.merchant_id) FROM report_pairs p WHERE p.regency_code = @regency " +
+        "COUNT(DISTINCT p.merchant_id) FROM report_buyer_merchant_months p WHERE p.regency_code = @regency " +
         "GROUP BY p.regency_code, p.period_key, p.office_code",
         GroupBuyersSql(ReportDimension.Category, "CAST(p.category AS TEXT)"),
         GroupBuyersSql(ReportDimension.Scale, "CAST(p.scale AS TEXT)"),
@@ -356,6 +337,6 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         "INSERT INTO report_office_group_months (regency_code, period_key, office_code, dimension, group_key, spent_rupiah, purchase_count, " +
         "buyer_count, merchant_count) " +
         $"SELECT p.regency_code, p.period_key, p.office_code, {(int)dimension}, {key}, 0, 0, COUNT(DISTINCT p.employee_nip), 0 " +
-        "FROM report_pairs p WHERE p.regency_code = @regency " +
+        "FROM report_buyer_merchant_months p WHERE p.regency_code = @regency " +
         $"GROUP BY p.regency_code, p.period_key, p.office_code, {key}";
 }

@@ -76,29 +76,17 @@ internal static class ReportSql
         "SELECT g.office_code, g.dimension, g.group_key, g.spent_rupiah, g.purchase_count, g.buyer_count, g.merchant_count " +
         "FROM report_office_group_months g WHERE g.regency_code = @regency AND g.period_key = @period";
 
-    /// <summary>
-    /// The month's employee level, summed from the ledger's month index (the one the month's evaluation reads, in employee and
-    /// merchant order): each employee's spending and purchases per merchant whose month counts, from the entries at a merchant
-    /// ACTIVE at their moment, under the office the employee's month counts under; each employee's rows together.
-    /// </summary>
-    public static readonly string BuyerMerchants = BuyerMerchantsWhere("");
+    /// <summary>The month's employee level (<see cref="ReportBuyerMerchantMonth"/>), each employee's rows together.</summary>
+    public const string BuyerMerchants =
+        "SELECT p.office_code, p.employee_nip, p.merchant_id, p.spent_rupiah, p.purchase_count FROM report_buyer_merchant_months p " +
+        "WHERE p.regency_code = @regency AND p.period_key = @period AND p.spent_rupiah > 0 " +
+        "ORDER BY p.office_code, p.employee_nip, p.merchant_id";
 
-    /// <summary>As <see cref="BuyerMerchants"/>, for the office <c>@office</c>: its employees of the month, found by their offices.</summary>
-    public static readonly string OfficeBuyerMerchants = BuyerMerchantsWhere(
-        "AND e.employee_nip IN (SELECT a.nip FROM employee_assignments a WHERE a.office_code = @office " +
-        "UNION SELECT r.nip FROM employees r WHERE r.regency_code = @regency AND r.office_code = @office) ");
-
-    private static string BuyerMerchantsWhere(string employees) =>
-        "SELECT p.office_code, p.employee_nip, p.merchant_id, p.spent, p.purchases FROM (" +
-        "SELECT " + Roster.EmployeeAssignments.OfficeInMonthSql("s.employee_nip", "@period") + " AS office_code, s.employee_nip, s.merchant_id, " +
-        "s.spent, s.purchases FROM (" +
-        "SELECT e.employee_nip, e.merchant_id, SUM(e.amount_rupiah) AS spent, SUM(CASE WHEN e.amount_rupiah > 0 THEN 1 ELSE -1 END) AS purchases " +
-        "FROM ledger_entries e JOIN report_merchant_months m " +
-        "ON m.regency_code = e.regency_code AND m.period_key = e.period_key AND m.merchant_id = e.merchant_id " +
-        "WHERE e.regency_code = @regency AND e.period_key = @period AND m.counts = 1 " + employees +
-        "AND " + ReportAggregates.ActiveAtMomentSql + " GROUP BY e.employee_nip, e.merchant_id) s WHERE s.spent > 0) p " +
-        (employees.Length == 0 ? "" : "WHERE p.office_code = @office ") +
-        "ORDER BY p.employee_nip, p.merchant_id";
+    /// <summary>As <see cref="BuyerMerchants"/>, for the office <c>@office</c>.</summary>
+    public const string OfficeBuyerMerchants =
+        "SELECT p.office_code, p.employee_nip, p.merchant_id, p.spent_rupiah, p.purchase_count FROM report_buyer_merchant_months p " +
+        "WHERE p.regency_code = @regency AND p.period_key = @period AND p.office_code = @office AND p.spent_rupiah > 0 " +
+        "ORDER BY p.office_code, p.employee_nip, p.merchant_id";
 
     /// <summary>Distinct merchants with spending from the employees of the offices <c>@office0</c>… together.</summary>
     public static string OfficesMerchantCount(int offices) =>

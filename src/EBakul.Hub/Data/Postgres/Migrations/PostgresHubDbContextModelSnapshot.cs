@@ -1301,6 +1301,60 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.ToTable("compliance_office_months", (string)null);
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportBuyerMerchantMonth", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("regency_code")
+                        .UseCollation("C");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("integer")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("OfficeCode")
+                        .HasColumnType("text")
+                        .HasColumnName("office_code")
+                        .UseCollation("C");
+
+                    b.Property<string>("EmployeeNip")
+                        .HasColumnType("text")
+                        .HasColumnName("employee_nip")
+                        .UseCollation("C");
+
+                    b.Property<string>("MerchantId")
+                        .HasColumnType("text")
+                        .HasColumnName("merchant_id")
+                        .UseCollation("C");
+
+                    b.Property<int>("Category")
+                        .HasColumnType("integer")
+                        .HasColumnName("category");
+
+                    b.Property<string>("KecamatanCode")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kecamatan_code")
+                        .UseCollation("C");
+
+                    b.Property<long>("PurchaseCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("purchase_count");
+
+                    b.Property<int>("Scale")
+                        .HasColumnType("integer")
+                        .HasColumnName("scale");
+
+                    b.Property<long>("SpentRupiah")
+                        .HasColumnType("bigint")
+                        .HasColumnName("spent_rupiah");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "OfficeCode", "EmployeeNip", "MerchantId")
+                        .HasName("pk_report_buyer_merchant_months");
+
+                    b.ToTable("report_buyer_merchant_months", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Domain.Reports.ReportMerchantMonth", b =>
                 {
                     b.Property<string>("RegencyCode")
