@@ -31,7 +31,7 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                 });
 
             // The employee level is kept again (reading it from the ledger cost a purchase late in a month about 3 µs per
-            // entry of its buyer's month): have it built from the ledger before the next report.
+            // entry of its buyer's month): have it built from the ledger at the next start, before the hub serves.
             migrationBuilder.Sql(
                 "INSERT INTO report_rebuilds (regency_code, requested_at) SELECT DISTINCT regency_code, 0 FROM ledger_entries WHERE 1 = 1 " +
                 "ON CONFLICT (regency_code) DO NOTHING");
