@@ -165,7 +165,7 @@ public sealed class ReportAggregates(DatabaseWriter writer)
 
         tx.Command(UpsertPairSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office).Bind("@nip", nip)
             .Bind("@merchant", merchantId).Bind("@category", merchant.Category).Bind("@scale", merchant.Scale)
-            .Bind("@kecamatan", merchant.KecamatanCode).Bind("@amount", amount).Bind("@count", count).ExecuteNonQuery();
+            .Bind("@kecamatan", merchant.KecamatanCode).Bind("@amount", amount).Bind("@count", count).ExecuteDeferred();
         var officeMerchantSpent = (long)tx.Command(UpsertOfficeMerchantSql).Bind("@regency", regencyCode).Bind("@period", period.Key)
             .Bind("@office", office).Bind("@merchant", merchantId).Bind("@amount", amount).Bind("@count", count).Bind("@buyers", buyers)
             .ExecuteScalar()!;
