@@ -6,7 +6,7 @@ namespace EBakul.Benchmarks;
 /// <param name="Smoke">Small sizes and short runs: proves every scenario works, in seconds (CI). No figure is judged.</param>
 /// <param name="WarmUp">How long each load scenario runs before it is measured.</param>
 /// <param name="Duration">How long each load scenario is measured.</param>
-/// <param name="InFlight">Calls kept in flight by the single-purchase scenario and the baseline.</param>
+/// <param name="InFlight">Calls kept in flight by the single-purchase scenarios, the floor and the baseline (<c>--in-flight N</c>, default 64).</param>
 /// <param name="BatchSize">Purchases per RecordPurchases call.</param>
 /// <param name="BatchesInFlight">RecordPurchases calls kept in flight.</param>
 /// <param name="LedgerMerchants">Demo merchants of the ledger hub (the purchases' merchants).</param>
@@ -50,13 +50,20 @@ public sealed record BenchmarkOptions(
     /// </summary>
     public int MonthFill { get; init; } = 20;
 
+    /// <summary>
+    /// Page size of the SQLite files the run creates (<c>--page-size BYTES</c>), or null for the hub's own
+    /// (<c>SqlitePragmas.NewDatabasePageBytes</c>): the file is created empty with this size before the hub or the floor
+    /// opens it, and a file keeps the page size it was created with.
+    /// </summary>
+    public int? PageBytes { get; init; }
+
     /// <summary>Every scenario, in the order they run (the <c>pg-</c> ones on PostgreSQL).</summary>
     public static readonly string[] AllScenarios =
         ["single", "json", "batch", "late", "floor", "import", "sync", "pg-single", "pg-replicas", "reports", "close", "pg-reports", "pg-close"];
 
     /// <summary>What the command line accepts.</summary>
     public const string Usage =
-        "usage: EBakul.Benchmarks [--smoke] [--warm-up SECONDS] [--duration SECONDS]\n" +
+        "usage: EBakul.Benchmarks [--smoke] [--warm-up SECONDS] [--duration SECONDS] [--in-flight N] [--page-size BYTES]\n" +
         "                         [--scenarios single,json,batch,late,floor,import,sync,pg-single,pg-replicas,reports,close,pg-reports,pg-close]\n" +
         "                         [--province-employees N] [--province-purchases-per-employee N] [--month-fill N]\n" +
         "                         [--hub PATH/EBakul.Hub.dll]\n" +
@@ -79,6 +86,8 @@ public sealed record BenchmarkOptions(
             : new BenchmarkOptions(false, warmUp, duration, 64, 100, 8, 5_000, 8_470, 91_751, 500_000, 500_000, 20, 91_751, scenarios, hub);
         return options with
         {
+            InFlight = Number(args, "--in-flight") ?? options.InFlight,
+            PageBytes = Number(args, "--page-size"),
             ProvinceEmployees = Number(args, "--province-employees") ?? options.ProvinceEmployees,
             ProvincePurchasesPerEmployee = Number(args, "--province-purchases-per-employee") ?? options.ProvincePurchasesPerEmployee,
             Postgres = Option(args, "--postgres"),

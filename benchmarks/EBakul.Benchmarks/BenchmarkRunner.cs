@@ -144,7 +144,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
     {
         log.WriteLine($"starting {what} ...");
         var started = Stopwatch.StartNew();
-        var hub = await HubProcess.StartAsync(options.HubDll, settings.Concat(options.HubSettings.Select(s => "--" + s)), StartupTimeout, postgres, token);
+        var hub = await HubProcess.StartAsync(options.HubDll, settings.Concat(options.HubSettings.Select(s => "--" + s)), StartupTimeout, postgres, token,
+            options.PageBytes);
         log.WriteLine($"  serving after {started.Elapsed.TotalSeconds:0.0} s (pid {hub.ProcessId})");
         return hub;
     }

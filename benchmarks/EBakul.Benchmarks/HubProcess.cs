@@ -52,10 +52,29 @@ public sealed class HubProcess : IAsyncDisposable
     /// Starts the hub with extra configuration switches and waits until it serves: on a fresh SQLite file, or on the
     /// PostgreSQL database <paramref name="postgres"/> (a connection string). A further replica of a hub already serving
     /// that database is given the first one's <paramref name="token"/> (only the first start writes the development
-    /// credentials).
+    /// credentials). <paramref name="pageBytes"/>: the page size of the new SQLite file, or null for the hub's own.
     /// </summary>
-    public static Task<HubProcess> StartAsync(string hubDll, IEnumerable<string> settings, TimeSpan startupTimeout, string? postgres = null, string? token = null) =>
-        StartAsync(hubDll, settings, startupTimeout, Path.Combine(Path.GetTempPath(), "ebakul-bench", Guid.NewGuid().ToString("N")), postgres, token);
+    public static Task<HubProcess> StartAsync(string hubDll, IEnumerable<string> settings, TimeSpan startupTimeout, string? postgres = null, string? token = null,
+        int? pageBytes = null)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "ebakul-bench", Guid.NewGuid().ToString("N"));
+        if (postgres is null && pageBytes is { } bytes) CreateEmptySqliteFile(Path.Combine(folder, "ebakul.db"), bytes);
+        return StartAsync(hubDll, settings, startupTimeout, folder, postgres, token);
+    }
+
+    /// <summary>
+    /// Creates an empty SQLite file in WAL mode with pages of <paramref name="pageBytes"/>: the hub keeps the page size of a
+    /// file it finds, as it does for a database created by an earlier release.
+    /// </summary>
+    public static void CreateEmptySqliteFile(string path, int pageBytes)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA page_size={pageBytes}; PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
 
     /// <summary>
     /// Stops this hub without deleting its database and starts a fresh hub process on it with

@@ -12,7 +12,8 @@ public static class Report
         output.WriteLine();
         output.WriteLine($"e-Bakul hub benchmark ({(options.Smoke ? "smoke: sizes too small to judge any figure" : "full")}), " +
             $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, " +
-            $".NET {Environment.Version}, load average before/after: {Machine.LoadAverageAtStart} / {Machine.LoadAverage()}");
+            $".NET {Environment.Version}, SQLite pages {options.PageBytes ?? EBakul.Hub.Data.SqlitePragmas.NewDatabasePageBytes} bytes, " +
+            $"load average before/after: {Machine.LoadAverageAtStart} / {Machine.LoadAverage()}");
         output.WriteLine();
         output.WriteLine("| scenario | operations | elapsed | throughput | vs baseline | p50 ms | p99 ms | p99.9 ms | hub peak RSS | hub CPU/op | writer CPU/op | db server CPU/op | written/op |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -60,6 +60,7 @@ public sealed class StorageFloor(BenchmarkOptions options, TextWriter log)
         try
         {
             var database = new DatabaseOptions { Path = Path.Combine(folder, "floor.db") };
+            if (options.PageBytes is { } pageBytes) HubProcess.CreateEmptySqliteFile(database.Path, pageBytes);
             await CreateSchemaAsync(database, dropLedgerIndexes: rows == Rows.EntryPrimaryKeyOnly);
             using var writer = new DatabaseWriter(Options.Create(database));
             var ledger = new PurchaseLedger(TimeProvider.System, new LedgerAppendSignal(), new EBakul.Hub.Domain.Quota.PolicyOfMonth(TimeProvider.System));
@@ -124,10 +125,13 @@ public sealed class StorageFloor(BenchmarkOptions options, TextWriter log)
         }, rerunnable: true);
     }
 
-    /// <summary>Creates the hub's schema with its own migrations; optionally drops every index of the ledger.</summary>
+    /// <summary>
+    /// Creates the hub's schema with its own migrations, on a connection with the hub's pragmas (so a new file gets the
+    /// hub's page size); optionally drops every index of the ledger.
+    /// </summary>
     private static async Task CreateSchemaAsync(DatabaseOptions database, bool dropLedgerIndexes)
     {
-        await using (var db = new HubDbContext(new DbContextOptionsBuilder<HubDbContext>().UseSqlite(database.ConnectionString).Options))
+        await using (var db = new HubDbContext(new DbContextOptionsBuilder<HubDbContext>().UseSqlite(database.ConnectionString).AddInterceptors(new SqlitePragmas.Interceptor()).Options))
         {
             await HubMigrations.MigrateAsync(db, CancellationToken.None);
         }

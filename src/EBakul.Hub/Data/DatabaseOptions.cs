@@ -27,8 +27,9 @@ public sealed class DatabaseOptions
     public int MaxQueuedWrites { get; set; } = 10_000;
 
     /// <summary>
-    /// WAL pages (4 KiB each) from which the writer makes the write-ahead log start over; the WAL file grows to about
-    /// this size. Default 131,072 (512 MiB); why so large: <c>WalCheckpointer.DefaultRestartPages</c>.
+    /// WAL pages (of the file's page size: 2 KiB in a file the hub created, <see cref="SqlitePragmas.NewDatabasePageBytes"/>)
+    /// from which the writer makes the write-ahead log start over; the WAL file grows to about this size. Default 131,072
+    /// (256 MiB of 2 KiB pages); why so large: <c>WalCheckpointer.DefaultRestartPages</c>.
     /// </summary>
     public int WalRestartPages { get; set; } = WalCheckpointer.DefaultRestartPages;
 

@@ -32,8 +32,9 @@ internal sealed class WalCheckpointer : IDisposable
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The default of <see cref="DatabaseOptions.WalRestartPages"/>: 512 MiB of 4 KiB pages. Each restart stalls the
-    /// writer for its catch-up (two fsyncs and the pages of one checkpoint, typically 5–20 ms), so restarts are kept
+    /// The default of <see cref="DatabaseOptions.WalRestartPages"/>: 256 MiB of 2 KiB pages (512 MiB in a file with 4 KiB
+    /// pages). Each restart stalls the writer for its catch-up (two fsyncs and the pages of one checkpoint, typically
+    /// 5–20 ms), so restarts are kept
     /// rare: at month-end rates (about 17,000 WAL pages a second) once every seven or eight seconds, where 16k pages
     /// made it about once a second and showed in the p99 of recorded purchases.
     /// </summary>
