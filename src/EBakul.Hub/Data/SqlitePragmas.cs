@@ -28,8 +28,9 @@ public static class SqlitePragmas
     /// the ledger's merchant and month indexes, the report aggregates), so what a purchase writes follows the page size.
     /// Measured with <c>--page-size</c> in the benchmark (docs/benchmarks.md, "Smaller pages"): at one purchase in flight,
     /// a regency's usual rate, a purchase writes 55 KiB with 2 KiB pages against 90 KiB with 4 KiB; at 64 in flight 27
-    /// against 38 KiB, for about 15% more writer CPU per purchase (deeper trees). 1 KiB pages cost more CPU still and
-    /// saved little more.
+    /// against 38 KiB, for about 15% more writer CPU per purchase (deeper trees) and a close about 15% slower. 1 KiB pages
+    /// wrote less again (39 KiB at one in flight) but cost more CPU still, and late in a month up to a third of the
+    /// throughput.
     /// </summary>
     public const int NewDatabasePageBytes = 2048;
 
