@@ -20,8 +20,8 @@ public sealed class SqlitePageSizeTests
         using (var hub = new HubFactory(path))
             await RecordOneAsync(hub);
 
-        Assert.Equal(SqlitePragmas.NewDatabasePageBytes, Pragma(path, "page_size"));
-        Assert.Equal("wal", PragmaText(path, "journal_mode"));
+        Assert.Equal(SqlitePragmas.NewDatabasePageBytes, Convert.ToInt64(Scalar(path, "PRAGMA page_size")));
+        Assert.Equal("wal", Scalar(path, "PRAGMA journal_mode"));
     }
 
     [SqliteOnlyFact("the page size of the SQLite file")]
@@ -36,8 +36,8 @@ public sealed class SqlitePageSizeTests
             await RecordOneAsync(hub);
         }
 
-        Assert.Equal(4096, Pragma(path, "page_size"));
-        Assert.Equal(2, Pragma(path, "(SELECT count(*) FROM ledger_entries)"));
+        Assert.Equal(4096, Convert.ToInt64(Scalar(path, "PRAGMA page_size")));
+        Assert.Equal(2, Convert.ToInt64(Scalar(path, "SELECT count(*) FROM ledger_entries")));
     }
 
     [SqliteOnlyFact("the page size of the SQLite file")]
@@ -54,7 +54,7 @@ public sealed class SqlitePageSizeTests
         SqliteConnection.ClearAllPools();
         Run(path, $"PRAGMA journal_mode=DELETE; PRAGMA page_size={SqlitePragmas.NewDatabasePageBytes}; VACUUM; PRAGMA journal_mode=WAL;");
 
-        Assert.Equal(SqlitePragmas.NewDatabasePageBytes, Pragma(path, "page_size"));
+        Assert.Equal(SqlitePragmas.NewDatabasePageBytes, Convert.ToInt64(Scalar(path, "PRAGMA page_size")));
         using var again = new HubFactory(path);
         var listed = await new LedgerService.LedgerServiceClient(again.Channel).ListPurchasesAsync(new ListPurchasesRequest { RegencyCode = "35.22" });
         Assert.Equal([recorded], listed.Purchases.Select(p => p.PurchaseId));
@@ -82,19 +82,11 @@ public sealed class SqlitePageSizeTests
         command.ExecuteNonQuery();
     }
 
-    private static long Pragma(string path, string what)
+    private static object? Scalar(string path, string sql)
     {
         using var connection = Open(path);
         using var command = connection.CreateCommand();
-        command.CommandText = what.StartsWith('(') ? $"SELECT {what}" : $"PRAGMA {what}";
-        return Convert.ToInt64(command.ExecuteScalar());
-    }
-
-    private static string PragmaText(string path, string what)
-    {
-        using var connection = Open(path);
-        using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA {what}";
-        return Convert.ToString(command.ExecuteScalar())!;
+        command.CommandText = sql;
+        return command.ExecuteScalar();
     }
 }

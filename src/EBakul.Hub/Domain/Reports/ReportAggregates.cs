@@ -84,13 +84,17 @@ public sealed class ReportAggregates(DatabaseWriter writer)
     /// <summary>A merchant's month as the aggregates hold it.</summary>
     private readonly record struct MerchantMonth(int Category, int Scale, string KecamatanCode, bool Counts);
 
+    /// <summary>An employee's spending at one merchant in a month, with the merchant's month values.</summary>
+    private readonly record struct Pair(int Category, int Scale, string KecamatanCode, long Spent, long Count);
+
     /// <summary>
     /// Inside the write that records a purchase: adds it to its month's aggregates, under <paramref name="monthOffice"/>
     /// (the office the employee's month counts under).
     /// </summary>
     internal static void AddPurchase(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string monthOffice, string nip,
         string merchantId, long amountRupiah) =>
-        Apply(tx, policies, regencyCode, period, monthOffice, nip, merchantId, amountRupiah, 1);
+        Apply(tx, policies, regencyCode, period, monthOffice, nip, EmployeeMonth(tx, regencyCode, period, monthOffice, nip), merchantId,
+            amountRupiah, 1);
 
     /// <summary>
     /// Inside the write that voids a purchase: takes it out of its month's aggregates (unless it never counted: a purchase
@@ -103,7 +107,7 @@ public sealed class ReportAggregates(DatabaseWriter writer)
             is not long status || status != (long)MerchantStatus.Active) return;
         var office = tx.Command(MonthOfficeSql).Bind("@nip", nip).Bind("@period", period.Key).ExecuteScalar() as string;
         if (office is null) return;
-        Apply(tx, policies, regencyCode, period, office, nip, merchantId, -amountRupiah, -1);
+        Apply(tx, policies, regencyCode, period, office, nip, EmployeeMonth(tx, regencyCode, period, office, nip), merchantId, -amountRupiah, -1);
     }
 
     /// <summary>
@@ -114,35 +118,38 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         string fromOffice, string toOffice)
     {
         if (fromOffice == toOffice) return;
-        var pairs = new List<(string Merchant, long Spent, long Count)>();
-        using (var rows = tx.Command(EmployeePairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", fromOffice)
-                   .Bind("@nip", nip).ExecuteReader())
+        var leaving = EmployeeMonth(tx, regencyCode, period, fromOffice, nip);
+        var arriving = EmployeeMonth(tx, regencyCode, period, toOffice, nip);
+        foreach (var (merchant, pair) in leaving.ToList())
         {
-            while (rows.Read()) pairs.Add((rows.GetString(0), rows.GetInt64(4), rows.GetInt64(5)));
-        }
-        foreach (var (merchant, spent, count) in pairs)
-        {
-            Apply(tx, policies, regencyCode, period, fromOffice, nip, merchant, -spent, -count);
-            Apply(tx, policies, regencyCode, period, toOffice, nip, merchant, spent, count);
+            Apply(tx, policies, regencyCode, period, fromOffice, nip, leaving, merchant, -pair.Spent, -pair.Count);
+            Apply(tx, policies, regencyCode, period, toOffice, nip, arriving, merchant, pair.Spent, pair.Count);
         }
         tx.Command(DeleteEmptyPairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", fromOffice).Bind("@nip", nip)
             .ExecuteNonQuery();
     }
 
-    private static void Apply(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string office, string nip,
-        string merchantId, long amount, long count)
+    /// <summary>The employee's rows of the month under <paramref name="office"/>, by merchant (<see cref="EmployeePairsSql"/>).</summary>
+    private static Dictionary<string, Pair> EmployeeMonth(WriteTransaction tx, string regencyCode, Period period, string office, string nip)
     {
-        var pairs = new List<(string Merchant, int Category, int Scale, string Kecamatan, long Spent)>();
-        long pairBefore = 0;
-        using (var rows = tx.Command(EmployeePairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office)
-                   .Bind("@nip", nip).ExecuteReader())
-        {
-            while (rows.Read())
-            {
-                pairs.Add((rows.GetString(0), rows.GetInt32(1), rows.GetInt32(2), rows.GetString(3), rows.GetInt64(4)));
-                if (pairs[^1].Merchant == merchantId) pairBefore = pairs[^1].Spent;
-            }
-        }
+        var pairs = new Dictionary<string, Pair>(StringComparer.Ordinal);
+        using var rows = tx.Command(EmployeePairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office)
+            .Bind("@nip", nip).ExecuteReader();
+        while (rows.Read())
+            pairs[rows.GetString(0)] = new Pair(rows.GetInt32(1), rows.GetInt32(2), rows.GetString(3), rows.GetInt64(4), rows.GetInt64(5));
+        return pairs;
+    }
+
+    /// <summary>
+    /// Applies a change of the employee's spending at a merchant under <paramref name="office"/>, given the employee's month
+    /// under that office before it (<paramref name="pairs"/>, updated with the change, so that a caller applying several
+    /// reads it once).
+    /// </summary>
+    private static void Apply(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string office, string nip,
+        Dictionary<string, Pair> pairs, string merchantId, long amount, long count)
+    {
+        pairs.TryGetValue(merchantId, out var pair);
+        var pairBefore = pair.Spent;
 
         // The merchant's month, updated and read in one statement; created at its first purchase of the month.
         var buyers = Change(pairBefore, amount);
@@ -155,13 +162,14 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         var merchant = month!.Value;
 
         long categoryBefore = 0, scaleBefore = 0, kecamatanBefore = 0, totalBefore = 0;
-        foreach (var pair in pairs)
+        foreach (var other in pairs.Values)
         {
-            totalBefore += pair.Spent;
-            if (pair.Category == merchant.Category) categoryBefore += pair.Spent;
-            if (pair.Scale == merchant.Scale) scaleBefore += pair.Spent;
-            if (pair.Kecamatan == merchant.KecamatanCode) kecamatanBefore += pair.Spent;
+            totalBefore += other.Spent;
+            if (other.Category == merchant.Category) categoryBefore += other.Spent;
+            if (other.Scale == merchant.Scale) scaleBefore += other.Spent;
+            if (other.KecamatanCode == merchant.KecamatanCode) kecamatanBefore += other.Spent;
         }
+        pairs[merchantId] = new Pair(merchant.Category, merchant.Scale, merchant.KecamatanCode, pair.Spent + amount, pair.Count + count);
 
         tx.Command(UpsertPairSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office).Bind("@nip", nip)
             .Bind("@merchant", merchantId).Bind("@category", merchant.Category).Bind("@scale", merchant.Scale)

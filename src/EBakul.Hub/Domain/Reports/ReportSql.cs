@@ -77,16 +77,15 @@ internal static class ReportSql
         "FROM report_office_group_months g WHERE g.regency_code = @regency AND g.period_key = @period";
 
     /// <summary>The month's employee level (<see cref="ReportBuyerMerchantMonth"/>), each employee's rows together.</summary>
-    public const string BuyerMerchants =
-        "SELECT p.office_code, p.employee_nip, p.merchant_id, p.spent_rupiah, p.purchase_count FROM report_buyer_merchant_months p " +
-        "WHERE p.regency_code = @regency AND p.period_key = @period AND p.spent_rupiah > 0 " +
-        "ORDER BY p.office_code, p.employee_nip, p.merchant_id";
+    public const string BuyerMerchants = BuyerMerchantsSelect + "AND p.spent_rupiah > 0 " + BuyerMerchantsOrder;
 
     /// <summary>As <see cref="BuyerMerchants"/>, for the office <c>@office</c>.</summary>
-    public const string OfficeBuyerMerchants =
+    public const string OfficeBuyerMerchants = BuyerMerchantsSelect + "AND p.office_code = @office AND p.spent_rupiah > 0 " + BuyerMerchantsOrder;
+
+    private const string BuyerMerchantsSelect =
         "SELECT p.office_code, p.employee_nip, p.merchant_id, p.spent_rupiah, p.purchase_count FROM report_buyer_merchant_months p " +
-        "WHERE p.regency_code = @regency AND p.period_key = @period AND p.office_code = @office AND p.spent_rupiah > 0 " +
-        "ORDER BY p.office_code, p.employee_nip, p.merchant_id";
+        "WHERE p.regency_code = @regency AND p.period_key = @period ";
+    private const string BuyerMerchantsOrder = "ORDER BY p.office_code, p.employee_nip, p.merchant_id";
 
     /// <summary>Distinct merchants with spending from the employees of the offices <c>@office0</c>… together.</summary>
     public static string OfficesMerchantCount(int offices) =>
