@@ -38,6 +38,8 @@ public class HubDbContext : DbContext
     public DbSet<Merchant> Merchants => Set<Merchant>();
     /// <summary>Merchant status history.</summary>
     public DbSet<MerchantStatusChange> MerchantStatusChanges => Set<MerchantStatusChange>();
+    /// <summary>Merchants' earlier categories and scales.</summary>
+    public DbSet<MerchantAttributeChange> MerchantAttributeChanges => Set<MerchantAttributeChange>();
     /// <summary>Offices (OPD).</summary>
     public DbSet<Office> Offices => Set<Office>();
     /// <summary>Employee roster.</summary>
@@ -126,6 +128,12 @@ public class HubDbContext : DbContext
             e.ToTable("merchant_status_changes", t => t.HasTrigger("merchant_status_changes_compliance_changes"));
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.MerchantId, x.EffectiveAt });
+        });
+        model.Entity<MerchantAttributeChange>(e =>
+        {
+            e.ToTable("merchant_attribute_changes");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.MerchantId, x.Id });
         });
         model.Entity<Office>(e =>
         {

@@ -80,7 +80,7 @@ public sealed class HubErrorInterceptor : Interceptor
     public static RpcException ToRpcException(HubException ex)
     {
         var status = new Google.Rpc.Status { Code = (int)ex.Code, Message = ex.Message };
-        status.Details.Add(Any.Pack(new ErrorInfo { Reason = ex.Reason, Domain = ErrorDomain }));
+        status.Details.Add(Any.Pack(new ErrorInfo { Reason = ex.Reason, Domain = ErrorDomain, Metadata = { ex.Metadata.ToDictionary() } }));
         if (ex.Violations.Count > 0)
         {
             var badRequest = new BadRequest();

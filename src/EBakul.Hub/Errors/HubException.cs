@@ -57,6 +57,16 @@ public sealed class HubException : Exception
     /// <summary>FAILED_PRECONDITION: the request is well formed but the system is not in a state to apply it.</summary>
     public static HubException FailedPrecondition(string reason, string message) => new(StatusCode.FailedPrecondition, reason, message, []);
 
+    /// <summary>
+    /// FAILED_PRECONDITION with the figures that decided it, sent as <c>ErrorInfo.metadata</c> (lowerCamel keys, values as
+    /// text) so that a program can read them.
+    /// </summary>
+    public static HubException FailedPrecondition(string reason, string message, IReadOnlyDictionary<string, string> metadata) =>
+        new(StatusCode.FailedPrecondition, reason, message, []) { Metadata = metadata };
+
+    /// <summary>Figures sent as <c>ErrorInfo.metadata</c>; empty for most errors.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; private init; } = new Dictionary<string, string>();
+
 
     /// <summary>UNAUTHENTICATED: no valid credential on the call.</summary>
     public static HubException Unauthenticated(string reason, string message) => new(StatusCode.Unauthenticated, reason, message, []);

@@ -96,6 +96,10 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock, IOp
         var disputes = payroll.Value.Disputes;
         return writer.WriteAsync(tx =>
         {
+            // A push that failed or was cut off after the close that replaced its revision put it back in the queue: it is
+            // settled as SUPERSEDED here, before the claim, and never sent again.
+            foreach (var regency in regencies)
+                tx.Command(AdjustmentReads.SettleSupersededSql).Bind("$regency", regency).Bind("$now", now.ToUnixTimeMilliseconds()).ExecuteNonQuery();
             var claimed = new List<(string, int)>();
             using var reader = tx.Command(ClaimSql)
                 .Bind("$owner", owner).Bind("$until", (now + lease).ToUnixTimeMilliseconds()).Bind("$now", now.ToUnixTimeMilliseconds())

@@ -49,7 +49,10 @@ public sealed class MerchantGrpcService(Model.MerchantRegistry registry, Model.M
     public override Task<Proto.UpdateMerchantResponse> UpdateMerchant(Proto.UpdateMerchantRequest request, ServerCallContext context) =>
         registry.UpdateAsync(Call(request, request.RequestId, context), request.RegencyCode, request.MerchantId,
             ToDomain(request.Merchant), request.UpdateMask?.Paths ?? (IReadOnlyList<string>)[],
-            m => new Proto.UpdateMerchantResponse { Merchant = ToProto(m) }, context.CancellationToken);
+            (m, closedMonthsTouched) => new Proto.UpdateMerchantResponse
+            {
+                Merchant = ToProto(m), ClosedPeriodsTouched = { closedMonthsTouched.Select(p => p.ToString()) },
+            }, context.CancellationToken);
 
     /// <inheritdoc />
     public override Task<Proto.VerifyMerchantResponse> VerifyMerchant(Proto.VerifyMerchantRequest request, ServerCallContext context) =>

@@ -20,7 +20,7 @@ namespace EBakul.Hub.Services;
 public sealed class PayrollGrpcService(
     PeriodClosing closing, Acknowledgements acknowledgements, AdjustmentAppendSignal appended,
     IdempotentWrites idempotent, RegencyDirectory regencies, HubDbContext db, EmployeeStatements statements,
-    AdjustmentDisputes disputes, DisputeRules disputeRules, TimeProvider clock, IOptions<DatabaseOptions> database)
+    AdjustmentDisputes disputes, DisputeRules disputeRules, TimeProvider clock, IOptions<DatabaseOptions> database, IOptions<PayrollOptions> payroll)
     : PayrollService.PayrollServiceBase
 {
     /// <summary>Most acknowledgements in one call.</summary>
@@ -32,16 +32,26 @@ public sealed class PayrollGrpcService(
     public override async Task<ClosePeriodResponse> ClosePeriod(ClosePeriodRequest request, ServerCallContext context)
     {
         var checks = new FieldChecks();
-        RequestIds.Check(request.RequestId, checks);
+        if (!request.ValidateOnly) RequestIds.Check(request.RequestId, checks);
+        if (request.ConfirmIncomplete) checks.RequireText(request.ConfirmReason, "confirm_reason", 500);
+        else checks.Check(request.ConfirmReason.Length == 0, "confirm_reason", "CONFIRMATION_NOT_ASKED",
+            "is given only with confirm_incomplete = true");
         var period = CheckRegencyAndPeriod(request.RegencyCode, request.Period, checks);
         var caller = CallerIdentity.Of(context);
+        if (request.ValidateOnly)
+        {
+            var (current, preview) = await closing.PreviewAsync(request.RegencyCode, period, context.CancellationToken);
+            return new ClosePeriodResponse { Period = ToProto(current, period), AdjustmentsCreated = preview.Adjustments, Preview = ToProto(preview) };
+        }
         // A close runs in several writes, so its request id is looked up before and its answer kept after: a retry (even
         // after a correction was opened) gets the first answer, and the id cannot close another month.
         if (await idempotent.ReplayAsync<ClosePeriodRequest, ClosePeriodResponse>(caller.Id, context.Method, request, request.RequestId, context.CancellationToken) is { } replay)
             return replay;
-        var (state, created) = await closing.CloseAsync(request.RegencyCode, period, caller, request.RequestId, context.CancellationToken);
+        var (state, created, figures) = await closing.CloseAsync(request.RegencyCode, period, caller, request.RequestId, context.CancellationToken,
+            request.ConfirmIncomplete ? request.ConfirmReason : null);
         return await idempotent.KeepFirstAsync(caller.Id, context.Method, request, request.RequestId,
-            new ClosePeriodResponse { Period = ToProto(state, period), AdjustmentsCreated = created }, context.CancellationToken);
+            new ClosePeriodResponse { Period = ToProto(state, period), AdjustmentsCreated = created, Preview = created > 0 || figures.Total.Employees > 0 ? ToProto(figures) : null },
+            context.CancellationToken);
     }
 
     /// <inheritdoc />
@@ -378,6 +388,25 @@ public sealed class PayrollGrpcService(
         },
     };
 
+    private Payroll.V1.ClosePreview ToProto(Domain.Payroll.ClosePreview preview)
+    {
+        static CloseFigures Figures(Domain.Payroll.ClosePreview.Office o) => new()
+        {
+            Employees = o.Employees, Obliged = o.Obliged, ObligedWithPurchases = o.ObligedWithPurchases,
+            Adjustments = o.Adjustments, CorrectionRupiah = o.CorrectionRupiah,
+        };
+        return new Payroll.V1.ClosePreview
+        {
+            Total = Figures(preview.Total),
+            Offices = { preview.Offices.Select(o => new OfficeCloseFigures { OfficeCode = o.Key, Figures = Figures(o.Value) }) },
+            PurchasesRecorded = preview.HasPurchases,
+            PreviousPeriod = preview.PreviousPeriod?.ToString() ?? "",
+            PreviousObliged = preview.PreviousObliged,
+            PreviousObligedWithPurchases = preview.PreviousObligedWithPurchases,
+            LooksIncomplete = preview.LooksIncomplete(payroll.Value.CloseGuard) ?? "",
+        };
+    }
+
     private Adjustment ToProto(AdjustmentView view)
     {
         var (a, d) = (view.Adjustment, view.Delivery);
@@ -399,6 +428,7 @@ public sealed class PayrollGrpcService(
             TppCeilingRupiah = a.TppCeilingRupiah,
             SupersedesKey = a.SupersedesKey ?? "",
             SupersededByKey = view.SupersededByKey ?? "",
+            InForce = view.SupersededByKey is null,
             CreateTime = Timestamp.FromDateTimeOffset(a.CreatedAt),
             DeliveryState = (Payroll.V1.DeliveryState)(int)d.State,
             EtppReference = d.EtppReference ?? "",

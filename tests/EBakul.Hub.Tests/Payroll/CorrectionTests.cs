@@ -73,7 +73,8 @@ public sealed class CorrectionTests : IDisposable
         });
         Assert.True(r2.Values.Min(a => a.Sequence) > r1.Max(a => a.Sequence));
 
-        // Revision 1 is untouched but for the key that replaced it; unchanged employees keep theirs in force.
+        // Revision 1 is untouched but for the key that replaced it (and so no longer in force, and SUPERSEDED when e-TPP had
+        // not applied it); unchanged employees keep theirs in force.
         var r1After = all.Where(a => a.Revision == 1 && a.Nip != p.Compliant).ToList();
         Assert.Equal(r1.Select(a => a.IdempotencyKey), r1After.Select(a => a.IdempotencyKey));
         Assert.Equal(Key(p.Short, September, 2), r1After.Single(a => a.Nip == p.Short).SupersededByKey);
@@ -83,7 +84,11 @@ public sealed class CorrectionTests : IDisposable
         foreach (var after in r1After)
         {
             var unchanged = after.Clone();
+            Assert.Equal(after.SupersededByKey == "", after.InForce);
+            if (!after.InForce && after.DeliveryState != DeliveryState.Delivered) Assert.Equal(DeliveryState.Superseded, after.DeliveryState);
             unchanged.SupersededByKey = "";
+            unchanged.InForce = true;
+            if (unchanged.DeliveryState == DeliveryState.Superseded) unchanged.DeliveryState = DeliveryState.Pending;
             Assert.Equal(r1.Single(a => a.IdempotencyKey == after.IdempotencyKey), unchanged);
         }
         var acknowledged = r1After.Single(a => a.IdempotencyKey == shortR1);

@@ -54,7 +54,7 @@ public sealed class MonthRulesTests : IDisposable
     {
         // The Rp300,000 floor is above a TPP of Rp250,000: the shortfall stays 300,000, the correction is 250,000.
         var nip = await Quota.EmployeeAsync(tppCeiling: 250_000);
-        await _arrange.CloseAsync(September);
+        await _arrange.CloseAsync(September, asItIs: true);
 
         var adjustment = Assert.Single(await _arrange.AdjustmentsAsync(September));
 
@@ -100,7 +100,7 @@ public sealed class MonthRulesTests : IDisposable
 
         var evaluation = (await Quota.EvaluateAsync(none, September)).Evaluation;
         var summary = (await Quota.Quota.GetRegencyComplianceAsync(new GetRegencyComplianceRequest { RegencyCode = Regency, Period = September })).Summary;
-        var closed = await _arrange.CloseAsync(September);
+        var closed = await _arrange.CloseAsync(September, asItIs: true);
 
         Assert.Equal((QuotaOutcome.NoTpp, 0L, 0L), (evaluation.Outcome, evaluation.RequiredRupiah, evaluation.ProjectedCorrectionRupiah));
         Assert.Equal((2, 1, 0, 1, 0, 1), (summary.EmployeeCount, summary.NoTppCount, summary.ExemptCount, summary.ObligedCount, summary.CompliantCount, summary.NonCompliantCount));

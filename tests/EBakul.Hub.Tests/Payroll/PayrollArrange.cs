@@ -69,9 +69,16 @@ internal sealed class PayrollArrange(HubFactory hub)
         return new SeptemberPeople(a, b, compliant, shortOne, capped, nothing, prorated, granted, onLeave, left, compliantAtB.PurchaseId);
     }
 
-    /// <summary>Closes a month with a fresh request_id unless given.</summary>
-    public async Task<ClosePeriodResponse> CloseAsync(string period, string? requestId = null, string regency = Regency) =>
-        await Payroll.ClosePeriodAsync(new ClosePeriodRequest { RequestId = requestId ?? TestData.RequestId(), RegencyCode = regency, Period = period });
+    /// <summary>
+    /// Closes a month with a fresh request_id unless given. <paramref name="asItIs"/>: the month has (almost) no purchases on
+    /// purpose, so the close confirms it (<c>confirm_incomplete</c>), as an admin would after checking.
+    /// </summary>
+    public async Task<ClosePeriodResponse> CloseAsync(string period, string? requestId = null, string regency = Regency, bool asItIs = false) =>
+        await Payroll.ClosePeriodAsync(new ClosePeriodRequest
+        {
+            RequestId = requestId ?? TestData.RequestId(), RegencyCode = regency, Period = period,
+            ConfirmIncomplete = asItIs, ConfirmReason = asItIs ? "test month without purchases, closed as it is" : "",
+        });
 
     /// <summary>The state of a month.</summary>
     public async Task<PeriodState> PeriodAsync(string period, string regency = Regency) =>

@@ -415,6 +415,44 @@ namespace EBakul.Hub.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Domain.Merchants.MerchantAttributeChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("CategoryBefore")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("category_before");
+
+                    b.Property<long>("ChangedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_by");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<int>("ScaleBefore")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("scale_before");
+
+                    b.HasKey("Id")
+                        .HasName("pk_merchant_attribute_changes");
+
+                    b.HasIndex("MerchantId", "Id")
+                        .HasDatabaseName("ix_merchant_attribute_changes_merchant_id_id");
+
+                    b.ToTable("merchant_attribute_changes", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Domain.Merchants.MerchantStatusChange", b =>
                 {
                     b.Property<long>("Id")
@@ -792,6 +830,14 @@ namespace EBakul.Hub.Data.Migrations
                     b.Property<int>("Exempt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("exempt");
+
+                    b.Property<long?>("FrozenMerchantChangeId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("frozen_merchant_change_id");
+
+                    b.Property<long?>("FrozenStatusChangeId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("frozen_status_change_id");
 
                     b.Property<int>("NoTpp")
                         .HasColumnType("INTEGER")

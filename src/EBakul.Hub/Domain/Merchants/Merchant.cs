@@ -101,3 +101,24 @@ public sealed class MerchantStatusChange
     /// <summary>The calling system that made the change.</summary>
     public required string ChangedBy { get; init; }
 }
+
+/// <summary>
+/// A merchant's category and scale as they were until a change replaced them (table <c>merchant_attribute_changes</c>): the
+/// registry keeps the current values on the merchant, and this log the earlier ones, so that a closed month is evaluated
+/// with the values its close saw (<see cref="EBakul.Hub.Domain.Payroll.PeriodState.FrozenMerchantChangeId"/>).
+/// </summary>
+public sealed class MerchantAttributeChange
+{
+    /// <summary>Row number: the order of the changes.</summary>
+    public long Id { get; init; }
+    /// <summary>The merchant.</summary>
+    public required string MerchantId { get; init; }
+    /// <summary>The category before the change.</summary>
+    public MerchantCategory CategoryBefore { get; init; }
+    /// <summary>The scale before the change.</summary>
+    public MerchantScale ScaleBefore { get; init; }
+    /// <summary>When the change was made.</summary>
+    public DateTimeOffset ChangedAt { get; init; }
+    /// <summary>The calling system that made it.</summary>
+    public required string ChangedBy { get; init; }
+}

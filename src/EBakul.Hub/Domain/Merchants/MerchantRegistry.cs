@@ -28,7 +28,7 @@ public sealed record MerchantPage(IReadOnlyList<Merchant> Merchants, string Next
 /// A merchant of another regency is reported as not found.
 /// </summary>
 public sealed class MerchantRegistry(
-    HubDbContext db, IdempotentWrites idempotent, RegencyDirectory directory, MerchantIds ids, TimeProvider clock)
+    HubDbContext db, IdempotentWrites idempotent, RegencyDirectory directory, MerchantIds ids, TimeProvider clock, Audit.AuditTrail audit)
 {
     /// <summary>Default page size of <see cref="ListAsync"/>.</summary>
     public const int DefaultPageSize = 50;
@@ -118,10 +118,12 @@ public sealed class MerchantRegistry(
     /// <summary>
     /// Changes the draft fields named by <paramref name="paths"/> (an update mask: at least one path, each a
     /// field of <see cref="MerchantDraft"/>). Only the named fields are checked and changed; a named optional
-    /// field left empty (nib, qris_nmid, location) is cleared.
+    /// field left empty (nib, qris_nmid, location) is cleared. A change of category or scale keeps the earlier values
+    /// (<see cref="MerchantAttributeChange"/>): months already closed go on counting with them, and
+    /// <paramref name="respond"/> is told which closed months have purchases at the merchant (<see cref="Payroll.ClosedMonths"/>).
     /// </summary>
     public Task<TResponse> UpdateAsync<TRequest, TResponse>(IdempotentCall<TRequest> call, string regencyCode, string merchantId,
-        MerchantDraft draft, IReadOnlyList<string> paths, Func<Merchant, TResponse> respond, CancellationToken cancellationToken)
+        MerchantDraft draft, IReadOnlyList<string> paths, Func<Merchant, IReadOnlyList<Period>, TResponse> respond, CancellationToken cancellationToken)
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>, new()
     {
@@ -143,8 +145,21 @@ public sealed class MerchantRegistry(
         return idempotent.WriteAsync(call.CallerId, call.Method, call.Request, call.RequestId, tx =>
         {
             var merchant = Load(tx, regencyCode, merchantId);
+            var (categoryBefore, scaleBefore) = (merchant.Category, merchant.Scale);
             Apply(merchant, draft, fields);
             merchant.UpdatedAt = Now();
+            IReadOnlyList<Period> closedMonthsTouched = [];
+            if (merchant.Category != categoryBefore || merchant.Scale != scaleBefore)
+            {
+                tx.Db.MerchantAttributeChanges.Add(new MerchantAttributeChange
+                {
+                    MerchantId = merchant.Id, CategoryBefore = categoryBefore, ScaleBefore = scaleBefore, ChangedAt = merchant.UpdatedAt,
+                    ChangedBy = call.CallerId,
+                });
+                closedMonthsTouched = Payroll.ClosedMonths.WithPurchasesAt(tx, regencyCode, merchant.Id);
+                Payroll.ClosedMonths.Audit(tx, audit, call.CallerId, call.Method, call.RequestId, regencyCode, closedMonthsTouched,
+                    $"merchant {merchant.Id}: category or scale changed");
+            }
             try
             {
                 tx.Db.SaveChanges();
@@ -153,7 +168,7 @@ public sealed class MerchantRegistry(
             {
                 throw MerchantInserts.Conflict(tx, merchant);
             }
-            return respond(merchant);
+            return respond(merchant, closedMonthsTouched);
         }, cancellationToken);
     }
 

@@ -20,7 +20,8 @@ public sealed record AcknowledgeResult(string Key, AcknowledgeOutcome Outcome, s
 /// e-TPP's acknowledgements of applied adjustments (the pull path). An acknowledgement marks the delivery
 /// DELIVERED with e-TPP's reference, whatever its state before (a push in progress then learns from e-TPP that
 /// the key was already applied); the same key acknowledged again with the same reference is a no-op, with
-/// another reference it is refused, because one adjustment is applied once.
+/// another reference it is refused, because one adjustment is applied once. A revision that a later one replaced before
+/// it was applied is refused with <c>REVISION_SUPERSEDED</c>: e-TPP applies the later revision instead.
 /// </summary>
 public sealed class Acknowledgements(TimeProvider clock, DisputeRules disputes)
 {
@@ -47,6 +48,12 @@ public sealed class Acknowledgements(TimeProvider clock, DisputeRules disputes)
                 results.Add(found.EtppReference == reference
                     ? new AcknowledgeResult(key, AcknowledgeOutcome.AlreadyAcknowledged, null)
                     : new AcknowledgeResult(key, AcknowledgeOutcome.Rejected, "REFERENCE_MISMATCH"));
+                continue;
+            }
+            if (found.State == DeliveryState.Superseded || tx.Db.PayrollAdjustments.Any(b => b.SupersedesKey == key))
+            {
+                // Applying it now would undo the newer revision's correction.
+                results.Add(new AcknowledgeResult(key, AcknowledgeOutcome.Rejected, "REVISION_SUPERSEDED"));
                 continue;
             }
             if (disputes.Holds(row.a, row.Dispute, now))

@@ -9,6 +9,21 @@ public sealed record AdjustmentView(PayrollAdjustment Adjustment, AdjustmentDeli
 /// <summary>Queries over payroll adjustments.</summary>
 public static class AdjustmentReads
 {
+    /// <summary>
+    /// Marks SUPERSEDED every delivery of <c>$regency</c> that a later revision replaced before e-TPP applied it: waiting
+    /// (PENDING), refused (PARKED), or left DELIVERING by a push whose lease ran out (<c>$now</c>). Read from the revisions
+    /// that replace another (few: one per employee a correction changed), through the unique keys. A push in flight keeps
+    /// its row until it settles; the next claim settles it (<see cref="EtppPush.DeliveryQueue"/>).
+    /// </summary>
+    public const string SettleSupersededSql = """
+        UPDATE adjustment_deliveries SET state = 5, lease_owner = NULL, lease_until = NULL, next_attempt_at = NULL
+        WHERE adjustment_id IN (
+            SELECT a.id FROM payroll_adjustments b
+            JOIN payroll_adjustments a ON a.idempotency_key = b.supersedes_key
+            WHERE b.regency_code = $regency AND b.supersedes_key IS NOT NULL)
+          AND (state IN (1, 4) OR (state = 2 AND lease_until < $now))
+        """;
+
     /// <summary>The adjustments of a month that no later revision replaced.</summary>
     public static List<PayrollAdjustment> InForce(HubDbContext db, string regencyCode, Period period) =>
         db.PayrollAdjustments.AsNoTracking()

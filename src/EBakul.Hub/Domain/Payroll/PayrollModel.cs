@@ -26,6 +26,11 @@ public enum DeliveryState
     Delivered = 3,
     /// <summary>Permanently rejected by e-TPP.</summary>
     Parked = 4,
+    /// <summary>
+    /// Replaced by a later revision before e-TPP applied it: never to be applied (not pushed, not offered to pull, its
+    /// acknowledgement refused with <c>REVISION_SUPERSEDED</c>). The later revision carries the month's whole correction.
+    /// </summary>
+    Superseded = 5,
 }
 
 /// <summary>
@@ -68,6 +73,18 @@ public sealed class PeriodState
     public long ShortfallRupiah { get; set; }
     /// <summary>Frozen totals: TPP corrections in force, rupiah.</summary>
     public long TppCorrectionRupiah { get; set; }
+    /// <summary>
+    /// The last roster status change (<c>employee_status_changes.id</c>) the latest close saw: while the month is closing or
+    /// closed it is evaluated with the timelines as they stood then, so a later sync reaching back does not move it. Null
+    /// for a month closed before the hub kept it (evaluated as of now).
+    /// </summary>
+    public long? FrozenStatusChangeId { get; set; }
+    /// <summary>
+    /// The last merchant category or scale change (<c>merchant_attribute_changes.id</c>) the latest close saw: while the month
+    /// is closing or closed its merchants count with the category and scale they had then. Null as for
+    /// <see cref="FrozenStatusChangeId"/>.
+    /// </summary>
+    public long? FrozenMerchantChangeId { get; set; }
 }
 
 /// <summary>

@@ -14,6 +14,27 @@ public sealed class PayrollOptions
 
     /// <summary>Disputes of adjustments before e-TPP applies them (section <c>Payroll:Disputes</c>).</summary>
     public DisputeOptions Disputes { get; set; } = new();
+
+    /// <summary>The check that refuses to close a month that looks incomplete (section <c>Payroll:CloseGuard</c>).</summary>
+    public CloseGuardOptions CloseGuard { get; set; } = new();
+}
+
+/// <summary>
+/// When a close is refused as looking incomplete (<c>CLOSE_LOOKS_INCOMPLETE</c>) unless confirmed with a reason: a month
+/// in which no purchase at all was recorded, or in which the share of employees with a requirement who have anything
+/// counted is far below the last closed month's (an office's system that stopped sending would otherwise turn into
+/// deductions for all its employees). Section <c>Payroll:CloseGuard</c>.
+/// </summary>
+public sealed class CloseGuardOptions
+{
+    /// <summary>Whether the check runs. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// The lowest share of employees with a requirement who have anything counted, as a percentage of the same share in the
+    /// last closed month, below which the month looks incomplete. Default 50: half the last closed month's share.
+    /// </summary>
+    public int MinimumShareOfPreviousPercent { get; set; } = 50;
 }
 
 /// <summary>What an unresolved dispute does to its adjustment once the cut-off has passed.</summary>

@@ -54,18 +54,38 @@ public sealed class PeriodClosing(
     /// <summary>The earliest moment a month may be closed: its end plus the grace period.</summary>
     public DateTimeOffset ClosableFrom(Period period) => period.End + options.Value.CloseGracePeriod;
 
-    /// <summary>Closes the month (idempotent). Returns its state and how many adjustments this call created.</summary>
-    public async Task<(PeriodState State, int AdjustmentsCreated)> CloseAsync(string regencyCode, Period period, CallerIdentity caller,
-        string requestId, CancellationToken cancellationToken)
+    /// <summary>
+    /// What a close would do, without doing it (AIP-163 <c>validate_only</c>): the month's figures and the adjustments it would
+    /// create, per office, and whether it would be refused as looking incomplete. Nothing is written. A closed month
+    /// previews as its idempotent close answers: nothing to create.
+    /// </summary>
+    public async Task<(PeriodState State, ClosePreview Preview)> PreviewAsync(string regencyCode, Period period, CancellationToken cancellationToken)
     {
-        var closableFrom = ClosableFrom(period);
-        if (clock.GetUtcNow() < closableFrom)
-            throw HubException.FailedPrecondition("PERIOD_NOT_ENDED",
-                $"{period} can be closed from {TimeZoneInfo.ConvertTime(closableFrom, Period.Jakarta):yyyy-MM-dd HH:mm} WIB (end of month plus {options.Value.CloseGracePeriod.TotalDays:0.##} days of grace)");
+        RequireClosable(period);
+        await RequirePolicyAsync(regencyCode, period, cancellationToken);
+        var evaluations = await evaluator.EvaluateRegencyInPartsAsync(regencyCode, period, Math.Clamp(Environment.ProcessorCount, 1, 8), writer, cancellationToken);
+        return await writer.WriteAsync(tx =>
+        {
+            var state = tx.Db.PeriodStates.AsNoTracking().SingleOrDefault(p => p.RegencyCode == regencyCode && p.PeriodKey == period.Key)
+                ?? new PeriodState { RegencyCode = regencyCode, PeriodKey = period.Key, Status = PeriodStatus.Open };
+            var preview = new ClosePreview(period);
+            if (state.Status == PeriodStatus.Closed) return (state, preview);
+            Plan(tx, regencyCode, period, state.Revision + 1, evaluations, DateTimeOffset.UnixEpoch, preview, write: false);
+            preview.Compare(tx, regencyCode, period);
+            return (state, preview);
+        }, cancellationToken, rerunnable: true);
+    }
 
-        if (await policies.InForceAsync(regencyCode, period, cancellationToken) is null)
-            throw HubException.FailedPrecondition("QUOTA_POLICY_NOT_IN_FORCE",
-                $"regency {regencyCode} has no quota policy in force for {period}: there is nothing to close");
+    /// <summary>
+    /// Closes the month (idempotent). Returns its state, how many adjustments this call created and its figures.
+    /// FAILED_PRECONDITION <c>CLOSE_LOOKS_INCOMPLETE</c> (the month left as it was) when the month looks incomplete
+    /// (<see cref="CloseGuardOptions"/>) and <paramref name="incompleteConfirmation"/> gives no reason to close it anyway.
+    /// </summary>
+    public async Task<(PeriodState State, int AdjustmentsCreated, ClosePreview Figures)> CloseAsync(string regencyCode, Period period, CallerIdentity caller,
+        string requestId, CancellationToken cancellationToken, string? incompleteConfirmation = null)
+    {
+        RequireClosable(period);
+        await RequirePolicyAsync(regencyCode, period, cancellationToken);
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var closeSpan = HubTelemetry.Source.StartActivity("ebakul.close");
@@ -77,9 +97,10 @@ public sealed class PeriodClosing(
         // it again from the start, and completing checks the revision it began with, so no adjustment is made twice.
         await using var turn = await writer.Store.TakeTurnAsync($"close {regencyCode} {period.Key}", cancellationToken);
         PeriodState begun;
+        PeriodStatus before;
         using (HubTelemetry.Source.StartActivity("ebakul.close.begin"))
-            begun = await writer.WriteAsync(tx => Begin(tx, regencyCode, period), cancellationToken);
-        if (begun.Status == PeriodStatus.Closed) return (begun, 0);
+            (begun, before) = await writer.WriteAsync(tx => Begin(tx, regencyCode, period), cancellationToken);
+        if (begun.Status == PeriodStatus.Closed) return (begun, 0, new ClosePreview(period));
 
         // Evaluated in as many NIP ranges as there are cores, side by side, on one shared snapshot.
         var phase = System.Diagnostics.Stopwatch.StartNew();
@@ -93,20 +114,46 @@ public sealed class PeriodClosing(
             period, regencyCode, evaluations.Count, phase.Elapsed.TotalSeconds);
         phase.Restart();
 
+        if (options.Value.CloseGuard.Enabled && string.IsNullOrWhiteSpace(incompleteConfirmation))
+        {
+            var (_, preview) = await writer.WriteAsync(tx =>
+            {
+                var figures = new ClosePreview(period);
+                Plan(tx, regencyCode, period, begun.Revision + 1, evaluations, DateTimeOffset.UnixEpoch, figures, write: false);
+                figures.Compare(tx, regencyCode, period);
+                // Refused: the month goes back to what it was (the ledger accepts its purchases again).
+                if (figures.LooksIncomplete(options.Value.CloseGuard) is not null)
+                {
+                    var state = tx.Db.PeriodStates.Single(p => p.RegencyCode == regencyCode && p.PeriodKey == period.Key);
+                    if (state.Status == PeriodStatus.Closing && state.Revision == begun.Revision) state.Status = before;
+                    tx.Db.SaveChanges();
+                }
+                return (0, figures);
+            }, cancellationToken);
+            if (preview.LooksIncomplete(options.Value.CloseGuard) is { } why)
+                throw HubException.FailedPrecondition("CLOSE_LOOKS_INCOMPLETE",
+                    $"{period} of regency {regencyCode} looks incomplete: {why}. Nothing was closed. Check that every office's system sent its " +
+                    "purchases; to close the month as it is, repeat the close with confirm_incomplete and a reason (kept in the audit trail), " +
+                    "or preview it with validate_only", preview.Metadata());
+        }
+
         // Before the commit, which wakes the dispatcher: the pushes of this close's adjustments are linked to its span.
         traces.Remember(regencyCode, period.Key, closeSpan);
-        (PeriodState State, int AdjustmentsCreated) closed;
+        (PeriodState State, int AdjustmentsCreated, ClosePreview Figures) closed;
         using (var span = HubTelemetry.Source.StartActivity("ebakul.close.complete"))
         {
             closed = await writer.WriteAsync(tx =>
             {
-                var (state, created, completed) = Complete(tx, regencyCode, period, begun.Revision, evaluations, caller);
+                var figures = new ClosePreview(period);
+                var (state, created, completed) = Complete(tx, regencyCode, period, begun.Revision, evaluations, caller, figures);
                 if (completed)
                     audit.Append(tx, caller.Id, CloseMethod, requestId, regencyCode,
-                        $"{{\"period\":\"{period}\",\"revision\":{state.Revision},\"employees\":{state.Employees},\"adjustmentsCreated\":{created}}}");
+                        $"{{\"period\":\"{period}\",\"revision\":{state.Revision},\"employees\":{state.Employees},\"adjustmentsCreated\":{created}" +
+                        (string.IsNullOrWhiteSpace(incompleteConfirmation) ? "" :
+                            $",\"confirmedIncomplete\":{System.Text.Json.JsonSerializer.Serialize(incompleteConfirmation.Trim())}") + "}");
                 logger.LogInformation("Closing {Period} of {Regency}: results, {Created} adjustments and their outbox rows written in {Elapsed:F1} s",
                     period, regencyCode, created, phase.Elapsed.TotalSeconds);
-                return (state, created);
+                return (state, created, figures);
                 // Rerunnable: it only reads the evaluations and writes the transaction. Without a savepoint of its own SQLite
                 // does not keep a copy of every page the close changes (for a province, hundreds of megabytes).
             }, cancellationToken, rerunnable: true);
@@ -115,6 +162,21 @@ public sealed class PeriodClosing(
         HubTelemetry.AdjustmentsCreated.Add(closed.AdjustmentsCreated, HubTelemetry.Label("ebakul.regency", regencyCode));
         HubTelemetry.CloseDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, HubTelemetry.Label("ebakul.regency", regencyCode));
         return closed;
+    }
+
+    private void RequireClosable(Period period)
+    {
+        var closableFrom = ClosableFrom(period);
+        if (clock.GetUtcNow() < closableFrom)
+            throw HubException.FailedPrecondition("PERIOD_NOT_ENDED",
+                $"{period} can be closed from {TimeZoneInfo.ConvertTime(closableFrom, Period.Jakarta):yyyy-MM-dd HH:mm} WIB (end of month plus {options.Value.CloseGracePeriod.TotalDays:0.##} days of grace)");
+    }
+
+    private async Task RequirePolicyAsync(string regencyCode, Period period, CancellationToken cancellationToken)
+    {
+        if (await policies.InForceAsync(regencyCode, period, cancellationToken) is null)
+            throw HubException.FailedPrecondition("QUOTA_POLICY_NOT_IN_FORCE",
+                $"regency {regencyCode} has no quota policy in force for {period}: there is nothing to close");
     }
 
     /// <summary>Reopens a closed month for an explicit correction with a reason.</summary>
@@ -136,9 +198,11 @@ public sealed class PeriodClosing(
         await db.PeriodStates.AsNoTracking().SingleOrDefaultAsync(p => p.RegencyCode == regencyCode && p.PeriodKey == period.Key, cancellationToken)
         ?? new PeriodState { RegencyCode = regencyCode, PeriodKey = period.Key, Status = PeriodStatus.Open };
 
-    private static PeriodState Begin(WriteTransaction tx, string regencyCode, Period period)
+    /// <summary>Marks the month CLOSING; returns it and the status it had before.</summary>
+    private static (PeriodState State, PeriodStatus Before) Begin(WriteTransaction tx, string regencyCode, Period period)
     {
         var state = tx.Db.PeriodStates.SingleOrDefault(p => p.RegencyCode == regencyCode && p.PeriodKey == period.Key);
+        var before = state?.Status ?? PeriodStatus.Open;
         if (state is null)
         {
             state = new PeriodState { RegencyCode = regencyCode, PeriodKey = period.Key, Status = PeriodStatus.Closing };
@@ -148,12 +212,20 @@ public sealed class PeriodClosing(
         {
             state.Status = PeriodStatus.Closing;
         }
+        else
+        {
+            return (state, before);
+        }
+        // What the close sees of the roster and the registry, from here on and for as long as the month stays closed: a
+        // roster sync or a merchant change committed after this point reaches the month only through a correction.
+        state.FrozenStatusChangeId = tx.Db.EmployeeStatusChanges.Max(c => (long?)c.Id) ?? 0;
+        state.FrozenMerchantChangeId = tx.Db.MerchantAttributeChanges.Max(c => (long?)c.Id) ?? 0;
         tx.Db.SaveChanges();
-        return state;
+        return (state, before);
     }
 
     private (PeriodState State, int Created, bool Completed) Complete(WriteTransaction tx, string regencyCode, Period period, int expectedRevision,
-        List<EmployeeEvaluation> evaluations, CallerIdentity caller)
+        List<EmployeeEvaluation> evaluations, CallerIdentity caller, ClosePreview figures)
     {
         var state = tx.Db.PeriodStates.Single(p => p.RegencyCode == regencyCode && p.PeriodKey == period.Key);
         if (state.Status != PeriodStatus.Closing || state.Revision != expectedRevision)
@@ -161,6 +233,33 @@ public sealed class PeriodClosing(
 
         var revision = expectedRevision + 1;
         var now = clock.GetUtcNow();
+        var totals = Plan(tx, regencyCode, period, revision, evaluations, now, figures, write: true);
+        var created = figures.Adjustments;
+
+        state.Status = PeriodStatus.Closed;
+        state.Revision = revision;
+        state.ClosedAt = now;
+        state.ClosedBy = caller.Id;
+        (state.Employees, state.Exempt, state.NoTpp, state.Compliant, state.NonCompliant) =
+            (totals.Employees, totals.Exempt, totals.NoTpp, totals.Compliant, totals.NonCompliant);
+        (state.RequiredRupiah, state.CountedRupiah, state.ShortfallRupiah, state.TppCorrectionRupiah) =
+            (totals.RequiredRupiah, totals.CountedRupiah, totals.ShortfallRupiah, totals.TppCorrectionRupiah);
+        tx.Db.SaveChanges();
+        // A revision replaced before e-TPP applied it is never to be applied: the new one carries the whole correction.
+        if (created > 0)
+            tx.Command(AdjustmentReads.SettleSupersededSql).Bind("$regency", regencyCode).Bind("$now", now.ToUnixTimeMilliseconds()).ExecuteNonQuery();
+        if (created > 0) tx.OnCommitted(appended.Notify);
+        return (state, created, true);
+    }
+
+    /// <summary>
+    /// Decides the close from the evaluations: the month's totals, and the adjustment revisions it makes, counted into
+    /// <paramref name="figures"/>. With <paramref name="write"/> the results, the adjustments and their outbox rows are
+    /// inserted; without, nothing is written (a preview, or the incomplete-month check).
+    /// </summary>
+    private static PeriodState Plan(WriteTransaction tx, string regencyCode, Period period, int revision, List<EmployeeEvaluation> evaluations,
+        DateTimeOffset now, ClosePreview figures, bool write)
+    {
         var inForce = AdjustmentReads.InForce(tx.Db, regencyCode, period).ToDictionary(a => a.Nip);
         // A revision whose dispute was accepted is replaced at this close even when the figures come out the same: it is
         // held and never goes to e-TPP, so the month's decision for that employee must be made again.
@@ -168,18 +267,19 @@ public sealed class PeriodClosing(
             .Where(d => d.RegencyCode == regencyCode && d.PeriodKey == period.Key && d.State == DisputeState.Accepted)
             .Select(d => d.AdjustmentKey).ToHashSet(StringComparer.Ordinal);
         var totals = new PeriodState { RegencyCode = regencyCode, PeriodKey = period.Key };
-        var created = 0;
 
         foreach (var e in evaluations)
         {
             var exempt = e.Exemption is not null || e.Outcome == QuotaOutcome.NoTpp;
             var correction = exempt || e.Compliant ? 0 : e.ProjectedCorrectionRupiah;
-            tx.Command(InsertResultSql)
-                .Bind("$regency", regencyCode).Bind("$period", period.Key).Bind("$revision", revision)
-                .Bind("$nip", e.Nip).Bind("$office", e.OfficeCode).Bind("$policy", e.PolicyVersion)
-                .Bind("$required", e.RequiredRupiah).Bind("$counted", e.CountedRupiah)
-                .Bind("$exemption", e.Exemption?.Reason).Bind("$compliant", e.Compliant || exempt).Bind("$correction", correction)
-                .ExecuteNonQuery();
+            if (write)
+                tx.Command(InsertResultSql)
+                    .Bind("$regency", regencyCode).Bind("$period", period.Key).Bind("$revision", revision)
+                    .Bind("$nip", e.Nip).Bind("$office", e.OfficeCode).Bind("$policy", e.PolicyVersion)
+                    .Bind("$required", e.RequiredRupiah).Bind("$counted", e.CountedRupiah)
+                    .Bind("$exemption", e.Exemption?.Reason).Bind("$compliant", e.Compliant || exempt).Bind("$correction", correction)
+                    .ExecuteNonQuery();
+            figures.AddEmployee(e.OfficeCode, e.RequiredRupiah, e.CountedRupiah);
 
             totals.Employees++;
             if (e.Outcome == QuotaOutcome.NoTpp) totals.NoTpp++;
@@ -203,9 +303,10 @@ public sealed class PeriodClosing(
             {
                 // The employee's own revision (not the close's): 1 for the first adjustment of the month, then one more per
                 // change, so that r1 never supersedes anything and a later revision always names the one it replaces.
-                InsertAdjustment(tx, regencyCode, period, previous is null ? 1 : previous.Revision + 1, e.Nip, e.OfficeCode, e.PolicyVersion,
-                    e.SanctionKind, e.RequiredRupiah, e.CountedRupiah, shortfall, correction, e.TppCeilingRupiah, previous?.IdempotencyKey, now);
-                created++;
+                if (write)
+                    InsertAdjustment(tx, regencyCode, period, previous is null ? 1 : previous.Revision + 1, e.Nip, e.OfficeCode, e.PolicyVersion,
+                        e.SanctionKind, e.RequiredRupiah, e.CountedRupiah, shortfall, correction, e.TppCeilingRupiah, previous?.IdempotencyKey, now);
+                figures.AddAdjustment(e.OfficeCode, correction);
             }
             totals.TppCorrectionRupiah += changed ? correction : previous?.TppCorrectionRupiah ?? 0;
         }
@@ -214,22 +315,12 @@ public sealed class PeriodClosing(
         // left before it) is cancelled: they owe nothing for the month.
         foreach (var gone in inForce.Values.Where(a => a.TppCorrectionRupiah != 0 || disputed.Contains(a.IdempotencyKey)))
         {
-            InsertAdjustment(tx, regencyCode, period, gone.Revision + 1, gone.Nip, gone.OfficeCode, gone.PolicyVersion, gone.Sanction,
-                0, 0, 0, 0, gone.TppCeilingRupiah, gone.IdempotencyKey, now);
-            created++;
+            if (write)
+                InsertAdjustment(tx, regencyCode, period, gone.Revision + 1, gone.Nip, gone.OfficeCode, gone.PolicyVersion, gone.Sanction,
+                    0, 0, 0, 0, gone.TppCeilingRupiah, gone.IdempotencyKey, now);
+            figures.AddAdjustment(gone.OfficeCode, 0);
         }
-
-        state.Status = PeriodStatus.Closed;
-        state.Revision = revision;
-        state.ClosedAt = now;
-        state.ClosedBy = caller.Id;
-        (state.Employees, state.Exempt, state.NoTpp, state.Compliant, state.NonCompliant) =
-            (totals.Employees, totals.Exempt, totals.NoTpp, totals.Compliant, totals.NonCompliant);
-        (state.RequiredRupiah, state.CountedRupiah, state.ShortfallRupiah, state.TppCorrectionRupiah) =
-            (totals.RequiredRupiah, totals.CountedRupiah, totals.ShortfallRupiah, totals.TppCorrectionRupiah);
-        tx.Db.SaveChanges();
-        if (created > 0) tx.OnCommitted(appended.Notify);
-        return (state, created, true);
+        return totals;
     }
 
     private static void InsertAdjustment(WriteTransaction tx, string regencyCode, Period period, int revision, string nip, string officeCode,

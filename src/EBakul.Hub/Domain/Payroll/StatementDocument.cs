@@ -249,6 +249,7 @@ public static class StatementDocument
         DeliveryState.Delivering => "sedang dikirim",
         DeliveryState.Delivered => delivery.EtppReference is { Length: > 0 } reference ? $"diterima e-TPP ({reference})" : "diterima e-TPP",
         DeliveryState.Parked => "ditahan untuk diperiksa admin",
+        DeliveryState.Superseded => "diganti revisi berikutnya sebelum diterapkan: tidak diterapkan",
         _ => delivery.State.ToString(),
     };
 

@@ -66,9 +66,25 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         "(emp.office_code = $office OR emp.nip IN (SELECT h.nip FROM employee_assignments h WHERE h.office_code = $office)) AND " +
         EmployeeAssignments.OfficeInMonthSql("emp.nip", "$period") + " = $office";
 
+    /// <summary>
+    /// The status timelines, each change marked with whether the month sees it (column 4): a month that is closing or closed
+    /// sees only the changes its close saw (<see cref="MonthFreeze"/>).
+    /// </summary>
     private const string TimelinesSql =
-        "SELECT c.nip, c.status, c.effective_date, c.id FROM employee_status_changes c JOIN employees emp ON emp.nip = c.nip " +
+        "SELECT c.nip, c.status, c.effective_date, c.id, CASE WHEN c.id <= $frozenStatus THEN 1 ELSE 0 END " +
+        "FROM employee_status_changes c JOIN employees emp ON emp.nip = c.nip " +
         "WHERE {0} ORDER BY emp.nip";
+
+    /// <summary>
+    /// SQL: the merchant <c>m</c>'s category and scale as the month sees them: the current ones, or for a month that is
+    /// closing or closed the ones its close saw (the value a later change replaced, <see cref="MerchantAttributeChange"/>).
+    /// </summary>
+    private const string CategoryForMonth =
+        "COALESCE((SELECT h.category_before FROM merchant_attribute_changes h WHERE h.merchant_id = m.id AND h.id > $frozenMerchant " +
+        "ORDER BY h.id LIMIT 1), m.category)";
+    private const string ScaleForMonth =
+        "COALESCE((SELECT h.scale_before FROM merchant_attribute_changes h WHERE h.merchant_id = m.id AND h.id > $frozenMerchant " +
+        "ORDER BY h.id LIMIT 1), m.scale)";
 
     /// <summary>
     /// The regency's merchants as the month sees them: does its category and scale count, was it ACTIVE when the month
@@ -76,7 +92,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     /// need the status at their own moment (<see cref="ChangedMerchantTotalsSql"/>).
     /// </summary>
     private const string MonthMerchantsSql =
-        "SELECT m.id, CASE WHEN m.category IN ({0}) AND m.scale IN ({1}) THEN 1 ELSE 0 END AS counts, " +
+        "SELECT m.id, CASE WHEN " + CategoryForMonth + " IN ({0}) AND " + ScaleForMonth + " IN ({1}) THEN 1 ELSE 0 END AS counts, " +
         "CASE WHEN (SELECT s.status FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at < $start " +
         "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1) = 2 THEN 1 ELSE 0 END AS active_at_start, " +
         "CASE WHEN EXISTS (SELECT 1 FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.effective_at >= $start AND s.effective_at < $end) THEN 1 ELSE 0 END AS changes_in_month " +
@@ -119,7 +135,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
 
     private const string EmployeeEntriesSql =
         "SELECT e.id, e.kind, e.merchant_id, e.amount_rupiah, e.occurred_at, e.reverses_entry_id, e.receipt_reference, e.reason, " +
-        "m.name, m.category, m.scale, " + MerchantStatusAtPurchase + " AS status_at_time " +
+        "m.name, " + CategoryForMonth + ", " + ScaleForMonth + ", " + MerchantStatusAtPurchase + " AS status_at_time " +
         "FROM ledger_entries e JOIN merchants m ON m.id = e.merchant_id " +
         "WHERE e.regency_code = $regency AND e.period_key = $period AND e.employee_nip = $nip " +
         "ORDER BY e.occurred_at, e.sequence";
@@ -133,8 +149,9 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     {
         var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
         await using var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken))[0];
-        var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period);
-        foreach (var evaluation in EvaluateRange(snapshot, policy, merchants, regencyCode, period, officeCode, NipRange.All, cancellationToken))
+        var freeze = MonthFreeze.Read(snapshot[0], regencyCode, period);
+        var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period, freeze);
+        foreach (var evaluation in EvaluateRange(snapshot, policy, merchants, regencyCode, period, officeCode, NipRange.All, freeze, cancellationToken))
             yield return evaluation;
     }
 
@@ -151,18 +168,19 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         var policy = await RequirePolicyAsync(regencyCode, period, cancellationToken);
         await using var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken))[0];
         var nips = select(snapshot[0].Connection, snapshot[0].Transaction, policy);
+        var freeze = MonthFreeze.Read(snapshot[0], regencyCode, period);
         var evaluations = new List<EmployeeEvaluation>();
         if (nips is null)
         {
-            var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period);
-            evaluations.AddRange(EvaluateRange(snapshot, policy, merchants, regencyCode, period, null, NipRange.All, cancellationToken));
+            var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period, freeze);
+            evaluations.AddRange(EvaluateRange(snapshot, policy, merchants, regencyCode, period, null, NipRange.All, freeze, cancellationToken));
             return (policy, evaluations);
         }
         foreach (var chunk in nips.Order(StringComparer.Ordinal).Chunk(NipsPerQuery))
         {
             var range = new NipRange(null, null, chunk);
-            var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period, range);
-            evaluations.AddRange(EvaluateRange(snapshot, policy, merchants, regencyCode, period, null, range, cancellationToken));
+            var merchants = ReadMonthMerchants(snapshot, policy, regencyCode, period, freeze, range);
+            evaluations.AddRange(EvaluateRange(snapshot, policy, merchants, regencyCode, period, null, range, freeze, cancellationToken));
         }
         return (policy, evaluations);
     }
@@ -182,9 +200,10 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         try
         {
             // Read once for every part: their snapshots are the same.
-            var merchants = ReadMonthMerchants(snapshots[0], policy, regencyCode, period);
+            var freeze = MonthFreeze.Read(snapshots[0][0], regencyCode, period);
+            var merchants = ReadMonthMerchants(snapshots[0], policy, regencyCode, period, freeze);
             var evaluations = ranges.Select((range, i) => Task.Factory.StartNew(
-                () => EvaluateRange(snapshots[i], policy, merchants, regencyCode, period, null, range, cancellationToken).ToList(),
+                () => EvaluateRange(snapshots[i], policy, merchants, regencyCode, period, null, range, freeze, cancellationToken).ToList(),
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
             // Every part ends (or fails) before its connections are closed below.
             var results = await Task.WhenAll(evaluations);
@@ -279,7 +298,8 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     /// order, read inside <paramref name="snapshot"/>; <paramref name="merchants"/> was read in the same snapshot.
     /// </summary>
     private static IEnumerable<EmployeeEvaluation> EvaluateRange(ReadSnapshot snapshot, QuotaPolicy policy,
-        IReadOnlyDictionary<string, MonthMerchant> merchants, string regencyCode, Period period, string? officeCode, NipRange range, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, MonthMerchant> merchants, string regencyCode, Period period, string? officeCode, NipRange range,
+        MonthFreeze freeze, CancellationToken cancellationToken)
     {
         var employeeFilter = "emp.regency_code = $regency" + (officeCode is null ? "" : " AND " + InMonthOffice) + range.EmployeeFilter("emp.nip");
         var ledgerFilter = (officeCode is null
@@ -289,7 +309,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         var changedSums = ReadChangedMerchantSums(snapshot, regencyCode, period, officeCode, range, ledgerFilter);
 
         using var employees = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, EmployeesSql, employeeFilter), regencyCode, period, officeCode, range: range);
-        using var timelines = Command(snapshot[1], string.Format(CultureInfo.InvariantCulture, TimelinesSql, employeeFilter), regencyCode, period, officeCode, range: range);
+        using var timelines = Command(snapshot[1], string.Format(CultureInfo.InvariantCulture, TimelinesSql, employeeFilter), regencyCode, period, officeCode, range: range, freeze: freeze);
         using var totals = Command(snapshot[2], string.Format(CultureInfo.InvariantCulture, MerchantTotalsSql, ledgerFilter), regencyCode, period, officeCode, range: range);
 
         using var employeeRows = employees.ExecuteReader();
@@ -307,7 +327,12 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             var nip = employee.Nip;
 
             timeline.Clear();
-            for (; timelineRows.SeekTo(nip); timelineRows.Advance()) timeline.Add(ReadStatusChange(timelineRows.Reader));
+            var recorded = false;
+            for (; timelineRows.SeekTo(nip); timelineRows.Advance())
+            {
+                recorded = true;
+                if (SeenByMonth(timelineRows.Reader)) timeline.Add(ReadStatusChange(timelineRows.Reader));
+            }
             eligibleByMerchant.Clear();
             for (; totalRows.SeekTo(nip); totalRows.Advance())
             {
@@ -321,7 +346,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                     : 0);
             }
 
-            var days = EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period);
+            var days = EmploymentDays.Count(TimelineOrCurrent(timeline, recorded, employee), period);
             if (days.InService == 0) continue;
             var obligation = new EmployeeObligation(policy, employee, period, days);
             long counted = 0;
@@ -334,7 +359,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     private readonly record struct MonthMerchant(bool Counts, bool ActiveAtStart, bool ChangesInMonth);
 
     private static Dictionary<string, MonthMerchant> ReadMonthMerchants(ReadSnapshot snapshot, QuotaPolicy policy,
-        string regencyCode, Period period, NipRange? buyers = null)
+        string regencyCode, Period period, MonthFreeze freeze, NipRange? buyers = null)
     {
         // Only the merchants the given employees bought from in the month, when they are few: found from their ledger
         // entries (the "|| ''" keeps the regency's merchant index, which would read them all, out of the plan).
@@ -342,7 +367,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             : "m.id IN (SELECT e.merchant_id FROM ledger_entries e WHERE e.regency_code = $regency AND e.period_key = $period" +
               buyers.EmployeeFilter("e.employee_nip") + ") AND m.regency_code || '' = $regency";
         var sql = string.Format(CultureInfo.InvariantCulture, MonthMerchantsSql, InList(policy.CountedCategories), InList(policy.CountedScales), scope);
-        using var command = Command(snapshot[0], sql, regencyCode, period, null, range: buyers);
+        using var command = Command(snapshot[0], sql, regencyCode, period, null, range: buyers, freeze: freeze);
         using var rows = command.ExecuteReader();
         var merchants = new Dictionary<string, MonthMerchant>(StringComparer.Ordinal);
         while (rows.Read())
@@ -375,6 +400,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         await using (var snapshot = (await OpenSnapshotsAsync(1, null, cancellationToken, queries: 1))[0])
         {
             const string filter = "emp.regency_code = $regency AND emp.nip = $nip";
+            var freeze = MonthFreeze.Read(snapshot[0], regencyCode, period);
 
             EmployeeFacts employee;
             using (var command = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, EmployeesSql, filter), regencyCode, period, null, nip))
@@ -386,15 +412,19 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
             }
 
             var timeline = new List<EmployeeStatusChange>();
-            using (var command = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, TimelinesSql, filter), regencyCode, period, null, nip))
+            var recorded = false;
+            using (var command = Command(snapshot[0], string.Format(CultureInfo.InvariantCulture, TimelinesSql, filter), regencyCode, period, null, nip, freeze: freeze))
             await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await rows.ReadAsync(cancellationToken))
-                    timeline.Add(ReadStatusChange(rows));
+                {
+                    recorded = true;
+                    if (SeenByMonth(rows)) timeline.Add(ReadStatusChange(rows));
+                }
             }
 
             var entries = new List<EntryAtTime>();
-            using (var command = Command(snapshot[0], EmployeeEntriesSql, regencyCode, period, null, nip))
+            using (var command = Command(snapshot[0], EmployeeEntriesSql, regencyCode, period, null, nip, freeze: freeze))
             await using (var rows = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await rows.ReadAsync(cancellationToken))
@@ -408,7 +438,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
                 }
             }
 
-            var obligation = new EmployeeObligation(policy, employee, period, EmploymentDays.Count(TimelineOrCurrent(timeline, employee), period));
+            var obligation = new EmployeeObligation(policy, employee, period, EmploymentDays.Count(TimelineOrCurrent(timeline, recorded, employee), period));
             return Explain(policy, obligation, entries);
         }
     }
@@ -521,9 +551,44 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         ?? throw HubException.FailedPrecondition("QUOTA_POLICY_NOT_IN_FORCE",
             $"regency {regencyCode} has no quota policy in force for {period}: there is nothing to evaluate");
 
-    /// <summary>The timeline, or the employee's current status as its only change when the timeline is empty.</summary>
-    private static IReadOnlyList<EmployeeStatusChange> TimelineOrCurrent(List<EmployeeStatusChange> timeline, EmployeeFacts employee) =>
-        timeline.Count > 0 ? timeline : [new EmployeeStatusChange { Nip = employee.Nip, Status = employee.Status, EffectiveDate = employee.StatusEffectiveDate }];
+    /// <summary>
+    /// The timeline the month sees, or the employee's current status as its only change when the roster recorded no change
+    /// at all. An employee whose every change came after the month's close (<paramref name="recorded"/> but none seen) was
+    /// not on the roster the close saw: an empty timeline, no day in service.
+    /// </summary>
+    private static IReadOnlyList<EmployeeStatusChange> TimelineOrCurrent(List<EmployeeStatusChange> timeline, bool recorded, EmployeeFacts employee) =>
+        timeline.Count > 0 || recorded ? timeline
+        : [new EmployeeStatusChange { Nip = employee.Nip, Status = employee.Status, EffectiveDate = employee.StatusEffectiveDate }];
+
+    /// <summary>Whether the month sees the status change on the reader's row (column 4 of <see cref="TimelinesSql"/>).</summary>
+    private static bool SeenByMonth(DbDataReader rows) => Convert.ToInt64(rows.GetValue(4), CultureInfo.InvariantCulture) == 1;
+
+    /// <summary>
+    /// What a month sees of the roster's and the registry's changes. A month that is closing or closed sees only those its
+    /// close saw: the status changes and the merchant category and scale changes up to the positions the close recorded
+    /// when it began (<see cref="Payroll.PeriodState.FrozenStatusChangeId"/>). Any other month, and a month closed before
+    /// those positions were kept, sees every change.
+    /// </summary>
+    private readonly record struct MonthFreeze(long StatusChangeId, long MerchantChangeId)
+    {
+        public static readonly MonthFreeze None = new(long.MaxValue, long.MaxValue);
+
+        private const string Sql =
+            "SELECT status, frozen_status_change_id, frozen_merchant_change_id FROM period_states WHERE regency_code = $regency AND period_key = $period";
+
+        /// <summary>The month's freeze, read in the evaluation's own snapshot.</summary>
+        public static MonthFreeze Read((DbConnection Connection, DbTransaction Transaction) lane, string regencyCode, Period period)
+        {
+            using var command = StoreDialect.Command(lane.Connection, lane.Transaction, Sql);
+            StoreDialect.AddParameter(command, "$regency", regencyCode);
+            StoreDialect.AddParameter(command, "$period", period.Key);
+            using var row = command.ExecuteReader();
+            if (!row.Read()) return None;
+            var status = (Payroll.PeriodStatus)Convert.ToInt32(row.GetValue(0), CultureInfo.InvariantCulture);
+            if (status is not (Payroll.PeriodStatus.Closing or Payroll.PeriodStatus.Closed) || row.IsDBNull(1) || row.IsDBNull(2)) return None;
+            return new MonthFreeze(row.GetInt64(1), row.GetInt64(2));
+        }
+    }
 
     private static EmployeeStatusChange ReadStatusChange(DbDataReader rows) => new()
     {
@@ -534,9 +599,13 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
     };
 
     private static DbCommand Command((DbConnection Connection, DbTransaction Transaction) lane, string sql,
-        string regencyCode, Period period, string? officeCode, string? nip = null, NipRange? range = null)
+        string regencyCode, Period period, string? officeCode, string? nip = null, NipRange? range = null, MonthFreeze? freeze = null)
     {
         var command = StoreDialect.Command(lane.Connection, lane.Transaction, sql);
+        if (sql.Contains("$frozenStatus", StringComparison.Ordinal))
+            StoreDialect.AddParameter(command, "$frozenStatus", (freeze ?? MonthFreeze.None).StatusChangeId);
+        if (sql.Contains("$frozenMerchant", StringComparison.Ordinal))
+            StoreDialect.AddParameter(command, "$frozenMerchant", (freeze ?? MonthFreeze.None).MerchantChangeId);
         StoreDialect.AddParameter(command, "$regency", regencyCode);
         StoreDialect.AddParameter(command, "$period", period.Key);
         StoreDialect.AddParameter(command, "$start", period.Start.ToUnixTimeMilliseconds());

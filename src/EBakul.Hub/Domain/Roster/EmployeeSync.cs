@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EBakul.Hub.Data;
+using EBakul.Hub.Domain.Payroll;
 using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Reports;
@@ -24,7 +25,8 @@ namespace EBakul.Hub.Domain.Roster;
 /// the employee's <see cref="EmployeeAssignment"/> history, effective from the sync's Jakarta date.
 /// </para>
 /// </summary>
-public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory regencies, TimeProvider clock, PolicyOfMonth policies)
+public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory regencies, TimeProvider clock, PolicyOfMonth policies,
+    Audit.AuditTrail audit)
 {
     /// <summary>Most rows in one chunk.</summary>
     public const int MaxRowsPerChunk = 5000;
@@ -112,7 +114,7 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
             rows[i] = CheckRow(i, chunk.Employees[i], chunk.RegencyCode, today, seen);
 
         return idempotency.WriteAsync(callerId, Method, chunk, chunk.RequestId,
-            tx => Apply(tx, chunk.RequestId, chunk.RegencyCode, rows), cancellationToken, rerunnable: true);
+            tx => Apply(tx, callerId, chunk.RequestId, chunk.RegencyCode, rows), cancellationToken, rerunnable: true);
     }
 
     /// <summary>
@@ -200,7 +202,7 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
     /// changed rows and the status changes with one statement each, in NIP order so that the index pages
     /// they touch are visited once each.
     /// </summary>
-    private SyncEmployeesResponse Apply(WriteTransaction tx, string requestId, string regencyCode, SyncRow[] rows)
+    private SyncEmployeesResponse Apply(WriteTransaction tx, string callerId, string requestId, string regencyCode, SyncRow[] rows)
     {
         var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var valid = rows.Where(r => r.Employee is not null).OrderBy(r => r.Nip, StringComparer.Ordinal).ToList();
@@ -267,10 +269,37 @@ public sealed class EmployeeSync(IdempotentWrites idempotency, RegencyDirectory 
         // The new assignment holds from today: the current month now counts under the new office, in the reports too.
         var month = Period.Containing(clock.GetUtcNow());
         foreach (var (nip, from, to) in moved) ReportAggregates.MoveEmployeeMonth(tx, policies, regencyCode, month, nip, from, to);
+        ReportClosedMonthsTouched(tx, callerId, requestId, regencyCode, statusChanged, results);
 
         var response = new SyncEmployeesResponse { RequestId = requestId };
         foreach (var row in rows) response.Results.Add(row.Rejection ?? results[row.Index]);
         return response;
+    }
+
+    /// <summary>
+    /// A new status (or a new employee) takes effect from its effective date, which may lie in months already closed: those
+    /// keep the roster their close saw (<see cref="ClosedMonths"/>). Each such row's result names them, and the audit trail
+    /// keeps them. Changes of office, class, type, echelon or TPP ceiling hold from today and reach no closed month.
+    /// </summary>
+    private void ReportClosedMonthsTouched(WriteTransaction tx, string callerId, string requestId, string regencyCode,
+        List<Employee> statusChanged, SyncEmployeeResult[] results)
+    {
+        if (statusChanged.Count == 0) return;
+        var closed = ClosedMonths.From(tx, regencyCode, statusChanged.Min(e => e.StatusEffectiveDate));
+        if (closed.Count == 0) return;
+        var touched = new SortedSet<Period>();
+        var rowsTouched = 0;
+        var byNip = results.Where(r => r is not null).ToDictionary(r => r.Nip, StringComparer.Ordinal);
+        foreach (var employee in statusChanged)
+        {
+            var months = closed.Where(m => m.LastDay >= employee.StatusEffectiveDate).ToList();
+            if (months.Count == 0) continue;
+            rowsTouched++;
+            touched.UnionWith(months);
+            byNip[employee.Nip].ClosedPeriodsTouched.AddRange(months.Select(m => m.ToString()));
+        }
+        ClosedMonths.Audit(tx, audit, callerId, Method, requestId, regencyCode, touched,
+            $"{rowsTouched} roster row(s) with a status taking effect in a closed month");
     }
 
     /// <summary>The employees as the JSON array of row arrays the set-based statements read.</summary>

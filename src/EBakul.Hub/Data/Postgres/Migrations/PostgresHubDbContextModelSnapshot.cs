@@ -463,6 +463,48 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                         });
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Domain.Merchants.MerchantAttributeChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("CategoryBefore")
+                        .HasColumnType("integer")
+                        .HasColumnName("category_before");
+
+                    b.Property<long>("ChangedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("changed_by")
+                        .UseCollation("C");
+
+                    b.Property<string>("MerchantId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("merchant_id")
+                        .UseCollation("C");
+
+                    b.Property<int>("ScaleBefore")
+                        .HasColumnType("integer")
+                        .HasColumnName("scale_before");
+
+                    b.HasKey("Id")
+                        .HasName("pk_merchant_attribute_changes");
+
+                    b.HasIndex("MerchantId", "Id")
+                        .HasDatabaseName("ix_merchant_attribute_changes_merchant_id_id");
+
+                    b.ToTable("merchant_attribute_changes", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Domain.Merchants.MerchantStatusChange", b =>
                 {
                     b.Property<long>("Id")
@@ -877,6 +919,14 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.Property<int>("Exempt")
                         .HasColumnType("integer")
                         .HasColumnName("exempt");
+
+                    b.Property<long?>("FrozenMerchantChangeId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("frozen_merchant_change_id");
+
+                    b.Property<long?>("FrozenStatusChangeId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("frozen_status_change_id");
 
                     b.Property<int>("NoTpp")
                         .HasColumnType("integer")
