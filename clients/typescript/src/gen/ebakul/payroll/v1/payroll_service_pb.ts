@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ebakul/payroll/v1/payroll_service.proto.
  */
 export const file_ebakul_payroll_v1_payroll_service: GenFile = /*@__PURE__*/
-  fileDesc("CidlYmFrdWwvcGF5cm9sbC92MS9wYXlyb2xsX3NlcnZpY2UucHJvdG8SEWViYWt1bC5wYXlyb2xsLnYxIrgCCgtQZXJpb2RTdGF0ZRIUCgxyZWdlbmN5X2NvZGUYASABKAkSDgoGcGVyaW9kGAIgASgJEi8KBnN0YXR1cxgDIAEoDjIfLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXR1cxIQCghyZXZpc2lvbhgEIAEoBRIuCgpjbG9zZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljbG9zZWRfYnkYBiABKAkSMQoNY2xvc2FibGVfZnJvbRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRY29ycmVjdGlvbl9yZWFzb24YCCABKAkSLwoGdG90YWxzGAkgASgLMh8uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kVG90YWxzItUBCgxQZXJpb2RUb3RhbHMSEQoJZW1wbG95ZWVzGAEgASgFEg4KBmV4ZW1wdBgCIAEoBRIRCgljb21wbGlhbnQYAyABKAUSFQoNbm9uX2NvbXBsaWFudBgEIAEoBRIXCg9yZXF1aXJlZF9ydXBpYWgYBSABKAMSFgoOY291bnRlZF9ydXBpYWgYBiABKAMSGAoQc2hvcnRmYWxsX3J1cGlhaBgHIAEoAxIdChV0cHBfY29ycmVjdGlvbl9ydXBpYWgYCCABKAMSDgoGbm9fdHBwGAkgASgFIs4FCgpBZGp1c3RtZW50EhUKDWFkanVzdG1lbnRfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJEhQKDHJlZ2VuY3lfY29kZRgDIAEoCRILCgNuaXAYBCABKAkSEwoLb2ZmaWNlX2NvZGUYBSABKAkSDgoGcGVyaW9kGAYgASgJEhAKCHJldmlzaW9uGAcgASgFEhYKDnBvbGljeV92ZXJzaW9uGAggASgFEhcKD3JlcXVpcmVkX3J1cGlhaBgJIAEoAxIWCg5jb3VudGVkX3J1cGlhaBgKIAEoAxIYChBzaG9ydGZhbGxfcnVwaWFoGAsgASgDEi0KCHNhbmN0aW9uGAwgASgOMhsuZWJha3VsLnBheXJvbGwudjEuU2FuY3Rpb24SHQoVdHBwX2NvcnJlY3Rpb25fcnVwaWFoGA0gASgDEhYKDnN1cGVyc2VkZXNfa2V5GA4gASgJEhkKEXN1cGVyc2VkZWRfYnlfa2V5GA8gASgJEi8KC2NyZWF0ZV90aW1lGBAgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI4Cg5kZWxpdmVyeV9zdGF0ZRgRIAEoDjIgLmViYWt1bC5wYXlyb2xsLnYxLkRlbGl2ZXJ5U3RhdGUSFgoOZXRwcF9yZWZlcmVuY2UYEiABKAkSMAoMZGVsaXZlcl90aW1lGBMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghzZXF1ZW5jZRgUIAEoAxIZChFkZWxpdmVyeV9hdHRlbXB0cxgVIAEoBRIbChNsYXN0X2RlbGl2ZXJ5X2Vycm9yGBYgASgJEhUKDWRlbGl2ZXJlZF92aWEYFyABKAkSGgoSdHBwX2NlaWxpbmdfcnVwaWFoGBggASgDEgwKBGhlbGQYGSABKAgSEgoKZGlzcHV0ZV9pZBgaIAEoCSJOChJDbG9zZVBlcmlvZFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSDgoGcGVyaW9kGAMgASgJImIKE0Nsb3NlUGVyaW9kUmVzcG9uc2USLgoGcGVyaW9kGAEgASgLMh4uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kU3RhdGUSGwoTYWRqdXN0bWVudHNfY3JlYXRlZBgCIAEoBSI4ChBHZXRQZXJpb2RSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZwZXJpb2QYAiABKAkiQwoRR2V0UGVyaW9kUmVzcG9uc2USLgoGcGVyaW9kGAEgASgLMh4uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kU3RhdGUiYQoVT3BlbkNvcnJlY3Rpb25SZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSFAoMcmVnZW5jeV9jb2RlGAIgASgJEg4KBnBlcmlvZBgDIAEoCRIOCgZyZWFzb24YBCABKAkiSAoWT3BlbkNvcnJlY3Rpb25SZXNwb25zZRIuCgZwZXJpb2QYASABKAsyHi5lYmFrdWwucGF5cm9sbC52MS5QZXJpb2RTdGF0ZSKfAQoWTGlzdEFkanVzdG1lbnRzUmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSDgoGcGVyaW9kGAIgASgJEjgKDmRlbGl2ZXJ5X3N0YXRlGAMgASgOMiAuZWJha3VsLnBheXJvbGwudjEuRGVsaXZlcnlTdGF0ZRIRCglwYWdlX3NpemUYBCABKAUSEgoKcGFnZV90b2tlbhgFIAEoCSJmChdMaXN0QWRqdXN0bWVudHNSZXNwb25zZRIyCgthZGp1c3RtZW50cxgBIAMoCzIdLmViYWt1bC5wYXlyb2xsLnYxLkFkanVzdG1lbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIlAKGFN0cmVhbUFkanVzdG1lbnRzUmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSDgoGY3Vyc29yGAIgASgJEg4KBmZvbGxvdxgDIAEoCCJeChlTdHJlYW1BZGp1c3RtZW50c1Jlc3BvbnNlEjEKCmFkanVzdG1lbnQYASABKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50Eg4KBmN1cnNvchgCIAEoCSJMChlBZGp1c3RtZW50QWNrbm93bGVkZ2VtZW50EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRIWCg5ldHBwX3JlZmVyZW5jZRgCIAEoCSKRAQodQWNrbm93bGVkZ2VBZGp1c3RtZW50c1JlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSRgoQYWNrbm93bGVkZ2VtZW50cxgDIAMoCzIsLmViYWt1bC5wYXlyb2xsLnYxLkFkanVzdG1lbnRBY2tub3dsZWRnZW1lbnQipwEKEUFja25vd2xlZGdlUmVzdWx0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRI2CgdvdXRjb21lGAIgASgOMiUuZWJha3VsLnBheXJvbGwudjEuQWNrbm93bGVkZ2VPdXRjb21lEg4KBnJlYXNvbhgDIAEoCRIxCgphZGp1c3RtZW50GAQgASgLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudCJXCh5BY2tub3dsZWRnZUFkanVzdG1lbnRzUmVzcG9uc2USNQoHcmVzdWx0cxgBIAMoCzIkLmViYWt1bC5wYXlyb2xsLnYxLkFja25vd2xlZGdlUmVzdWx0IqgBCh9MaXN0QWRqdXN0bWVudERlbGl2ZXJpZXNSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZwZXJpb2QYAiABKAkSOAoOZGVsaXZlcnlfc3RhdGUYAyABKA4yIC5lYmFrdWwucGF5cm9sbC52MS5EZWxpdmVyeVN0YXRlEhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJIm8KIExpc3RBZGp1c3RtZW50RGVsaXZlcmllc1Jlc3BvbnNlEjIKC2FkanVzdG1lbnRzGAEgAygLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibQoYUmVxdWV1ZUFkanVzdG1lbnRSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSFAoMcmVnZW5jeV9jb2RlGAIgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgDIAEoCRIOCgZyZWFzb24YBCABKAkiTgoZUmVxdWV1ZUFkanVzdG1lbnRSZXNwb25zZRIxCgphZGp1c3RtZW50GAEgASgLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudCJQChtHZXRFbXBsb3llZVN0YXRlbWVudFJlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEgsKA25pcBgCIAEoCRIOCgZwZXJpb2QYAyABKAkiVwocR2V0RW1wbG95ZWVTdGF0ZW1lbnRSZXNwb25zZRI3CglzdGF0ZW1lbnQYASABKAsyJC5lYmFrdWwucGF5cm9sbC52MS5FbXBsb3llZVN0YXRlbWVudCJSCh1QcmludEVtcGxveWVlU3RhdGVtZW50UmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSCwoDbmlwGAIgASgJEg4KBnBlcmlvZBgDIAEoCSLkAwoRRW1wbG95ZWVTdGF0ZW1lbnQSFAoMcmVnZW5jeV9jb2RlGAEgASgJEgsKA25pcBgCIAEoCRITCgtvZmZpY2VfY29kZRgDIAEoCRIOCgZwZXJpb2QYBCABKAkSNgoNcGVyaW9kX3N0YXR1cxgFIAEoDjIfLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXR1cxIsCgZwb2xpY3kYBiABKAsyHC5lYmFrdWwucXVvdGEudjEuUXVvdGFQb2xpY3kSEwoLcG9saWN5X3J1bGUYByABKAkSNwoKZXZhbHVhdGlvbhgIIAEoCzIjLmViYWt1bC5xdW90YS52MS5FbXBsb3llZUV2YWx1YXRpb24SNQoJbWVyY2hhbnRzGAkgAygLMiIuZWJha3VsLnF1b3RhLnYxLk1lcmNoYW50QnJlYWtkb3duEjcKCXB1cmNoYXNlcxgKIAMoCzIkLmViYWt1bC5wYXlyb2xsLnYxLlN0YXRlbWVudFB1cmNoYXNlEjIKC2FkanVzdG1lbnRzGAsgAygLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudBIvCgtjcmVhdGVfdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAilQIKEVN0YXRlbWVudFB1cmNoYXNlEhMKC3B1cmNoYXNlX2lkGAEgASgJEhMKC21lcmNoYW50X2lkGAIgASgJEhUKDW1lcmNoYW50X25hbWUYAyABKAkSLgoKb2NjdXJfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNYW1vdW50X3J1cGlhaBgFIAEoAxIWCg5jb3VudGVkX3J1cGlhaBgGIAEoAxIwCgZyZWFzb24YByABKA4yIC5lYmFrdWwucXVvdGEudjEuVW5jb3VudGVkUmVhc29uEhMKC2V4cGxhbmF0aW9uGAggASgJEhkKEXJlY2VpcHRfcmVmZXJlbmNlGAkgASgJItwDCgdEaXNwdXRlEhIKCmRpc3B1dGVfaWQYASABKAkSFAoMcmVnZW5jeV9jb2RlGAIgASgJEhYKDmFkanVzdG1lbnRfa2V5GAMgASgJEgsKA25pcBgEIAEoCRITCgtvZmZpY2VfY29kZRgFIAEoCRIOCgZwZXJpb2QYBiABKAkSMAoGcmVhc29uGAcgASgOMiAuZWJha3VsLnBheXJvbGwudjEuRGlzcHV0ZVJlYXNvbhIMCgR0ZXh0GAggASgJEhsKE2V2aWRlbmNlX3JlZmVyZW5jZXMYCSADKAkSLgoFc3RhdGUYCiABKA4yHy5lYmFrdWwucGF5cm9sbC52MS5EaXNwdXRlU3RhdGUSEAoIZmlsZWRfYnkYCyABKAkSLQoJZmlsZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjdXRvZmZfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLcmVzb2x2ZWRfYnkYDiABKAkSMAoMcmVzb2x2ZV90aW1lGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9yZXNvbHV0aW9uX3RleHQYECABKAkiswEKEkZpbGVEaXNwdXRlUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlZ2VuY3lfY29kZRgCIAEoCRIWCg5hZGp1c3RtZW50X2tleRgDIAEoCRIwCgZyZWFzb24YBCABKA4yIC5lYmFrdWwucGF5cm9sbC52MS5EaXNwdXRlUmVhc29uEgwKBHRleHQYBSABKAkSGwoTZXZpZGVuY2VfcmVmZXJlbmNlcxgGIAMoCSJCChNGaWxlRGlzcHV0ZVJlc3BvbnNlEisKB2Rpc3B1dGUYASABKAsyGi5lYmFrdWwucGF5cm9sbC52MS5EaXNwdXRlIpkBChVSZXNvbHZlRGlzcHV0ZVJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSEgoKZGlzcHV0ZV9pZBgDIAEoCRI0CghkZWNpc2lvbhgEIAEoDjIiLmViYWt1bC5wYXlyb2xsLnYxLkRpc3B1dGVEZWNpc2lvbhIMCgR0ZXh0GAUgASgJIkUKFlJlc29sdmVEaXNwdXRlUmVzcG9uc2USKwoHZGlzcHV0ZRgBIAEoCzIaLmViYWt1bC5wYXlyb2xsLnYxLkRpc3B1dGUiPQoRR2V0RGlzcHV0ZVJlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEhIKCmRpc3B1dGVfaWQYAiABKAkiQQoSR2V0RGlzcHV0ZVJlc3BvbnNlEisKB2Rpc3B1dGUYASABKAsyGi5lYmFrdWwucGF5cm9sbC52MS5EaXNwdXRlImIKE0xpc3REaXNwdXRlc1JlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEg4KBnBlcmlvZBgCIAEoCRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJdChRMaXN0RGlzcHV0ZXNSZXNwb25zZRIsCghkaXNwdXRlcxgBIAMoCzIaLmViYWt1bC5wYXlyb2xsLnYxLkRpc3B1dGUSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKpgBCgxQZXJpb2RTdGF0dXMSHQoZUEVSSU9EX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKElBFUklPRF9TVEFUVVNfT1BFThABEhkKFVBFUklPRF9TVEFUVVNfQ0xPU0lORxACEhgKFFBFUklPRF9TVEFUVVNfQ0xPU0VEEAMSHAoYUEVSSU9EX1NUQVRVU19DT1JSRUNUSU5HEAQqdwoIU2FuY3Rpb24SGAoUU0FOQ1RJT05fVU5TUEVDSUZJRUQQABIdChlTQU5DVElPTl9ERURVQ1RfU0hPUlRGQUxMEAESGwoXU0FOQ1RJT05fREVEVUNUX1BFUkNFTlQQAhIVChFTQU5DVElPTl9XSVRISE9MRBADKqMBCg1EZWxpdmVyeVN0YXRlEh4KGkRFTElWRVJZX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWREVMSVZFUllfU1RBVEVfUEVORElORxABEh0KGURFTElWRVJZX1NUQVRFX0RFTElWRVJJTkcQAhIcChhERUxJVkVSWV9TVEFURV9ERUxJVkVSRUQQAxIZChVERUxJVkVSWV9TVEFURV9QQVJLRUQQBCqvAQoSQWNrbm93bGVkZ2VPdXRjb21lEiMKH0FDS05PV0xFREdFX09VVENPTUVfVU5TUEVDSUZJRUQQABIkCiBBQ0tOT1dMRURHRV9PVVRDT01FX0FDS05PV0xFREdFRBABEiwKKEFDS05PV0xFREdFX09VVENPTUVfQUxSRUFEWV9BQ0tOT1dMRURHRUQQAhIgChxBQ0tOT1dMRURHRV9PVVRDT01FX1JFSkVDVEVEEAMq3gEKDURpc3B1dGVSZWFzb24SHgoaRElTUFVURV9SRUFTT05fVU5TUEVDSUZJRUQQABIjCh9ESVNQVVRFX1JFQVNPTl9QVVJDSEFTRV9NSVNTSU5HEAESJwojRElTUFVURV9SRUFTT05fUFVSQ0hBU0VfTk9UX0NPVU5URUQQAhIfChtESVNQVVRFX1JFQVNPTl9ST1NURVJfV1JPTkcQAxIkCiBESVNQVVRFX1JFQVNPTl9FWEVNUFRJT05fTUlTU0lORxAEEhgKFERJU1BVVEVfUkVBU09OX09USEVSEAUqlwEKDERpc3B1dGVTdGF0ZRIdChlESVNQVVRFX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSRElTUFVURV9TVEFURV9PUEVOEAESGgoWRElTUFVURV9TVEFURV9BQ0NFUFRFRBACEhoKFkRJU1BVVEVfU1RBVEVfUkVKRUNURUQQAxIYChRESVNQVVRFX1NUQVRFX0xBUFNFRBAEKm0KD0Rpc3B1dGVEZWNpc2lvbhIgChxESVNQVVRFX0RFQ0lTSU9OX1VOU1BFQ0lGSUVEEAASGwoXRElTUFVURV9ERUNJU0lPTl9BQ0NFUFQQARIbChdESVNQVVRFX0RFQ0lTSU9OX1JFSkVDVBACMtISCg5QYXlyb2xsU2VydmljZRKcAQoLQ2xvc2VQZXJpb2QSJS5lYmFrdWwucGF5cm9sbC52MS5DbG9zZVBlcmlvZFJlcXVlc3QaJi5lYmFrdWwucGF5cm9sbC52MS5DbG9zZVBlcmlvZFJlc3BvbnNlIj6C0+STAjg6ASoiMy92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vcGVyaW9kcy97cGVyaW9kfTpjbG9zZRKNAQoJR2V0UGVyaW9kEiMuZWJha3VsLnBheXJvbGwudjEuR2V0UGVyaW9kUmVxdWVzdBokLmViYWt1bC5wYXlyb2xsLnYxLkdldFBlcmlvZFJlc3BvbnNlIjWC0+STAi8SLS92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vcGVyaW9kcy97cGVyaW9kfRKuAQoOT3BlbkNvcnJlY3Rpb24SKC5lYmFrdWwucGF5cm9sbC52MS5PcGVuQ29ycmVjdGlvblJlcXVlc3QaKS5lYmFrdWwucGF5cm9sbC52MS5PcGVuQ29ycmVjdGlvblJlc3BvbnNlIkeC0+STAkE6ASoiPC92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vcGVyaW9kcy97cGVyaW9kfTpvcGVuQ29ycmVjdGlvbhKaAQoPTGlzdEFkanVzdG1lbnRzEikuZWJha3VsLnBheXJvbGwudjEuTGlzdEFkanVzdG1lbnRzUmVxdWVzdBoqLmViYWt1bC5wYXlyb2xsLnYxLkxpc3RBZGp1c3RtZW50c1Jlc3BvbnNlIjCC0+STAioSKC92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vYWRqdXN0bWVudHMSqQEKEVN0cmVhbUFkanVzdG1lbnRzEisuZWJha3VsLnBheXJvbGwudjEuU3RyZWFtQWRqdXN0bWVudHNSZXF1ZXN0GiwuZWJha3VsLnBheXJvbGwudjEuU3RyZWFtQWRqdXN0bWVudHNSZXNwb25zZSI3gtPkkwIxEi8vdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2FkanVzdG1lbnRzOnN0cmVhbTABEr4BChZBY2tub3dsZWRnZUFkanVzdG1lbnRzEjAuZWJha3VsLnBheXJvbGwudjEuQWNrbm93bGVkZ2VBZGp1c3RtZW50c1JlcXVlc3QaMS5lYmFrdWwucGF5cm9sbC52MS5BY2tub3dsZWRnZUFkanVzdG1lbnRzUmVzcG9uc2UiP4LT5JMCOToBKiI0L3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9hZGp1c3RtZW50czphY2tub3dsZWRnZRK+AQoYTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzEjIuZWJha3VsLnBheXJvbGwudjEuTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzUmVxdWVzdBozLmViYWt1bC5wYXlyb2xsLnYxLkxpc3RBZGp1c3RtZW50RGVsaXZlcmllc1Jlc3BvbnNlIjmC0+STAjMSMS92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vYWRqdXN0bWVudERlbGl2ZXJpZXMStAEKEVJlcXVldWVBZGp1c3RtZW50EisuZWJha3VsLnBheXJvbGwudjEuUmVxdWV1ZUFkanVzdG1lbnRSZXF1ZXN0GiwuZWJha3VsLnBheXJvbGwudjEuUmVxdWV1ZUFkanVzdG1lbnRSZXNwb25zZSJEgtPkkwI+OgEqIjkvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2FkanVzdG1lbnREZWxpdmVyaWVzOnJlcXVldWUSwQEKFEdldEVtcGxveWVlU3RhdGVtZW50Ei4uZWJha3VsLnBheXJvbGwudjEuR2V0RW1wbG95ZWVTdGF0ZW1lbnRSZXF1ZXN0Gi8uZWJha3VsLnBheXJvbGwudjEuR2V0RW1wbG95ZWVTdGF0ZW1lbnRSZXNwb25zZSJIgtPkkwJCEkAvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2VtcGxveWVlcy97bmlwfS9zdGF0ZW1lbnRzL3twZXJpb2R9ErABChZQcmludEVtcGxveWVlU3RhdGVtZW50EjAuZWJha3VsLnBheXJvbGwudjEuUHJpbnRFbXBsb3llZVN0YXRlbWVudFJlcXVlc3QaFC5nb29nbGUuYXBpLkh0dHBCb2R5Ik6C0+STAkgSRi92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vZW1wbG95ZWVzL3tuaXB9L3N0YXRlbWVudHMve3BlcmlvZH06cHJpbnQSjgEKC0ZpbGVEaXNwdXRlEiUuZWJha3VsLnBheXJvbGwudjEuRmlsZURpc3B1dGVSZXF1ZXN0GiYuZWJha3VsLnBheXJvbGwudjEuRmlsZURpc3B1dGVSZXNwb25zZSIwgtPkkwIqOgEqIiUvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2Rpc3B1dGVzEqwBCg5SZXNvbHZlRGlzcHV0ZRIoLmViYWt1bC5wYXlyb2xsLnYxLlJlc29sdmVEaXNwdXRlUmVxdWVzdBopLmViYWt1bC5wYXlyb2xsLnYxLlJlc29sdmVEaXNwdXRlUmVzcG9uc2UiRYLT5JMCPzoBKiI6L3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9kaXNwdXRlcy97ZGlzcHV0ZV9pZH06cmVzb2x2ZRKVAQoKR2V0RGlzcHV0ZRIkLmViYWt1bC5wYXlyb2xsLnYxLkdldERpc3B1dGVSZXF1ZXN0GiUuZWJha3VsLnBheXJvbGwudjEuR2V0RGlzcHV0ZVJlc3BvbnNlIjqC0+STAjQSMi92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vZGlzcHV0ZXMve2Rpc3B1dGVfaWR9Eo4BCgxMaXN0RGlzcHV0ZXMSJi5lYmFrdWwucGF5cm9sbC52MS5MaXN0RGlzcHV0ZXNSZXF1ZXN0GicuZWJha3VsLnBheXJvbGwudjEuTGlzdERpc3B1dGVzUmVzcG9uc2UiLYLT5JMCJxIlL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9kaXNwdXRlc0IUqgIRRUJha3VsLlBheXJvbGwuVjFiBnByb3RvMw", [file_ebakul_quota_v1_quota_service, file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_timestamp]);
+  fileDesc("CidlYmFrdWwvcGF5cm9sbC92MS9wYXlyb2xsX3NlcnZpY2UucHJvdG8SEWViYWt1bC5wYXlyb2xsLnYxIrgCCgtQZXJpb2RTdGF0ZRIUCgxyZWdlbmN5X2NvZGUYASABKAkSDgoGcGVyaW9kGAIgASgJEi8KBnN0YXR1cxgDIAEoDjIfLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXR1cxIQCghyZXZpc2lvbhgEIAEoBRIuCgpjbG9zZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgljbG9zZWRfYnkYBiABKAkSMQoNY2xvc2FibGVfZnJvbRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRY29ycmVjdGlvbl9yZWFzb24YCCABKAkSLwoGdG90YWxzGAkgASgLMh8uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kVG90YWxzItUBCgxQZXJpb2RUb3RhbHMSEQoJZW1wbG95ZWVzGAEgASgFEg4KBmV4ZW1wdBgCIAEoBRIRCgljb21wbGlhbnQYAyABKAUSFQoNbm9uX2NvbXBsaWFudBgEIAEoBRIXCg9yZXF1aXJlZF9ydXBpYWgYBSABKAMSFgoOY291bnRlZF9ydXBpYWgYBiABKAMSGAoQc2hvcnRmYWxsX3J1cGlhaBgHIAEoAxIdChV0cHBfY29ycmVjdGlvbl9ydXBpYWgYCCABKAMSDgoGbm9fdHBwGAkgASgFIuAFCgpBZGp1c3RtZW50EhUKDWFkanVzdG1lbnRfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJEhQKDHJlZ2VuY3lfY29kZRgDIAEoCRILCgNuaXAYBCABKAkSEwoLb2ZmaWNlX2NvZGUYBSABKAkSDgoGcGVyaW9kGAYgASgJEhAKCHJldmlzaW9uGAcgASgFEhYKDnBvbGljeV92ZXJzaW9uGAggASgFEhcKD3JlcXVpcmVkX3J1cGlhaBgJIAEoAxIWCg5jb3VudGVkX3J1cGlhaBgKIAEoAxIYChBzaG9ydGZhbGxfcnVwaWFoGAsgASgDEi0KCHNhbmN0aW9uGAwgASgOMhsuZWJha3VsLnBheXJvbGwudjEuU2FuY3Rpb24SHQoVdHBwX2NvcnJlY3Rpb25fcnVwaWFoGA0gASgDEhYKDnN1cGVyc2VkZXNfa2V5GA4gASgJEhkKEXN1cGVyc2VkZWRfYnlfa2V5GA8gASgJEi8KC2NyZWF0ZV90aW1lGBAgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI4Cg5kZWxpdmVyeV9zdGF0ZRgRIAEoDjIgLmViYWt1bC5wYXlyb2xsLnYxLkRlbGl2ZXJ5U3RhdGUSFgoOZXRwcF9yZWZlcmVuY2UYEiABKAkSMAoMZGVsaXZlcl90aW1lGBMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghzZXF1ZW5jZRgUIAEoAxIZChFkZWxpdmVyeV9hdHRlbXB0cxgVIAEoBRIbChNsYXN0X2RlbGl2ZXJ5X2Vycm9yGBYgASgJEhUKDWRlbGl2ZXJlZF92aWEYFyABKAkSGgoSdHBwX2NlaWxpbmdfcnVwaWFoGBggASgDEgwKBGhlbGQYGSABKAgSEgoKZGlzcHV0ZV9pZBgaIAEoCRIQCghpbl9mb3JjZRgbIAEoCCKZAQoSQ2xvc2VQZXJpb2RSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSFAoMcmVnZW5jeV9jb2RlGAIgASgJEg4KBnBlcmlvZBgDIAEoCRIVCg12YWxpZGF0ZV9vbmx5GAQgASgIEhoKEmNvbmZpcm1faW5jb21wbGV0ZRgFIAEoCBIWCg5jb25maXJtX3JlYXNvbhgGIAEoCSKUAQoTQ2xvc2VQZXJpb2RSZXNwb25zZRIuCgZwZXJpb2QYASABKAsyHi5lYmFrdWwucGF5cm9sbC52MS5QZXJpb2RTdGF0ZRIbChNhZGp1c3RtZW50c19jcmVhdGVkGAIgASgFEjAKB3ByZXZpZXcYAyABKAsyHy5lYmFrdWwucGF5cm9sbC52MS5DbG9zZVByZXZpZXciggEKDENsb3NlRmlndXJlcxIRCgllbXBsb3llZXMYASABKAUSDwoHb2JsaWdlZBgCIAEoBRIeChZvYmxpZ2VkX3dpdGhfcHVyY2hhc2VzGAMgASgFEhMKC2FkanVzdG1lbnRzGAQgASgFEhkKEWNvcnJlY3Rpb25fcnVwaWFoGAUgASgDIlsKEk9mZmljZUNsb3NlRmlndXJlcxITCgtvZmZpY2VfY29kZRgBIAEoCRIwCgdmaWd1cmVzGAIgASgLMh8uZWJha3VsLnBheXJvbGwudjEuQ2xvc2VGaWd1cmVzIogCCgxDbG9zZVByZXZpZXcSLgoFdG90YWwYASABKAsyHy5lYmFrdWwucGF5cm9sbC52MS5DbG9zZUZpZ3VyZXMSNgoHb2ZmaWNlcxgCIAMoCzIlLmViYWt1bC5wYXlyb2xsLnYxLk9mZmljZUNsb3NlRmlndXJlcxIaChJwdXJjaGFzZXNfcmVjb3JkZWQYAyABKAgSFwoPcHJldmlvdXNfcGVyaW9kGAQgASgJEhgKEHByZXZpb3VzX29ibGlnZWQYBSABKAUSJwofcHJldmlvdXNfb2JsaWdlZF93aXRoX3B1cmNoYXNlcxgGIAEoBRIYChBsb29rc19pbmNvbXBsZXRlGAcgASgJIjgKEEdldFBlcmlvZFJlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEg4KBnBlcmlvZBgCIAEoCSJDChFHZXRQZXJpb2RSZXNwb25zZRIuCgZwZXJpb2QYASABKAsyHi5lYmFrdWwucGF5cm9sbC52MS5QZXJpb2RTdGF0ZSJhChVPcGVuQ29ycmVjdGlvblJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSDgoGcGVyaW9kGAMgASgJEg4KBnJlYXNvbhgEIAEoCSJIChZPcGVuQ29ycmVjdGlvblJlc3BvbnNlEi4KBnBlcmlvZBgBIAEoCzIeLmViYWt1bC5wYXlyb2xsLnYxLlBlcmlvZFN0YXRlIp8BChZMaXN0QWRqdXN0bWVudHNSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZwZXJpb2QYAiABKAkSOAoOZGVsaXZlcnlfc3RhdGUYAyABKA4yIC5lYmFrdWwucGF5cm9sbC52MS5EZWxpdmVyeVN0YXRlEhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJImYKF0xpc3RBZGp1c3RtZW50c1Jlc3BvbnNlEjIKC2FkanVzdG1lbnRzGAEgAygLMh0uZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiUAoYU3RyZWFtQWRqdXN0bWVudHNSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRIOCgZjdXJzb3IYAiABKAkSDgoGZm9sbG93GAMgASgIIl4KGVN0cmVhbUFkanVzdG1lbnRzUmVzcG9uc2USMQoKYWRqdXN0bWVudBgBIAEoCzIdLmViYWt1bC5wYXlyb2xsLnYxLkFkanVzdG1lbnQSDgoGY3Vyc29yGAIgASgJIkwKGUFkanVzdG1lbnRBY2tub3dsZWRnZW1lbnQSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEhYKDmV0cHBfcmVmZXJlbmNlGAIgASgJIpEBCh1BY2tub3dsZWRnZUFkanVzdG1lbnRzUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlZ2VuY3lfY29kZRgCIAEoCRJGChBhY2tub3dsZWRnZW1lbnRzGAMgAygLMiwuZWJha3VsLnBheXJvbGwudjEuQWRqdXN0bWVudEFja25vd2xlZGdlbWVudCKnAQoRQWNrbm93bGVkZ2VSZXN1bHQSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEjYKB291dGNvbWUYAiABKA4yJS5lYmFrdWwucGF5cm9sbC52MS5BY2tub3dsZWRnZU91dGNvbWUSDgoGcmVhc29uGAMgASgJEjEKCmFkanVzdG1lbnQYBCABKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50IlcKHkFja25vd2xlZGdlQWRqdXN0bWVudHNSZXNwb25zZRI1CgdyZXN1bHRzGAEgAygLMiQuZWJha3VsLnBheXJvbGwudjEuQWNrbm93bGVkZ2VSZXN1bHQiqAEKH0xpc3RBZGp1c3RtZW50RGVsaXZlcmllc1JlcXVlc3QSFAoMcmVnZW5jeV9jb2RlGAEgASgJEg4KBnBlcmlvZBgCIAEoCRI4Cg5kZWxpdmVyeV9zdGF0ZRgDIAEoDjIgLmViYWt1bC5wYXlyb2xsLnYxLkRlbGl2ZXJ5U3RhdGUSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkibwogTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzUmVzcG9uc2USMgoLYWRqdXN0bWVudHMYASADKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJtChhSZXF1ZXVlQWRqdXN0bWVudFJlcXVlc3QSEgoKcmVxdWVzdF9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJEg4KBnJlYXNvbhgEIAEoCSJOChlSZXF1ZXVlQWRqdXN0bWVudFJlc3BvbnNlEjEKCmFkanVzdG1lbnQYASABKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50IlAKG0dldEVtcGxveWVlU3RhdGVtZW50UmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSCwoDbmlwGAIgASgJEg4KBnBlcmlvZBgDIAEoCSJXChxHZXRFbXBsb3llZVN0YXRlbWVudFJlc3BvbnNlEjcKCXN0YXRlbWVudBgBIAEoCzIkLmViYWt1bC5wYXlyb2xsLnYxLkVtcGxveWVlU3RhdGVtZW50IlIKHVByaW50RW1wbG95ZWVTdGF0ZW1lbnRSZXF1ZXN0EhQKDHJlZ2VuY3lfY29kZRgBIAEoCRILCgNuaXAYAiABKAkSDgoGcGVyaW9kGAMgASgJIuQDChFFbXBsb3llZVN0YXRlbWVudBIUCgxyZWdlbmN5X2NvZGUYASABKAkSCwoDbmlwGAIgASgJEhMKC29mZmljZV9jb2RlGAMgASgJEg4KBnBlcmlvZBgEIAEoCRI2Cg1wZXJpb2Rfc3RhdHVzGAUgASgOMh8uZWJha3VsLnBheXJvbGwudjEuUGVyaW9kU3RhdHVzEiwKBnBvbGljeRgGIAEoCzIcLmViYWt1bC5xdW90YS52MS5RdW90YVBvbGljeRITCgtwb2xpY3lfcnVsZRgHIAEoCRI3CgpldmFsdWF0aW9uGAggASgLMiMuZWJha3VsLnF1b3RhLnYxLkVtcGxveWVlRXZhbHVhdGlvbhI1CgltZXJjaGFudHMYCSADKAsyIi5lYmFrdWwucXVvdGEudjEuTWVyY2hhbnRCcmVha2Rvd24SNwoJcHVyY2hhc2VzGAogAygLMiQuZWJha3VsLnBheXJvbGwudjEuU3RhdGVtZW50UHVyY2hhc2USMgoLYWRqdXN0bWVudHMYCyADKAsyHS5lYmFrdWwucGF5cm9sbC52MS5BZGp1c3RtZW50Ei8KC2NyZWF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKVAgoRU3RhdGVtZW50UHVyY2hhc2USEwoLcHVyY2hhc2VfaWQYASABKAkSEwoLbWVyY2hhbnRfaWQYAiABKAkSFQoNbWVyY2hhbnRfbmFtZRgDIAEoCRIuCgpvY2N1cl90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1hbW91bnRfcnVwaWFoGAUgASgDEhYKDmNvdW50ZWRfcnVwaWFoGAYgASgDEjAKBnJlYXNvbhgHIAEoDjIgLmViYWt1bC5xdW90YS52MS5VbmNvdW50ZWRSZWFzb24SEwoLZXhwbGFuYXRpb24YCCABKAkSGQoRcmVjZWlwdF9yZWZlcmVuY2UYCSABKAki3AMKB0Rpc3B1dGUSEgoKZGlzcHV0ZV9pZBgBIAEoCRIUCgxyZWdlbmN5X2NvZGUYAiABKAkSFgoOYWRqdXN0bWVudF9rZXkYAyABKAkSCwoDbmlwGAQgASgJEhMKC29mZmljZV9jb2RlGAUgASgJEg4KBnBlcmlvZBgGIAEoCRIwCgZyZWFzb24YByABKA4yIC5lYmFrdWwucGF5cm9sbC52MS5EaXNwdXRlUmVhc29uEgwKBHRleHQYCCABKAkSGwoTZXZpZGVuY2VfcmVmZXJlbmNlcxgJIAMoCRIuCgVzdGF0ZRgKIAEoDjIfLmViYWt1bC5wYXlyb2xsLnYxLkRpc3B1dGVTdGF0ZRIQCghmaWxlZF9ieRgLIAEoCRItCglmaWxlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2N1dG9mZl90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtyZXNvbHZlZF9ieRgOIAEoCRIwCgxyZXNvbHZlX3RpbWUYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD3Jlc29sdXRpb25fdGV4dBgQIAEoCSKzAQoSRmlsZURpc3B1dGVSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSFAoMcmVnZW5jeV9jb2RlGAIgASgJEhYKDmFkanVzdG1lbnRfa2V5GAMgASgJEjAKBnJlYXNvbhgEIAEoDjIgLmViYWt1bC5wYXlyb2xsLnYxLkRpc3B1dGVSZWFzb24SDAoEdGV4dBgFIAEoCRIbChNldmlkZW5jZV9yZWZlcmVuY2VzGAYgAygJIkIKE0ZpbGVEaXNwdXRlUmVzcG9uc2USKwoHZGlzcHV0ZRgBIAEoCzIaLmViYWt1bC5wYXlyb2xsLnYxLkRpc3B1dGUimQEKFVJlc29sdmVEaXNwdXRlUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEhQKDHJlZ2VuY3lfY29kZRgCIAEoCRISCgpkaXNwdXRlX2lkGAMgASgJEjQKCGRlY2lzaW9uGAQgASgOMiIuZWJha3VsLnBheXJvbGwudjEuRGlzcHV0ZURlY2lzaW9uEgwKBHRleHQYBSABKAkiRQoWUmVzb2x2ZURpc3B1dGVSZXNwb25zZRIrCgdkaXNwdXRlGAEgASgLMhouZWJha3VsLnBheXJvbGwudjEuRGlzcHV0ZSI9ChFHZXREaXNwdXRlUmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSEgoKZGlzcHV0ZV9pZBgCIAEoCSJBChJHZXREaXNwdXRlUmVzcG9uc2USKwoHZGlzcHV0ZRgBIAEoCzIaLmViYWt1bC5wYXlyb2xsLnYxLkRpc3B1dGUiYgoTTGlzdERpc3B1dGVzUmVxdWVzdBIUCgxyZWdlbmN5X2NvZGUYASABKAkSDgoGcGVyaW9kGAIgASgJEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJIl0KFExpc3REaXNwdXRlc1Jlc3BvbnNlEiwKCGRpc3B1dGVzGAEgAygLMhouZWJha3VsLnBheXJvbGwudjEuRGlzcHV0ZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqmAEKDFBlcmlvZFN0YXR1cxIdChlQRVJJT0RfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSUEVSSU9EX1NUQVRVU19PUEVOEAESGQoVUEVSSU9EX1NUQVRVU19DTE9TSU5HEAISGAoUUEVSSU9EX1NUQVRVU19DTE9TRUQQAxIcChhQRVJJT0RfU1RBVFVTX0NPUlJFQ1RJTkcQBCp3CghTYW5jdGlvbhIYChRTQU5DVElPTl9VTlNQRUNJRklFRBAAEh0KGVNBTkNUSU9OX0RFRFVDVF9TSE9SVEZBTEwQARIbChdTQU5DVElPTl9ERURVQ1RfUEVSQ0VOVBACEhUKEVNBTkNUSU9OX1dJVEhIT0xEEAMqwgEKDURlbGl2ZXJ5U3RhdGUSHgoaREVMSVZFUllfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZERUxJVkVSWV9TVEFURV9QRU5ESU5HEAESHQoZREVMSVZFUllfU1RBVEVfREVMSVZFUklORxACEhwKGERFTElWRVJZX1NUQVRFX0RFTElWRVJFRBADEhkKFURFTElWRVJZX1NUQVRFX1BBUktFRBAEEh0KGURFTElWRVJZX1NUQVRFX1NVUEVSU0VERUQQBSqvAQoSQWNrbm93bGVkZ2VPdXRjb21lEiMKH0FDS05PV0xFREdFX09VVENPTUVfVU5TUEVDSUZJRUQQABIkCiBBQ0tOT1dMRURHRV9PVVRDT01FX0FDS05PV0xFREdFRBABEiwKKEFDS05PV0xFREdFX09VVENPTUVfQUxSRUFEWV9BQ0tOT1dMRURHRUQQAhIgChxBQ0tOT1dMRURHRV9PVVRDT01FX1JFSkVDVEVEEAMq3gEKDURpc3B1dGVSZWFzb24SHgoaRElTUFVURV9SRUFTT05fVU5TUEVDSUZJRUQQABIjCh9ESVNQVVRFX1JFQVNPTl9QVVJDSEFTRV9NSVNTSU5HEAESJwojRElTUFVURV9SRUFTT05fUFVSQ0hBU0VfTk9UX0NPVU5URUQQAhIfChtESVNQVVRFX1JFQVNPTl9ST1NURVJfV1JPTkcQAxIkCiBESVNQVVRFX1JFQVNPTl9FWEVNUFRJT05fTUlTU0lORxAEEhgKFERJU1BVVEVfUkVBU09OX09USEVSEAUqlwEKDERpc3B1dGVTdGF0ZRIdChlESVNQVVRFX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSRElTUFVURV9TVEFURV9PUEVOEAESGgoWRElTUFVURV9TVEFURV9BQ0NFUFRFRBACEhoKFkRJU1BVVEVfU1RBVEVfUkVKRUNURUQQAxIYChRESVNQVVRFX1NUQVRFX0xBUFNFRBAEKm0KD0Rpc3B1dGVEZWNpc2lvbhIgChxESVNQVVRFX0RFQ0lTSU9OX1VOU1BFQ0lGSUVEEAASGwoXRElTUFVURV9ERUNJU0lPTl9BQ0NFUFQQARIbChdESVNQVVRFX0RFQ0lTSU9OX1JFSkVDVBACMtISCg5QYXlyb2xsU2VydmljZRKcAQoLQ2xvc2VQZXJpb2QSJS5lYmFrdWwucGF5cm9sbC52MS5DbG9zZVBlcmlvZFJlcXVlc3QaJi5lYmFrdWwucGF5cm9sbC52MS5DbG9zZVBlcmlvZFJlc3BvbnNlIj6C0+STAjg6ASoiMy92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vcGVyaW9kcy97cGVyaW9kfTpjbG9zZRKNAQoJR2V0UGVyaW9kEiMuZWJha3VsLnBheXJvbGwudjEuR2V0UGVyaW9kUmVxdWVzdBokLmViYWt1bC5wYXlyb2xsLnYxLkdldFBlcmlvZFJlc3BvbnNlIjWC0+STAi8SLS92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vcGVyaW9kcy97cGVyaW9kfRKuAQoOT3BlbkNvcnJlY3Rpb24SKC5lYmFrdWwucGF5cm9sbC52MS5PcGVuQ29ycmVjdGlvblJlcXVlc3QaKS5lYmFrdWwucGF5cm9sbC52MS5PcGVuQ29ycmVjdGlvblJlc3BvbnNlIkeC0+STAkE6ASoiPC92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vcGVyaW9kcy97cGVyaW9kfTpvcGVuQ29ycmVjdGlvbhKaAQoPTGlzdEFkanVzdG1lbnRzEikuZWJha3VsLnBheXJvbGwudjEuTGlzdEFkanVzdG1lbnRzUmVxdWVzdBoqLmViYWt1bC5wYXlyb2xsLnYxLkxpc3RBZGp1c3RtZW50c1Jlc3BvbnNlIjCC0+STAioSKC92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vYWRqdXN0bWVudHMSqQEKEVN0cmVhbUFkanVzdG1lbnRzEisuZWJha3VsLnBheXJvbGwudjEuU3RyZWFtQWRqdXN0bWVudHNSZXF1ZXN0GiwuZWJha3VsLnBheXJvbGwudjEuU3RyZWFtQWRqdXN0bWVudHNSZXNwb25zZSI3gtPkkwIxEi8vdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2FkanVzdG1lbnRzOnN0cmVhbTABEr4BChZBY2tub3dsZWRnZUFkanVzdG1lbnRzEjAuZWJha3VsLnBheXJvbGwudjEuQWNrbm93bGVkZ2VBZGp1c3RtZW50c1JlcXVlc3QaMS5lYmFrdWwucGF5cm9sbC52MS5BY2tub3dsZWRnZUFkanVzdG1lbnRzUmVzcG9uc2UiP4LT5JMCOToBKiI0L3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9hZGp1c3RtZW50czphY2tub3dsZWRnZRK+AQoYTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzEjIuZWJha3VsLnBheXJvbGwudjEuTGlzdEFkanVzdG1lbnREZWxpdmVyaWVzUmVxdWVzdBozLmViYWt1bC5wYXlyb2xsLnYxLkxpc3RBZGp1c3RtZW50RGVsaXZlcmllc1Jlc3BvbnNlIjmC0+STAjMSMS92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vYWRqdXN0bWVudERlbGl2ZXJpZXMStAEKEVJlcXVldWVBZGp1c3RtZW50EisuZWJha3VsLnBheXJvbGwudjEuUmVxdWV1ZUFkanVzdG1lbnRSZXF1ZXN0GiwuZWJha3VsLnBheXJvbGwudjEuUmVxdWV1ZUFkanVzdG1lbnRSZXNwb25zZSJEgtPkkwI+OgEqIjkvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2FkanVzdG1lbnREZWxpdmVyaWVzOnJlcXVldWUSwQEKFEdldEVtcGxveWVlU3RhdGVtZW50Ei4uZWJha3VsLnBheXJvbGwudjEuR2V0RW1wbG95ZWVTdGF0ZW1lbnRSZXF1ZXN0Gi8uZWJha3VsLnBheXJvbGwudjEuR2V0RW1wbG95ZWVTdGF0ZW1lbnRSZXNwb25zZSJIgtPkkwJCEkAvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2VtcGxveWVlcy97bmlwfS9zdGF0ZW1lbnRzL3twZXJpb2R9ErABChZQcmludEVtcGxveWVlU3RhdGVtZW50EjAuZWJha3VsLnBheXJvbGwudjEuUHJpbnRFbXBsb3llZVN0YXRlbWVudFJlcXVlc3QaFC5nb29nbGUuYXBpLkh0dHBCb2R5Ik6C0+STAkgSRi92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vZW1wbG95ZWVzL3tuaXB9L3N0YXRlbWVudHMve3BlcmlvZH06cHJpbnQSjgEKC0ZpbGVEaXNwdXRlEiUuZWJha3VsLnBheXJvbGwudjEuRmlsZURpc3B1dGVSZXF1ZXN0GiYuZWJha3VsLnBheXJvbGwudjEuRmlsZURpc3B1dGVSZXNwb25zZSIwgtPkkwIqOgEqIiUvdjEvcmVnZW5jaWVzL3tyZWdlbmN5X2NvZGV9L2Rpc3B1dGVzEqwBCg5SZXNvbHZlRGlzcHV0ZRIoLmViYWt1bC5wYXlyb2xsLnYxLlJlc29sdmVEaXNwdXRlUmVxdWVzdBopLmViYWt1bC5wYXlyb2xsLnYxLlJlc29sdmVEaXNwdXRlUmVzcG9uc2UiRYLT5JMCPzoBKiI6L3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9kaXNwdXRlcy97ZGlzcHV0ZV9pZH06cmVzb2x2ZRKVAQoKR2V0RGlzcHV0ZRIkLmViYWt1bC5wYXlyb2xsLnYxLkdldERpc3B1dGVSZXF1ZXN0GiUuZWJha3VsLnBheXJvbGwudjEuR2V0RGlzcHV0ZVJlc3BvbnNlIjqC0+STAjQSMi92MS9yZWdlbmNpZXMve3JlZ2VuY3lfY29kZX0vZGlzcHV0ZXMve2Rpc3B1dGVfaWR9Eo4BCgxMaXN0RGlzcHV0ZXMSJi5lYmFrdWwucGF5cm9sbC52MS5MaXN0RGlzcHV0ZXNSZXF1ZXN0GicuZWJha3VsLnBheXJvbGwudjEuTGlzdERpc3B1dGVzUmVzcG9uc2UiLYLT5JMCJxIlL3YxL3JlZ2VuY2llcy97cmVnZW5jeV9jb2RlfS9kaXNwdXRlc0IUqgIRRUJha3VsLlBheXJvbGwuVjFiBnByb3RvMw", [file_ebakul_quota_v1_quota_service, file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_timestamp]);
 
 /**
  * The state of a month.
@@ -368,6 +368,14 @@ export type Adjustment = Message<"ebakul.payroll.v1.Adjustment"> & {
    * @generated from field: string dispute_id = 26;
    */
   disputeId: string;
+
+  /**
+   * True for the revision in force: the latest of the employee's month, which no later revision
+   * replaced. Only the revision in force is to be applied; it carries the month's whole correction.
+   *
+   * @generated from field: bool in_force = 27;
+   */
+  inForce: boolean;
 };
 
 /**
@@ -384,7 +392,7 @@ export const AdjustmentSchema: GenMessage<Adjustment> = /*@__PURE__*/
  */
 export type ClosePeriodRequest = Message<"ebakul.payroll.v1.ClosePeriodRequest"> & {
   /**
-   * Idempotency key chosen by the caller.
+   * Idempotency key chosen by the caller (not needed with validate_only).
    *
    * @generated from field: string request_id = 1;
    */
@@ -403,6 +411,29 @@ export type ClosePeriodRequest = Message<"ebakul.payroll.v1.ClosePeriodRequest">
    * @generated from field: string period = 3;
    */
   period: string;
+
+  /**
+   * AIP-163: answer what the close would do (preview) and change nothing.
+   *
+   * @generated from field: bool validate_only = 4;
+   */
+  validateOnly: boolean;
+
+  /**
+   * Close the month even though it looks incomplete (CLOSE_LOOKS_INCOMPLETE: no purchase at all,
+   * or far fewer employees with anything counted than in the last closed month). Requires
+   * confirm_reason, which the audit trail keeps.
+   *
+   * @generated from field: bool confirm_incomplete = 5;
+   */
+  confirmIncomplete: boolean;
+
+  /**
+   * Why the month is closed as it is (required with confirm_incomplete, at most 500 characters).
+   *
+   * @generated from field: string confirm_reason = 6;
+   */
+  confirmReason: string;
 };
 
 /**
@@ -419,18 +450,26 @@ export const ClosePeriodRequestSchema: GenMessage<ClosePeriodRequest> = /*@__PUR
  */
 export type ClosePeriodResponse = Message<"ebakul.payroll.v1.ClosePeriodResponse"> & {
   /**
-   * The month after the close.
+   * The month after the close (with validate_only: as it is, unchanged).
    *
    * @generated from field: ebakul.payroll.v1.PeriodState period = 1;
    */
   period?: PeriodState | undefined;
 
   /**
-   * Adjustments created by this close.
+   * Adjustments created by this close (with validate_only: that it would create).
    *
    * @generated from field: int32 adjustments_created = 2;
    */
   adjustmentsCreated: number;
+
+  /**
+   * The close's figures: what it created, or with validate_only what it would create. Empty for
+   * a month that was already closed.
+   *
+   * @generated from field: ebakul.payroll.v1.ClosePreview preview = 3;
+   */
+  preview?: ClosePreview | undefined;
 };
 
 /**
@@ -439,6 +478,147 @@ export type ClosePeriodResponse = Message<"ebakul.payroll.v1.ClosePeriodResponse
  */
 export const ClosePeriodResponseSchema: GenMessage<ClosePeriodResponse> = /*@__PURE__*/
   messageDesc(file_ebakul_payroll_v1_payroll_service, 4);
+
+/**
+ * A close's figures, for the whole regency or one office.
+ *
+ * @generated from message ebakul.payroll.v1.CloseFigures
+ */
+export type CloseFigures = Message<"ebakul.payroll.v1.CloseFigures"> & {
+  /**
+   * Employees of the month.
+   *
+   * @generated from field: int32 employees = 1;
+   */
+  employees: number;
+
+  /**
+   * Employees with a required amount above zero.
+   *
+   * @generated from field: int32 obliged = 2;
+   */
+  obliged: number;
+
+  /**
+   * Obliged employees with anything counted.
+   *
+   * @generated from field: int32 obliged_with_purchases = 3;
+   */
+  obligedWithPurchases: number;
+
+  /**
+   * Adjustment revisions the close makes.
+   *
+   * @generated from field: int32 adjustments = 4;
+   */
+  adjustments: number;
+
+  /**
+   * The sum of those revisions' TPP corrections, rupiah.
+   *
+   * @generated from field: int64 correction_rupiah = 5;
+   */
+  correctionRupiah: bigint;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.CloseFigures.
+ * Use `create(CloseFiguresSchema)` to create a new message.
+ */
+export const CloseFiguresSchema: GenMessage<CloseFigures> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 5);
+
+/**
+ * One office's close figures.
+ *
+ * @generated from message ebakul.payroll.v1.OfficeCloseFigures
+ */
+export type OfficeCloseFigures = Message<"ebakul.payroll.v1.OfficeCloseFigures"> & {
+  /**
+   * The office.
+   *
+   * @generated from field: string office_code = 1;
+   */
+  officeCode: string;
+
+  /**
+   * Its figures.
+   *
+   * @generated from field: ebakul.payroll.v1.CloseFigures figures = 2;
+   */
+  figures?: CloseFigures | undefined;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.OfficeCloseFigures.
+ * Use `create(OfficeCloseFiguresSchema)` to create a new message.
+ */
+export const OfficeCloseFiguresSchema: GenMessage<OfficeCloseFigures> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 6);
+
+/**
+ * What a close makes of a month, and what it is compared with.
+ *
+ * @generated from message ebakul.payroll.v1.ClosePreview
+ */
+export type ClosePreview = Message<"ebakul.payroll.v1.ClosePreview"> & {
+  /**
+   * The whole regency.
+   *
+   * @generated from field: ebakul.payroll.v1.CloseFigures total = 1;
+   */
+  total?: CloseFigures | undefined;
+
+  /**
+   * Per office, by office code.
+   *
+   * @generated from field: repeated ebakul.payroll.v1.OfficeCloseFigures offices = 2;
+   */
+  offices: OfficeCloseFigures[];
+
+  /**
+   * Whether any purchase was recorded for the month.
+   *
+   * @generated from field: bool purchases_recorded = 3;
+   */
+  purchasesRecorded: boolean;
+
+  /**
+   * The last closed month before this one ("YYYY-MM"); empty when there is none.
+   *
+   * @generated from field: string previous_period = 4;
+   */
+  previousPeriod: string;
+
+  /**
+   * Its obliged employees at its latest close.
+   *
+   * @generated from field: int32 previous_obliged = 5;
+   */
+  previousObliged: number;
+
+  /**
+   * Of those, the ones with anything counted.
+   *
+   * @generated from field: int32 previous_obliged_with_purchases = 6;
+   */
+  previousObligedWithPurchases: number;
+
+  /**
+   * Why the month looks incomplete (a close would be refused with CLOSE_LOOKS_INCOMPLETE unless
+   * confirmed); empty when it does not.
+   *
+   * @generated from field: string looks_incomplete = 7;
+   */
+  looksIncomplete: string;
+};
+
+/**
+ * Describes the message ebakul.payroll.v1.ClosePreview.
+ * Use `create(ClosePreviewSchema)` to create a new message.
+ */
+export const ClosePreviewSchema: GenMessage<ClosePreview> = /*@__PURE__*/
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 7);
 
 /**
  * Request for GetPeriod.
@@ -466,7 +646,7 @@ export type GetPeriodRequest = Message<"ebakul.payroll.v1.GetPeriodRequest"> & {
  * Use `create(GetPeriodRequestSchema)` to create a new message.
  */
 export const GetPeriodRequestSchema: GenMessage<GetPeriodRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 5);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 8);
 
 /**
  * Response for GetPeriod.
@@ -487,7 +667,7 @@ export type GetPeriodResponse = Message<"ebakul.payroll.v1.GetPeriodResponse"> &
  * Use `create(GetPeriodResponseSchema)` to create a new message.
  */
 export const GetPeriodResponseSchema: GenMessage<GetPeriodResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 6);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 9);
 
 /**
  * Request for OpenCorrection.
@@ -529,7 +709,7 @@ export type OpenCorrectionRequest = Message<"ebakul.payroll.v1.OpenCorrectionReq
  * Use `create(OpenCorrectionRequestSchema)` to create a new message.
  */
 export const OpenCorrectionRequestSchema: GenMessage<OpenCorrectionRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 7);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 10);
 
 /**
  * Response for OpenCorrection.
@@ -550,7 +730,7 @@ export type OpenCorrectionResponse = Message<"ebakul.payroll.v1.OpenCorrectionRe
  * Use `create(OpenCorrectionResponseSchema)` to create a new message.
  */
 export const OpenCorrectionResponseSchema: GenMessage<OpenCorrectionResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 8);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 11);
 
 /**
  * Request for ListAdjustments.
@@ -599,7 +779,7 @@ export type ListAdjustmentsRequest = Message<"ebakul.payroll.v1.ListAdjustmentsR
  * Use `create(ListAdjustmentsRequestSchema)` to create a new message.
  */
 export const ListAdjustmentsRequestSchema: GenMessage<ListAdjustmentsRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 9);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 12);
 
 /**
  * Response for ListAdjustments.
@@ -627,7 +807,7 @@ export type ListAdjustmentsResponse = Message<"ebakul.payroll.v1.ListAdjustments
  * Use `create(ListAdjustmentsResponseSchema)` to create a new message.
  */
 export const ListAdjustmentsResponseSchema: GenMessage<ListAdjustmentsResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 10);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 13);
 
 /**
  * Request for StreamAdjustments.
@@ -662,7 +842,7 @@ export type StreamAdjustmentsRequest = Message<"ebakul.payroll.v1.StreamAdjustme
  * Use `create(StreamAdjustmentsRequestSchema)` to create a new message.
  */
 export const StreamAdjustmentsRequestSchema: GenMessage<StreamAdjustmentsRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 11);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 14);
 
 /**
  * One adjustment of the stream.
@@ -690,7 +870,7 @@ export type StreamAdjustmentsResponse = Message<"ebakul.payroll.v1.StreamAdjustm
  * Use `create(StreamAdjustmentsResponseSchema)` to create a new message.
  */
 export const StreamAdjustmentsResponseSchema: GenMessage<StreamAdjustmentsResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 12);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 15);
 
 /**
  * e-TPP's acknowledgement of one applied adjustment.
@@ -718,7 +898,7 @@ export type AdjustmentAcknowledgement = Message<"ebakul.payroll.v1.AdjustmentAck
  * Use `create(AdjustmentAcknowledgementSchema)` to create a new message.
  */
 export const AdjustmentAcknowledgementSchema: GenMessage<AdjustmentAcknowledgement> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 13);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 16);
 
 /**
  * Request for AcknowledgeAdjustments.
@@ -753,7 +933,7 @@ export type AcknowledgeAdjustmentsRequest = Message<"ebakul.payroll.v1.Acknowled
  * Use `create(AcknowledgeAdjustmentsRequestSchema)` to create a new message.
  */
 export const AcknowledgeAdjustmentsRequestSchema: GenMessage<AcknowledgeAdjustmentsRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 14);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 17);
 
 /**
  * The result of one acknowledgement.
@@ -776,7 +956,8 @@ export type AcknowledgeResult = Message<"ebakul.payroll.v1.AcknowledgeResult"> &
   outcome: AcknowledgeOutcome;
 
   /**
-   * UPPER_SNAKE reason when rejected: ADJUSTMENT_NOT_FOUND, REFERENCE_MISMATCH.
+   * UPPER_SNAKE reason when rejected: ADJUSTMENT_NOT_FOUND, REFERENCE_MISMATCH, ADJUSTMENT_HELD,
+   * REVISION_SUPERSEDED (a later revision replaced it before it was applied: apply that one).
    *
    * @generated from field: string reason = 3;
    */
@@ -795,7 +976,7 @@ export type AcknowledgeResult = Message<"ebakul.payroll.v1.AcknowledgeResult"> &
  * Use `create(AcknowledgeResultSchema)` to create a new message.
  */
 export const AcknowledgeResultSchema: GenMessage<AcknowledgeResult> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 15);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 18);
 
 /**
  * Response for AcknowledgeAdjustments.
@@ -816,7 +997,7 @@ export type AcknowledgeAdjustmentsResponse = Message<"ebakul.payroll.v1.Acknowle
  * Use `create(AcknowledgeAdjustmentsResponseSchema)` to create a new message.
  */
 export const AcknowledgeAdjustmentsResponseSchema: GenMessage<AcknowledgeAdjustmentsResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 16);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 19);
 
 /**
  * Request for ListAdjustmentDeliveries.
@@ -865,7 +1046,7 @@ export type ListAdjustmentDeliveriesRequest = Message<"ebakul.payroll.v1.ListAdj
  * Use `create(ListAdjustmentDeliveriesRequestSchema)` to create a new message.
  */
 export const ListAdjustmentDeliveriesRequestSchema: GenMessage<ListAdjustmentDeliveriesRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 17);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 20);
 
 /**
  * Response for ListAdjustmentDeliveries.
@@ -893,7 +1074,7 @@ export type ListAdjustmentDeliveriesResponse = Message<"ebakul.payroll.v1.ListAd
  * Use `create(ListAdjustmentDeliveriesResponseSchema)` to create a new message.
  */
 export const ListAdjustmentDeliveriesResponseSchema: GenMessage<ListAdjustmentDeliveriesResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 18);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 21);
 
 /**
  * Request for RequeueAdjustment.
@@ -935,7 +1116,7 @@ export type RequeueAdjustmentRequest = Message<"ebakul.payroll.v1.RequeueAdjustm
  * Use `create(RequeueAdjustmentRequestSchema)` to create a new message.
  */
 export const RequeueAdjustmentRequestSchema: GenMessage<RequeueAdjustmentRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 19);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 22);
 
 /**
  * Response for RequeueAdjustment.
@@ -956,7 +1137,7 @@ export type RequeueAdjustmentResponse = Message<"ebakul.payroll.v1.RequeueAdjust
  * Use `create(RequeueAdjustmentResponseSchema)` to create a new message.
  */
 export const RequeueAdjustmentResponseSchema: GenMessage<RequeueAdjustmentResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 20);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 23);
 
 /**
  * Request for GetEmployeeStatement.
@@ -991,7 +1172,7 @@ export type GetEmployeeStatementRequest = Message<"ebakul.payroll.v1.GetEmployee
  * Use `create(GetEmployeeStatementRequestSchema)` to create a new message.
  */
 export const GetEmployeeStatementRequestSchema: GenMessage<GetEmployeeStatementRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 21);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 24);
 
 /**
  * Response for GetEmployeeStatement.
@@ -1012,7 +1193,7 @@ export type GetEmployeeStatementResponse = Message<"ebakul.payroll.v1.GetEmploye
  * Use `create(GetEmployeeStatementResponseSchema)` to create a new message.
  */
 export const GetEmployeeStatementResponseSchema: GenMessage<GetEmployeeStatementResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 22);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 25);
 
 /**
  * Request for PrintEmployeeStatement.
@@ -1047,7 +1228,7 @@ export type PrintEmployeeStatementRequest = Message<"ebakul.payroll.v1.PrintEmpl
  * Use `create(PrintEmployeeStatementRequestSchema)` to create a new message.
  */
 export const PrintEmployeeStatementRequestSchema: GenMessage<PrintEmployeeStatementRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 23);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 26);
 
 /**
  * Everything that explains an employee's month: what was required, what counted, and the correction.
@@ -1145,7 +1326,7 @@ export type EmployeeStatement = Message<"ebakul.payroll.v1.EmployeeStatement"> &
  * Use `create(EmployeeStatementSchema)` to create a new message.
  */
 export const EmployeeStatementSchema: GenMessage<EmployeeStatement> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 24);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 27);
 
 /**
  * One purchase on a statement.
@@ -1222,7 +1403,7 @@ export type StatementPurchase = Message<"ebakul.payroll.v1.StatementPurchase"> &
  * Use `create(StatementPurchaseSchema)` to create a new message.
  */
 export const StatementPurchaseSchema: GenMessage<StatementPurchase> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 25);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 28);
 
 /**
  * A dispute of one adjustment revision.
@@ -1349,7 +1530,7 @@ export type Dispute = Message<"ebakul.payroll.v1.Dispute"> & {
  * Use `create(DisputeSchema)` to create a new message.
  */
 export const DisputeSchema: GenMessage<Dispute> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 26);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 29);
 
 /**
  * Request for FileDispute.
@@ -1405,7 +1586,7 @@ export type FileDisputeRequest = Message<"ebakul.payroll.v1.FileDisputeRequest">
  * Use `create(FileDisputeRequestSchema)` to create a new message.
  */
 export const FileDisputeRequestSchema: GenMessage<FileDisputeRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 27);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 30);
 
 /**
  * Response for FileDispute.
@@ -1426,7 +1607,7 @@ export type FileDisputeResponse = Message<"ebakul.payroll.v1.FileDisputeResponse
  * Use `create(FileDisputeResponseSchema)` to create a new message.
  */
 export const FileDisputeResponseSchema: GenMessage<FileDisputeResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 28);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 31);
 
 /**
  * Request for ResolveDispute.
@@ -1475,7 +1656,7 @@ export type ResolveDisputeRequest = Message<"ebakul.payroll.v1.ResolveDisputeReq
  * Use `create(ResolveDisputeRequestSchema)` to create a new message.
  */
 export const ResolveDisputeRequestSchema: GenMessage<ResolveDisputeRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 29);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 32);
 
 /**
  * Response for ResolveDispute.
@@ -1496,7 +1677,7 @@ export type ResolveDisputeResponse = Message<"ebakul.payroll.v1.ResolveDisputeRe
  * Use `create(ResolveDisputeResponseSchema)` to create a new message.
  */
 export const ResolveDisputeResponseSchema: GenMessage<ResolveDisputeResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 30);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 33);
 
 /**
  * Request for GetDispute.
@@ -1524,7 +1705,7 @@ export type GetDisputeRequest = Message<"ebakul.payroll.v1.GetDisputeRequest"> &
  * Use `create(GetDisputeRequestSchema)` to create a new message.
  */
 export const GetDisputeRequestSchema: GenMessage<GetDisputeRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 31);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 34);
 
 /**
  * Response for GetDispute.
@@ -1545,7 +1726,7 @@ export type GetDisputeResponse = Message<"ebakul.payroll.v1.GetDisputeResponse">
  * Use `create(GetDisputeResponseSchema)` to create a new message.
  */
 export const GetDisputeResponseSchema: GenMessage<GetDisputeResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 32);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 35);
 
 /**
  * Request for ListDisputes.
@@ -1587,7 +1768,7 @@ export type ListDisputesRequest = Message<"ebakul.payroll.v1.ListDisputesRequest
  * Use `create(ListDisputesRequestSchema)` to create a new message.
  */
 export const ListDisputesRequestSchema: GenMessage<ListDisputesRequest> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 33);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 36);
 
 /**
  * Response for ListDisputes.
@@ -1615,7 +1796,7 @@ export type ListDisputesResponse = Message<"ebakul.payroll.v1.ListDisputesRespon
  * Use `create(ListDisputesResponseSchema)` to create a new message.
  */
 export const ListDisputesResponseSchema: GenMessage<ListDisputesResponse> = /*@__PURE__*/
-  messageDesc(file_ebakul_payroll_v1_payroll_service, 34);
+  messageDesc(file_ebakul_payroll_v1_payroll_service, 37);
 
 /**
  * Lifecycle of a month.
@@ -1746,6 +1927,14 @@ export enum DeliveryState {
    * @generated from enum value: DELIVERY_STATE_PARKED = 4;
    */
   PARKED = 4,
+
+  /**
+   * Replaced by a later revision before e-TPP applied it: never to be applied. It is not pushed
+   * and its acknowledgement is refused (REVISION_SUPERSEDED); e-TPP applies the revision in force.
+   *
+   * @generated from enum value: DELIVERY_STATE_SUPERSEDED = 5;
+   */
+  SUPERSEDED = 5,
 }
 
 /**
