@@ -40,6 +40,15 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v a
     echo "chromium could not be installed with apt: the dashboard's browser test will be skipped" >&2
   fi
 fi
+# jq (the README's and docs/clients.md's shell examples pick fields of answers with it), and php-cli with php-curl (the
+# PHP example of docs/clients.md): the docs test (tests/docs) runs them. Without apt the PHP example is skipped.
+if { ! command -v jq >/dev/null 2>&1 || ! command -v php >/dev/null 2>&1 || ! php -m 2>/dev/null | grep -qx curl; } \
+  && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if ! { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends jq php-cli php-curl >/dev/null 2>&1 \
+      || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends jq php-cli php-curl >/dev/null; }; }; then
+    echo "jq, php-cli or php-curl could not be installed with apt: the docs test will fail or skip the PHP example" >&2
+  fi
+fi
 # Debian's postgresql: the test command runs the suite on PostgreSQL too, in a throwaway cluster of its own
 # (scripts/postgres-cluster.sh). Only the binaries are needed; the package's own cluster is not used.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

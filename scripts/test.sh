@@ -76,6 +76,12 @@ dashboard_results=TestResults/dashboard.tap
 node --test --test-reporter=tap tests/dashboard/*.test.mjs >"$dashboard_results" || status=1
 grep -E '^# (pass|fail|skipped) |# SKIP' "$dashboard_results" || true
 
+echo "== the docs run (README.md and docs/clients.md shell blocks, the PHP example) against a demo hub"
+# On the documented addresses 127.0.0.1:5080 and :5081; each page's output goes to TestResults/docs/.
+docs_results=TestResults/docs.tap
+node --test --test-reporter=tap tests/docs/*.test.mjs >"$docs_results" || status=1
+grep -E '^# (pass|fail|skipped) |# SKIP|^not ok' "$docs_results" || true
+
 echo "== benchmark smoke (figures not judged)"
 smoke=0
 dotnet run --configuration Release --no-build --project benchmarks/EBakul.Benchmarks -- --smoke || smoke=$?
@@ -92,7 +98,7 @@ for trx in TestResults/*.trx; do
   f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
   passed=$((passed + p)); failed=$((failed + f))
 done
-for tap in "$ts_results" "$dashboard_results"; do
+for tap in "$ts_results" "$dashboard_results" "$docs_results"; do
   [ -f "$tap" ] || continue
   p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$tap" | tail -1)
   f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$tap" | tail -1)

@@ -47,8 +47,11 @@ public sealed class DevelopmentCredentials(
 
         Directory.CreateDirectory(Path.GetDirectoryName(file)!); // on PostgreSQL no database file made the folder
         await File.WriteAllTextAsync(file,
-            "# DEVELOPMENT ONLY: tokens of the local development callers, created on the first start of an empty hub.\n" +
-            "# Never use them in production: set Access:CreateDevelopmentCredential=false and issue real callers with 'callers add'.\n" +
+            // Read by a shell (set -a; . file) and by PHP's parse_ini_file: plain KEY=value lines, and comments of words only
+            // (an ini file reads quotes, parentheses or '=' in a comment as syntax).
+            "# DEVELOPMENT ONLY: tokens of the local development callers, made on the first start of an empty hub.\n" +
+            "# Never use them in production: turn Access:CreateDevelopmentCredential off and add real callers with the callers command.\n" +
+            "# Shell: set -a; . dev-credentials.env; set +a. PHP: parse_ini_file.\n" +
             $"EBAKUL_TOKEN={admin}\nEBAKUL_ETPP_TOKEN={etpp}\n", cancellationToken);
         logger.LogWarning(
             "\n******** DEVELOPMENT-ONLY CREDENTIALS (shown once; also in {File}) ********\n" +
