@@ -83,6 +83,7 @@ public sealed class EmployeeStatementTests : IDisposable
 
         var document = await PrintAsync(p.Short, September);
         Assert.Contains("1 (diganti)", document);
+        Assert.Contains("2 (berlaku)", document);
         Assert.Contains("Rp150.000 (revisi 2", document);
     }
 

@@ -140,7 +140,7 @@ public static class StatementDocument
             foreach (var view in statement.Adjustments)
             {
                 var a = view.Adjustment;
-                html.Append($"<tr><td>{a.Revision}{(view.SupersededByKey is null ? "" : " (diganti)")}</td><td>{E(Time(a.CreatedAt))}</td>")
+                html.Append($"<tr><td>{a.Revision}{(view.SupersededByKey is null ? " (berlaku)" : " (diganti)")}</td><td>{E(Time(a.CreatedAt))}</td>")
                     .Append($"<td class=\"rp\">{Rp(a.RequiredRupiah)}</td><td class=\"rp\">{Rp(a.CountedRupiah)}</td><td class=\"rp\">{Rp(a.ShortfallRupiah)}</td>")
                     .Append($"<td class=\"rp\">{Rp(a.TppCorrectionRupiah)}</td><td class=\"rp\">{Rp(a.TppCeilingRupiah)}</td>")
                     .Append($"<td>{E(DeliveryName(view.Delivery))}</td></tr>\n");
