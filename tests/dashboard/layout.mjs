@@ -19,10 +19,13 @@ export async function layoutProblems(page) {
       if (!field.checkVisibility()) continue;
       const style = getComputedStyle(field);
       measure.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-      const text = field.tagName === "SELECT" ? field.selectedOptions[0]?.textContent ?? ""
-        : new Date(`${field.value || "2026-09"}-15T00:00:00Z`).toLocaleDateString(document.documentElement.lang, { month: "long", year: "numeric", timeZone: "UTC" });
+      // A month field shows the month in the browser's language: the longer of the page's and English is measured.
+      const month = (lang) => new Date(`${field.value || "2026-09"}-15T00:00:00Z`).toLocaleDateString(lang, { month: "long", year: "numeric", timeZone: "UTC" });
+      const texts = field.tagName === "SELECT" ? [field.selectedOptions[0]?.textContent ?? ""] : [month(document.documentElement.lang), month("en")];
       const room = field.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24;
-      if (measure.measureText(text).width > room) problems.push(`#${field.id} shows "${text}" in ${Math.round(room)} px`);
+      for (const text of texts) {
+        if (measure.measureText(text).width > room) problems.push(`#${field.id} shows "${text}" in ${Math.round(room)} px`);
+      }
     }
     for (const el of document.querySelectorAll("body *")) {
       if (!el.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: true })) continue;
