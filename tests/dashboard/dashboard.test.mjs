@@ -248,6 +248,7 @@ test("the print view is the month's summary on A4, without controls or the token
     els.map((e) => `${e.dataset.report ?? e.className}: ${getComputedStyle(e).breakBefore}`));
   assert.deepEqual(breaks, ["grid charts: page", "spending-trend: auto", "top-merchants-by-amount: page", "compliance-by-office: page"]);
   assert.ok(await page.locator("#chart-kecamatan").evaluate((c) => c.width <= 710), "the kecamatan chart is drawn at the page's width");
+  assert.deepEqual(await accessibilityProblems(page), [], "the print view: axe-core");
   const pdf = await page.pdf({ path: join(artifacts, "dashboard-print.pdf"), format: "A4" });
   const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
   assert.ok(pages >= 3 && pages <= 8, `${pages} A4 pages`);
