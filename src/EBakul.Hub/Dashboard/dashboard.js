@@ -195,21 +195,22 @@
   };
 
   /**
-   * A ranking: horizontal bars, largest first, every label shown. When the first is more than three times the second,
+   * A ranking: horizontal bars, largest first ("Lainnya", the folded small groups, last), every label shown. When the first is more than three times the second,
    * the axis stops at 1,5 times the second so that the others can be compared; the first bar runs to the edge with its
    * amount written in it, and `note` says so.
    */
-  function ranking(name, label, groups, note) {
+  function ranking(name, label, groups, note, empty) {
     const rows = [...groups].filter((g) => BigInt(g.spentRupiah ?? 0) > 0n)
-      .sort((a, b) => (BigInt(b.spentRupiah) > BigInt(a.spentRupiah) ? 1 : BigInt(b.spentRupiah) < BigInt(a.spentRupiah) ? -1 : 0));
+      .sort((a, b) => (a.key === "OTHER") - (b.key === "OTHER")
+        || (BigInt(b.spentRupiah) > BigInt(a.spentRupiah) ? 1 : BigInt(b.spentRupiah) < BigInt(a.spentRupiah) ? -1 : 0));
     if (note) note.textContent = "";
-    if (rows.length === 0) { emptyFigure(name, "Tidak ada belanja pada bulan ini."); return; }
+    if (rows.length === 0) { emptyFigure(name, empty); return; }
     const labels = rows.map((g) => g.displayName || g.key);
     const values = rows.map((g) => Number(g.spentRupiah));
     const canvas = canvasFor(name, label, labels, rows.map((g) => g.spentRupiah));
     $(`figure-${name}`).style.height = `${Math.max(160, rows.length * 26 + 50)}px`;
     let max, capped;
-    if (values.length > 1 && values[0] > 3 * values[1]) {
+    if (values.length > 1 && rows[0].key !== "OTHER" && values[0] > 3 * values[1]) {
       max = values[1] * 1.5;
       capped = 0;
       if (note) {
@@ -269,6 +270,7 @@
   function setChange(name, text, direction) {
     const el = figure(name);
     el.textContent = text;
+    el.removeAttribute("title");
     el.classList.toggle("up", direction > 0);
     el.classList.toggle("down", direction < 0);
   }
@@ -293,6 +295,7 @@
         const sign = change > 0n ? "+" : "";
         const pct = current.changeDefined ? ` (${sign}${percent(current.changeBasisPoints)})` : "";
         setChange("spent-change", `${sign}${rupiahShort(change)}${pct} dari ${monthName(before.period)}`, change > 0n ? 1 : change < 0n ? -1 : 0);
+        figure("spent-change").title = `${sign}${rupiah(change)}`;
       }
     } else {
       setChange("spent-change", "", 0);
@@ -301,9 +304,10 @@
     note.hidden = !report.suppressed;
     note.textContent = report.suppressed
       ? `Pembeli bulan ini kurang dari ${report.minimumGroupSize} orang: angka tidak ditampilkan agar tidak ada yang dapat dikenali.` : "";
-    ranking("kecamatan", "Belanja per kecamatan", report.byKecamatan ?? [], $("kec-note"));
-    ranking("category", "Belanja per kategori", report.byCategory ?? []);
-    ranking("scale", "Belanja per skala", report.byScale ?? []);
+    const empty = report.suppressed ? "Angka tidak ditampilkan: pembeli terlalu sedikit." : "Tidak ada belanja pada bulan ini.";
+    ranking("kecamatan", "Belanja per kecamatan", report.byKecamatan ?? [], $("kec-note"), empty);
+    ranking("category", "Belanja per kategori", report.byCategory ?? [], null, empty);
+    ranking("scale", "Belanja per skala", report.byScale ?? [], null, empty);
     groupTable("table-kecamatan", "kec-judul", report.byKecamatan ?? []);
     groupTable("table-category", "kat-judul", report.byCategory ?? []);
     groupTable("table-scale", "skala-judul", report.byScale ?? []);
@@ -311,7 +315,7 @@
       count(m.purchaseCount), m.newlyRegistered ? "ya" : "tidak"]);
     const merchantColumns = [["Pelaku usaha"], ["Belanja", { numeric: true }], ["Pembeli", { numeric: true }], ["Transaksi", { numeric: true }],
       ["Baru terdaftar"]];
-    const none = "Tidak ada belanja pada bulan ini.";
+    const none = empty;
     table($("table-top-amount"), "top-amount-judul", merchantColumns, merchantRows(report.topMerchantsByAmount), { empty: none });
     table($("table-top-buyers"), "top-buyers-judul", merchantColumns, merchantRows(report.topMerchantsByBuyers), { empty: none });
   }
@@ -348,7 +352,7 @@
     setFigure("correction-label", closed ? "Koreksi TPP berlaku" : "Koreksi TPP (proyeksi)");
     setFigure("correction-short", rupiahShort(correction), rupiah(correction));
     setFigure("correction", rupiah(correction));
-    setChange("correction-note", `${count(total.nonCompliantCount)} pegawai kurang; kekurangan ${rupiahShort(total.totalShortfallRupiah)}`, 0);
+    setChange("correction-note", `${count(total.nonCompliantCount)} pegawai kurang; kekurangan ${rupiah(total.totalShortfallRupiah)}`, 0);
 
     const offices = [...(report.offices ?? [])].sort(byCompliance);
     const lowest = offices.filter((o) => o.officeCode !== "OTHER" && (o.obligedCount ?? 0) > 0 && (o.nonCompliantCount ?? 0) > 0).slice(0, 5);
