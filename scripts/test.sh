@@ -70,8 +70,9 @@ ts_results=TestResults/typescript-client.tap
 node --test --test-reporter=tap clients/typescript/test/*.test.mjs >"$ts_results" || status=1
 grep -E '^# (pass|fail) ' "$ts_results" || true
 
-echo "== dashboard in a browser (Debian's chromium, playwright-core)"
-# Starts its own hub process with demo data; screenshots and a CSV go to TestResults/dashboard/ (artifacts).
+echo "== dashboard in a browser (Debian's chromium, playwright-core, axe-core)"
+# Starts its own hub process with demo data; screenshots, the print view as PDF and a CSV go to TestResults/dashboard/
+# (artifacts).
 dashboard_results=TestResults/dashboard.tap
 node --test --test-reporter=tap tests/dashboard/*.test.mjs >"$dashboard_results" || status=1
 grep -E '^# (pass|fail|skipped) |# SKIP' "$dashboard_results" || true

@@ -19,11 +19,14 @@ public static class Dashboard
     private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.Ordinal)
     {
         [".html"] = "text/html; charset=utf-8", [".css"] = "text/css; charset=utf-8", [".js"] = "text/javascript; charset=utf-8",
+        [".svg"] = "image/svg+xml",
     };
 
-    /// <summary>Maps the page and its assets, on the HTTP endpoint only.</summary>
+    /// <summary>Maps the page and its assets, and the hub's icon at <c>/favicon.ico</c>, on the HTTP endpoint only.</summary>
     public static WebApplication MapDashboard(this WebApplication app)
     {
+        // An SVG under the name browsers ask for by themselves (for the dashboard, the reference page and any other).
+        app.MapGet("/favicon.ico", (HttpContext http) => ServeAsync(http, "favicon.svg")).OnHttpEndpoint();
         app.MapGet("/dashboard", (HttpContext http) => ServeAsync(http, "index.html")).OnHttpEndpoint();
         app.MapGet("/dashboard/{file}", (HttpContext http, string file) => ServeAsync(http, file)).OnHttpEndpoint();
         return app;

@@ -13,9 +13,12 @@ namespace EBakul.Hub.Domain.Payroll;
 /// Closes a month and manages its corrections. A close runs in three steps so that nothing recorded before it
 /// is missed and nothing is recorded after it:
 /// <list type="number">
-/// <item>the month is marked CLOSING (from that commit on the ledger refuses purchases and voids for it);</item>
+/// <item>the month is marked CLOSING (from that commit on the ledger refuses purchases and voids for it), and the
+/// positions up to which it sees the roster's and the registry's changes are recorded (a closing or closed month is
+/// evaluated as of them, <see cref="ClosedMonths"/>);</item>
 /// <item>every employee of the regency is evaluated (set-based, by <see cref="QuotaEvaluator"/>), seeing every
-/// ledger entry committed before step 1;</item>
+/// ledger entry committed before step 1; a month that looks incomplete (<see cref="CloseGuardOptions"/>) is refused
+/// here, unless confirmed, and goes back to what it was;</item>
 /// <item>in one transaction: the results are frozen (<c>period_results</c>), one adjustment is created per
 /// non-compliant employee (and per changed result on a correction, including a cancellation for someone who is
 /// no longer part of the month), each with its delivery row (the push outbox), and the month becomes CLOSED
@@ -116,7 +119,7 @@ public sealed class PeriodClosing(
 
         if (options.Value.CloseGuard.Enabled && string.IsNullOrWhiteSpace(incompleteConfirmation))
         {
-            var (_, preview) = await writer.WriteAsync(tx =>
+            var preview = await writer.WriteAsync(tx =>
             {
                 var figures = new ClosePreview(period);
                 Plan(tx, regencyCode, period, begun.Revision + 1, evaluations, DateTimeOffset.UnixEpoch, figures, write: false);
@@ -128,7 +131,7 @@ public sealed class PeriodClosing(
                     if (state.Status == PeriodStatus.Closing && state.Revision == begun.Revision) state.Status = before;
                     tx.Db.SaveChanges();
                 }
-                return (0, figures);
+                return figures;
             }, cancellationToken);
             if (preview.LooksIncomplete(options.Value.CloseGuard) is { } why)
                 throw HubException.FailedPrecondition("CLOSE_LOOKS_INCOMPLETE",
