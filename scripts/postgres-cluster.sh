@@ -4,6 +4,9 @@
 #   scripts/postgres-cluster.sh start DIR   creates the cluster in DIR (initdb), starts it on a free TCP port of
 #                                           127.0.0.1 with its socket in DIR, and prints its connection string
 #   scripts/postgres-cluster.sh stop DIR    stops it (fast shutdown); a missing or stopped cluster is not an error
+#   scripts/postgres-cluster.sh crash DIR   stops it at once, as a crash would (immediate shutdown: no checkpoint,
+#                                           every connection cut), for the tests of what the hub does then
+#   scripts/postgres-cluster.sh resume DIR  starts a stopped cluster again, on its port (it recovers first)
 #
 # The caller removes DIR after stop and arranges for stop to run even when it fails (trap ... EXIT). initdb refuses to
 # run as root, so as root the cluster belongs to the `postgres` user (runuser); otherwise to the caller. The cluster
@@ -13,7 +16,7 @@ set -euo pipefail
 command=${1:-}
 dir=${2:-}
 if [ -z "$command" ] || [ -z "$dir" ]; then
-  echo "usage: $0 start|stop DIR" >&2
+  echo "usage: $0 start|stop|crash|resume DIR" >&2
   exit 2
 fi
 
@@ -64,8 +67,15 @@ EOF
         || as_owner "$bindir/pg_ctl" --pgdata="$dir/data" --mode=immediate stop >/dev/null 2>&1 || true
     fi
     ;;
+  crash)
+    as_owner "$bindir/pg_ctl" --pgdata="$dir/data" --mode=immediate --wait stop >/dev/null
+    ;;
+  resume)
+    as_owner "$bindir/pg_ctl" --pgdata="$dir/data" --log="$dir/postgres.log" --wait --timeout=60 start >/dev/null \
+      || { cat "$dir/postgres.log" >&2; exit 1; }
+    ;;
   *)
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|stop|crash|resume DIR" >&2
     exit 2
     ;;
 esac

@@ -351,7 +351,9 @@ public sealed class DatabaseWriter : IDisposable
             scope.DiscardCallbacksFrom(callbacksBefore);
             if (beganTransaction)
             {
-                transaction.Rollback();
+                // A rollback on a connection the failure broke fails too; the items' second run (each in its savepoint, in a
+                // new transaction) meets the real failure and reports it, not the rollback's.
+                try { transaction.Rollback(); } catch (Exception) { }
                 transaction.Dispose();
             }
             else

@@ -51,11 +51,29 @@ public sealed class PostgresStore(string connectionString) : StoreDialect
     public override DbTransaction BeginWrite(DbConnection connection)
     {
         var npgsql = (NpgsqlConnection)connection;
+        try
+        {
+            return BeginLocked(npgsql);
+        }
+        catch (NpgsqlException ex) when (ex is not PostgresException && npgsql.State != System.Data.ConnectionState.Open)
+        {
+            // The connection broke while the writer was idle (the server restarted, the network dropped it): it still said
+            // Open until this first use. Nothing of the batch was sent yet, so it is opened again and the batch goes on;
+            // a server still unreachable fails here, with its own error.
+            return BeginLocked(npgsql);
+        }
+    }
+
+    /// <summary>Begins a write transaction holding the writer lock, on a connection opened again when it is not open.</summary>
+    private static DbTransaction BeginLocked(NpgsqlConnection npgsql)
+    {
         if (npgsql.State != System.Data.ConnectionState.Open)
         {
             // A broken connection (the server restarted, the network failed) is opened again for the next batch.
             npgsql.Close();
             npgsql.Open();
+            using var settings = new NpgsqlCommand("SET plan_cache_mode = force_custom_plan", npgsql);
+            settings.ExecuteNonQuery();
         }
         var transaction = npgsql.BeginTransaction();
         try
