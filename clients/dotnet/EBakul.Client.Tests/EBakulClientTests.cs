@@ -26,6 +26,9 @@ public sealed class EBakulClientTests(HubClientFixture hub)
         var sampleDll = Path.Combine(RestartableHubProcess.FindRepositoryRoot(), "clients", "dotnet", "samples", "RecordPurchase", "bin",
             configuration, new DirectoryInfo(AppContext.BaseDirectory).Name, "RecordPurchase.dll");
         var start = new ProcessStartInfo("dotnet", [sampleDll]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // The sample built for the same framework as the tests: its net8.0 build runs on .NET 8 where installed, else on
+        // the newest runtime installed.
+        start.Environment["DOTNET_ROLL_FORWARD"] = "Major";
         start.Environment["EBAKUL_ADDRESS"] = hub.Hub.Address;
         start.Environment["EBAKUL_TOKEN"] = hub.Token;
         using var sample = Process.Start(start)!;
