@@ -47,8 +47,9 @@ public sealed class EBakulClientTests(HubClientFixture hub)
         Assert.True(sample.ExitCode == 0, $"exit {sample.ExitCode}\n{await output}\n{await errors}");
         var printed = await output;
         Assert.Contains("registered and verified", printed);
-        Assert.Matches(@"purchase \S+ recorded: Rp 75.000 in \d{4}-\d{2}", printed);
-        Assert.Matches(@"progress \d{4}-\d{2}: counted Rp 75.000 of Rp ", printed);
+        // Rupiah as Indonesian writes them: Rp75.000.
+        Assert.Matches(@"purchase \S+ recorded: Rp75\.000 in \d{4}-\d{2}", printed);
+        Assert.Matches(@"progress \d{4}-\d{2}: counted Rp75\.000 of Rp\d{1,3}(\.\d{3})*, remaining Rp\d{1,3}(\.\d{3})*, ", printed);
     }
 
     [Theory]
