@@ -23,7 +23,14 @@ export * as reports from "./gen/ebakul/reports/v1/report_service_pb.js";
 export * as roster from "./gen/ebakul/roster/v1/roster_service_pb.js";
 export * as date from "./gen/google/type/date_pb.js";
 export * as errorDetails from "./gen/google/rpc/error_details_pb.js";
+// What a caller needs from @bufbuild/protobuf, from this package: a project whose installer does not hoist this
+// package's dependencies (npm --install-strategy=linked, pnpm) cannot import @bufbuild/protobuf itself.
 export { create };
+export { clone, fromJson, fromJsonString, toJson, toJsonString, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+export {
+  timestampDate, timestampFromDate, timestampFromMs, timestampMs, timestampNow, TimestampSchema, type Timestamp,
+  FieldMaskSchema, type FieldMask,
+} from "@bufbuild/protobuf/wkt";
 export { Code, ConnectError };
 
 /** Where the hub is and who calls it. */

@@ -1,8 +1,7 @@
 // @ebakul/client against the real hub process: gRPC (Node transport) and gRPC-Web (the hub's HTTP endpoint).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, create, createHubClients, fieldViolations, errorInfo, ledger, merchants, roster } from "../dist/index.js";
+import { Code, ConnectError, create, createHubClients, fieldViolations, errorInfo, ledger, merchants, roster, timestampFromDate } from "../dist/index.js";
 import { createNodeTransport } from "../dist/node.js";
 import { createWebTransport } from "../dist/web.js";
 import { startHub } from "./hub-process.mjs";

@@ -137,13 +137,21 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
         throw new InvalidOperationException($"no EBakul.sln above {AppContext.BaseDirectory}");
     }
 
-    /// <summary>The hub as built by its own project (same configuration as the tests), else the copy beside the tests.</summary>
+    /// <summary>
+    /// The hub as built by its own project (same configuration and framework as the tests; for tests built for a
+    /// framework the hub does not target, such as the client's net8.0 tests, the hub's own framework), else the copy
+    /// beside the tests.
+    /// </summary>
     private static string FindHubDll()
     {
         var configuration = typeof(RestartableHubProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
-        var built = Path.Combine(FindRepositoryRoot(), "src", "EBakul.Hub", "bin", configuration, framework, "EBakul.Hub.dll");
+        var hubBin = Path.Combine(FindRepositoryRoot(), "src", "EBakul.Hub", "bin", configuration);
+        var built = Path.Combine(hubBin, framework, "EBakul.Hub.dll");
         if (File.Exists(built)) return built;
+        if (Directory.Exists(hubBin)
+            && Directory.GetDirectories(hubBin).Select(d => Path.Combine(d, "EBakul.Hub.dll")).Where(File.Exists).ToArray() is [var hubFramework])
+            return hubFramework;
         var beside = Path.Combine(AppContext.BaseDirectory, "EBakul.Hub.dll");
         return File.Exists(beside) ? beside : throw new FileNotFoundException("EBakul.Hub.dll is not built", built);
     }

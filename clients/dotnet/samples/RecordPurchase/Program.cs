@@ -1,7 +1,8 @@
 // Records a purchase with EBakul.Client and reads the buyer's progress for the month.
 //   EBAKUL_ADDRESS  the hub's gRPC endpoint (default http://127.0.0.1:5080)
-//   EBAKUL_TOKEN    a bearer token with merchants.write, merchants.verify, roster.sync, ledger.write and quota.read
+//   EBAKUL_TOKEN    a bearer token with merchants.write, merchants.verify, roster.sync, purchases.write and quota.read
 //                   (the development admin token in dev-credentials.env has them all)
+using System.Globalization;
 using EBakul.Client;
 using EBakul.Ledger.V1;
 using EBakul.Merchants.V1;
@@ -13,6 +14,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 const string Regency = "35.22";
 const string Nip = "198503152010011001";
+// Rupiah as Indonesian writes it: "Rp75.000" (the "Rp" sign, no space, "." between thousands, no decimals).
+var indonesian = CultureInfo.GetCultureInfo("id-ID");
+string Rupiah(long amount) => (amount < 0 ? "-Rp" : "Rp") + Math.Abs(amount).ToString("N0", indonesian);
 
 var token = Environment.GetEnvironmentVariable("EBAKUL_TOKEN");
 if (string.IsNullOrEmpty(token))
@@ -86,14 +90,14 @@ try
         },
     };
     var purchase = (await ledger.RecordPurchaseAsync(record)).Purchase;
-    Console.WriteLine($"purchase {purchase.PurchaseId} recorded: Rp {purchase.AmountRupiah:N0} in {purchase.Period} (request_id {record.RequestId})");
+    Console.WriteLine($"purchase {purchase.PurchaseId} recorded: {Rupiah(purchase.AmountRupiah)} in {purchase.Period} (request_id {record.RequestId})");
 
     // 4. The employee's progress for the month the purchase counts in.
     var evaluated = await quota.EvaluateEmployeeAsync(new EvaluateEmployeeRequest { RegencyCode = Regency, Nip = Nip, Period = purchase.Period });
     var progress = evaluated.Evaluation;
     foreach (var uncounted in evaluated.UncountedPurchases)
         Console.WriteLine($"not counted in full: {uncounted.ReceiptReference} ({uncounted.Reason}: {uncounted.Explanation})");
-    Console.WriteLine($"progress {progress.Period}: counted Rp {progress.CountedRupiah:N0} of Rp {progress.RequiredRupiah:N0}, remaining Rp {progress.RemainingRupiah:N0}, outcome {progress.Outcome}");
+    Console.WriteLine($"progress {progress.Period}: counted {Rupiah(progress.CountedRupiah)} of {Rupiah(progress.RequiredRupiah)}, remaining {Rupiah(progress.RemainingRupiah)}, outcome {progress.Outcome}");
     return 0;
 }
 catch (RpcException e)
