@@ -138,7 +138,7 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
     }
 
     /// <summary>The hub as built by its own project (same configuration as the tests), else the copy beside the tests.</summary>
-    private static string FindHubDll()
+    public static string FindHubDll()
     {
         var configuration = typeof(RestartableHubProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
