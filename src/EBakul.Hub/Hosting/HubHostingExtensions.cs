@@ -79,6 +79,7 @@ public static class HubHostingExtensions
         services.AddGrpcReflection();
         services.AddHubHttpJson();
         builder.AddBrowserAccess();
+        builder.LimitRequestHeaders();
         services.AddSingleton<DatabaseHealthCheck>(); // one instance: it keeps its latest schema reading
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
