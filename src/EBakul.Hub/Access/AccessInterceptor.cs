@@ -78,7 +78,11 @@ public sealed class AccessInterceptor(CredentialStore credentials, CallerRateLim
 
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             throw HubException.Unauthenticated("CREDENTIALS_MISSING", "send 'authorization: Bearer <token>' issued by the hub's 'callers add' command");
-        var caller = await credentials.AuthenticateAsync(header["Bearer ".Length..].Trim(), cancellationToken)
+        var token = header["Bearer ".Length..].Trim();
+        if (token.Length > CredentialStore.MaxTokenLength)
+            throw HubException.Unauthenticated("CREDENTIALS_MALFORMED",
+                $"the bearer token has {token.Length} characters; the hub's tokens have at most {CredentialStore.MaxTokenLength}: send the token 'callers add' printed");
+        var caller = await credentials.AuthenticateAsync(token, cancellationToken)
             ?? throw HubException.Unauthenticated("CREDENTIALS_INVALID", "the bearer token is unknown, malformed or revoked");
 
         if (!caller.Has(scope))

@@ -20,6 +20,12 @@ public sealed class CredentialStore(IServiceScopeFactory scopes, DatabaseWriter 
     /// <summary>How long a checked credential is trusted without reading the database again.</summary>
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The longest token the hub reads, characters. Its own have 56 (<c>ebk.</c>, an 8-character credential id, a dot, a
+    /// 43-character secret); a longer one is refused as malformed before anything is looked up.
+    /// </summary>
+    public const int MaxTokenLength = 256;
+
     private const string Prefix = "ebk";
     private readonly ConcurrentDictionary<string, CachedCheck> _cache = new(StringComparer.Ordinal);
     private long _databaseReads;

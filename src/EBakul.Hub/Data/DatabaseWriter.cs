@@ -105,13 +105,20 @@ public sealed class DatabaseWriter : IDisposable
 
     /// <summary>
     /// Why the writer cannot write, or null while it can: its thread has stopped, or its latest transaction could not
-    /// begin or commit (a full disk, a lost file). Reads no data: the health check asks this on every probe.
+    /// begin or commit (a full disk, a lost file). Files that could not be written count only while they still cannot
+    /// (asked of the file system, <see cref="WritableStorage"/>): the hub is ready again as soon as they can, without
+    /// waiting for a write. Reads no data: the health check asks this on every probe.
     /// </summary>
     public string? Fault =>
         !_thread.IsAlive ? "the database writer has stopped"
+        : WritableAgain() ? null
         : _lastCommitFailure is { } failure ? $"the latest database commit failed: {failure.Message}"
         : _storageFault is { } storage ? $"the database storage failed: {storage.Message}"
         : null;
+
+    /// <summary>True when the latest failure was files found not writable, and they can be written now.</summary>
+    private bool WritableAgain() =>
+        _checkpointer is not null && (_lastCommitFailure ?? _storageFault) is StorageNotWritableException && WritableStorage.WhyNotWritable(_path) is null;
 
     /// <summary>
     /// Records a storage failure (full disk, read-only or failing files) seen by any write: the hub is not ready until

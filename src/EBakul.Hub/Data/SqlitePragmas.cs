@@ -38,9 +38,9 @@ public static class SqlitePragmas
     /// Applies the settings to an open connection; first makes sure its files can be written
     /// (<see cref="WritableStorage"/>), since SQLite writes to their memory map from the first statement on.
     /// </summary>
-    public static void Apply(DbConnection connection)
+    public static void Apply(DbConnection connection, bool reading = false)
     {
-        WritableStorage.Require(connection.DataSource);
+        WritableStorage.Require(connection.DataSource, reading);
         if (connection is SqliteConnection { Handle: { } handle })
             SQLitePCL.raw.sqlite3_db_config(handle, SQLitePCL.raw.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
         using var command = connection.CreateCommand();
@@ -49,13 +49,37 @@ public static class SqlitePragmas
         command.ExecuteNonQuery();
     }
 
-    /// <summary>Applies <see cref="Apply"/> to every connection EF Core opens.</summary>
+    /// <summary>
+    /// Applies <see cref="Apply"/> to every connection EF Core opens (the reads'; the writer has its own). While the files
+    /// cannot be written but the main file holds every commit (<see cref="WritableStorage"/>), opens the connection on
+    /// that file as immutable and read-only instead, so that reads are served without SQLite touching the WAL or the
+    /// <c>-shm</c> file; once the files can be written again, the next open is an ordinary one.
+    /// </summary>
     public sealed class Interceptor : DbConnectionInterceptor
     {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqliteConnection, string> Configured = new();
+
+        /// <inheritdoc />
+        public override InterceptionResult ConnectionOpening(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+        {
+            if (connection is SqliteConnection sqlite) ChooseFile(sqlite);
+            return result;
+        }
+
+        /// <inheritdoc />
+        public override ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result,
+            CancellationToken cancellationToken = default)
+        {
+            if (connection is SqliteConnection sqlite) ChooseFile(sqlite);
+            return ValueTask.FromResult(result);
+        }
+
         /// <inheritdoc />
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
-            if (connection is SqliteConnection) Apply(connection);
+            if (connection is not SqliteConnection sqlite) return;
+            if (IsImmutableView(sqlite.ConnectionString)) return; // nothing may be written
+            Apply(connection, reading: true);
         }
 
         /// <inheritdoc />
@@ -64,5 +88,34 @@ public static class SqlitePragmas
             ConnectionOpened(connection, eventData);
             return Task.CompletedTask;
         }
+
+        private static void ChooseFile(SqliteConnection connection)
+        {
+            var chosen = ForReading(Configured.GetValue(connection, c => c.ConnectionString));
+            if (connection.ConnectionString != chosen) connection.ConnectionString = chosen;
+        }
     }
+
+    private const string ImmutableMark = "immutable=1";
+
+    /// <summary>
+    /// The connection string a read opens: <paramref name="configured"/>, or, while the files cannot be written and the
+    /// main file holds every commit (<see cref="WritableStorage"/>), that file as an SQLite URI with <c>immutable=1</c>,
+    /// read-only and unpooled (an immutable connection never sees a later change, so none is kept for afterwards).
+    /// </summary>
+    public static string ForReading(string configured)
+    {
+        var builder = new SqliteConnectionStringBuilder(configured);
+        var path = builder.DataSource;
+        if (WritableStorage.WhyNotWritable(path) is null || !WritableStorage.WalFullyCheckpointed(path)) return configured;
+        var escaped = path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3f", StringComparison.Ordinal)
+            .Replace("#", "%23", StringComparison.Ordinal);
+        builder.DataSource = $"file:{escaped}?{ImmutableMark}";
+        builder.Mode = SqliteOpenMode.ReadOnly;
+        builder.Pooling = false;
+        return builder.ToString();
+    }
+
+    /// <summary>Whether <paramref name="connectionString"/> is the immutable view <see cref="ForReading"/> gives.</summary>
+    public static bool IsImmutableView(string connectionString) => connectionString.Contains(ImmutableMark, StringComparison.Ordinal);
 }

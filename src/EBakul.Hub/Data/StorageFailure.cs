@@ -18,6 +18,9 @@ public static class StorageFailure
     {
         for (Exception? e = ex; e is not null; e = e.InnerException)
         {
+            if (e is StorageNotWritableException { Reading: true })
+                return HubException.Unavailable("STORAGE_READ_ONLY", "the hub's database files cannot be written, and its latest commits cannot be read " +
+                    "until they can (SQLite reads them only by writing beside them); nothing was changed, retry later");
             if (e is StorageNotWritableException)
                 return HubException.Unavailable("STORAGE_READ_ONLY", "the hub's database files cannot be written; nothing was written, retry later with the same request_id");
             if (e is Npgsql.PostgresException postgres)

@@ -172,9 +172,9 @@ public sealed class SqliteStore(string connectionString) : StoreDialect
     /// <inheritdoc />
     public override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(connectionString);
+        var connection = new SqliteConnection(SqlitePragmas.ForReading(connectionString));
         await connection.OpenAsync(cancellationToken);
-        SqlitePragmas.Apply(connection);
+        if (!SqlitePragmas.IsImmutableView(connection.ConnectionString)) SqlitePragmas.Apply(connection, reading: true);
         return connection;
     }
 

@@ -168,9 +168,9 @@ public sealed class AdjustmentDispatcher(
         }
     }
 
-    private async Task PushAsync(PayrollAdjustment adjustment, int dispatch, CancellationToken stoppingToken)
+    private async Task PushAsync(PayrollAdjustment adjustment, int dispatchesBefore, CancellationToken stoppingToken)
     {
-        if (!await queue.RenewLeaseAsync(adjustment.Id, _owner, options.Value.Dispatcher.Lease, stoppingToken))
+        if (!await queue.StartPushAsync(adjustment.Id, _owner, options.Value.Dispatcher.Lease, stoppingToken))
         {
             logger.LogInformation("{Key} is no longer this dispatcher's to push (acknowledged by pull, or its lease ran out); skipped",
                 adjustment.IdempotencyKey);
@@ -185,8 +185,11 @@ public sealed class AdjustmentDispatcher(
         span?.SetTag("ebakul.regency", adjustment.RegencyCode);
         span?.SetTag("ebakul.period", Period.FromKey(adjustment.PeriodKey).ToString());
         span?.SetTag("ebakul.adjustment.revision", adjustment.Revision);
+        var dispatch = dispatchesBefore + 1; // counted by StartPushAsync; taken back below when no request left
         span?.SetTag("ebakul.etpp.dispatch", dispatch);
         var attemptNumber = 0;
+        var sent = 0;
+        var wasSent = () => Volatile.Read(ref sent) == 1;
         EtppPushResult result;
         try
         {
@@ -196,7 +199,7 @@ public sealed class AdjustmentDispatcher(
                 attemptSpan?.SetTag("ebakul.etpp.attempt", ++attemptNumber);
                 try
                 {
-                    var attempt = await client.PushAsync(ToContract(adjustment), token);
+                    var attempt = await client.PushAsync(ToContract(adjustment), token, () => Volatile.Write(ref sent, 1));
                     attemptSpan?.SetTag("ebakul.etpp.outcome", PushOutcome(attempt));
                     if (attempt is not EtppPushResult.Applied) attemptSpan?.SetStatus(ActivityStatusCode.Error, Describe(attempt));
                     HubTelemetry.PushAttempts.Add(1, HubTelemetry.Label("outcome", PushOutcome(attempt)));
@@ -212,14 +215,23 @@ public sealed class AdjustmentDispatcher(
                 }
             }, span, stoppingToken);
         }
+        catch (OperationCanceledException) when (!wasSent())
+        {
+            // Stopped, or the leases were lost, before the request left: the dispatch did not happen.
+            try { await queue.NotSentAsync(adjustment.Id, _owner); }
+            catch (Exception ex) { logger.LogWarning(ex, "Could not take back the dispatch count of {Key}, whose push never left", adjustment.IdempotencyKey); }
+            throw;
+        }
         catch (BrokenCircuitException ex)
         {
             span?.SetTag("ebakul.etpp.outcome", "breaker_open");
             span?.AddEvent(new ActivityEvent("etpp.breaker.refused"));
-            // e-TPP was not contacted: no dispatch is counted, and the row is due again when the breaker lets a trial through.
+            // The row is due again when the breaker lets a trial through; when no earlier attempt of this dispatch left,
+            // e-TPP was not contacted and the dispatch is not counted.
             var breakDuration = options.Value.Pipeline.BreakerBreakDuration;
             var delay = ex.RetryAfter is { } after && after > TimeSpan.FromSeconds(1) ? (after < breakDuration ? after : breakDuration) : TimeSpan.FromSeconds(1);
-            await queue.RetryNotContactedAsync(adjustment.Id, _owner, "circuit breaker open: " + ex.Message, delay);
+            if (wasSent()) await queue.RetryLaterAsync(adjustment.Id, _owner, "circuit breaker open: " + ex.Message, delay);
+            else await queue.RetryNotContactedAsync(adjustment.Id, _owner, "circuit breaker open: " + ex.Message, delay);
             Deferred.Add(1);
             logger.LogInformation("e-TPP push of {Key} held back by the open circuit breaker; next dispatch in {Delay}", adjustment.IdempotencyKey, delay);
             return;
@@ -248,7 +260,9 @@ public sealed class AdjustmentDispatcher(
                 break;
             case EtppPushResult.TransientFailure failure:
                 var delay = RedeliveryDelay(dispatch, failure.RetryAfter);
-                await queue.RetryLaterAsync(adjustment.Id, _owner, $"{failure.Kind}: {failure.Reason}", delay);
+                // No connection could be made: no request left, and the dispatch is not counted.
+                if (wasSent()) await queue.RetryLaterAsync(adjustment.Id, _owner, $"{failure.Kind}: {failure.Reason}", delay);
+                else await queue.RetryNotContactedAsync(adjustment.Id, _owner, $"{failure.Kind}: {failure.Reason}", delay);
                 Deferred.Add(1);
                 logger.LogWarning("e-TPP push of {Key} failed ({Kind}: {Reason}); next dispatch in {Delay}",
                     adjustment.IdempotencyKey, failure.Kind, failure.Reason, delay);

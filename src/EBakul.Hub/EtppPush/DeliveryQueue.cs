@@ -17,7 +17,7 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock, IOp
 {
     private const string ClaimSql = """
         UPDATE adjustment_deliveries
-        SET state = 2, lease_owner = $owner, lease_until = $until, attempts = attempts + 1
+        SET state = 2, lease_owner = $owner, lease_until = $until
         WHERE adjustment_id IN (
             SELECT d.adjustment_id FROM adjustment_deliveries d
             JOIN payroll_adjustments a ON a.id = d.adjustment_id
@@ -32,8 +32,8 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock, IOp
             LIMIT $limit)
         RETURNING adjustment_id, attempts
         """;
-    private const string RenewSql = """
-        UPDATE adjustment_deliveries SET lease_until = $until
+    private const string StartPushSql = """
+        UPDATE adjustment_deliveries SET lease_until = $until, attempts = attempts + 1
         WHERE adjustment_id = $id AND state = 2 AND lease_owner = $owner AND lease_until >= $now
         """;
     private const string DeliveredSql = """
@@ -47,6 +47,11 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock, IOp
         """;
     private const string RetryLaterSql = """
         UPDATE adjustment_deliveries SET state = 1, last_error = $error, next_attempt_at = $next, lease_owner = NULL, lease_until = NULL
+        WHERE adjustment_id = $id AND state = 2 AND lease_owner = $owner
+        """;
+
+    private const string NotSentSql = """
+        UPDATE adjustment_deliveries SET attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
         WHERE adjustment_id = $id AND state = 2 AND lease_owner = $owner
         """;
 
@@ -89,7 +94,10 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock, IOp
         return true;
     }
 
-    /// <summary>Claims up to <paramref name="limit"/> due deliveries of the given regencies; returns (adjustment id, dispatch number).</summary>
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due deliveries of the given regencies; returns (adjustment id, dispatches sent
+    /// so far). A claim counts nothing: <see cref="StartPushAsync"/> counts a dispatch right before its request goes out.
+    /// </summary>
     public Task<List<(string AdjustmentId, int Attempts)>> ClaimAsync(string owner, IReadOnlyList<string> regencies, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -113,15 +121,17 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock, IOp
     }
 
     /// <summary>
-    /// Right before a push: true, with the lease extended from now, when this dispatcher still holds the delivery; false
-    /// when it must not push it (acknowledged by pull since the claim, or the claim's lease ran out while the row waited
-    /// its turn in the batch, so that another dispatcher may have claimed it).
+    /// Right before a push: true, with the lease extended from now and the dispatch counted (<c>attempts</c> + 1, committed
+    /// before the request goes out, so that a crash after it left cannot lose the count), when this dispatcher still
+    /// holds the delivery; false when it must not push it (acknowledged by pull since the claim, or the claim's lease ran
+    /// out while the row waited its turn in the batch, so that another dispatcher may have claimed it). A push whose
+    /// request then never left takes the count back (<see cref="NotSentAsync"/>, <see cref="RetryNotContactedAsync"/>).
     /// </summary>
-    public Task<bool> RenewLeaseAsync(string adjustmentId, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<bool> StartPushAsync(string adjustmentId, string owner, TimeSpan lease, CancellationToken cancellationToken)
         => writer.WriteAsync(tx =>
         {
             var now = clock.GetUtcNow();
-            return tx.Command(RenewSql)
+            return tx.Command(StartPushSql)
                 .Bind("$id", adjustmentId).Bind("$owner", owner)
                 .Bind("$until", (now + lease).ToUnixTimeMilliseconds()).Bind("$now", now.ToUnixTimeMilliseconds())
                 .ExecuteNonQuery() == 1;
@@ -145,8 +155,15 @@ public sealed class DeliveryQueue(DatabaseWriter writer, TimeProvider clock, IOp
             .ExecuteNonQuery() == 1);
 
     /// <summary>
-    /// Returns a delivery that was never sent to e-TPP (the circuit breaker refused it) to the queue after
-    /// <paramref name="delay"/>, taking back the dispatch its claim counted, so that it does not lengthen the back-off.
+    /// Takes back the dispatch <see cref="StartPushAsync"/> counted when its request never left (the hub stopped, or the
+    /// leases were lost, before it was sent); the delivery stays held, to be returned to the queue.
+    /// </summary>
+    public Task<bool> NotSentAsync(string adjustmentId, string owner) =>
+        writer.WriteAsync(tx => tx.Command(NotSentSql).Bind("$id", adjustmentId).Bind("$owner", owner).ExecuteNonQuery() == 1);
+
+    /// <summary>
+    /// Returns a delivery whose request never left for e-TPP (the circuit breaker refused it, or no connection could be
+    /// made) to the queue after <paramref name="delay"/>, taking back the dispatch <see cref="StartPushAsync"/> counted.
     /// </summary>
     public Task<bool> RetryNotContactedAsync(string adjustmentId, string owner, string error, TimeSpan delay) =>
         writer.WriteAsync(tx => tx.Command(NotContactedSql)

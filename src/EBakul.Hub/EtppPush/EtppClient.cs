@@ -24,14 +24,18 @@ public sealed partial class EtppClient(HttpClient http, TimeProvider clock)
 
     private const int MaxReasonLength = 500;
 
-    /// <summary>Pushes one adjustment (one attempt) and classifies the answer.</summary>
+    /// <summary>
+    /// Pushes one adjustment (one attempt) and classifies the answer. <paramref name="sending"/> is called when the request
+    /// is handed to an open connection (its body is being written): from then on e-TPP may have received it. A request
+    /// that fails or is cancelled without that call never left the hub.
+    /// </summary>
     /// <exception cref="OperationCanceledException">Only when <paramref name="cancellationToken"/> is cancelled.</exception>
-    public async Task<EtppPushResult> PushAsync(EtppAdjustment adjustment, CancellationToken cancellationToken = default)
+    public async Task<EtppPushResult> PushAsync(EtppAdjustment adjustment, CancellationToken cancellationToken = default, Action? sending = null)
     {
         ArgumentNullException.ThrowIfNull(adjustment);
         using var request = new HttpRequestMessage(HttpMethod.Post, AdjustmentsPath)
         {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(adjustment, EtppJson.Default.EtppAdjustment))
+            Content = new SendingContent(JsonSerializer.SerializeToUtf8Bytes(adjustment, EtppJson.Default.EtppAdjustment), sending)
             {
                 Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } },
             },
@@ -175,4 +179,26 @@ public sealed partial class EtppClient(HttpClient http, TimeProvider clock)
 
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|z|[+-][0-9]{2}:[0-9]{2})$")]
     private static partial Regex InstantWithOffset();
+
+    /// <summary>The request body; calls back when the connection starts writing it.</summary>
+    private sealed class SendingContent(byte[] body, Action? sending) : ByteArrayContent(body)
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            sending?.Invoke();
+            return base.SerializeToStreamAsync(stream, context);
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
+        {
+            sending?.Invoke();
+            return base.SerializeToStreamAsync(stream, context, cancellationToken);
+        }
+
+        protected override void SerializeToStream(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
+        {
+            sending?.Invoke();
+            base.SerializeToStream(stream, context, cancellationToken);
+        }
+    }
 }

@@ -6,6 +6,7 @@ using EBakul.Hub.Domain.Quota;
 using EBakul.Hub.Domain.Regions;
 using EBakul.Hub.Domain.Reports;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace EBakul.Hub.Hosting;
@@ -98,6 +99,46 @@ public sealed class DatabaseInitializer(
         logger.LogInformation("Database ready at {Path}", where);
     }
 
+    /// <summary>
+    /// Opens the configured database for an admin command, creating and migrating nothing: the database must exist and
+    /// hold every migration of this build (the hub's start or the <c>migrate</c> command makes it so). Loads the regency
+    /// directory. Throws <see cref="DatabaseNotReadyException"/>, whose message is one line, when it cannot.
+    /// </summary>
+    public async Task OpenExistingAsync(CancellationToken cancellationToken)
+    {
+        var postgres = options.Value.Provider == DatabaseProvider.Postgres;
+        var where = postgres ? "the PostgreSQL database of ConnectionStrings:Postgres" : $"the SQLite file {Path.GetFullPath(options.Value.Path)}";
+        // SQLite creates a missing file when a connection opens it: the command stops before.
+        if (!postgres && !File.Exists(options.Value.Path))
+            throw new DatabaseNotReadyException($"there is no database at {Path.GetFullPath(options.Value.Path)}: give the hub's database " +
+                "(--Database:Path=FILE, or --Database:Provider=Postgres --ConnectionStrings:Postgres=...); only the hub's start or 'migrate' creates one");
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HubDbContext>();
+        var migrations = db.Database.GetMigrations().Count();
+        string Lacks(int count) => $"{where} lacks {count} of the {migrations} migrations of this build (it is not the hub's database, or an older one): run 'migrate' on it first";
+        // An empty file is a database without tables to SQLite, but opening it would set its page size and journal mode.
+        if (!postgres && new FileInfo(options.Value.Path).Length == 0) throw new DatabaseNotReadyException(Lacks(migrations));
+        List<string> missing;
+        try
+        {
+            // PostgreSQL: a database that does not exist reads as one without migrations; say which it is.
+            if (postgres && !await db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>().ExistsAsync(cancellationToken))
+                throw new DatabaseNotReadyException($"{where} does not exist: create it (empty, owned by the hub's role) and run 'migrate' on it");
+            var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            missing = db.Database.GetMigrations().Where(m => !applied.Contains(m)).ToList();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not DatabaseNotReadyException)
+        {
+            throw new DatabaseNotReadyException($"{where} cannot be opened: {ex.Message.ReplaceLineEndings(" ")}");
+        }
+        if (missing.Count > 0)
+            throw new DatabaseNotReadyException(Lacks(missing.Count));
+        await directory.LoadAsync(db, cancellationToken);
+    }
+
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>An admin command found no usable database (missing, not migrated, unreachable); the message is one line.</summary>
+public sealed class DatabaseNotReadyException(string message) : Exception(message);

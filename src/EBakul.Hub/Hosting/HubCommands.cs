@@ -18,12 +18,23 @@ namespace EBakul.Hub.Hosting;
 /// EBakul.Hub migrate
 /// </code>
 /// Every command works on the configured database (<c>--Database:Path=...</c>, or PostgreSQL with
-/// <c>--Database:Provider=Postgres --ConnectionStrings:Postgres=...</c>) and exits with 0 on success.
+/// <c>--Database:Provider=Postgres --ConnectionStrings:Postgres=...</c>) and exits with 0 on success. Only <c>migrate</c>
+/// creates or migrates a database: any other command refuses one that is missing or lacks a migration. A command that
+/// cannot do what it was asked says why in one line on standard error (<c>error: ...</c>) and exits non-zero: 2 for
+/// arguments it does not take, 1 for anything else.
 /// </summary>
 public static class HubCommands
 {
     /// <summary>Whether the arguments name a command.</summary>
     public static bool Recognizes(string[] args) => args.Length > 0 && args[0] is "callers" or "audit" or "evidence" or "migrate";
+
+    /// <summary>
+    /// The arguments that are settings (<c>--Key=value</c>, <c>--Key value</c>): all but a command's switches without a value
+    /// (<c>--allow-open</c>), which the configuration would read as taking the next argument for their value.
+    /// </summary>
+    public static string[] Settings(string[] args) => Recognizes(args) ? [.. args.Where(a => a != AllowOpen)] : args;
+
+    private const string AllowOpen = "--allow-open";
 
     /// <summary>Runs the hub, or the command the arguments name.</summary>
     public static async Task RunHubAsync(this WebApplication app, string[] args)
@@ -33,17 +44,25 @@ public static class HubCommands
             await app.RunAsync();
             return;
         }
-        // Verifying an evidence package needs nothing but the file: no database is opened or created. Migrating is what
-        // the initialization does, whatever Database:MigrateAtStart says.
-        if (args is ["migrate", ..])
+        try
         {
-            await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None, forceMigrate: true);
-            await Console.Out.WriteLineAsync("database migrated");
-            return;
+            // Migrating is what the initialization does, whatever Database:MigrateAtStart says; it alone creates a database.
+            if (args is ["migrate", ..])
+            {
+                await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None, forceMigrate: true);
+                await Console.Out.WriteLineAsync("database migrated");
+                return;
+            }
+            // Verifying an evidence package needs nothing but the file: no database is opened.
+            if (args is not ["evidence", "verify", ..])
+                await app.Services.GetRequiredService<DatabaseInitializer>().OpenExistingAsync(CancellationToken.None);
+            Environment.ExitCode = await RunAsync(app.Services, args, Console.Out, Console.Error);
         }
-        if (args is not ["evidence", "verify", ..])
-            await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync(CancellationToken.None);
-        Environment.ExitCode = await RunAsync(app.Services, args, Console.Out, Console.Error);
+        catch (Exception ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {OneLine(ex)}");
+            Environment.ExitCode = 1;
+        }
     }
 
     /// <summary>
@@ -69,10 +88,22 @@ public static class HubCommands
         }
         catch (ArgumentException ex)
         {
-            await (messages == TextWriter.Null ? output : messages).WriteLineAsync($"error: {ex.Message}");
+            await (messages == TextWriter.Null ? output : messages).WriteLineAsync($"error: {OneLine(ex)}");
             return 2;
         }
+        catch (Exception ex) when (ex is CommandRefusedException or DatabaseNotReadyException or IOException or UnauthorizedAccessException
+                                       or Errors.HubException or Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException)
+        {
+            await (messages == TextWriter.Null ? output : messages).WriteLineAsync($"error: {OneLine(ex)}");
+            return 1;
+        }
     }
+
+    /// <summary>The exception's message on one line.</summary>
+    private static string OneLine(Exception ex) => ex.Message.ReplaceLineEndings(" ");
+
+    /// <summary>A command found what it was asked to do wrong or impossible (e.g. exporting an open month); nothing was changed.</summary>
+    private sealed class CommandRefusedException(string message) : Exception(message);
 
     private static async Task<int> AddCallerAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter messages)
     {
@@ -149,10 +180,29 @@ public static class HubCommands
         var regency = Option(args, "--regency") ?? throw new ArgumentException("--regency is required");
         var period = Period.TryParse(Option(args, "--period"), out var parsed) ? parsed : throw new ArgumentException("--period YYYY-MM is required");
         var path = Option(args, "--out") ?? throw new ArgumentException("--out FILE is required");
+        var allowOpen = args.Contains(AllowOpen);
+        // A package is never overwritten: one that left the hub is recorded in the audit chain by its digest.
+        if (File.Exists(path) || Directory.Exists(path))
+            throw new CommandRefusedException($"{Path.GetFullPath(path)} exists: an export never overwrites a package; give another --out FILE");
         await using var scope = services.CreateAsyncScope();
+        var state = await PeriodClosing.GetAsync(scope.ServiceProvider.GetRequiredService<HubDbContext>(), regency, period, CancellationToken.None);
+        var provisional = state.Status != PeriodStatus.Closed;
+        if (provisional && !allowOpen)
+            throw new CommandRefusedException($"{regency} {period} is {state.Status.ToString().ToUpperInvariant()}, not CLOSED: its results can still change; " +
+                "close the month first, or give --allow-open for a package marked provisional");
         EvidenceSummary summary;
-        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+        var created = false;
+        try
+        {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            created = true;
             summary = await scope.ServiceProvider.GetRequiredService<EvidenceExport>().WriteAsync(regency, period, file, CancellationToken.None);
+        }
+        catch (Exception) when (created)
+        {
+            File.Delete(path); // nothing half-written is left behind
+            throw;
+        }
         // The export is itself an audit event: the chain attests which package left the hub, so an auditor can later
         // confirm the digest against the hub's trail (or against the segment of a later package).
         var audit = services.GetRequiredService<AuditTrail>();
@@ -165,6 +215,8 @@ public static class HubCommands
             audit.Append(tx, "hub-command", "evidence export", Guid.NewGuid().ToString("N"), regency, details);
             return true;
         }, CancellationToken.None);
+        if (provisional)
+            await output.WriteLineAsync($"PROVISIONAL: {regency} {period} is {state.Status.ToString().ToUpperInvariant()}; the package says so and its results can still change");
         await output.WriteLineAsync($"""
             wrote {path}: {summary.Lines} lines ({summary.Employees} employees, {summary.Purchases} purchases, {summary.Adjustments} adjustment revisions, {summary.Disputes} disputes)
             sha256      {summary.Sha256}
@@ -199,7 +251,7 @@ public static class HubCommands
               EBakul.Hub callers list
               EBakul.Hub audit verify
               EBakul.Hub migrate
-              EBakul.Hub evidence export --regency 35.22 --period YYYY-MM --out FILE
+              EBakul.Hub evidence export --regency 35.22 --period YYYY-MM --out FILE [--allow-open]
               EBakul.Hub evidence verify FILE
             """);
         return 2;

@@ -12,6 +12,30 @@ namespace EBakul.Hub.Hosting;
 /// </summary>
 public static class HubEndpoints
 {
+    /// <summary>
+    /// The most bytes of request headers either endpoint reads (Kestrel's <c>MaxRequestHeadersTotalSize</c>, and on HTTP/2
+    /// <c>MaxRequestHeaderFieldSize</c>; Kestrel's defaults are 32 and 16 KiB). Raised so that an oversized bearer token
+    /// still reaches the hub and is refused UNAUTHENTICATED <c>CREDENTIALS_MALFORMED</c>
+    /// (<see cref="Access.CredentialStore.MaxTokenLength"/>) rather than by the transport; a header block larger than
+    /// this is refused by Kestrel itself with HTTP 431 (docs/access.md, "Limits").
+    /// </summary>
+    public const int MaxRequestHeaderBytes = 256 * 1024;
+
+    /// <summary>
+    /// Applies <see cref="MaxRequestHeaderBytes"/> to Kestrel. On HTTP/2 one header field may be four times that before
+    /// the HPACK decoder gives up: a field between the two limits is refused on its own stream (HTTP 431), whereas a field
+    /// past the decoder's limit closes the whole connection (<c>COMPRESSION_ERROR</c>), failing the other calls on it.
+    /// </summary>
+    public static WebApplicationBuilder LimitRequestHeaders(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestHeadersTotalSize = MaxRequestHeaderBytes;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 4 * MaxRequestHeaderBytes;
+        });
+        return builder;
+    }
+
     /// <summary>The setting holding the gRPC endpoint's address.</summary>
     public const string GrpcUrlSetting = "Kestrel:Endpoints:Grpc:Url";
 

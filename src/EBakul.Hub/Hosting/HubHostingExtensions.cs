@@ -79,6 +79,7 @@ public static class HubHostingExtensions
         services.AddGrpcReflection();
         services.AddHubHttpJson();
         builder.AddBrowserAccess();
+        builder.LimitRequestHeaders();
         services.AddSingleton<DatabaseHealthCheck>(); // one instance: it keeps its latest schema reading
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
@@ -182,8 +183,9 @@ public static class HubHostingExtensions
     /// <summary>
     /// Healthy while the single writer can write (its thread runs and its latest commit succeeded) and the database holds
     /// every migration of this build. The writer's state is read on every probe (load balancers may ask many times a
-    /// second); the migrations are read from the database at most every ten seconds, so a database that cannot be read,
-    /// or one replaced by an older copy, shows within that time.
+    /// second); the migrations are read from the database at most every ten seconds while they were found in place, so
+    /// a database replaced by an older copy shows within that time, and on every probe while they were not (or could not
+    /// be read), so that a database readable again counts at the next probe.
     /// </summary>
     private sealed class DatabaseHealthCheck(DatabaseWriter writer, IServiceScopeFactory scopes) : IHealthCheck
     {
@@ -199,11 +201,11 @@ public static class HubHostingExtensions
 
         private async Task<string?> SchemaProblemAsync(CancellationToken cancellationToken)
         {
-            if (_schema is { } last && System.Diagnostics.Stopwatch.GetElapsedTime(last.At) < SchemaReadInterval) return last.Problem;
+            if (_schema is { Problem: null } last && System.Diagnostics.Stopwatch.GetElapsedTime(last.At) < SchemaReadInterval) return null;
             await _schemaRead.WaitAsync(cancellationToken);
             try
             {
-                if (_schema is { } again && System.Diagnostics.Stopwatch.GetElapsedTime(again.At) < SchemaReadInterval) return again.Problem;
+                if (_schema is { Problem: null } again && System.Diagnostics.Stopwatch.GetElapsedTime(again.At) < SchemaReadInterval) return null;
                 string? problem;
                 try
                 {

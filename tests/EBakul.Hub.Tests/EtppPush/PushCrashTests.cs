@@ -24,6 +24,7 @@ public sealed class PushCrashTests
         hub.Kill();
 
         var afterKill = await rig.DeliveriesAsync();
+        await AssertOnlySentDispatchesCountedAsync(rig, afterKill);
         var applied = (await rig.Etpp.ListAsync()).Adjustments.Where(s => s.AppliedCount > 0).Select(s => s.Key).ToHashSet();
         // The dead hub still holds its claimed rows, among them ones e-TPP applied without the hub hearing of it.
         var inFlight = afterKill.Where(a => a.DeliveryState == DeliveryState.Delivering).ToList();
@@ -35,6 +36,7 @@ public sealed class PushCrashTests
         var settled = await PushRig.SettledAsync(rig.Hub.Channel, hub.Output);
 
         var seen = await rig.AssertOutcomeAsync(settled, nips);
+        await AssertOnlySentDispatchesCountedAsync(rig, settled);
         // Pushed again after the restart (once its lease had run out), answered as a duplicate: still applied once.
         Assert.All(appliedUnheard, key => Assert.True(seen[key].Attempts >= 2, $"{key}: {seen[key].Attempts} attempts"));
         Assert.All(settled.Where(a => appliedUnheard.Contains(a.IdempotencyKey)), a => Assert.True(a.DeliveryAttempts >= 2));
@@ -61,11 +63,24 @@ public sealed class PushCrashTests
 
         var afterStop = await rig.DeliveriesAsync();
         Assert.DoesNotContain(afterStop, a => a.DeliveryState == DeliveryState.Delivering);
+        await AssertOnlySentDispatchesCountedAsync(rig, afterStop);
         Assert.Contains("returned to the queue", hub.Output);
 
         await rig.Etpp.ClearFaultsAsync();
         await hub.StartAsync();
         var settled = await PushRig.SettledAsync(rig.Hub.Channel, hub.Output);
         await rig.AssertOutcomeAsync(settled, nips);
+        await AssertOnlySentDispatchesCountedAsync(rig, settled);
+    }
+
+    /// <summary>
+    /// Every dispatch the hub counts (an adjustment's <c>delivery_attempts</c>) sent at least one request that e-TPP
+    /// received: rows claimed but not pushed when the hub stopped or died count none.
+    /// </summary>
+    private static async Task AssertOnlySentDispatchesCountedAsync(PushRig rig, IReadOnlyList<Adjustment> adjustments)
+    {
+        var received = (await rig.Etpp.ListAsync()).Adjustments.ToDictionary(s => s.Key, s => s.Attempts);
+        Assert.All(adjustments, a => Assert.True(a.DeliveryAttempts <= received.GetValueOrDefault(a.IdempotencyKey),
+            $"{a.IdempotencyKey}: the hub counts {a.DeliveryAttempts} dispatches, e-TPP received {received.GetValueOrDefault(a.IdempotencyKey)} requests"));
     }
 }

@@ -142,7 +142,7 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
     /// framework the hub does not target, such as the client's net8.0 tests, the hub's own framework), else the copy
     /// beside the tests.
     /// </summary>
-    private static string FindHubDll()
+    public static string FindHubDll()
     {
         var configuration = typeof(RestartableHubProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var framework = new DirectoryInfo(AppContext.BaseDirectory).Name;

@@ -29,7 +29,10 @@ public sealed class EvidenceExport(HubDbContext db, QuotaEvaluator evaluator, Qu
         var writer = new EvidenceWriter(output);
         var state = await PeriodClosing.GetAsync(db, regencyCode, period, cancellationToken);
         var policy = await policies.RequireInForceAsync(regencyCode, period, cancellationToken);
-        writer.Write(new HeaderLine(Format, regencyCode, period.ToString(), state.Status.ToString().ToUpperInvariant(), clock.GetUtcNow()));
+        writer.Write(new HeaderLine(Format, regencyCode, period.ToString(), state.Status.ToString().ToUpperInvariant(), clock.GetUtcNow())
+        {
+            Provisional = state.Status != PeriodStatus.Closed,
+        });
         writer.Write(PolicyLine.Of(policy));
 
         var employees = new List<string>();
@@ -222,7 +225,8 @@ public static class EvidenceVerifier
         if (closed && inForce.Values.FirstOrDefault(a => a.Adjustment.TppCorrectionRupiah != 0) is { Adjustment: not null } orphan)
             return Broken(orphan.Line, $"adjustment {orphan.Adjustment.Key} corrects NIP {orphan.Adjustment.Nip}, who is not an employee of the month in the package");
         return new EvidenceVerification(true, 0,
-            $"intact: {lineNumber - 1} lines, {employees.Count} employees, {adjustments.Count} adjustment revisions; every result follows from the purchases and policy version {policy.Version}; " +
+            (header.Provisional || !closed ? $"intact, PROVISIONAL (exported while the month was {header.PeriodStatus}: its results can still change): " : "intact: ") +
+            $"{lineNumber - 1} lines, {employees.Count} employees, {adjustments.Count} adjustment revisions; every result follows from the purchases and policy version {policy.Version}; " +
             $"audit segment links {end.AuditAnchor[..12]}… to {end.AuditHead[..12]}…");
     }
 
@@ -311,6 +315,10 @@ public abstract record EvidenceLine
 internal sealed record HeaderLine(string Format, string Regency, string Period, string PeriodStatus, DateTimeOffset ExportedAt) : EvidenceLine
 {
     public override string Type => "header";
+
+    /// <summary>Exported before the month was closed (<c>--allow-open</c>): its results can still change. Absent when false.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Provisional { get; init; }
 }
 
 internal sealed record PolicyLine(
