@@ -412,7 +412,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
                 latencies[i] = one.Elapsed.TotalMilliseconds;
             }
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: {string.Join(", ", latencies.Select(l => $"{l:N0} ms"))}"));
-            results.Add(usage.Stop(new ScenarioResult(name, ReportRepeats, "reports", all.Elapsed, latencies, hub.Usage.PeakMemoryBytes())) with { Baseline = baseline });
+            results.Add(usage.Stop(new ScenarioResult(name, ReportRepeats, "reports", all.Elapsed, [.. latencies.Order()], hub.Usage.PeakMemoryBytes())) with { Baseline = baseline });
         }
         return results;
     }
