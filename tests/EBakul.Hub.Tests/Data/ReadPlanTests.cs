@@ -21,9 +21,9 @@ namespace EBakul.Hub.Tests.Data;
 
 /// <summary>
 /// Every query a read of the hub issues (each List*, Get*, Stream*, search, evaluation and report RPC, first and next
-/// pages, with and without their filters; the regions are served from configuration) finds its rows through an index: no full scan of the ledger, the merchants,
-/// the employees or the adjustments, whose size grows with the regency and its months. A page's cost must follow the
-/// page, not the table.
+/// pages, with and without their filters; the regions are served from configuration) finds its rows through an index:
+/// no full scan of the ledger, the merchants, the employees or the adjustments, whose size grows with the regency and
+/// its months. A page's cost must follow the page, not the table.
 /// <para>
 /// How: the RPCs are called over a real channel on a database holding a closed month (adjustments, a dispute), a void
 /// and the other rows each read needs. Every statement the hub runs meanwhile is captured as it runs, with its
@@ -32,10 +32,9 @@ namespace EBakul.Hub.Tests.Data;
 /// parameters. On SQLite (no statistics on these tables, so the planner assumes large ones) a full scan is a
 /// <c>SCAN</c> of the table (by name or alias) without <c>USING INDEX</c>, an automatic index built on it, or its rows
 /// found by the regency alone and then sorted (a page that reads the whole regency: every row, at a hub of one regency).
-/// PostgreSQL's choice between sorting and an ordered index depends on statistics these small tables do not have: there
-/// only the scans are judged, and the <c>reads</c> benchmark times the pages at province scale.
 /// On PostgreSQL the plan is taken with <c>enable_seqscan = off</c>, so a <c>Seq Scan</c> node left on one of the tables is
-/// one no index can replace.
+/// one no index can replace; its choice between sorting and an ordered index depends on statistics these small tables
+/// do not have, so there only the scans are judged (the <c>reads</c> benchmark times the pages at province scale).
 /// </para>
 /// </summary>
 public sealed partial class ReadPlanTests : IDisposable
