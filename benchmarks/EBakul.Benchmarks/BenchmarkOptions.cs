@@ -59,12 +59,12 @@ public sealed record BenchmarkOptions(
 
     /// <summary>Every scenario, in the order they run (the <c>pg-</c> ones on PostgreSQL).</summary>
     public static readonly string[] AllScenarios =
-        ["single", "json", "batch", "late", "floor", "import", "sync", "pg-single", "pg-replicas", "reports", "close", "pg-reports", "pg-close"];
+        ["single", "json", "batch", "late", "floor", "import", "sync", "pg-single", "pg-replicas", "reports", "close", "reads", "pg-reports", "pg-close", "pg-reads"];
 
     /// <summary>What the command line accepts.</summary>
     public const string Usage =
         "usage: EBakul.Benchmarks [--smoke] [--warm-up SECONDS] [--duration SECONDS] [--in-flight N] [--page-size BYTES]\n" +
-        "                         [--scenarios single,json,batch,late,floor,import,sync,pg-single,pg-replicas,reports,close,pg-reports,pg-close]\n" +
+        "                         [--scenarios single,json,batch,late,floor,import,sync,pg-single,pg-replicas,reports,close,reads,pg-reports,pg-close,pg-reads]\n" +
         "                         [--province-employees N] [--province-purchases-per-employee N] [--month-fill N]\n" +
         "                         [--hub PATH/EBakul.Hub.dll]\n" +
         "                         [--hub-setting KEY=VALUE]... [--postgres CONNECTION]";

@@ -60,16 +60,18 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             if (Runs("sync")) results.Add(await SyncEmployeesAsync(hub) with { Baseline = baseline });
         }
         if (Runs("pg-single") || Runs("pg-replicas")) results.AddRange(await PostgresLedgerAsync(Runs));
-        if (Runs("close") || Runs("reports")) results.AddRange(await ProvinceAsync(null, Runs("reports"), Runs("close")));
-        if (Runs("pg-reports") || Runs("pg-close")) results.AddRange(await ProvinceAsync(await PostgresAsync(), Runs("pg-reports"), Runs("pg-close")));
+        if (Runs("close") || Runs("reports") || Runs("reads")) results.AddRange(await ProvinceAsync(null, Runs("reports"), Runs("close"), Runs("reads")));
+        if (Runs("pg-reports") || Runs("pg-close") || Runs("pg-reads"))
+            results.AddRange(await ProvinceAsync(await PostgresAsync(), Runs("pg-reports"), Runs("pg-close"), Runs("pg-reads")));
         return results;
     }
 
     /// <summary>
     /// The province hub (a month of demo data at province scale) on SQLite, or on <paramref name="server"/>: loaded,
-    /// restarted on its database, then its reports timed and its month closed.
+    /// restarted on its database, then its reports timed, its month closed, and the first page of every read timed (after
+    /// the close, so that the adjustments' lists have the month's rows; without it they read an empty month).
     /// </summary>
-    private async Task<List<ScenarioResult>> ProvinceAsync(PostgresServer? server, bool reports, bool close)
+    private async Task<List<ScenarioResult>> ProvinceAsync(PostgresServer? server, bool reports, bool close, bool reads)
     {
         var results = new List<ScenarioResult>();
         var store = server is null ? "" : " on PostgreSQL";
@@ -90,6 +92,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         results.Add(baseline);
         if (reports) results.AddRange((await ReportsAsync(province, period, baseline)).Select(r => r with { Name = r.Name + store }));
         if (close) results.Add(await ClosePeriodAsync(province, period, server) with { Baseline = baseline });
+        if (reads)
+            results.AddRange((await ReadPages.RunAsync(province, period, options.Smoke, log)).Select(r => r with { Name = r.Name + store, Baseline = baseline }));
         return results;
     }
 
@@ -408,7 +412,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
                 latencies[i] = one.Elapsed.TotalMilliseconds;
             }
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: {string.Join(", ", latencies.Select(l => $"{l:N0} ms"))}"));
-            results.Add(usage.Stop(new ScenarioResult(name, ReportRepeats, "reports", all.Elapsed, latencies, hub.Usage.PeakMemoryBytes())) with { Baseline = baseline });
+            results.Add(usage.Stop(new ScenarioResult(name, ReportRepeats, "reports", all.Elapsed, [.. latencies.Order()], hub.Usage.PeakMemoryBytes())) with { Baseline = baseline });
         }
         return results;
     }

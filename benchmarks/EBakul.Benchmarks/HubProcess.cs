@@ -45,6 +45,27 @@ public sealed class HubProcess : IAsyncDisposable
     /// <summary>The development admin's token the channels use.</summary>
     public string Token { get; }
 
+    /// <summary>
+    /// A channel as the development e-TPP caller (the scopes of the adjustments' pull), whose token the hub's first start
+    /// wrote beside the development admin's; the caller disposes it.
+    /// </summary>
+    public GrpcChannel EtppChannel()
+    {
+        const string prefix = "EBAKUL_ETPP_TOKEN=";
+        var token = File.ReadAllLines(Path.Combine(_folder, "dev-credentials.env")).Single(l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..];
+        var credentials = CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("authorization", $"Bearer {token}");
+            return Task.CompletedTask;
+        });
+        return GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, credentials),
+            UnsafeUseInsecureChannelCallCredentials = true,
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+        });
+    }
+
     /// <summary>The hub's process id.</summary>
     public int ProcessId => _process.Id;
 

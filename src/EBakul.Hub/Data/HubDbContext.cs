@@ -121,6 +121,8 @@ public class HubDbContext : DbContext
             e.HasIndex(x => x.QrisNmid).IsUnique();
             e.HasIndex(x => new { x.RegencyCode, x.KecamatanCode, x.Status });
             e.HasIndex(x => new { x.RegencyCode, x.Status, x.Category });
+            // ListMerchants' order: a page reads its rows, not the regency's registry sorted.
+            e.HasIndex(x => new { x.RegencyCode, x.Id });
             e.HasIndex(x => new { x.Latitude, x.Longitude });
         });
         model.Entity<MerchantStatusChange>(e =>

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using EBakul.Hub.Data.Postgres;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -117,6 +118,24 @@ public abstract class StoreDialect
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = connection is Npgsql.NpgsqlConnection ? PostgresSql.Translate(sql) : sql;
+        return command;
+    }
+
+    /// <summary>
+    /// The hub's hand-written reads (reports, quota evaluations, compliance snapshots) as they are about to run: event
+    /// <see cref="ReadCommandExecuting"/> with the <see cref="DbCommand"/>, its parameters bound, as payload (EF Core's own
+    /// queries are on EF Core's listener). Written only while something listens: tests/EBakul.Hub.Tests/Data/ReadPlanTests
+    /// checks every read's plan with it.
+    /// </summary>
+    public static readonly DiagnosticListener ReadCommands = new("EBakul.Hub.ReadCommands");
+
+    /// <summary>The name of the <see cref="ReadCommands"/> event.</summary>
+    public const string ReadCommandExecuting = "ReadCommandExecuting";
+
+    /// <summary>Tells <see cref="ReadCommands"/>' listeners that <paramref name="command"/> is about to run, and returns it.</summary>
+    public static DbCommand Announce(DbCommand command)
+    {
+        if (ReadCommands.IsEnabled(ReadCommandExecuting)) ReadCommands.Write(ReadCommandExecuting, command);
         return command;
     }
 

@@ -399,6 +399,9 @@ namespace EBakul.Hub.Data.Migrations
                     b.HasIndex("Latitude", "Longitude")
                         .HasDatabaseName("ix_merchants_latitude_longitude");
 
+                    b.HasIndex("RegencyCode", "Id")
+                        .HasDatabaseName("ix_merchants_regency_code_id");
+
                     b.HasIndex("RegencyCode", "Nib")
                         .IsUnique()
                         .HasDatabaseName("ix_merchants_regency_code_nib");

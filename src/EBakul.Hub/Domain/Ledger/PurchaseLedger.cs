@@ -321,9 +321,12 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     /// <summary>Waits until entries may have been appended (or the timeout passes).</summary>
     public Task WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken) => appended.WaitAsync(timeout, cancellationToken);
 
+    // The reversal of each entry, found through the unique index on reverses_entry_id (which holds reversals only). Said
+    // "not null" explicitly: compared alone, EF Core adds "OR (reverses_entry_id IS NULL AND id IS NULL)" for the
+    // correlated id, which neither store can answer from that index: every row returned scanned the whole ledger.
     private static IQueryable<LedgerEntryView> WithVoids(HubDbContext db, IQueryable<LedgerEntry> entries) =>
         entries.AsNoTracking().Select(e => new LedgerEntryView(e,
-            db.LedgerEntries.Where(r => r.ReversesEntryId == e.Id).Select(r => r.Id).FirstOrDefault()));
+            db.LedgerEntries.Where(r => r.ReversesEntryId != null && r.ReversesEntryId == e.Id).Select(r => r.Id).FirstOrDefault()));
 
     /// <summary>The employee's status on a date as the quota evaluation resolves it (<see cref="StatusTimeline"/>); null before their service.</summary>
     private static EmployeeStatus? StatusOn(WriteTransaction tx, string nip, DateOnly date)

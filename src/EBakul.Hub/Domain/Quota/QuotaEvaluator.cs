@@ -616,7 +616,7 @@ public sealed class QuotaEvaluator(HubDbContext db, QuotaPolicies policies)
         if (range?.To is { } to) StoreDialect.AddParameter(command, "$to", to);
         if (range?.Only is { } only)
             for (var i = 0; i < only.Count; i++) StoreDialect.AddParameter(command, "$nip" + i.ToString(CultureInfo.InvariantCulture), only[i]);
-        return command;
+        return StoreDialect.Announce(command);
     }
 
     private static EmployeeFacts ReadEmployee(DbDataReader rows) => new(

@@ -319,7 +319,7 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         StoreDialect.AddParameter(command, "@period", period.Key);
         if (sql.Contains("@from", StringComparison.Ordinal)) StoreDialect.AddParameter(command, "@from", from);
         if (sql.Contains("@to", StringComparison.Ordinal)) StoreDialect.AddParameter(command, "@to", to);
-        using var rows = command.ExecuteReader();
+        using var rows = StoreDialect.Announce(command).ExecuteReader();
         while (rows.Read()) read(rows);
     }
 }

@@ -161,7 +161,7 @@ internal static class ReportSql
     {
         var command = StoreDialect.Command(connection, db.Database.CurrentTransaction?.GetDbTransaction(), sql);
         foreach (var (name, value) in parameters) StoreDialect.AddParameter(command, name, value);
-        return command;
+        return StoreDialect.Announce(command);
     }
 
     /// <summary>Runs <paramref name="sql"/> on the context's connection and hands each row to <paramref name="read"/>.</summary>

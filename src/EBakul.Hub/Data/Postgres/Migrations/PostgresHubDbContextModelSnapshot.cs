@@ -447,6 +447,9 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.HasIndex("Latitude", "Longitude")
                         .HasDatabaseName("ix_merchants_latitude_longitude");
 
+                    b.HasIndex("RegencyCode", "Id")
+                        .HasDatabaseName("ix_merchants_regency_code_id");
+
                     b.HasIndex("RegencyCode", "Nib")
                         .IsUnique()
                         .HasDatabaseName("ix_merchants_regency_code_nib");
