@@ -93,7 +93,14 @@ public sealed class OpenApiContract : IDocumentFilter
             }
             // Every write names its request id (the hub refuses one without).
             if (message.FindFieldByName("request_id") is { } requestId && requests.Contains(name) && IsRequestMessage(name, context))
+            {
                 schema.Required.Add(requestId.JsonName);
+                if (schema.Properties.TryGetValue(requestId.JsonName, out var property))
+                {
+                    property.Pattern = "^[A-Za-z0-9._:-]{1,64}$";
+                    property.MaxLength = 64;
+                }
+            }
         }
 
         foreach (var operation in document.Paths.Values.SelectMany(p => p.Operations.Values))
