@@ -61,7 +61,13 @@ public sealed class HubErrorInterceptor : Interceptor
 
     /// <summary>Whether the call came over HTTP/JSON (transcoded), whose callers name fields in lowerCamelCase.</summary>
     private static bool IsJson(ServerCallContext context) =>
-        context.GetHttpContext().GetEndpoint() is { } endpoint && Hosting.HttpJsonApi.IsTranscoded(endpoint);
+        TryGetHttpContext(context)?.GetEndpoint() is { } endpoint && Hosting.HttpJsonApi.IsTranscoded(endpoint);
+
+    private static HttpContext? TryGetHttpContext(ServerCallContext context)
+    {
+        try { return context.GetHttpContext(); }
+        catch (InvalidOperationException) { return null; }
+    }
 
     /// <summary>
     /// Counts a refusal of <paramref name="method"/> (the full name, "/package.Service/Method") and builds its status: also
