@@ -115,6 +115,21 @@ public sealed class OpenApiContract : IDocumentFilter
             operation.Responses["default"] = new OpenApiResponse { Reference = new OpenApiReference { Type = ReferenceType.Response, Id = "Error" } };
         }
 
+        // A method answering google.api.HttpBody sends the document itself (e.g. a statement as HTML), not JSON.
+        foreach (var api in context.ApiDescriptions)
+        {
+            if (api.ActionDescriptor.EndpointMetadata.OfType<GrpcJsonTranscodingMetadata>().FirstOrDefault() is not { } transcoded
+                || transcoded.MethodDescriptor.OutputType.FullName != "google.api.HttpBody"
+                || !document.Paths.TryGetValue("/" + api.RelativePath, out var item)
+                || !Enum.TryParse<OperationType>(api.HttpMethod, ignoreCase: true, out var verb)
+                || !item.Operations.TryGetValue(verb, out var operation)) continue;
+            operation.Responses["200"] = new OpenApiResponse
+            {
+                Description = "The document itself; its Content-Type says what it is (e.g. text/html for a statement to print).",
+                Content = new Dictionary<string, OpenApiMediaType> { ["*/*"] = new() { Schema = new OpenApiSchema { Type = "string", Format = "binary" } } },
+            };
+        }
+
         AddErrorSchemas(schemas);
         foreach (var (status, codes, description) in ErrorStatuses)
             document.Components.Responses[ResponseId(status)] = ErrorResponse($"{codes}: {description}");
