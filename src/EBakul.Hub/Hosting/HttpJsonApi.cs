@@ -1,9 +1,5 @@
 using EBakul.Ledger.V1;
-using EBakul.Hub.Errors;
-using Google.Protobuf;
 using Google.Protobuf.Reflection;
-using Google.Protobuf.WellKnownTypes;
-using Google.Rpc;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.OpenApi.Models;
 using Scalar.AspNetCore;
@@ -13,8 +9,9 @@ namespace EBakul.Hub.Hosting;
 /// <summary>
 /// The hub's HTTP/JSON surface on the <c>Http</c> endpoint: every unary and server-streaming RPC transcoded from its
 /// <c>google.api.http</c> annotation (the call runs through the same interceptors as over gRPC: credentials, scopes,
-/// regency binding, rate limit, audit, error mapping), the OpenAPI document generated from the protos at
-/// <c>/openapi/v1.json</c>, and a reference page at <c>/docs</c>.
+/// regency binding, rate limit, audit, error mapping) after <see cref="TranscodedRequestChecks"/> has checked its query
+/// string and body, the OpenAPI document generated from the protos at <c>/openapi/v1.json</c> (made to say what the wire
+/// carries by <see cref="OpenApiContract"/>), and a reference page at <c>/docs</c> that loads nothing from another host.
 /// </summary>
 public static class HttpJsonApi
 {
