@@ -2,7 +2,8 @@
 # Runs every check and test of the repository: proto lint, the OpenAPI document (regenerated from the built hub,
 # compared with the committed copy, linted), the xunit suite (which also starts the real hub process for the
 # end-to-end tests) on SQLite and again, the hub's tests, on PostgreSQL (a throwaway cluster this script starts and
-# always stops: scripts/postgres-cluster.sh), the TypeScript client's generated-code check and tests, the dashboard's browser test, then the benchmark's smoke run
+# always stops: scripts/postgres-cluster.sh), the TypeScript client's generated-code check and tests, a client generated
+# from the OpenAPI document (tests/openapi-client) and the reference page in a browser, the dashboard's browser test, then the benchmark's smoke run
 # (every scenario at a tiny size, in seconds: it fails only when a scenario fails, never on a figure).
 # Prints "N passed, N failed" at the end.
 set -euo pipefail
@@ -70,6 +71,14 @@ ts_results=TestResults/typescript-client.tap
 node --test --test-reporter=tap clients/typescript/test/*.test.mjs >"$ts_results" || status=1
 grep -E '^# (pass|fail) ' "$ts_results" || true
 
+echo "== a client generated from the OpenAPI document, and the reference page (/docs) in a browser"
+# openapi-typescript makes types of clients/openapi/ebakul-hub.v1.json, tsc checks tests/openapi-client/program.ts
+# against them, and the program (openapi-fetch) runs against a hub process the test starts and always stops; the
+# reference page must load nothing from another host (Debian's chromium, playwright-core).
+openapi_client_results=TestResults/openapi-client.tap
+node --test --test-reporter=tap tests/openapi-client/*.test.mjs >"$openapi_client_results" || status=1
+grep -E '^# (pass|fail|skipped) |# SKIP' "$openapi_client_results" || true
+
 echo "== dashboard in a browser (Debian's chromium, playwright-core, axe-core)"
 # Starts its own hub process with demo data; screenshots, the print view as PDF and a CSV go to TestResults/dashboard/
 # (artifacts).
@@ -99,7 +108,7 @@ for trx in TestResults/*.trx; do
   f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
   passed=$((passed + p)); failed=$((failed + f))
 done
-for tap in "$ts_results" "$dashboard_results" "$docs_results"; do
+for tap in "$ts_results" "$openapi_client_results" "$dashboard_results" "$docs_results"; do
   [ -f "$tap" ] || continue
   p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$tap" | tail -1)
   f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$tap" | tail -1)

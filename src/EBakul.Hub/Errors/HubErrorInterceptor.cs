@@ -56,7 +56,18 @@ public sealed class HubErrorInterceptor : Interceptor
     private const string RecordPurchaseMethod = "/ebakul.ledger.v1.LedgerService/RecordPurchase";
 
     /// <summary>Counts a refusal by method, status and reason (and a refused purchase), then builds its status.</summary>
-    private static RpcException Refused(HubException ex, ServerCallContext context) => Refused(ex, context.Method);
+    private static RpcException Refused(HubException ex, ServerCallContext context) =>
+        Refused(IsJson(context) ? ex.WithJsonFieldNames() : ex, context.Method);
+
+    /// <summary>Whether the call came over HTTP/JSON (transcoded), whose callers name fields in lowerCamelCase.</summary>
+    private static bool IsJson(ServerCallContext context) =>
+        TryGetHttpContext(context)?.GetEndpoint() is { } endpoint && Hosting.HttpJsonApi.IsTranscoded(endpoint);
+
+    private static HttpContext? TryGetHttpContext(ServerCallContext context)
+    {
+        try { return context.GetHttpContext(); }
+        catch (InvalidOperationException) { return null; }
+    }
 
     /// <summary>
     /// Counts a refusal of <paramref name="method"/> (the full name, "/package.Service/Method") and builds its status: also

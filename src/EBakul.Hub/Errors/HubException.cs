@@ -64,6 +64,37 @@ public sealed class HubException : Exception
     public static HubException FailedPrecondition(string reason, string message, IReadOnlyDictionary<string, string> metadata) =>
         new(StatusCode.FailedPrecondition, reason, message, []) { Metadata = metadata };
 
+    /// <summary>
+    /// The same failure with each violation's field path named as the proto3 JSON mapping names it
+    /// (<c>purchase.amount_rupiah</c> becomes <c>purchase.amountRupiah</c>; indexes and map keys in brackets are kept), for a
+    /// call made over HTTP/JSON.
+    /// </summary>
+    public HubException WithJsonFieldNames()
+    {
+        if (Violations.Count == 0) return this;
+        var violations = Violations.Select(v => v with { Field = JsonFieldPath(v.Field) }).ToList();
+        var message = Message;
+        foreach (var (before, after) in Violations.Zip(violations))
+            message = message.Replace(before.Field + ":", after.Field + ":", StringComparison.Ordinal);
+        return new HubException(Code, Reason, message, violations) { Metadata = Metadata };
+    }
+
+    private static string JsonFieldPath(string path)
+    {
+        var json = new System.Text.StringBuilder(path.Length);
+        var inBrackets = false;
+        var upper = false;
+        foreach (var c in path)
+        {
+            if (c == '[') inBrackets = true;
+            else if (c == ']') inBrackets = false;
+            if (!inBrackets && c == '_' ) { upper = true; continue; }
+            json.Append(upper && !inBrackets ? char.ToUpperInvariant(c) : c);
+            upper = false;
+        }
+        return json.ToString();
+    }
+
     /// <summary>Figures sent as <c>ErrorInfo.metadata</c>; empty for most errors.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; private init; } = new Dictionary<string, string>();
 

@@ -40,9 +40,12 @@ public sealed class JsonErrorTests : IDisposable
         Assert.Equal("REQUEST_INVALID", Detail(body, "google.rpc.ErrorInfo").GetProperty("reason").GetString());
         var fields = Detail(body, "google.rpc.BadRequest").GetProperty("fieldViolations").EnumerateArray()
             .Select(v => v.GetProperty("field").GetString()).ToList();
-        Assert.Contains("merchant.owner_name", fields);
+        // Named as the JSON body names them (lowerCamel), not by their proto names.
+        Assert.Contains("merchant.ownerName", fields);
         Assert.Contains("merchant.category", fields);
         Assert.DoesNotContain("merchant.name", fields);
+        Assert.DoesNotContain(fields, f => f!.Contains('_'));
+        Assert.Contains("merchant.ownerName: is required", body.GetProperty("message").GetString());
     }
 
     [Fact]
@@ -78,12 +81,13 @@ public sealed class JsonErrorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{"requestId":"r-2","merchant":{"nama":"Warung"}}""", "Unknown field: nama")]
-    [InlineData("""{"requestId":2}""", "JSON number")]
-    [InlineData("""{"requestId":"r-3","merchant":{"category":"WARUNG"}}""", "Invalid enum value: WARUNG")]
-    [InlineData("""{"requestId":"r-4","merchant":""", "end of document")]
-    [InlineData("""[1,2]""", "")]
-    public async Task A_body_that_is_not_the_request_is_400_and_writes_nothing(string json, string expected)
+    [InlineData("""{"requestId":"r-2","merchant":{"nama":"Warung"}}""", "merchant.nama", "FIELD_UNKNOWN", "MerchantDraft has no field nama")]
+    [InlineData("""{"requestId":2}""", "requestId", "FIELD_TYPE_INVALID", "must be a JSON string, not the number 2")]
+    [InlineData("""{"requestId":"r-3","merchant":{"category":"WARUNG"}}""", "merchant.category", "FIELD_TYPE_INVALID", "\"WARUNG\" is not a value of MerchantCategory")]
+    [InlineData("""{"request_id":"r-5","merchant":{"owner_name":7}}""", "merchant.ownerName", "FIELD_TYPE_INVALID", "must be a JSON string")]
+    [InlineData("""{"requestId":"r-4","merchant":""", null, null, "not valid JSON")]
+    [InlineData("""[1,2]""", null, null, "must be a JSON object of RegisterMerchantRequest")]
+    public async Task A_body_that_is_not_the_request_is_400_and_writes_nothing(string json, string? field, string? fieldReason, string expected)
     {
         using var client = AdminClient();
         var (status, body) = await ReadAsync(await client.PostAsync(Merchants, Json(json)));
@@ -91,6 +95,16 @@ public sealed class JsonErrorTests : IDisposable
         Assert.Equal(3, body.GetProperty("code").GetInt32());
         Assert.Contains(expected, body.GetProperty("message").GetString());
         Assert.Equal("JSON_INVALID", Detail(body, "google.rpc.ErrorInfo").GetProperty("reason").GetString());
+        if (field is null)
+        {
+            Assert.DoesNotContain(body.GetProperty("details").EnumerateArray(), d => d.GetProperty("@type").GetString()!.EndsWith("BadRequest"));
+        }
+        else
+        {
+            var violation = Assert.Single(Detail(body, "google.rpc.BadRequest").GetProperty("fieldViolations").EnumerateArray());
+            Assert.Equal(field, violation.GetProperty("field").GetString());
+            Assert.Equal(fieldReason, violation.GetProperty("reason").GetString());
+        }
         Assert.Equal(0, await CountMerchantsAsync());
     }
 
