@@ -29,11 +29,11 @@ public static class StorageFailure
                 if (postgres.SqlState == "53100")
                     return HubException.Unavailable("STORAGE_FULL", "the hub's database disk is full; nothing was written, retry later with the same request_id");
                 if (postgres.SqlState.StartsWith("53", StringComparison.Ordinal) || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal) || postgres.SqlState.StartsWith("08", StringComparison.Ordinal))
-                    return HubException.Unavailable("DATABASE_UNAVAILABLE", "the hub's database cannot take the write now; nothing was written, retry later with the same request_id");
+                    return HubException.Unavailable("DATABASE_UNAVAILABLE", "the hub's database cannot serve the call now (out of connections or memory, or shutting down); nothing was changed: retry later (a write with the same request_id)");
                 return null;
             }
             if (e is Npgsql.NpgsqlException { IsTransient: true } or Npgsql.NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException })
-                return HubException.Unavailable("DATABASE_UNAVAILABLE", "the hub's database cannot be reached; nothing was written, retry later with the same request_id");
+                return HubException.Unavailable("DATABASE_UNAVAILABLE", "the hub's database cannot be reached; nothing was changed: retry later (a write with the same request_id)");
             if (e is not SqliteException sqlite) continue;
             return (sqlite.SqliteErrorCode & 0xFF) switch
             {
