@@ -14,12 +14,13 @@ namespace EBakul.Hub.Hosting;
 /// <summary>
 /// Makes the generated OpenAPI document say what the JSON on the wire is (the proto3 JSON mapping the hub speaks):
 /// 64-bit integers are strings (<c>type: string, format: int64</c>, as grpc-gateway's generator writes them), timestamps
-/// <c>date-time</c>; every field of an answer is <c>required</c> (the hub writes each, with its default when unset) and
-/// so is a write's <c>requestId</c>; schemas are named by their proto full name (<c>ebakul.ledger.v1.ReceiptKind</c>);
+/// <c>date-time</c>; every field of an answer is <c>required</c> (the hub writes each, with its default when unset), and
+/// so is every request field the protos mark <c>(google.api.field_behavior) = REQUIRED</c> (AIP-203: the hub refuses a
+/// request without it), as a query parameter or in the body, but not in a body beside the path that carries it; schemas are named by their proto full name (<c>ebakul.ledger.v1.ReceiptKind</c>);
 /// errors are <c>google.rpc.Status</c> with typed <c>ErrorInfo</c> and <c>BadRequest</c> details for each HTTP status
 /// the hub answers; the server is the address the document is read from.
 /// </summary>
-public sealed class OpenApiContract : IDocumentFilter
+public sealed partial class OpenApiContract : IDocumentFilter
 {
     private static readonly Lazy<(Dictionary<System.Type, string> Names, Dictionary<string, MessageDescriptor> Messages)> Protos = new(Load);
 
@@ -74,9 +75,26 @@ public sealed class OpenApiContract : IDocumentFilter
     {
         var schemas = document.Components.Schemas;
         var requests = new HashSet<string>();
+        // The fields each request message's path carries ({regencyCode}): required there, not again in the body.
+        var inPath = new Dictionary<string, HashSet<string>>();
         foreach (var api in context.ApiDescriptions)
-            if (api.ActionDescriptor.EndpointMetadata.OfType<GrpcJsonTranscodingMetadata>().FirstOrDefault() is { } transcoded)
-                CollectMessages(transcoded.MethodDescriptor.InputType, requests);
+        {
+            if (api.ActionDescriptor.EndpointMetadata.OfType<GrpcJsonTranscodingMetadata>().FirstOrDefault() is not { } transcoded) continue;
+            CollectMessages(transcoded.MethodDescriptor.InputType, requests);
+            if (!inPath.TryGetValue(transcoded.MethodDescriptor.InputType.FullName, out var path))
+                inPath[transcoded.MethodDescriptor.InputType.FullName] = path = new HashSet<string>(StringComparer.Ordinal);
+            foreach (Match name in PathParameter().Matches(api.RelativePath ?? "")) path.Add(name.Groups[1].Value);
+            // A required field read from the query string is a required parameter.
+            if (document.Paths.TryGetValue("/" + api.RelativePath, out var item)
+                && Enum.TryParse<OperationType>(api.HttpMethod, ignoreCase: true, out var verb)
+                && item.Operations.TryGetValue(verb, out var operation))
+            {
+                foreach (var parameter in operation.Parameters.Where(p => p.In == ParameterLocation.Query))
+                    if (transcoded.MethodDescriptor.InputType.Fields.InDeclarationOrder().FirstOrDefault(f => f.JsonName == parameter.Name) is { } field
+                        && IsRequired(field))
+                        parameter.Required = true;
+            }
+        }
 
         foreach (var (name, schema) in schemas)
         {
@@ -90,11 +108,12 @@ public sealed class OpenApiContract : IDocumentFilter
                 else Retype(property, field);
                 // Every field of an answer is written (defaults too) except a oneof's unset members and unset messages.
                 if (isAnswerOnly && field.RealContainingOneof is null && !field.HasPresence) schema.Required.Add(field.JsonName);
+                else if (!isAnswerOnly && IsRequired(field) && !(inPath.TryGetValue(name, out var path) && path.Contains(field.JsonName)))
+                    schema.Required.Add(field.JsonName);
             }
-            // Every write names its request id (the hub refuses one without).
+            // A write's request id: required where the protos say so (every write but a close's preview, validate_only).
             if (message.FindFieldByName("request_id") is { } requestId && requests.Contains(name) && IsRequestMessage(name, context))
             {
-                schema.Required.Add(requestId.JsonName);
                 if (schema.Properties.TryGetValue(requestId.JsonName, out var property))
                 {
                     property.Pattern = "^[A-Za-z0-9._:-]{1,64}$";
@@ -162,6 +181,14 @@ public sealed class OpenApiContract : IDocumentFilter
     };
 
     private static OpenApiSchema Ref(string id) => new() { Reference = new OpenApiReference { Type = ReferenceType.Schema, Id = id } };
+
+    /// <summary>Whether the protos mark the field <c>(google.api.field_behavior) = REQUIRED</c>.</summary>
+    private static bool IsRequired(FieldDescriptor field) =>
+        field.GetOptions()?.GetExtension(Google.Api.FieldBehaviorExtensions.FieldBehavior) is { } behaviors
+        && behaviors.Contains(Google.Api.FieldBehavior.Required);
+
+    [GeneratedRegex(@"\{([A-Za-z0-9_.]+)\}")]
+    private static partial Regex PathParameter();
 
     private static bool IsRequestMessage(string name, DocumentFilterContext context) =>
         context.ApiDescriptions.Any(api => api.ActionDescriptor.EndpointMetadata.OfType<GrpcJsonTranscodingMetadata>()

@@ -206,6 +206,43 @@ public sealed class JsonRequestCheckTests : IDisposable
         Assert.Equal(["code", "details", "message"], status.GetProperty("required").EnumerateArray().Select(r => r.GetString()).Order());
     }
 
+    [Fact]
+    public async Task The_openapi_document_marks_required_what_the_protos_mark_required_and_the_hub_refuses_without_it()
+    {
+        using var client = _hub.CreateClient();
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        string[] Required(string schema) => schemas.GetProperty(schema).TryGetProperty("required", out var required)
+            ? [.. required.EnumerateArray().Select(r => r.GetString()!).Order()] : [];
+
+        // The protos mark the fields the hub requires (google.api.field_behavior, AIP-203); the document follows them.
+        var marked = EBakul.Hub.Tests.Access.RegencyBindingTests.Contracts.SelectMany(AllMessages).Distinct()
+            .SelectMany(m => m.Fields.InDeclarationOrder())
+            .Count(f => f.GetOptions()?.GetExtension(Google.Api.FieldBehaviorExtensions.FieldBehavior) is { } behaviors
+                && behaviors.Contains(Google.Api.FieldBehavior.Required));
+        Assert.True(marked >= 100, $"only {marked} fields are marked REQUIRED");
+        Assert.Equal(["amountRupiah", "employeeNip", "merchantId", "occurTime", "receiptKind", "receiptReference"], Required("ebakul.ledger.v1.PurchaseDraft"));
+        // The body does not repeat what the path carries; a close's preview needs no request id.
+        Assert.Equal(["purchase", "requestId"], Required("ebakul.ledger.v1.RecordPurchaseRequest"));
+        Assert.DoesNotContain("requestId", Required("ebakul.payroll.v1.ClosePeriodRequest"));
+        Assert.Equal(["latitude", "longitude"], Required("ebakul.merchants.v1.GeoPoint"));
+        var list = document.RootElement.GetProperty("paths").GetProperty("/v1/regencies/{regencyCode}/adjustments").GetProperty("get");
+        var parameters = list.GetProperty("parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.TryGetProperty("required", out var r) && r.GetBoolean());
+        Assert.True(parameters["regencyCode"] && parameters["period"]);
+        Assert.False(parameters["pageSize"]);
+
+        // What the document calls required, the hub refuses without.
+        using var admin = AdminClient();
+        var (status, body, _) = await ReadAsync(await admin.PostAsync("/v1/regencies/35.22/purchases", Json(
+            """{"requestId":"req-1","purchase":{"employeeNip":"198503152010011001","merchantId":"m","receiptKind":"RECEIPT_KIND_NOTA","receiptReference":"NT-1"}}""")));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(Violations(body), v => v.GetProperty("field").GetString() == "purchase.amountRupiah");
+        (status, body, _) = await ReadAsync(await admin.GetAsync("/v1/regencies/35.22/compliance"));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(Violations(body), v => v.GetProperty("field").GetString() == "period");
+    }
+
     private static IEnumerable<MessageDescriptor> AllMessages(FileDescriptor file)
     {
         static IEnumerable<MessageDescriptor> Nested(MessageDescriptor m) => m.NestedTypes.SelectMany(Nested).Prepend(m);
