@@ -88,6 +88,7 @@ grep -E '^# (pass|fail|skipped) |# SKIP' "$dashboard_results" || true
 
 echo "== the docs run (README.md and docs/clients.md shell blocks, the PHP example) against a demo hub"
 # On the documented addresses 127.0.0.1:5080 and :5081; each page's output goes to TestResults/docs/.
+# tests/docs/reasons.test.mjs (no hub) checks that docs/errors.md lists every error reason the hub raises, and only those.
 docs_results=TestResults/docs.tap
 node --test --test-reporter=tap tests/docs/*.test.mjs >"$docs_results" || status=1
 grep -E '^# (pass|fail|skipped) |# SKIP|^not ok' "$docs_results" || true
