@@ -9,13 +9,14 @@
 // building it again; and `dotnet run --project clients/…` runs the repository's project. A block preceded by `<!-- not run by tests/docs: REASON -->` is not
 // run (it starts a hub of its own, runs the test suite, or needs a machine of the reader's). Each page's output is kept
 // in TestResults/docs/.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
+import { startHub } from "../../clients/typescript/test/hub-process.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const hubDll = join(root, "src/EBakul.Hub/bin/Release/net10.0/EBakul.Hub.dll");
@@ -41,42 +42,27 @@ export function fencedBlocks(file, language) {
 /** A folder laid out like the repository for the blocks, with a demo hub on the documented addresses. */
 async function startDemoHub() {
   const work = mkdtempSync(join(tmpdir(), "ebakul-docs-"));
-  mkdirSync(join(work, "src/EBakul.Hub/data"), { recursive: true });
+  const data = join(work, "src/EBakul.Hub/data");
+  mkdirSync(data, { recursive: true });
   symlinkSync(join(root, "node_modules"), join(work, "node_modules"));
-  let output = "";
-  const child = spawn("dotnet", [hubDll, `--Database:Path=${join(work, "src/EBakul.Hub/data/ebakul.db")}`, "--DemoData:Enabled=true"], {
-    cwd: join(work, "src/EBakul.Hub"),
-    env: { ...process.env, DOTNET_ENVIRONMENT: "Production", ASPNETCORE_ENVIRONMENT: "Production" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout.on("data", (d) => { output += d; });
-  child.stderr.on("data", (d) => { output += d; });
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  const stop = async () => {
-    process.removeListener("exit", killOnExit);
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGKILL");
-      await exited;
-    }
+  try {
+    const hub = await startHub({
+      folder: data, databaseFile: "ebakul.db", cwd: join(work, "src/EBakul.Hub"), args: ["--DemoData:Enabled=true"],
+      address: "http://127.0.0.1:5080", httpAddress: "http://127.0.0.1:5081",
+      ready: async (_, __, httpAddress) => {
+        try { return (await fetch(`${httpAddress}/health/ready`)).ok; } catch { return false; }
+      },
+    });
+    return {
+      work,
+      stop: async () => {
+        await hub.stop();
+        rmSync(work, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
     rmSync(work, { recursive: true, force: true });
-  };
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`the demo hub exited (${child.exitCode}); are 127.0.0.1:5080 and :5081 free?\n${output}`);
-    }
-    if (Date.now() - started > 300_000) {
-      await stop();
-      throw new Error(`the demo hub was not ready within 5 minutes:\n${output}`);
-    }
-    try {
-      if ((await fetch("http://127.0.0.1:5081/health/ready")).ok && existsSync(join(work, "src/EBakul.Hub/data/dev-credentials.env")))
-        return { work, stop, output: () => output };
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 500));
+    throw new Error(`the demo hub did not start on 127.0.0.1:5080 and :5081 (are they free?): ${e.message}`);
   }
 }
 

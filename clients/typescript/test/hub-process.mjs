@@ -23,20 +23,23 @@ function freePort() {
 
 /**
  * A running hub: { address (gRPC), httpAddress (HTTP/1.1: gRPC-Web, JSON, dashboard), token, folder, stop() }. `args`
- * adds settings (e.g. demo data); `ready(address, token, httpAddress)` says when it serves.
+ * adds settings (e.g. demo data); `ready(address, token, httpAddress)` says when it serves. By default it runs on free
+ * ports in a temporary folder that stop() removes; `folder` (kept), `databaseFile`, `address`, `httpAddress` and `cwd`
+ * put it where a caller needs it (the docs test runs it on the documented addresses).
  */
-export async function startHub({ ready, args = [] }) {
+export async function startHub({ ready, args = [], folder: givenFolder, databaseFile = "hub.db", address: givenAddress,
+  httpAddress: givenHttpAddress, cwd = dirname(hubDll) }) {
   if (!existsSync(hubDll)) throw new Error(`${hubDll} is not built: dotnet build EBakul.sln -c Release`);
-  const folder = mkdtempSync(join(tmpdir(), "ebakul-ts-client-"));
-  const address = `http://127.0.0.1:${await freePort()}`;
-  const httpAddress = `http://127.0.0.1:${await freePort()}`;
+  const folder = givenFolder ?? mkdtempSync(join(tmpdir(), "ebakul-ts-client-"));
+  const address = givenAddress ?? `http://127.0.0.1:${await freePort()}`;
+  const httpAddress = givenHttpAddress ?? `http://127.0.0.1:${await freePort()}`;
   let output = "";
   const child = spawn("dotnet", [hubDll,
     `--Kestrel:Endpoints:Grpc:Url=${address}`,
     `--Kestrel:Endpoints:Http:Url=${httpAddress}`,
-    `--Database:Path=${join(folder, "hub.db")}`,
+    `--Database:Path=${join(folder, databaseFile)}`,
     "--Access:CreateDevelopmentCredential=true", ...args], {
-    cwd: dirname(hubDll),
+    cwd,
     env: { ...process.env, DOTNET_ENVIRONMENT: "Production", ASPNETCORE_ENVIRONMENT: "Production" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -52,7 +55,7 @@ export async function startHub({ ready, args = [] }) {
       child.kill("SIGKILL");
       await exited;
     }
-    rmSync(folder, { recursive: true, force: true });
+    if (!givenFolder) rmSync(folder, { recursive: true, force: true });
   };
 
   try {
