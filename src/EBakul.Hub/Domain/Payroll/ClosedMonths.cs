@@ -15,18 +15,20 @@ public static class ClosedMonths
     public static List<Period> From(WriteTransaction tx, string regencyCode, DateOnly from)
     {
         var fromKey = Period.Containing(from).Key;
-        return [.. tx.Db.PeriodStates
-            .Where(p => p.RegencyCode == regencyCode && p.PeriodKey >= fromKey
-                && (p.Status == PeriodStatus.Closed || p.Status == PeriodStatus.Closing))
-            .Select(p => p.PeriodKey).AsEnumerable().Order().Select(Period.FromKey)];
+        return InOrder(Frozen(tx, regencyCode).Where(p => p.PeriodKey >= fromKey));
     }
 
     /// <summary>The regency's closed (or closing) months in which the merchant has ledger entries, in order.</summary>
     public static List<Period> WithPurchasesAt(WriteTransaction tx, string regencyCode, string merchantId) =>
-        [.. tx.Db.PeriodStates
-            .Where(p => p.RegencyCode == regencyCode && (p.Status == PeriodStatus.Closed || p.Status == PeriodStatus.Closing)
-                && tx.Db.LedgerEntries.Any(e => e.RegencyCode == regencyCode && e.MerchantId == merchantId && e.PeriodKey == p.PeriodKey))
-            .Select(p => p.PeriodKey).AsEnumerable().Order().Select(Period.FromKey)];
+        InOrder(Frozen(tx, regencyCode)
+            .Where(p => tx.Db.LedgerEntries.Any(e => e.RegencyCode == regencyCode && e.MerchantId == merchantId && e.PeriodKey == p.PeriodKey)));
+
+    /// <summary>The regency's months that are closed or being closed: those that keep what their close saw.</summary>
+    private static IQueryable<PeriodState> Frozen(WriteTransaction tx, string regencyCode) =>
+        tx.Db.PeriodStates.Where(p => p.RegencyCode == regencyCode && (p.Status == PeriodStatus.Closed || p.Status == PeriodStatus.Closing));
+
+    private static List<Period> InOrder(IQueryable<PeriodState> months) =>
+        [.. months.Select(p => p.PeriodKey).AsEnumerable().Order().Select(Period.FromKey)];
 
     /// <summary>
     /// Records in the audit trail, beside the request's own event, which closed months the change did not reach:

@@ -71,11 +71,7 @@ public sealed class PeriodClosing(
         {
             var state = tx.Db.PeriodStates.AsNoTracking().SingleOrDefault(p => p.RegencyCode == regencyCode && p.PeriodKey == period.Key)
                 ?? new PeriodState { RegencyCode = regencyCode, PeriodKey = period.Key, Status = PeriodStatus.Open };
-            var preview = new ClosePreview(period);
-            if (state.Status == PeriodStatus.Closed) return (state, preview);
-            Plan(tx, regencyCode, period, state.Revision + 1, evaluations, DateTimeOffset.UnixEpoch, preview, write: false);
-            preview.Compare(tx, regencyCode, period);
-            return (state, preview);
+            return (state, state.Status == PeriodStatus.Closed ? new ClosePreview(period) : Figures(tx, regencyCode, period, state.Revision + 1, evaluations));
         }, cancellationToken, rerunnable: true);
     }
 
@@ -121,9 +117,7 @@ public sealed class PeriodClosing(
         {
             var preview = await writer.WriteAsync(tx =>
             {
-                var figures = new ClosePreview(period);
-                Plan(tx, regencyCode, period, begun.Revision + 1, evaluations, DateTimeOffset.UnixEpoch, figures, write: false);
-                figures.Compare(tx, regencyCode, period);
+                var figures = Figures(tx, regencyCode, period, begun.Revision + 1, evaluations);
                 // Refused: the month goes back to what it was (the ledger accepts its purchases again).
                 if (figures.LooksIncomplete(options.Value.CloseGuard) is not null)
                 {
@@ -253,6 +247,15 @@ public sealed class PeriodClosing(
             tx.Command(AdjustmentReads.SettleSupersededSql).Bind("$regency", regencyCode).Bind("$now", now.ToUnixTimeMilliseconds()).ExecuteNonQuery();
         if (created > 0) tx.OnCommitted(appended.Notify);
         return (state, created, true);
+    }
+
+    /// <summary>What a close making <paramref name="revision"/> would make, and what the incomplete-month check compares it with; writes nothing.</summary>
+    private static ClosePreview Figures(WriteTransaction tx, string regencyCode, Period period, int revision, List<EmployeeEvaluation> evaluations)
+    {
+        var figures = new ClosePreview(period);
+        Plan(tx, regencyCode, period, revision, evaluations, DateTimeOffset.UnixEpoch, figures, write: false);
+        figures.Compare(tx, regencyCode, period);
+        return figures;
     }
 
     /// <summary>
