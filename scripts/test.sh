@@ -5,7 +5,7 @@
 # always stops: scripts/postgres-cluster.sh), the TypeScript client's generated-code check and tests, a client generated
 # from the OpenAPI document (tests/openapi-client) and the reference page in a browser, the dashboard's browser test, then the benchmark's smoke run
 # (every scenario at a tiny size, in seconds: it fails only when a scenario fails, never on a figure).
-# Prints "N passed, N failed" at the end.
+# Prints "N passed, N failed" at the end, and before it the tests that failed with their messages (scripts/failed-tests.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-tools.sh
@@ -115,6 +115,11 @@ for tap in "$ts_results" "$openapi_client_results" "$dashboard_results" "$docs_r
   f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$tap" | tail -1)
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
+if [ "$failed" -ne 0 ]; then
+  # Last but one: which tests failed and why, so that the end of a long log names them.
+  echo "failed:"
+  node scripts/failed-tests.mjs TestResults || true
+fi
 echo "tests: $passed passed, $failed failed"
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "no test ran" >&2
