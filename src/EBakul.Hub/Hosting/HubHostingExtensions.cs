@@ -157,6 +157,8 @@ public static class HubHostingExtensions
     /// <summary>Maps the gRPC services, health and reflection.</summary>
     public static WebApplication MapEBakulHub(this WebApplication app)
     {
+        // Created now so that an unusable client certificate binding or authorities file stops the start, not the first call.
+        app.Services.GetRequiredService<EtppClientCertificates>();
         app.UseEndpointRouteSeparation();
         app.UseBrowserAccess();
         app.MapGrpcService<RegionGrpcService>();

@@ -36,12 +36,12 @@ public static class HubTls
             // connections; the certificate is reloaded per handshake instead, and the other endpoint settings are read at start.
             var loader = kestrel.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: false);
             foreach (var name in Endpoints)
-                loader.Endpoint(name, endpoint => Configure(name, endpoint, context.Configuration, logger));
+                loader.Endpoint(name, endpoint => Configure(name, endpoint, context.Configuration, context.HostingEnvironment.ContentRootPath, logger));
         });
         return builder;
     }
 
-    private static void Configure(string name, EndpointConfiguration endpoint, IConfiguration configuration, ILogger logger)
+    private static void Configure(string name, EndpointConfiguration endpoint, IConfiguration configuration, string contentRoot, ILogger logger)
     {
         if (name != "Grpc" && string.IsNullOrEmpty(endpoint.ConfigSection["Protocols"]))
             endpoint.ListenOptions.Protocols = endpoint.IsHttps ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
@@ -50,7 +50,9 @@ public static class HubTls
         var certificate = endpoint.ConfigSection.GetSection("Certificate");
         if (certificate["Path"] is { Length: > 0 } path)
         {
-            var reloading = new ReloadingCertificate(path, certificate["KeyPath"], certificate["Password"], logger);
+            // Relative paths are relative to the content root, as Kestrel reads them.
+            var keyPath = certificate["KeyPath"] is { Length: > 0 } key ? Path.Combine(contentRoot, key) : null;
+            var reloading = new ReloadingCertificate(Path.Combine(contentRoot, path), keyPath, certificate["Password"], logger);
             endpoint.HttpsOptions.ServerCertificateSelector = (_, _) => reloading.Current;
         }
 

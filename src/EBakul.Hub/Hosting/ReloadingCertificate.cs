@@ -17,8 +17,7 @@ public sealed class ReloadingCertificate
     private readonly string? _password;
     private readonly ILogger _logger;
     private readonly Lock _reload = new();
-    private (DateTime, long, DateTime, long) _stamp;
-    private X509Certificate2 _current;
+    private volatile Reading _reading;
 
     /// <summary>Reads the files now; throws when they do not hold a certificate with its key.</summary>
     public ReloadingCertificate(string path, string? keyPath, string? password, ILogger logger)
@@ -27,8 +26,7 @@ public sealed class ReloadingCertificate
         _keyPath = string.IsNullOrEmpty(keyPath) ? null : Path.GetFullPath(keyPath);
         _password = string.IsNullOrEmpty(password) ? null : password;
         _logger = logger;
-        _stamp = Stamp();
-        _current = Load();
+        _reading = new Reading(Stamp(), Load());
     }
 
     /// <summary>The certificate in the files now (the previous one while they do not load).</summary>
@@ -37,15 +35,16 @@ public sealed class ReloadingCertificate
         get
         {
             var stamp = Stamp();
-            if (stamp == _stamp) return _current;
+            var reading = _reading;
+            if (stamp == reading.Stamp) return reading.Certificate;
             lock (_reload)
             {
-                if (stamp == _stamp) return _current;
+                reading = _reading;
+                if (stamp == reading.Stamp) return reading.Certificate;
                 try
                 {
                     var loaded = Load();
-                    _current = loaded;
-                    _stamp = stamp;
+                    _reading = new Reading(stamp, loaded);
                     _logger.LogInformation("Certificate {Path} reloaded: {Subject}, valid until {NotAfter:u}, SHA-256 {Thumbprint}",
                         _path, loaded.Subject, loaded.NotAfter.ToUniversalTime(), loaded.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256));
                 }
@@ -53,7 +52,7 @@ public sealed class ReloadingCertificate
                 {
                     _logger.LogWarning("Certificate {Path} changed but does not load ({Error}); the previous one stays in use", _path, ex.Message);
                 }
-                return _current;
+                return _reading.Certificate;
             }
         }
     }
@@ -61,6 +60,9 @@ public sealed class ReloadingCertificate
     private X509Certificate2 Load() => _keyPath is not null
         ? _password is null ? X509Certificate2.CreateFromPemFile(_path, _keyPath) : X509Certificate2.CreateFromEncryptedPemFile(_path, _password, _keyPath)
         : X509CertificateLoader.LoadPkcs12FromFile(_path, _password);
+
+    /// <summary>The files' modification times and sizes, and the certificate read from them.</summary>
+    private sealed record Reading((DateTime, long, DateTime, long) Stamp, X509Certificate2 Certificate);
 
     private (DateTime, long, DateTime, long) Stamp()
     {
