@@ -53,7 +53,14 @@ public static class HubTls
             // Relative paths are relative to the content root, as Kestrel reads them.
             var keyPath = certificate["KeyPath"] is { Length: > 0 } key ? Path.Combine(contentRoot, key) : null;
             var reloading = new ReloadingCertificate(Path.Combine(contentRoot, path), keyPath, certificate["Password"], logger);
-            endpoint.HttpsOptions.ServerCertificateSelector = (_, _) => reloading.Current;
+            // Per connection, after Kestrel has filled in the handshake's options (protocols, client certificates): the
+            // certificate in the files now, with the chain that follows it there.
+            endpoint.HttpsOptions.OnAuthenticate = (_, tls) =>
+            {
+                tls.ServerCertificateSelectionCallback = null;
+                tls.ServerCertificate = null;
+                tls.ServerCertificateContext = reloading.ServerContext;
+            };
         }
 
         var access = configuration.GetSection(AccessOptions.Section).Get<AccessOptions>() ?? new AccessOptions();

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
 namespace EBakul.Hub.Hosting;
@@ -30,39 +31,61 @@ public sealed class ReloadingCertificate
     }
 
     /// <summary>The certificate in the files now (the previous one while they do not load).</summary>
-    public X509Certificate2 Current
+    public X509Certificate2 Current => Read().Certificate;
+
+    /// <summary>
+    /// <see cref="Current"/> with the certificates that follow it in a PEM file (its chain, sent to clients with it),
+    /// as a server presents it; built offline (no download of missing issuers).
+    /// </summary>
+    public SslStreamCertificateContext ServerContext => Read().ServerContext;
+
+    private Reading Read()
     {
-        get
+        var stamp = Stamp();
+        var reading = _reading;
+        if (stamp == reading.Stamp) return reading;
+        lock (_reload)
         {
-            var stamp = Stamp();
-            var reading = _reading;
-            if (stamp == reading.Stamp) return reading.Certificate;
-            lock (_reload)
+            reading = _reading;
+            if (stamp == reading.Stamp) return reading;
+            try
             {
-                reading = _reading;
-                if (stamp == reading.Stamp) return reading.Certificate;
-                try
-                {
-                    var loaded = Load();
-                    _reading = new Reading(stamp, loaded);
-                    _logger.LogInformation("Certificate {Path} reloaded: {Subject}, valid until {NotAfter:u}, SHA-256 {Thumbprint}",
-                        _path, loaded.Subject, loaded.NotAfter.ToUniversalTime(), loaded.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256));
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
-                {
-                    _logger.LogWarning("Certificate {Path} changed but does not load ({Error}); the previous one stays in use", _path, ex.Message);
-                }
-                return _reading.Certificate;
+                _reading = new Reading(stamp, Load());
+                var loaded = _reading.Certificate;
+                _logger.LogInformation("Certificate {Path} reloaded: {Subject}, valid until {NotAfter:u}, SHA-256 {Thumbprint}",
+                    _path, loaded.Subject, loaded.NotAfter.ToUniversalTime(), loaded.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256));
             }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                _logger.LogWarning("Certificate {Path} changed but does not load ({Error}); the previous one stays in use", _path, ex.Message);
+            }
+            return _reading;
         }
     }
 
-    private X509Certificate2 Load() => _keyPath is not null
-        ? _password is null ? X509Certificate2.CreateFromPemFile(_path, _keyPath) : X509Certificate2.CreateFromEncryptedPemFile(_path, _password, _keyPath)
-        : X509CertificateLoader.LoadPkcs12FromFile(_path, _password);
+    private (X509Certificate2, SslStreamCertificateContext) Load()
+    {
+        if (_keyPath is null)
+        {
+            var all = X509CertificateLoader.LoadPkcs12CollectionFromFile(_path, _password);
+            var withKey = all.FirstOrDefault(c => c.HasPrivateKey) ?? throw new ArgumentException($"{_path} holds no certificate with its private key");
+            return (withKey, SslStreamCertificateContext.Create(withKey, [.. all.Where(c => !c.HasPrivateKey)], offline: true));
+        }
+        var certificate = _password is null ? X509Certificate2.CreateFromPemFile(_path, _keyPath) : X509Certificate2.CreateFromEncryptedPemFile(_path, _password, _keyPath);
+        var inFile = new X509Certificate2Collection();
+        inFile.ImportFromPemFile(_path);
+        var chain = new X509Certificate2Collection(inFile.Where(c => c.Thumbprint != certificate.Thumbprint).ToArray());
+        return (certificate, SslStreamCertificateContext.Create(certificate, chain, offline: true));
+    }
 
     /// <summary>The files' modification times and sizes, and the certificate read from them.</summary>
-    private sealed record Reading((DateTime, long, DateTime, long) Stamp, X509Certificate2 Certificate);
+    private sealed record Reading((DateTime, long, DateTime, long) Stamp, X509Certificate2 Certificate, SslStreamCertificateContext ServerContext)
+    {
+        public Reading((DateTime, long, DateTime, long) stamp, (X509Certificate2 Certificate, SslStreamCertificateContext Context) loaded)
+            : this(stamp, loaded.Certificate, loaded.Context)
+        {
+        }
+    }
 
     private (DateTime, long, DateTime, long) Stamp()
     {

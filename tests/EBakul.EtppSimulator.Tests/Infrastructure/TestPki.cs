@@ -46,14 +46,17 @@ public sealed class TestPki : IDisposable
 
     /// <summary>
     /// A server certificate for <c>127.0.0.1</c> and <c>localhost</c>, written as <c>{file}.pem</c> and <c>{file}.key</c>
-    /// (replacing the files of an earlier one of the same name, as a renewal does).
+    /// (replacing the files of an earlier one of the same name, as a renewal does). With
+    /// <paramref name="throughIntermediate"/>, issued by an intermediate authority the root issues, whose certificate
+    /// follows the leaf in <c>{file}.pem</c>: a client trusting the root alone (and downloading nothing) accepts it only
+    /// when the server sends that chain.
     /// </summary>
-    public PemPair IssueServer(string file, string commonName = "localhost")
+    public PemPair IssueServer(string file, bool throughIntermediate = false)
     {
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
         names.AddDnsName("localhost");
-        return Issue(file, commonName, "1.3.6.1.5.5.7.3.1", names.Build());
+        return Issue(file, "localhost", "1.3.6.1.5.5.7.3.1", names.Build(), throughIntermediate);
     }
 
     /// <summary>A client certificate with the subject <c>CN={commonName}</c>, written as <c>{file}.pem</c> and <c>{file}.key</c>.</summary>
@@ -95,8 +98,20 @@ public sealed class TestPki : IDisposable
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private PemPair Issue(string file, string commonName, string purpose, X509Extension? names)
+    private PemPair Issue(string file, string commonName, string purpose, X509Extension? names, bool throughIntermediate = false)
     {
+        using var intermediateKey = throughIntermediate ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : null;
+        X509Certificate2? intermediate = null;
+        if (intermediateKey is not null)
+        {
+            var authority = new CertificateRequest("CN=e-Bakul test intermediate CA", intermediateKey, HashAlgorithmName.SHA256);
+            authority.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+            authority.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+            authority.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(authority.PublicKey, false));
+            var from = DateTimeOffset.UtcNow;
+            using var issuedAuthority = authority.Create(Authority, from.AddHours(-1), from.AddHours(20), RandomNumberGenerator.GetBytes(8));
+            intermediate = issuedAuthority.CopyWithPrivateKey(intermediateKey);
+        }
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
@@ -106,12 +121,13 @@ public sealed class TestPki : IDisposable
         var now = DateTimeOffset.UtcNow;
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var issued = request.Create(Authority, now.AddHours(-1), now.AddHours(12), serial);
+        using var issued = request.Create(intermediate ?? Authority, now.AddHours(-1), now.AddHours(12), serial);
         var certificate = issued.CopyWithPrivateKey(key);
         var pair = new PemPair(Path.Combine(Folder, file + ".pem"), Path.Combine(Folder, file + ".key"), certificate);
         // Written beside and moved into place, as a renewal tool does: a reader never sees half a file.
         Replace(pair.KeyPath, key.ExportPkcs8PrivateKeyPem());
-        Replace(pair.CertificatePath, certificate.ExportCertificatePem());
+        Replace(pair.CertificatePath, certificate.ExportCertificatePem() + (intermediate is null ? "" : "\n" + intermediate.ExportCertificatePem()));
+        intermediate?.Dispose();
         return pair;
     }
 
