@@ -60,3 +60,55 @@ public sealed class EtppClientCertificateSettingsTests
         RateLimitPerSecond = 10_000,
     });
 }
+
+/// <summary>
+/// <see cref="EtppClientCertificates"/> deciding on certificates of a test authority: a subject binding (as
+/// <c>openssl -nameopt RFC2253</c> prints it) accepts any valid certificate of the authorities with that subject, a renewal
+/// included, and refuses another subject, another authority's certificate and an expired one.
+/// </summary>
+public sealed class EtppClientCertificateBindingTests : IDisposable
+{
+    private const string Method = "/ebakul.payroll.v1.PayrollService/ListAdjustments";
+
+    private readonly EBakul.EtppSimulator.Tests.Infrastructure.TestPki _pki = new();
+    private readonly EBakul.EtppSimulator.Tests.Infrastructure.TestPki _stranger = new("Stranger CA");
+    private readonly CallerIdentity _etpp = new("etpp-bojonegoro", CallerKind.Etpp,
+        new HashSet<string> { Scopes.PayrollPull }, new HashSet<string> { "35.22" }, null);
+
+    public void Dispose()
+    {
+        _pki.Dispose();
+        _stranger.Dispose();
+    }
+
+    [Fact]
+    public void A_subject_binding_accepts_the_authoritys_certificates_of_that_subject_and_refuses_others()
+    {
+        var certificates = new EtppClientCertificates(Microsoft.Extensions.Options.Options.Create(new AccessOptions
+        {
+            EtppClientCertificates = { ["etpp-bojonegoro"] = "CN=etpp.bojonegorokab.go.id,O=Pemkab Bojonegoro" },
+            ClientCertificateAuthorities = _pki.AuthorityPath,
+        }), TimeProvider.System);
+
+        certificates.Require(_etpp, Method, _pki.IssueClient("etpp", "etpp.bojonegorokab.go.id, O=Pemkab Bojonegoro").Certificate);
+        certificates.Require(_etpp, Method, _pki.IssueClient("etpp", "etpp.bojonegorokab.go.id, O=Pemkab Bojonegoro").Certificate);
+        Assert.Equal("CLIENT_CERTIFICATE_MISMATCH", Refusal(certificates, _pki.IssueClient("other", "etpp.tuban.go.id, O=Pemkab Bojonegoro").Certificate));
+        Assert.Equal("CLIENT_CERTIFICATE_UNTRUSTED",
+            Refusal(certificates, _stranger.IssueClient("stranger", "etpp.bojonegorokab.go.id, O=Pemkab Bojonegoro").Certificate));
+        Assert.Equal("CLIENT_CERTIFICATE_MISSING", Refusal(certificates, null));
+
+        // Two days on, the certificate (valid for 12 hours) has expired.
+        var later = new EtppClientCertificates(Microsoft.Extensions.Options.Options.Create(new AccessOptions
+        {
+            EtppClientCertificates = { ["etpp-bojonegoro"] = "CN=etpp.bojonegorokab.go.id,O=Pemkab Bojonegoro" },
+            ClientCertificateAuthorities = _pki.AuthorityPath,
+        }), new ManualTimeProvider(DateTimeOffset.UtcNow.AddDays(2)));
+        Assert.Equal("CLIENT_CERTIFICATE_UNTRUSTED", Refusal(later, _pki.IssueClient("etpp", "etpp.bojonegorokab.go.id, O=Pemkab Bojonegoro").Certificate));
+    }
+
+    private string Refusal(EtppClientCertificates certificates, System.Security.Cryptography.X509Certificates.X509Certificate2? presented)
+    {
+        var refused = Assert.Throws<Errors.HubException>(() => certificates.Require(_etpp, Method, presented));
+        return refused.Reason;
+    }
+}
