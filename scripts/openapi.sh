@@ -17,6 +17,7 @@ trap cleanup EXIT
 dotnet src/EBakul.Hub/bin/Release/net10.0/EBakul.Hub.dll \
   --Database:Path="$work/hub.db" --Access:CreateDevelopmentCredential=false \
   --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0 --Kestrel:Endpoints:Http:Url=http://127.0.0.1:0 \
+  --Kestrel:Endpoints:Management:Url=http://127.0.0.1:0 \
   --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information >"$work/hub.log" 2>&1 &
 hub_pid=$!
 

@@ -3,11 +3,11 @@
 #
 #   scripts/run-postgres.sh [HUB ARGS...]
 #       starts a local PostgreSQL cluster in data/postgres (scripts/postgres-cluster.sh; kept between runs, stopped when
-#       the hub stops), creates the database "ebakul" in it, and runs one hub on it (gRPC 127.0.0.1:5080, JSON :5081)
+#       the hub stops), creates the database "ebakul" in it, and runs one hub on it (gRPC 127.0.0.1:5080, JSON :5081, metrics and health :5082)
 #   EBAKUL_POSTGRES="Host=db.example;Database=ebakul;Username=ebakul;Password=..." scripts/run-postgres.sh [HUB ARGS...]
 #       runs the hub on an existing server's database instead (created and migrated by the hub if it is empty)
 #   EBAKUL_REPLICAS=2 scripts/run-postgres.sh
-#       runs two replicas on the one database: the second on gRPC :5180 and JSON :5181 (put a load balancer in front)
+#       runs two replicas on the one database: the second on gRPC :5180, JSON :5181 and :5182 (put a load balancer in front)
 #
 # Arguments after the script name go to every replica (e.g. --DemoData:Enabled=true). Ctrl+C stops everything.
 set -euo pipefail
@@ -53,12 +53,13 @@ dotnet build src/EBakul.Hub --configuration Release --nologo -v quiet
 dotnet run --project src/EBakul.Hub --configuration Release --no-build -- migrate \
   --Database:Provider=Postgres "--ConnectionStrings:Postgres=$connection" "$@"
 for i in $(seq 1 "$replicas"); do
-  grpc=$((5080 + (i - 1) * 100)); http=$((grpc + 1))
+  grpc=$((5080 + (i - 1) * 100)); http=$((grpc + 1)); management=$((grpc + 2))
   dotnet run --project src/EBakul.Hub --configuration Release --no-build -- \
     --Database:Provider=Postgres "--ConnectionStrings:Postgres=$connection" \
-    --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc --Kestrel:Endpoints:Http:Url=http://127.0.0.1:$http "$@" &
+    --Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc --Kestrel:Endpoints:Http:Url=http://127.0.0.1:$http \
+    --Kestrel:Endpoints:Management:Url=http://127.0.0.1:$management "$@" &
   pids+=($!)
-  echo "replica $i: gRPC http://127.0.0.1:$grpc, JSON http://127.0.0.1:$http"
+  echo "replica $i: gRPC http://127.0.0.1:$grpc, JSON http://127.0.0.1:$http, metrics and health http://127.0.0.1:$management"
   # The first replica creates the development callers of an empty database before the next one starts.
   [ "$i" -lt "$replicas" ] && sleep 8
 done

@@ -125,6 +125,7 @@ public sealed class HubProcess : IAsyncDisposable
         info.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}");
         var httpPort = FreePort();
         info.ArgumentList.Add($"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}");
+        info.ArgumentList.Add($"--Kestrel:Endpoints:Management:Url=http://127.0.0.1:{FreePort()}");
         // On PostgreSQL the path only places the development credentials' file.
         info.ArgumentList.Add($"--Database:Path={Path.Combine(folder, "ebakul.db")}");
         if (postgres is not null)

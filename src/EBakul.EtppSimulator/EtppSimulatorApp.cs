@@ -1,4 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EBakul.EtppSimulator;
@@ -14,10 +16,14 @@ public static class EtppSimulatorApp
     {
         var builder = WebApplication.CreateBuilder(hostOptions);
         var section = builder.Configuration.GetSection(EtppSimulatorOptions.Section);
-        var url = section.Get<EtppSimulatorOptions>()?.Url ?? new EtppSimulatorOptions().Url;
+        var options = section.Get<EtppSimulatorOptions>() ?? new EtppSimulatorOptions();
 
-        builder.WebHost.UseUrls(url);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1));
+        builder.WebHost.UseUrls(options.Url);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.ConfigureHttpsDefaults(https => UseTls(https, options));
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console =>
         {
@@ -41,5 +47,27 @@ public static class EtppSimulatorApp
         app.MapTppAdjustments();
         app.MapSimulatorControl();
         return app;
+    }
+
+    /// <summary>The server certificate, and the client certificates required when authorities are configured.</summary>
+    private static void UseTls(HttpsConnectionAdapterOptions https, EtppSimulatorOptions options)
+    {
+        if (string.IsNullOrEmpty(options.CertificatePath) || string.IsNullOrEmpty(options.CertificateKeyPath))
+            throw new InvalidOperationException($"an https URL needs {EtppSimulatorOptions.Section}:CertificatePath and :CertificateKeyPath");
+        https.ServerCertificate = X509Certificate2.CreateFromPemFile(options.CertificatePath, options.CertificateKeyPath);
+        if (string.IsNullOrEmpty(options.ClientCertificateAuthorities)) return;
+        var authorities = new X509Certificate2Collection();
+        authorities.ImportFromPemFile(options.ClientCertificateAuthorities);
+        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+        https.CheckCertificateRevocation = false;
+        https.ClientCertificateValidation = (certificate, _, _) =>
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.DisableCertificateDownloads = true;
+            return chain.Build(certificate);
+        };
     }
 }

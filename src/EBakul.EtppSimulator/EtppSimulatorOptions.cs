@@ -9,8 +9,23 @@ public sealed class EtppSimulatorOptions
     /// <summary>Configuration section name.</summary>
     public const string Section = "EtppSimulator";
 
-    /// <summary>The URL to listen on (HTTP/1.1). Port 0 picks a free port. Default <c>http://127.0.0.1:5090</c>.</summary>
+    /// <summary>
+    /// The URL to listen on (HTTP/1.1). Port 0 picks a free port. Default <c>http://127.0.0.1:5090</c>; an <c>https://</c>
+    /// URL needs <see cref="CertificatePath"/> and <see cref="CertificateKeyPath"/>.
+    /// </summary>
     public string Url { get; set; } = "http://127.0.0.1:5090";
+
+    /// <summary>The server certificate (PEM) served on an <c>https://</c> <see cref="Url"/>.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The server certificate's private key (PEM).</summary>
+    public string? CertificateKeyPath { get; set; }
+
+    /// <summary>
+    /// A PEM file of certificate authorities: when set, every client must present a certificate they issued (mutual TLS,
+    /// checked offline), as e-TPP may require of the hub; a connection without one fails its handshake.
+    /// </summary>
+    public string? ClientCertificateAuthorities { get; set; }
 
     /// <summary>
     /// A JSON-lines file that keeps what the simulator received across restarts: one line per change of an

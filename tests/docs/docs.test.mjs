@@ -1,6 +1,6 @@
 // The documentation runs: every ```bash block of README.md and docs/clients.md, in order, in one shell per page (as a
 // newcomer pastes them into one terminal), against a fresh demo hub on the documented addresses (gRPC 127.0.0.1:5080,
-// JSON 127.0.0.1:5081); and the PHP example of docs/clients.md with Debian's php-cli and php-curl.
+// JSON 127.0.0.1:5081, metrics and health 127.0.0.1:5082); and the PHP example of docs/clients.md with Debian's php-cli and php-curl.
 //
 // The shell works in a folder laid out like the repository (src/EBakul.Hub/data holds the hub's database and
 // dev-credentials.env, node_modules is the repository's own), so the blocks run as written. What differs from a
@@ -48,9 +48,9 @@ async function startDemoHub() {
   try {
     const hub = await startHub({
       folder: data, databaseFile: "ebakul.db", cwd: join(work, "src/EBakul.Hub"), args: ["--DemoData:Enabled=true"],
-      address: "http://127.0.0.1:5080", httpAddress: "http://127.0.0.1:5081",
-      ready: async (_, __, httpAddress) => {
-        try { return (await fetch(`${httpAddress}/health/ready`)).ok; } catch { return false; }
+      address: "http://127.0.0.1:5080", httpAddress: "http://127.0.0.1:5081", managementAddress: "http://127.0.0.1:5082",
+      ready: async (_, __, ___, managementAddress) => {
+        try { return (await fetch(`${managementAddress}/health/ready`)).ok; } catch { return false; }
       },
     });
     return {
@@ -62,7 +62,7 @@ async function startDemoHub() {
     };
   } catch (e) {
     rmSync(work, { recursive: true, force: true });
-    throw new Error(`the demo hub did not start on 127.0.0.1:5080 and :5081 (are they free?): ${e.message}`);
+    throw new Error(`the demo hub did not start on 127.0.0.1:5080, :5081 and :5082 (are they free?): ${e.message}`);
   }
 }
 

@@ -22,21 +22,24 @@ function freePort() {
 }
 
 /**
- * A running hub: { address (gRPC), httpAddress (HTTP/1.1: gRPC-Web, JSON, dashboard), token, folder, stop() }. `args`
- * adds settings (e.g. demo data); `ready(address, token, httpAddress)` says when it serves. By default it runs on free
- * ports in a temporary folder that stop() removes; `folder` (kept), `databaseFile`, `address`, `httpAddress` and `cwd`
- * put it where a caller needs it (the docs test runs it on the documented addresses).
+ * A running hub: { address (gRPC), httpAddress (HTTP/1.1: gRPC-Web, JSON, dashboard), managementAddress (metrics,
+ * health), token, folder, stop() }. `args` adds settings (e.g. demo data); `ready(address, token, httpAddress,
+ * managementAddress)` says when it serves. By default it runs on free ports in a temporary folder that stop() removes;
+ * `folder` (kept), `databaseFile`, `address`, `httpAddress`, `managementAddress` and `cwd` put it where a caller needs it
+ * (the docs test runs it on the documented addresses).
  */
 export async function startHub({ ready, args = [], folder: givenFolder, databaseFile = "hub.db", address: givenAddress,
-  httpAddress: givenHttpAddress, cwd = dirname(hubDll) }) {
+  httpAddress: givenHttpAddress, managementAddress: givenManagementAddress, cwd = dirname(hubDll) }) {
   if (!existsSync(hubDll)) throw new Error(`${hubDll} is not built: dotnet build EBakul.sln -c Release`);
   const folder = givenFolder ?? mkdtempSync(join(tmpdir(), "ebakul-ts-client-"));
   const address = givenAddress ?? `http://127.0.0.1:${await freePort()}`;
   const httpAddress = givenHttpAddress ?? `http://127.0.0.1:${await freePort()}`;
+  const managementAddress = givenManagementAddress ?? `http://127.0.0.1:${await freePort()}`;
   let output = "";
   const child = spawn("dotnet", [hubDll,
     `--Kestrel:Endpoints:Grpc:Url=${address}`,
     `--Kestrel:Endpoints:Http:Url=${httpAddress}`,
+    `--Kestrel:Endpoints:Management:Url=${managementAddress}`,
     `--Database:Path=${join(folder, databaseFile)}`,
     "--Access:CreateDevelopmentCredential=true", ...args], {
     cwd,
@@ -66,7 +69,9 @@ export async function startHub({ ready, args = [], folder: givenFolder, database
       if (Date.now() - started > 180_000) throw new Error(`the hub did not start within 3 minutes:\n${output}`);
       if (existsSync(credentials)) {
         const token = /^EBAKUL_TOKEN=(.+)$/m.exec(readFileSync(credentials, "utf8"))?.[1];
-        if (token && (await ready(address, token, httpAddress))) return { address, httpAddress, token, folder, hubDll, stop, output: () => output };
+        if (token && (await ready(address, token, httpAddress, managementAddress))) {
+          return { address, httpAddress, managementAddress, token, folder, hubDll, stop, output: () => output };
+        }
       }
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -12,6 +12,8 @@ namespace EBakul.Hub.Access;
 /// <item>the <c>authorization: Bearer ebk....</c> header must name a valid, unrevoked credential (UNAUTHENTICATED);</item>
 /// <item>the caller must hold the method's scope, and pulling/acknowledging adjustments needs the e-TPP kind (PERMISSION_DENIED);</item>
 /// <item>the caller's rate limit (RESOURCE_EXHAUSTED);</item>
+/// <item>for pulling/acknowledging adjustments, the client certificate bound to the e-TPP caller, when one is
+/// (<see cref="EtppClientCertificates"/>, PERMISSION_DENIED);</item>
 /// <item>the <c>regency_code</c> of the request, and of every message of a client stream, must be one the caller
 /// is admitted to (PERMISSION_DENIED) — checked before any lookup, so a denied caller learns nothing about
 /// whether a resource exists.</item>
@@ -19,7 +21,7 @@ namespace EBakul.Hub.Access;
 /// Office binding (an office system sees only its own employees' purchases) needs the data and is checked by the
 /// domain with the same rule: denied before found.
 /// </summary>
-public sealed class AccessInterceptor(CredentialStore credentials, CallerRateLimiter rateLimiter) : Interceptor
+public sealed class AccessInterceptor(CredentialStore credentials, CallerRateLimiter rateLimiter, EtppClientCertificates clientCertificates) : Interceptor
 {
     /// <inheritdoc />
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -61,6 +63,8 @@ public sealed class AccessInterceptor(CredentialStore credentials, CallerRateLim
         var service = method.Length > 1 ? method[1..method.LastIndexOf('/')] : "";
         if (Scopes.PublicServices.Contains(service)) return null;
         var caller = await AuthorizeAsync(credentials, rateLimiter, method, context.RequestHeaders.GetValue("authorization"), context.CancellationToken);
+        if (Scopes.EtppOnly.Contains(Scopes.ByMethod[method]))
+            clientCertificates.Require(caller, method, context.GetHttpContext().Connection.ClientCertificate);
         caller.AttachTo(context);
         return caller;
     }

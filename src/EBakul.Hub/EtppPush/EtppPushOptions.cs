@@ -18,11 +18,37 @@ public sealed class EtppPushOptions
     /// <summary>How long one HTTP attempt may take, answer included, before it counts as a transient timeout. Default 10 seconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The client certificate the hub presents to e-TPP over TLS (mutual TLS), e.g.
+    /// <c>EtppPush:ClientCertificate:Path=/etc/ebakul/etpp-client.pem</c> and <c>:KeyPath=/etc/ebakul/etpp-client.key</c>.
+    /// Read again when the files change. Unset: none is presented.
+    /// </summary>
+    public CertificateFileOptions? ClientCertificate { get; set; }
+
+    /// <summary>
+    /// A PEM file of the certificate authorities e-TPP's server certificate must be issued by (checked offline, without
+    /// revocation lookup), in place of the machine's trusted roots. Unset: the machine's trusted roots.
+    /// </summary>
+    public string? ServerCertificateAuthorities { get; set; }
+
     /// <summary>Resilience pipeline around each push.</summary>
     public PushPipelineOptions Pipeline { get; set; } = new();
 
     /// <summary>The dispatcher that feeds the pipeline from the outbox.</summary>
     public DispatcherOptions Dispatcher { get; set; } = new();
+}
+
+/// <summary>A certificate with its private key in files: a PEM pair (<see cref="Path"/> and <see cref="KeyPath"/>), or a PKCS#12 file (<see cref="Path"/> and <see cref="Password"/>).</summary>
+public sealed class CertificateFileOptions
+{
+    /// <summary>The certificate (PEM), or the PKCS#12 file.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>The private key (PEM) of a PEM certificate.</summary>
+    public string? KeyPath { get; set; }
+
+    /// <summary>The password of an encrypted key or of a PKCS#12 file; none when empty.</summary>
+    public string? Password { get; set; }
 }
 
 /// <summary>The Polly pipeline around one push (configuration section <c>EtppPush:Pipeline</c>).</summary>

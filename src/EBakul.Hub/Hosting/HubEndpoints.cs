@@ -1,14 +1,17 @@
 namespace EBakul.Hub.Hosting;
 
 /// <summary>
-/// The hub's two Kestrel endpoints (<c>Kestrel:Endpoints</c> in appsettings.json):
+/// The hub's Kestrel endpoints (<c>Kestrel:Endpoints</c> in appsettings.json):
 /// <list type="bullet">
-/// <item><c>Grpc</c>: cleartext HTTP/2 only, for gRPC callers (cleartext HTTP/2 cannot share a port with HTTP/1.1);</item>
-/// <item><c>Http</c>: HTTP/1.1 by default (HTTP/2 too when given TLS), for whatever a browser, <c>curl</c> or a scraper asks
-/// (JSON, pages, metrics, health).</item>
+/// <item><c>Grpc</c>: HTTP/2 only, for gRPC callers (cleartext HTTP/2 cannot share a port with HTTP/1.1);</item>
+/// <item><c>Http</c>: HTTP/1.1 in cleartext, HTTP/1.1 and HTTP/2 on TLS (<see cref="HubTls"/>), for what a browser or
+/// <c>curl</c> asks of the callers' surface (JSON, gRPC-Web, pages);</item>
+/// <item><c>Management</c>: the operations surface apart from the callers' (metrics, HTTP health), loopback by default.</item>
 /// </list>
-/// Routes marked with <see cref="OnHttpEndpoint{TBuilder}"/>, and the transcoded JSON routes, answer only on the <c>Http</c> endpoint: asked on the gRPC
-/// endpoint's port they answer 404, as if they were not there.
+/// Routes marked with <see cref="OnHttpEndpoint{TBuilder}"/>, and the transcoded JSON routes, answer only on the <c>Http</c>
+/// endpoint: asked on the gRPC endpoint's port they answer 404, as if they were not there. Routes marked with
+/// <see cref="OnManagementEndpoint{TBuilder}"/> answer 404 on the two callers' ports, and the management port answers
+/// nothing else.
 /// </summary>
 public static class HubEndpoints
 {
@@ -42,19 +45,37 @@ public static class HubEndpoints
     /// <summary>The setting holding the HTTP endpoint's address.</summary>
     public const string HttpUrlSetting = "Kestrel:Endpoints:Http:Url";
 
+    /// <summary>The setting holding the management endpoint's address.</summary>
+    public const string ManagementUrlSetting = "Kestrel:Endpoints:Management:Url";
+
     /// <summary>Marks routes that are served on the HTTP endpoint only.</summary>
     public static TBuilder OnHttpEndpoint<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(HttpEndpointOnly.Instance);
 
-    /// <summary>Answers 404 for a route marked <see cref="OnHttpEndpoint{TBuilder}"/> asked on the gRPC endpoint's port.</summary>
-    public static WebApplication UseHttpEndpointOnlyRoutes(this WebApplication app)
+    /// <summary>Marks routes that are served on the management endpoint only (operations: metrics, health).</summary>
+    public static TBuilder OnManagementEndpoint<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(ManagementEndpointOnly.Instance);
+
+    /// <summary>
+    /// Answers 404 for a route marked <see cref="OnHttpEndpoint{TBuilder}"/> asked on the gRPC endpoint's port, for a route
+    /// marked <see cref="OnManagementEndpoint{TBuilder}"/> asked on either callers' port, and for every other route asked on
+    /// the management port.
+    /// </summary>
+    public static WebApplication UseEndpointRouteSeparation(this WebApplication app)
     {
         var grpcPort = PortOf(app.Configuration[GrpcUrlSetting]);
-        if (grpcPort is not { } port) return app;
+        var httpPort = PortOf(app.Configuration[HttpUrlSetting]);
+        var managementPort = PortOf(app.Configuration[ManagementUrlSetting]);
         app.Use((context, next) =>
         {
-            if (context.Connection.LocalPort == port && context.GetEndpoint() is { } endpoint
-                && (endpoint.Metadata.GetMetadata<HttpEndpointOnly>() is not null || HttpJsonApi.IsTranscoded(endpoint)))
+            var port = context.Connection.LocalPort;
+            var endpoint = context.GetEndpoint();
+            var management = endpoint?.Metadata.GetMetadata<ManagementEndpointOnly>() is not null;
+            var refused = port == managementPort ? !management
+                : management ? port == grpcPort || port == httpPort
+                : port == grpcPort && endpoint is not null
+                  && (endpoint.Metadata.GetMetadata<HttpEndpointOnly>() is not null || HttpJsonApi.IsTranscoded(endpoint));
+            if (refused)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
@@ -71,5 +92,10 @@ public static class HubEndpoints
     private sealed class HttpEndpointOnly
     {
         public static readonly HttpEndpointOnly Instance = new();
+    }
+
+    private sealed class ManagementEndpointOnly
+    {
+        public static readonly ManagementEndpointOnly Instance = new();
     }
 }

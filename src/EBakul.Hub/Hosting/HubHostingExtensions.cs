@@ -60,6 +60,7 @@ public static class HubHostingExtensions
         services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
         services.AddSingleton<CredentialStore>();
         services.AddSingleton<CallerRateLimiter>();
+        services.AddSingleton<EtppClientCertificates>();
         services.AddSingleton<DevelopmentCredentials>();
         services.AddSingleton<AuditTrail>();
 
@@ -80,6 +81,7 @@ public static class HubHostingExtensions
         services.AddHubHttpJson();
         builder.AddBrowserAccess();
         builder.LimitRequestHeaders();
+        builder.AddHubTls();
         services.AddSingleton<DatabaseHealthCheck>(); // one instance: it keeps its latest schema reading
         services.AddGrpcHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database");
@@ -155,7 +157,9 @@ public static class HubHostingExtensions
     /// <summary>Maps the gRPC services, health and reflection.</summary>
     public static WebApplication MapEBakulHub(this WebApplication app)
     {
-        app.UseHttpEndpointOnlyRoutes();
+        // Created now so that an unusable client certificate binding or authorities file stops the start, not the first call.
+        app.Services.GetRequiredService<EtppClientCertificates>();
+        app.UseEndpointRouteSeparation();
         app.UseBrowserAccess();
         app.MapGrpcService<RegionGrpcService>();
         app.MapGrpcService<LedgerGrpcService>();

@@ -17,8 +17,9 @@ namespace EBakul.Hub.Hosting;
 
 /// <summary>
 /// Telemetry and health in one place: OpenTelemetry traces, metrics and logs (OTLP when
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, Prometheus at <c>/metrics</c> on the HTTP endpoint), and liveness and
-/// readiness over gRPC health and HTTP (<c>/health/live</c>, <c>/health/ready</c>).
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, Prometheus at <c>/metrics</c> on the management endpoint), and liveness and
+/// readiness over gRPC health (on the gRPC endpoint) and HTTP (<c>/health/live</c>, <c>/health/ready</c> on the management
+/// endpoint).
 /// </summary>
 public static class HubTelemetryExtensions
 {
@@ -91,7 +92,7 @@ public static class HubTelemetryExtensions
         return builder;
     }
 
-    /// <summary>Maps <c>/metrics</c> and <c>/health/live</c>, <c>/health/ready</c> on the HTTP endpoint.</summary>
+    /// <summary>Maps <c>/metrics</c> and <c>/health/live</c>, <c>/health/ready</c> on the management endpoint.</summary>
     public static WebApplication MapHubTelemetry(this WebApplication app)
     {
         if (app.Configuration.GetSection(Section).GetValue("Enabled", true))
@@ -99,12 +100,12 @@ public static class HubTelemetryExtensions
             // Once the database is migrated (the hosted services have started): the gauges read the outbox table.
             var backlog = app.Services.GetRequiredService<OutboxBacklog>();
             app.Lifetime.ApplicationStarted.Register(() => HubTelemetry.ObserveOutbox(backlog.Read));
-            app.MapPrometheusScrapingEndpoint("/metrics").OnHttpEndpoint();
+            app.MapPrometheusScrapingEndpoint("/metrics").OnManagementEndpoint();
         }
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag), ResponseWriter = WriteHealth })
-            .OnHttpEndpoint();
+            .OnManagementEndpoint();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = r => !r.Tags.Contains(LiveTag), ResponseWriter = WriteHealth })
-            .OnHttpEndpoint();
+            .OnManagementEndpoint();
         return app;
     }
 

@@ -30,8 +30,11 @@ public sealed class HubProcess : IAsyncLifetime
     /// <summary>The hub's base address, e.g. http://127.0.0.1:43121.</summary>
     public string Address => _hub.Address;
 
-    /// <summary>The hub's HTTP endpoint (JSON, OpenAPI, reference page, metrics, health), e.g. http://127.0.0.1:43122.</summary>
+    /// <summary>The hub's HTTP endpoint (JSON, OpenAPI, reference page, dashboard), e.g. http://127.0.0.1:43122.</summary>
     public string HttpAddress => _hub.HttpAddress;
+
+    /// <summary>The hub's management endpoint (metrics, HTTP health), e.g. http://127.0.0.1:43123.</summary>
+    public string ManagementAddress => _hub.ManagementAddress;
 
     /// <summary>The SQLite file the hub runs on.</summary>
     public string DatabasePath => Path.Combine(_dataDirectory, "hub.db");

@@ -88,14 +88,20 @@ public sealed class PushRig : IAsyncDisposable
     /// <summary>
     /// Starts e-TPP with <paramref name="faults"/> (the body of <c>PUT /_sim/faults</c>; none when null) and a hub that
     /// pushes to it with <see cref="PushSettings"/> changed by <paramref name="tune"/>; <paramref name="push"/> false starts
-    /// a hub without the push adapter (e-TPP pulls).
+    /// a hub without the push adapter (e-TPP pulls); <paramref name="tls"/> serves e-TPP over https from a certificate of that
+    /// authority, requiring the hub's client certificate (mutual TLS).
     /// </summary>
-    public static async Task<PushRig> StartAsync(object? faults = null, Action<Dictionary<string, string?>>? tune = null, bool push = true)
+    public static async Task<PushRig> StartAsync(object? faults = null, Action<Dictionary<string, string?>>? tune = null, bool push = true,
+        TestPki? tls = null)
     {
-        var etpp = await RunningSimulator.StartAsync();
+        var etpp = await RunningSimulator.StartAsync(tls);
         if (faults is not null) await etpp.SetFaultsAsync(faults);
         var hub = new HubFactory(HubFactory.NewDatabasePath(), FlowingClock());
-        if (push) Configure(hub, etpp.BaseAddress, tune);
+        if (push)
+        {
+            Configure(hub, etpp.BaseAddress, tune);
+            foreach (var (key, value) in etpp.ClientSettings) hub.Settings[key] = value;
+        }
         return new PushRig(etpp, hub);
     }
 
@@ -120,6 +126,7 @@ public sealed class PushRig : IAsyncDisposable
     {
         var hub = new HubFactory(Hub.DatabasePath, Hub.Clock);
         Configure(hub, Etpp.BaseAddress, tune);
+        foreach (var (key, value) in Etpp.ClientSettings) hub.Settings[key] = value;
         _hubs.Add(hub);
         _ = hub.Services; // starts the host, and with it the dispatcher
         return hub;

@@ -26,8 +26,20 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
     /// <summary>The running hub's base address, e.g. http://127.0.0.1:43121 (empty before the first start).</summary>
     public string Address { get; private set; } = "";
 
-    /// <summary>The hub's HTTP endpoint (HTTP/1.1 and HTTP/2: JSON, metrics, health pages), e.g. <c>http://127.0.0.1:5081</c>.</summary>
+    /// <summary>The hub's HTTP endpoint (JSON, gRPC-Web, pages), e.g. <c>http://127.0.0.1:5081</c>.</summary>
     public string HttpAddress { get; private set; } = "";
+
+    /// <summary>The hub's management endpoint (metrics, HTTP health), e.g. <c>http://127.0.0.1:5082</c>.</summary>
+    public string ManagementAddress { get; private set; } = "";
+
+    /// <summary>
+    /// When set (before the start), the gRPC and HTTP endpoints are served over TLS (<c>https://</c>) with
+    /// <see cref="ServerCertificate"/>, a certificate this authority issues; start-up waits over TLS trusting it.
+    /// </summary>
+    public EBakul.EtppSimulator.Tests.Infrastructure.TestPki? Tls { get; init; }
+
+    /// <summary>The server certificate of a hub started with <see cref="Tls"/> (its files can be replaced to renew it).</summary>
+    public EBakul.EtppSimulator.Tests.Infrastructure.PemPair? ServerCertificate { get; private set; }
 
     /// <summary>Whether the hub process is running (false once it ended, on its own or stopped by the test).</summary>
     public bool IsRunning => _process is { HasExited: false };
@@ -159,8 +171,10 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
     private void Start(int port)
     {
         Kill();
-        Address = $"http://127.0.0.1:{port}";
-        HttpAddress = $"http://127.0.0.1:{FreeLoopbackPort()}";
+        var scheme = Tls is null ? "http" : "https";
+        Address = $"{scheme}://127.0.0.1:{port}";
+        HttpAddress = $"{scheme}://127.0.0.1:{FreeLoopbackPort()}";
+        ManagementAddress = $"http://127.0.0.1:{FreeLoopbackPort()}";
         var hubDll = FindHubDll();
         var start = new ProcessStartInfo("dotnet")
         {
@@ -173,6 +187,16 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
         start.ArgumentList.Add(hubDll);
         start.ArgumentList.Add($"--Kestrel:Endpoints:Grpc:Url={Address}");
         start.ArgumentList.Add($"--Kestrel:Endpoints:Http:Url={HttpAddress}");
+        start.ArgumentList.Add($"--Kestrel:Endpoints:Management:Url={ManagementAddress}");
+        if (Tls is not null)
+        {
+            ServerCertificate ??= Tls.IssueServer("hub");
+            foreach (var endpoint in new[] { "Grpc", "Http" })
+            {
+                start.ArgumentList.Add($"--Kestrel:Endpoints:{endpoint}:Certificate:Path={ServerCertificate.CertificatePath}");
+                start.ArgumentList.Add($"--Kestrel:Endpoints:{endpoint}:Certificate:KeyPath={ServerCertificate.KeyPath}");
+            }
+        }
         start.ArgumentList.Add($"--Database:Path={databasePath}");
         if (StoreSettings is { } store)
             foreach (var (key, value) in store(databasePath)) start.ArgumentList.Add($"--{key}={value}");
@@ -193,7 +217,7 @@ public sealed class RestartableHubProcess(string databasePath, IReadOnlyDictiona
     /// <summary>True once the hub answers SERVING; false when the process ended first.</summary>
     private async Task<bool> WaitUntilServingAsync()
     {
-        using var channel = GrpcChannel.ForAddress(Address);
+        using var channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions { HttpHandler = Tls?.Handler() });
         var health = new Health.HealthClient(channel);
         var waited = Stopwatch.StartNew();
         while (waited.Elapsed < StartTimeout)

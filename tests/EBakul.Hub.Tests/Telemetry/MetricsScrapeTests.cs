@@ -10,7 +10,7 @@ using EBakul.Hub.Tests.EndToEnd;
 namespace EBakul.Hub.Tests.Telemetry;
 
 /// <summary>
-/// The real hub process's <c>/metrics</c> and <c>/health/*</c> on its HTTP endpoint, scraped after some traffic, and the
+/// The real hub process's <c>/metrics</c> and <c>/health/*</c> on its management endpoint, scraped after some traffic, and the
 /// operations kit under <c>deploy/</c> checked against what it exports.
 /// </summary>
 public sealed partial class MetricsScrapeTests(HubProcess hub) : IClassFixture<HubProcess>
@@ -70,22 +70,22 @@ public sealed partial class MetricsScrapeTests(HubProcess hub) : IClassFixture<H
         Assert.Equal((0, ""), await RunAsync(promtool, deploy, null, "test", "rules", "ebakul-alerts.test.yml"));
         // The lint of the scrape: nothing of the hub's own metrics (the runtime's *_count gauges are .NET's names).
         await ScrapeAfterTrafficAsync();
-        var scrape = await Http.GetStringAsync(hub.HttpAddress + "/metrics");
+        var scrape = await Http.GetStringAsync(hub.ManagementAddress + "/metrics");
         var (_, lint) = await RunAsync(promtool, deploy, scrape, "check", "metrics");
         Assert.DoesNotContain("ebakul_", lint);
     }
 
     [Fact]
-    public async Task Liveness_and_readiness_answer_on_the_http_endpoint_and_over_grpc_health()
+    public async Task Liveness_and_readiness_answer_on_the_management_endpoint_and_over_grpc_health()
     {
         foreach (var path in new[] { "/health/live", "/health/ready" })
         {
-            using var response = await Http.GetAsync(hub.HttpAddress + path);
+            using var response = await Http.GetAsync(hub.ManagementAddress + path);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             Assert.Equal("Healthy", json.RootElement.GetProperty("status").GetString());
         }
-        using (var ready = JsonDocument.Parse(await Http.GetStringAsync(hub.HttpAddress + "/health/ready")))
+        using (var ready = JsonDocument.Parse(await Http.GetStringAsync(hub.ManagementAddress + "/health/ready")))
         {
             var checks = ready.RootElement.GetProperty("checks");
             Assert.True(checks.TryGetProperty("database", out _));
@@ -101,11 +101,32 @@ public sealed partial class MetricsScrapeTests(HubProcess hub) : IClassFixture<H
     }
 
     [Fact]
-    public async Task Metrics_are_not_served_on_the_grpc_port()
+    public async Task Metrics_and_health_pages_are_404_on_the_callers_ports_and_the_management_port_serves_nothing_else()
     {
-        using var client = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        using var response = await client.GetAsync(hub.Address + "/metrics");
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        using var grpcPort = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        foreach (var path in new[] { "/metrics", "/health/live", "/health/ready" })
+        {
+            using var onGrpc = await grpcPort.GetAsync(hub.Address + path);
+            Assert.Equal(HttpStatusCode.NotFound, onGrpc.StatusCode);
+            using var onHttp = await Http.GetAsync(hub.HttpAddress + path);
+            Assert.Equal(HttpStatusCode.NotFound, onHttp.StatusCode);
+            using var onManagement = await Http.GetAsync(hub.ManagementAddress + path);
+            Assert.Equal(HttpStatusCode.OK, onManagement.StatusCode);
+        }
+        // The callers' surface is not on the management port: JSON, pages, gRPC-Web.
+        foreach (var path in new[] { "/v1/regencies", "/dashboard", "/openapi/v1.json" })
+        {
+            using var response = await Http.GetAsync(hub.ManagementAddress + path);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            using var served = await Http.GetAsync(hub.HttpAddress + path);
+            Assert.NotEqual(HttpStatusCode.NotFound, served.StatusCode);
+        }
+        using var grpcWeb = new HttpRequestMessage(HttpMethod.Post, hub.ManagementAddress + "/grpc.health.v1.Health/Check")
+        {
+            Content = new ByteArrayContent([0, 0, 0, 0, 0]) { Headers = { { "Content-Type", "application/grpc-web" } } },
+        };
+        using var refused = await Http.SendAsync(grpcWeb);
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
     }
 
     /// <summary>A served call and two refused ones (no credential, one of them a purchase), then the scrape's metric names.</summary>
@@ -113,7 +134,7 @@ public sealed partial class MetricsScrapeTests(HubProcess hub) : IClassFixture<H
     {
         Assert.Equal(0, (await hub.CurlAsync("ebakul.regions.v1.RegionService/ListKecamatan", """{"regency_code": "35.22"}""")).ExitCode);
         Assert.NotEqual(0, (await hub.CurlAsync("ebakul.ledger.v1.LedgerService/RecordPurchase", """{"request_id": "r-1", "regency_code": "35.22"}""")).ExitCode);
-        var text = await Http.GetStringAsync(hub.HttpAddress + "/metrics");
+        var text = await Http.GetStringAsync(hub.ManagementAddress + "/metrics");
         return text.Split('\n').Where(l => l.Length > 0 && l[0] != '#')
             .Select(l => l[..l.IndexOfAny(['{', ' '])]).ToHashSet();
     }
