@@ -59,6 +59,10 @@ public static class HubHostingExtensions
 
         services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
         services.AddSingleton<CredentialStore>();
+        services.AddSingleton<DeniedClients>();
+        services.AddSingleton<AccessTokenValidator>();
+        services.AddSingleton<CallerAuthentication>();
+        services.AddHttpClient(AccessTokenValidator.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<CallerRateLimiter>();
         services.AddSingleton<DevelopmentCredentials>();
         services.AddSingleton<AuditTrail>();
