@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace EBakul.Hub.Access;
 
 /// <summary>Access settings (configuration section <c>Access</c>).</summary>
@@ -90,4 +92,13 @@ public sealed class TokenIssuerOptions
 
     /// <summary>What the hub calls this issuer (<see cref="Name"/>, or <see cref="ExpectedIssuer"/>).</summary>
     public string DisplayName => string.IsNullOrWhiteSpace(Name) ? ExpectedIssuer : Name;
+}
+
+
+/// <summary>Refuses <see cref="AccessOptions"/> whose issuers have <see cref="AccessTokenValidator.Problems"/>.</summary>
+internal sealed class ValidateAccessOptions : IValidateOptions<AccessOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, AccessOptions options) =>
+        AccessTokenValidator.Problems(options).ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
 }

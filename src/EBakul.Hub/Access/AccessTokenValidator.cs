@@ -35,26 +35,34 @@ public sealed class AccessTokenValidator
     private readonly DeniedClients _denied;
     private readonly TimeProvider _clock;
 
-    /// <summary>Reads the configured issuers; refuses an <c>http://</c> authority off loopback unless HTTPS is turned off for it.</summary>
+    /// <summary>Reads the configured issuers; refuses settings with <see cref="Problems"/>.</summary>
     public AccessTokenValidator(IOptions<AccessOptions> options, IHttpClientFactory http, DeniedClients denied, TimeProvider clock, ILoggerFactory logs)
     {
         _denied = denied;
         _clock = clock;
         var logger = logs.CreateLogger<AccessTokenValidator>();
-        _issuers = options.Value.Issuers.Select((issuer, index) =>
-        {
-            if (!Uri.TryCreate(issuer.Authority, UriKind.Absolute, out var authority) || authority.Scheme is not ("https" or "http"))
-                throw new InvalidOperationException($"Access:Issuers:{index}:Authority must be an https:// address (got '{issuer.Authority}')");
-            if (authority.Scheme == "http" && IssuerMetadata.RequiresHttps(issuer))
-                throw new InvalidOperationException($"Access:Issuers:{index}:Authority {issuer.Authority} is http:// off loopback: " +
-                    $"use https://, or set Access:Issuers:{index}:RequireHttpsMetadata=false");
-            if (string.IsNullOrWhiteSpace(issuer.Audience))
-                throw new InvalidOperationException($"Access:Issuers:{index}:Audience is required: the audience the issuer's tokens for the hub name");
-            if (issuer.Kind is { } kind && !CallerKinds.TryParse(kind, out _))
-                throw new InvalidOperationException($"Access:Issuers:{index}:Kind must be {CallerKinds.Words} (got '{kind}')");
-            return (issuer, new IssuerMetadata(issuer, http.CreateClient(HttpClientName), clock, logger));
-        }).ToList();
+        if (Problems(options.Value).FirstOrDefault() is { } problem) throw new InvalidOperationException(problem);
+        _issuers = [.. options.Value.Issuers.Select(issuer => (issuer, new IssuerMetadata(issuer, http.CreateClient(HttpClientName), clock, logger)))];
     }
+
+    /// <summary>
+    /// What is wrong with the issuers' settings, one sentence each: an authority that is not an absolute http(s) address,
+    /// an <c>http://</c> authority off loopback while HTTPS is required, a missing audience, an unknown kind.
+    /// </summary>
+    public static IEnumerable<string> Problems(AccessOptions options) => options.Issuers.SelectMany((issuer, index) =>
+    {
+        var problems = new List<string>();
+        if (!Uri.TryCreate(issuer.Authority, UriKind.Absolute, out var authority) || authority.Scheme is not ("https" or "http"))
+            problems.Add($"Access:Issuers:{index}:Authority must be an https:// address (got '{issuer.Authority}')");
+        else if (authority.Scheme == "http" && IssuerMetadata.RequiresHttps(issuer))
+            problems.Add($"Access:Issuers:{index}:Authority {issuer.Authority} is http:// off loopback: " +
+                $"use https://, or set Access:Issuers:{index}:RequireHttpsMetadata=false");
+        if (string.IsNullOrWhiteSpace(issuer.Audience))
+            problems.Add($"Access:Issuers:{index}:Audience is required: the audience the issuer's tokens for the hub name");
+        if (issuer.Kind is { } kind && !CallerKinds.TryParse(kind, out _))
+            problems.Add($"Access:Issuers:{index}:Kind must be {CallerKinds.Words} (got '{kind}')");
+        return problems;
+    });
 
     /// <summary>Whether any issuer is configured.</summary>
     public bool HasIssuers => _issuers.Count > 0;

@@ -27,11 +27,14 @@ public sealed class OidcIssuerFixture : IAsyncLifetime
     /// <summary>A client that may only read regions.</summary>
     public static readonly IssuerClient Reader = new("regions-reader", "reader-secret", "regions.read", Kind: "app", Regencies: "35.22");
 
+    /// <summary>A Dinas console reading Bojonegoro's reports.</summary>
+    public static readonly IssuerClient Reports = new("dindagkop-console", "reports-secret", "reports.read", Kind: "admin", Regencies: "35.22");
+
     /// <summary>The issuer.</summary>
     public OidcIssuerProcess Issuer { get; private set; } = null!;
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => Issuer = await OidcIssuerProcess.StartAsync([Office, Reader]);
+    public async Task InitializeAsync() => Issuer = await OidcIssuerProcess.StartAsync([Office, Reader, Reports]);
 
     /// <inheritdoc />
     public async Task DisposeAsync() => await Issuer.DisposeAsync();
@@ -107,6 +110,29 @@ public sealed class AccessTokenTests : IClassFixture<OidcIssuerFixture>, IDispos
         var body = Encoding.ASCII.GetString(await response.Content.ReadAsByteArrayAsync());
         Assert.Contains("Kabupaten Bojonegoro", body);
         Assert.Matches(@"grpc-status: ?0\r\n", body);
+    }
+
+    [Fact]
+    public async Task A_report_csv_download_takes_an_issuer_s_access_token_and_refuses_it_alike()
+    {
+        using var http = _hub.CreateClient();
+        const string path = "/v1/regencies/35.22/reports/spending-by-category.csv?period=2025-09";
+        async Task<(HttpStatusCode Status, string Body)> DownloadAsync(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var (status, body) = await DownloadAsync(await _issuer.TokenAsync(OidcIssuerFixture.Reports));
+        Assert.True(status == HttpStatusCode.OK, $"{(int)status}: {body}");
+        (status, body) = await DownloadAsync(await _issuer.TokenAsync(OidcIssuerFixture.Reader));
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("SCOPE_MISSING", body);
+        (status, body) = await DownloadAsync(await _issuer.TokenAsync(OidcIssuerFixture.Reports, resource: "https://another-api.example"));
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("TOKEN_AUDIENCE_INVALID", body);
     }
 
     [Fact]
