@@ -10,7 +10,8 @@ namespace EBakul.Hub.Access;
 /// <see cref="TokenIssuerOptions.AutomaticRefreshInterval"/>, and at once (at most every
 /// <see cref="TokenIssuerOptions.MinimumRefreshInterval"/>) when a token names a key the hub does not hold, which is how
 /// an issuer's key rotation reaches the hub. Callers arriving while a read is under way share it. When a read fails, the
-/// keys last read stay in use; with none read yet, <see cref="GetAsync"/> throws <see cref="IssuerMetadataUnavailableException"/>.
+/// keys last read stay in use and the read is tried again after the minimum refresh interval; with none read yet,
+/// <see cref="GetAsync"/> throws <see cref="IssuerMetadataUnavailableException"/>.
 /// </summary>
 public sealed class IssuerMetadata(TokenIssuerOptions issuer, HttpClient http, TimeProvider clock, ILogger logger)
 {
@@ -18,6 +19,7 @@ public sealed class IssuerMetadata(TokenIssuerOptions issuer, HttpClient http, T
     private readonly HttpDocumentRetriever _retriever = new(http) { RequireHttps = RequiresHttps(issuer) };
     private volatile OpenIdConnectConfiguration? _current;
     private long _readAt = long.MinValue; // the clock's timestamp of the last read attempt; MinValue: none yet
+    private TimeSpan _freshFor = issuer.AutomaticRefreshInterval; // after a failed read: the minimum refresh interval
 
     /// <summary>The discovery document's address.</summary>
     public string MetadataAddress { get; } = issuer.Authority.TrimEnd('/') + "/.well-known/openid-configuration";
@@ -30,7 +32,7 @@ public sealed class IssuerMetadata(TokenIssuerOptions issuer, HttpClient http, T
     public async Task<OpenIdConnectConfiguration> GetAsync(CancellationToken cancellationToken)
     {
         var current = _current;
-        if (current is not null && Since(Interlocked.Read(ref _readAt)) < issuer.AutomaticRefreshInterval) return current;
+        if (current is not null && Since(Interlocked.Read(ref _readAt)) < _freshFor) return current;
         return await ReadAsync(current, force: false, cancellationToken);
     }
 
@@ -49,13 +51,14 @@ public sealed class IssuerMetadata(TokenIssuerOptions issuer, HttpClient http, T
             // Another caller read it meanwhile.
             if (_current is { } latest && !ReferenceEquals(latest, held)) return latest;
             var since = Since(Interlocked.Read(ref _readAt));
-            if (_current is { } kept && since < (force ? issuer.MinimumRefreshInterval : issuer.AutomaticRefreshInterval)) return kept;
+            if (_current is { } kept && since < (force ? issuer.MinimumRefreshInterval : _freshFor)) return kept;
             if (_current is null && since < TimeSpan.FromSeconds(1) && _lastFailure is { } recent) throw recent; // an unreachable issuer is not hammered
             Interlocked.Exchange(ref _readAt, clock.GetTimestamp());
             try
             {
                 var read = await OpenIdConnectConfigurationRetriever.GetAsync(MetadataAddress, _retriever, cancellationToken);
                 _lastFailure = null;
+                _freshFor = issuer.AutomaticRefreshInterval;
                 _current = read;
                 logger.LogInformation("Read the metadata of issuer {Issuer}: {Keys} signing key(s)", issuer.DisplayName, read.SigningKeys.Count);
                 return read;
@@ -64,6 +67,8 @@ public sealed class IssuerMetadata(TokenIssuerOptions issuer, HttpClient http, T
             {
                 logger.LogWarning("Could not read the metadata of issuer {Issuer} from {Address}: {Error}", issuer.DisplayName, MetadataAddress,
                     ex.InnerException?.Message ?? ex.Message);
+                // The keys last read stay in use; the next read is tried after the minimum refresh interval, not an hour.
+                _freshFor = issuer.MinimumRefreshInterval;
                 if (_current is { } lastKnown) return lastKnown;
                 _lastFailure = new IssuerMetadataUnavailableException(issuer.DisplayName, ex);
                 throw _lastFailure;

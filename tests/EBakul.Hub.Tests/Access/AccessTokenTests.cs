@@ -252,6 +252,26 @@ public sealed class AccessTokenTests : IClassFixture<OidcIssuerFixture>, IDispos
     }
 
     [Fact]
+    public async Task When_the_issuer_goes_away_the_keys_last_read_stay_in_use()
+    {
+        var client = new IssuerClient("short-lived-issuer-client", "secret", "regions.read", Kind: "app", Regencies: "35.22");
+        var issuer = await OidcIssuerProcess.StartAsync([client]);
+        var token = await issuer.TokenAsync(client);
+        foreach (var (key, value) in issuer.HubSettings(index: 1, name: "going-away")) _hub.Settings[key] = value;
+        await ListRegenciesAsync(token);
+        await issuer.DisposeAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // past the minimum refresh interval: an unknown key makes the hub try to read the keys
+
+        using var stranger = RSA.Create(2048);
+        var genuine = new JsonWebToken(token);
+        var unknownKey = Sign(genuine.Claims.Where(c => c.Type is not ("iat" or "exp" or "nbf")), genuine.ValidTo,
+            new SigningCredentials(new RsaSecurityKey(stranger) { KeyId = "not-in-the-jwks" }, SecurityAlgorithms.RsaSha256));
+        var status = await RpcAssert.Expect(StatusCode.Unauthenticated, () => ListRegenciesAsync(unknownKey));
+        Assert.Equal("TOKEN_SIGNATURE_INVALID", status.Reason());
+        await ListRegenciesAsync(token);
+    }
+
+    [Fact]
     public async Task A_client_denied_in_the_hub_is_refused_until_it_is_allowed_again()
     {
         var token = await _issuer.TokenAsync(OidcIssuerFixture.Reader);
