@@ -30,11 +30,14 @@ public sealed class OidcIssuerFixture : IAsyncLifetime
     /// <summary>A Dinas console reading Bojonegoro's reports.</summary>
     public static readonly IssuerClient Reports = new("dindagkop-console", "reports-secret", "reports.read", Kind: "admin", Regencies: "35.22");
 
+    /// <summary>A client whose tokens carry none of the hub's claims (kind, regencies, office), as SPLP's consumers.</summary>
+    public static readonly IssuerClient Bare = new("splp-consumer", "bare-secret", "regions.read");
+
     /// <summary>The issuer.</summary>
     public OidcIssuerProcess Issuer { get; private set; } = null!;
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => Issuer = await OidcIssuerProcess.StartAsync([Office, Reader, Reports]);
+    public async Task InitializeAsync() => Issuer = await OidcIssuerProcess.StartAsync([Office, Reader, Reports, Bare]);
 
     /// <inheritdoc />
     public async Task DisposeAsync() => await Issuer.DisposeAsync();
@@ -222,6 +225,21 @@ public sealed class AccessTokenTests : IClassFixture<OidcIssuerFixture>, IDispos
             Assert.True(status.Reason() == "TOKEN_SIGNATURE_INVALID", $"{name}: {status.Reason()} {status.Message}");
         }
         await ListRegenciesAsync(genuine.EncodedToken);
+    }
+
+    [Fact]
+    public async Task A_token_without_the_hub_s_claims_is_denied_unless_the_issuer_s_settings_give_a_kind_and_regencies()
+    {
+        var token = await _issuer.TokenAsync(OidcIssuerFixture.Bare);
+        var status = await RpcAssert.Expect(StatusCode.PermissionDenied, () => ListRegenciesAsync(token));
+        Assert.Equal("TOKEN_CLAIMS_MISSING", status.Reason());
+
+        using var hub = new HubFactory();
+        foreach (var (key, value) in _issuer.HubSettings()) hub.Settings[key] = value;
+        hub.Settings["Access:Issuers:0:Kind"] = "regency";
+        hub.Settings["Access:Issuers:0:Regencies:0"] = "35.22";
+        var answer = await new RegionService.RegionServiceClient(hub.ChannelFor(token)).ListRegenciesAsync(new ListRegenciesRequest());
+        Assert.NotEmpty(answer.Regencies);
     }
 
     [Fact]
