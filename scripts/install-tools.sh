@@ -2,13 +2,13 @@
 # Installs the command-line tools the repository uses: buf and redocly (from npm) and the local dotnet tools; Chart.js
 # (embedded in the hub's dashboard at build time), playwright-core and axe-core (the dashboard's browser test and its
 # accessibility check) from npm; openapi-typescript, openapi-fetch and typescript (the generated-client test of the
-# OpenAPI document, tests/openapi-client); Debian's chromium (apt, as root) for the dashboard's browser test; Debian's
+# OpenAPI document, tests/openapi-client); oidc-provider (the test issuer of access tokens, tests/oidc-issuer); Debian's chromium (apt, as root) for the dashboard's browser test; Debian's
 # postgresql (apt, as root) for the tests on PostgreSQL; jq, php-cli and php-curl (apt, as root) for the docs test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x node_modules/.bin/buf ] || [ ! -x node_modules/.bin/redocly ] || [ ! -f node_modules/chart.js/dist/chart.umd.min.js ] \
   || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/openapi-typescript ] \
-  || [ ! -d node_modules/openapi-fetch ] || [ ! -x node_modules/.bin/tsc ]; then
+  || [ ! -d node_modules/openapi-fetch ] || [ ! -x node_modules/.bin/tsc ] || [ ! -d node_modules/oidc-provider ]; then
   # npm ci refuses a lock file that lacks any platform's optional buf binary; npm install then installs
   # the pinned versions for this platform without touching package.json or the lock file.
   npm ci --no-fund --no-audit --loglevel=error 2>/dev/null \

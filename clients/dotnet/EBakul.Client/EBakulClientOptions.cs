@@ -9,6 +9,12 @@ public sealed class EBakulClientOptions
     /// <summary>The caller's bearer token, sent as <c>authorization: Bearer …</c> on every call.</summary>
     public string? Token { get; set; }
 
+    /// <summary>
+    /// Gives the bearer token of each call instead of <see cref="Token"/>: e.g. <see cref="ClientCredentialsTokenProvider.GetTokenAsync"/>,
+    /// which gets OAuth 2.0 access tokens from an issuer and renews them shortly before they expire.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string>>? TokenProvider { get; set; }
+
     /// <summary>The deadline of a unary call that sets none itself. Streams get none: a change feed may stay open for hours.</summary>
     public TimeSpan DefaultDeadline { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -20,7 +20,8 @@ public static class EBakulClientServiceCollectionExtensions
     /// <summary>
     /// Registers one client per hub service (<see cref="LedgerService.LedgerServiceClient"/>,
     /// <see cref="MerchantService.MerchantServiceClient"/>, <see cref="QuotaService.QuotaServiceClient"/>, …) through
-    /// <c>Grpc.Net.ClientFactory</c>. Every call carries the bearer token; unary calls get
+    /// <c>Grpc.Net.ClientFactory</c>. Every call carries the bearer token (<see cref="EBakulClientOptions.Token"/>, or one from
+    /// <see cref="EBakulClientOptions.TokenProvider"/>); unary calls get
     /// <see cref="EBakulClientOptions.DefaultDeadline"/> unless they set a deadline; UNAVAILABLE and RESOURCE_EXHAUSTED
     /// are retried with exponential backoff; a request with an empty <c>request_id</c> gets a fresh one before its first
     /// attempt, so every retry carries the same id and the hub records the call at most once.
@@ -60,10 +61,11 @@ public static class EBakulClientServiceCollectionExtensions
             // The request id is filled first, then the deadline set; both happen once per call, above the retries.
             .AddInterceptor<RequestIdInterceptor>(InterceptorScope.Client)
             .AddInterceptor<DefaultDeadlineInterceptor>(InterceptorScope.Client)
-            .AddCallCredentials((_, metadata, sp) =>
+            .AddCallCredentials(async (context, metadata, sp) =>
             {
-                if (Options(sp).Token is { Length: > 0 } token) metadata.Add("authorization", $"Bearer {token}");
-                return Task.CompletedTask;
+                var options = Options(sp);
+                var token = options.TokenProvider is { } provider ? await provider(context.CancellationToken) : options.Token;
+                if (token is { Length: > 0 }) metadata.Add("authorization", $"Bearer {token}");
             });
 
     /// <summary>AIP-194: retry UNAVAILABLE and RESOURCE_EXHAUSTED with jittered exponential backoff, on every method.</summary>

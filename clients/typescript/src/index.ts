@@ -39,6 +39,11 @@ export interface HubTransportOptions {
   address: string;
   /** The caller's bearer token, sent as `authorization: Bearer …` on every call. */
   token?: string;
+  /**
+   * Gives the bearer token of each call instead of `token`: e.g. {@link clientCredentials}, which gets OAuth 2.0 access
+   * tokens from an issuer (SPLP, Keycloak) and renews them shortly before they expire.
+   */
+  tokenProvider?: TokenProvider;
   /** Attempts of a unary call, the first included, when the hub answers UNAVAILABLE or RESOURCE_EXHAUSTED (default 5). */
   maxAttempts?: number;
   /** The backoff before the first retry in milliseconds, doubled at each next one up to 10 s, with jitter (default 500). */
@@ -83,6 +88,82 @@ export function bearerToken(token: string): Interceptor {
   };
 }
 
+/** Gives the bearer token of a call (it may hold one and renew it when it is about to expire). */
+export type TokenProvider = (signal?: AbortSignal) => Promise<string>;
+
+/** Sends `authorization: Bearer <token>` on every call, the token asked of `provider` for each call. */
+export function bearerTokenFrom(provider: TokenProvider): Interceptor {
+  return (next) => async (req) => {
+    req.header.set("authorization", `Bearer ${await provider(req.signal)}`);
+    return next(req);
+  };
+}
+
+/** Where and as whom {@link clientCredentials} gets its tokens. */
+export interface ClientCredentialsOptions {
+  /** The issuer's token endpoint, e.g. https://sso.example/realms/ebakul/protocol/openid-connect/token. */
+  tokenEndpoint: string;
+  /** The client's id at the issuer. */
+  clientId: string;
+  /** The client's secret (sent in the form body, client_secret_post). */
+  clientSecret: string;
+  /** The hub scopes asked for, space-separated (e.g. "purchases.write purchases.read"); none: the client's defaults. */
+  scope?: string;
+  /** The resource indicator (RFC 8707) naming the hub, for issuers that take one. */
+  resource?: string;
+  /** How long before its expiry a token is replaced, in milliseconds (default 60 000). */
+  refreshBeforeExpiryMs?: number;
+  /** The clock, in milliseconds (default Date.now). */
+  now?: () => number;
+  /** The fetch function (default globalThis.fetch). */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** A {@link TokenProvider} of client-credentials tokens that also tells how many tokens it asked the issuer for. */
+export interface ClientCredentialsTokenProvider extends TokenProvider {
+  /** Token requests made to the token endpoint. */
+  readonly requests: number;
+}
+
+/**
+ * OAuth 2.0 client-credentials access tokens from an issuer's token endpoint: the current token is kept until
+ * `refreshBeforeExpiryMs` before it expires; calls arriving while a token is being fetched share that request. The
+ * error of a refused request names the issuer's error code, never the secret.
+ */
+export function clientCredentials(options: ClientCredentialsOptions): ClientCredentialsTokenProvider {
+  const now = options.now ?? Date.now;
+  const fetchToken = options.fetch ?? globalThis.fetch;
+  const margin = options.refreshBeforeExpiryMs ?? 60_000;
+  let current: { token: string; refreshAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+  let requests = 0;
+
+  async function request(): Promise<string> {
+    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: options.clientId, client_secret: options.clientSecret });
+    if (options.scope) form.set("scope", options.scope);
+    if (options.resource) form.set("resource", options.resource);
+    const requestedAt = now();
+    requests++;
+    const response = await fetchToken(options.tokenEndpoint, { method: "POST", body: form });
+    const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string };
+    if (!response.ok || !body.access_token) {
+      throw new Error(`the token endpoint refused client '${options.clientId}': ${response.status} ${body.error ?? "no error code"}`);
+    }
+    const lifetimeMs = (body.expires_in ?? 300) * 1000;
+    // A token shorter-lived than twice the margin is still used, for half its life.
+    current = { token: body.access_token, refreshAt: requestedAt + lifetimeMs - (lifetimeMs > 2 * margin ? margin : lifetimeMs / 2) };
+    return body.access_token;
+  }
+
+  const provider = (async () => {
+    if (current && now() < current.refreshAt) return current.token;
+    pending ??= request().finally(() => { pending = undefined; });
+    return pending;
+  }) as ClientCredentialsTokenProvider;
+  Object.defineProperty(provider, "requests", { get: () => requests });
+  return provider;
+}
+
 /**
  * Gives a unary request whose `request_id` is empty a fresh id (32 hex characters) before the call starts, written
  * into the request message, so every retry of the call carries the same id and the hub records it once.
@@ -114,12 +195,12 @@ export function retryUnavailable(maxAttempts = 5, initialBackoffMs = 500): Inter
   };
 }
 
-/** The package's interceptors for the given options, in order: request id, retries, bearer token, then the caller's. */
+/** The package's interceptors for the given options, in order: request id, retries, bearer token (`tokenProvider`, else `token`), then the caller's. */
 export function hubInterceptors(options: HubTransportOptions): Interceptor[] {
   return [
     fillRequestId(),
     retryUnavailable(options.maxAttempts ?? 5, options.initialBackoffMs ?? 500),
-    ...(options.token ? [bearerToken(options.token)] : []),
+    ...(options.tokenProvider ? [bearerTokenFrom(options.tokenProvider)] : options.token ? [bearerToken(options.token)] : []),
     ...(options.interceptors ?? []),
   ];
 }

@@ -9,7 +9,8 @@ namespace EBakul.Hub.Access;
 /// Authenticates and authorizes every call before the service sees it, in this order:
 /// <list type="number">
 /// <item>health and reflection are public; any other method must be listed in <see cref="Scopes.ByMethod"/>;</item>
-/// <item>the <c>authorization: Bearer ebk....</c> header must name a valid, unrevoked credential (UNAUTHENTICATED);</item>
+/// <item>the <c>authorization: Bearer ...</c> header must name a valid, unrevoked credential of the hub, or carry a valid access
+/// token of a configured issuer whose client is not denied (<see cref="CallerAuthentication"/>; UNAUTHENTICATED);</item>
 /// <item>the caller must hold the method's scope, and pulling/acknowledging adjustments needs the e-TPP kind (PERMISSION_DENIED);</item>
 /// <item>the caller's rate limit (RESOURCE_EXHAUSTED);</item>
 /// <item>for pulling/acknowledging adjustments, the client certificate bound to the e-TPP caller, when one is
@@ -21,7 +22,7 @@ namespace EBakul.Hub.Access;
 /// Office binding (an office system sees only its own employees' purchases) needs the data and is checked by the
 /// domain with the same rule: denied before found.
 /// </summary>
-public sealed class AccessInterceptor(CredentialStore credentials, CallerRateLimiter rateLimiter, EtppClientCertificates clientCertificates) : Interceptor
+public sealed class AccessInterceptor(CallerAuthentication authentication, CallerRateLimiter rateLimiter, EtppClientCertificates clientCertificates) : Interceptor
 {
     /// <inheritdoc />
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -62,7 +63,7 @@ public sealed class AccessInterceptor(CredentialStore credentials, CallerRateLim
         var method = context.Method;
         var service = method.Length > 1 ? method[1..method.LastIndexOf('/')] : "";
         if (Scopes.PublicServices.Contains(service)) return null;
-        var caller = await AuthorizeAsync(credentials, rateLimiter, method, context.RequestHeaders.GetValue("authorization"), context.CancellationToken);
+        var caller = await AuthorizeAsync(authentication, rateLimiter, method, context.RequestHeaders.GetValue("authorization"), context.CancellationToken);
         if (Scopes.EtppOnly.Contains(Scopes.ByMethod[method]))
             clientCertificates.Require(caller, method, context.GetHttpContext().Connection.ClientCertificate);
         caller.AttachTo(context);
@@ -74,20 +75,13 @@ public sealed class AccessInterceptor(CredentialStore credentials, CallerRateLim
     /// <paramref name="header"/> <c>authorization</c> value: the caller, or a <see cref="HubException"/>. Also used by the
     /// HTTP routes that stand for a gRPC method (the reports' CSV downloads).
     /// </summary>
-    public static async Task<CallerIdentity> AuthorizeAsync(CredentialStore credentials, CallerRateLimiter rateLimiter, string method, string? header,
+    public static async Task<CallerIdentity> AuthorizeAsync(CallerAuthentication authentication, CallerRateLimiter rateLimiter, string method, string? header,
         CancellationToken cancellationToken)
     {
         if (!Scopes.ByMethod.TryGetValue(method, out var scope))
             throw HubException.PermissionDenied("METHOD_NOT_AUTHORIZED", $"{method} is not open to callers");
 
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            throw HubException.Unauthenticated("CREDENTIALS_MISSING", "send 'authorization: Bearer <token>' issued by the hub's 'callers add' command");
-        var token = header["Bearer ".Length..].Trim();
-        if (token.Length > CredentialStore.MaxTokenLength)
-            throw HubException.Unauthenticated("CREDENTIALS_MALFORMED",
-                $"the bearer token has {token.Length} characters; the hub's tokens have at most {CredentialStore.MaxTokenLength}: send the token 'callers add' printed");
-        var caller = await credentials.AuthenticateAsync(token, cancellationToken)
-            ?? throw HubException.Unauthenticated("CREDENTIALS_INVALID", "the bearer token is unknown, malformed or revoked");
+        var caller = await authentication.AuthenticateAsync(header, cancellationToken);
 
         if (!caller.Has(scope))
             throw HubException.PermissionDenied("SCOPE_MISSING", $"caller '{caller.Id}' lacks scope '{scope}' required by {method}");

@@ -21,6 +21,26 @@ public enum CallerKind
     Admin = 6,
 }
 
+/// <summary>The words that name a <see cref="CallerKind"/> in the <c>callers add --kind</c> option and in access tokens' kind claim.</summary>
+public static class CallerKinds
+{
+    private static readonly FrozenDictionary<string, CallerKind> ByWord = new Dictionary<string, CallerKind>
+    {
+        ["etpp"] = CallerKind.Etpp,
+        ["office"] = CallerKind.OfficeSystem,
+        ["app"] = CallerKind.EbakulApp,
+        ["province"] = CallerKind.ProvincialPlatform,
+        ["regency"] = CallerKind.RegencySystem,
+        ["admin"] = CallerKind.Admin,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The words, for messages: "etpp, office, app, province, regency or admin".</summary>
+    public const string Words = "etpp, office, app, province, regency or admin";
+
+    /// <summary>The kind a word names.</summary>
+    public static bool TryParse(string? word, out CallerKind kind) => ByWord.TryGetValue(word ?? "", out kind);
+}
+
 /// <summary>
 /// The authenticated calling system of a request: its id (the idempotency scope and <c>recorded_by</c>), kind,
 /// scopes, the regencies it may touch and, for an office system, its office.

@@ -56,6 +56,8 @@ public class HubDbContext : DbContext
     public DbSet<Caller> Callers => Set<Caller>();
     /// <summary>Their bearer credentials (hashed).</summary>
     public DbSet<CallerCredential> CallerCredentials => Set<CallerCredential>();
+    /// <summary>Clients of token issuers the hub refuses (the deny list).</summary>
+    public DbSet<DeniedClient> DeniedClients => Set<DeniedClient>();
     /// <summary>The audit trail.</summary>
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     /// <summary>State of each month that was ever closed.</summary>
@@ -194,6 +196,11 @@ public class HubDbContext : DbContext
             e.ToTable("caller_credentials");
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.CallerId);
+        });
+        model.Entity<DeniedClient>(e =>
+        {
+            e.ToTable("denied_clients");
+            e.HasKey(x => new { x.Issuer, x.ClientId });
         });
         model.Entity<AuditEvent>(e =>
         {

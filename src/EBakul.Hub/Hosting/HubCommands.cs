@@ -13,6 +13,8 @@ namespace EBakul.Hub.Hosting;
 /// EBakul.Hub callers add ID --kind etpp|office|app|province|regency|admin --regencies 35.22[,35.23|*]
 ///                        --scopes s1,s2|all [--office 1.02.01] [--name "Display name"] [--rate 200]
 /// EBakul.Hub callers revoke ID
+/// EBakul.Hub callers deny --issuer NAME --client-id ID
+/// EBakul.Hub callers allow --issuer NAME --client-id ID
 /// EBakul.Hub callers list
 /// EBakul.Hub audit verify
 /// EBakul.Hub migrate
@@ -79,6 +81,8 @@ public static class HubCommands
             {
                 ("callers", "add") => await AddCallerAsync(services, args, output, messages),
                 ("callers", "revoke") => await RevokeAsync(services, args, output),
+                ("callers", "deny") => await DenyAsync(services, args, output, deny: true),
+                ("callers", "allow") => await DenyAsync(services, args, output, deny: false),
                 ("callers", "list") => await ListAsync(services, output),
                 ("audit", "verify") => await VerifyAsync(services, output),
                 ("evidence", "export") => await ExportEvidenceAsync(services, args, output),
@@ -109,16 +113,9 @@ public static class HubCommands
     {
         var id = args.ElementAtOrDefault(2) ?? throw new ArgumentException("callers add needs an ID");
         if (id.StartsWith('-') || id.Length > 64) throw new ArgumentException("the caller ID comes right after 'callers add' (at most 64 characters)");
-        var kind = Option(args, "--kind") switch
-        {
-            "etpp" => CallerKind.Etpp,
-            "office" => CallerKind.OfficeSystem,
-            "app" => CallerKind.EbakulApp,
-            "province" => CallerKind.ProvincialPlatform,
-            "regency" => CallerKind.RegencySystem,
-            "admin" => CallerKind.Admin,
-            var other => throw new ArgumentException($"--kind must be etpp, office, app, province, regency or admin (got '{other}')"),
-        };
+        var kindWord = Option(args, "--kind");
+        if (!CallerKinds.TryParse(kindWord, out var kind))
+            throw new ArgumentException($"--kind must be {CallerKinds.Words} (got '{kindWord}')");
         var scopeList = (Option(args, "--scopes") ?? throw new ArgumentException("--scopes is required")).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (scopeList is ["all"]) scopeList = [.. Scopes.All.Order()];
         var unknown = scopeList.Where(s => !Scopes.All.Contains(s)).ToList();
@@ -155,6 +152,33 @@ public static class HubCommands
         return count > 0 ? 0 : 1;
     }
 
+    /// <summary>
+    /// <c>callers deny|allow --issuer NAME --client-id ID</c>: suspends, or reinstates, a client of a configured token issuer
+    /// (named by its <c>Name</c> or its issuer address) without the issuer's help.
+    /// </summary>
+    private static async Task<int> DenyAsync(IServiceProvider services, string[] args, TextWriter output, bool deny)
+    {
+        var verb = deny ? "deny" : "allow";
+        var named = Option(args, "--issuer") ?? throw new ArgumentException($"callers {verb} needs --issuer NAME (a configured Access:Issuers entry's Name or issuer)");
+        var clientId = Option(args, "--client-id") ?? throw new ArgumentException($"callers {verb} needs --client-id ID (the client's id at the issuer)");
+        var validator = services.GetRequiredService<AccessTokenValidator>();
+        var issuer = validator.FindIssuer(named) ?? throw new ArgumentException(
+            $"no configured token issuer is named '{named}' (Access:Issuers:N:Name or its issuer address)");
+        var denied = services.GetRequiredService<DeniedClients>();
+        var changed = deny
+            ? await denied.DenyAsync(issuer.DisplayName, clientId, CancellationToken.None)
+            : await denied.AllowAsync(issuer.DisplayName, clientId, CancellationToken.None);
+        var caller = $"{issuer.DisplayName}/{clientId}";
+        await output.WriteLineAsync((deny, changed) switch
+        {
+            (true, true) => $"denied caller '{caller}' (other hub processes refuse it within {CredentialStore.CacheLifetime.TotalSeconds:0} s)",
+            (true, false) => $"caller '{caller}' was already denied",
+            (false, true) => $"allowed caller '{caller}' again",
+            (false, false) => $"caller '{caller}' was not denied",
+        });
+        return 0;
+    }
+
     private static async Task<int> ListAsync(IServiceProvider services, TextWriter output)
     {
         await using var scope = services.CreateAsyncScope();
@@ -164,6 +188,8 @@ public static class HubCommands
             var active = await db.CallerCredentials.CountAsync(c => c.CallerId == caller.Id && c.RevokedAt == null);
             await output.WriteLineAsync($"{caller.Id}\t{caller.Kind}\tregencies={caller.Regencies}\toffice={caller.OfficeCode ?? "-"}\tactive credentials={active}\tscopes={caller.Scopes}");
         }
+        foreach (var denied in await services.GetRequiredService<DeniedClients>().ListAsync(CancellationToken.None))
+            await output.WriteLineAsync($"{denied.Issuer}/{denied.ClientId}\tdenied since {denied.DeniedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");
         return 0;
     }
 
@@ -248,6 +274,8 @@ public static class HubCommands
               EBakul.Hub callers add ID --kind etpp|office|app|province|regency|admin --regencies 35.22[,35.23|*]
                                      --scopes s1,s2|all [--office CODE] [--name NAME] [--rate PER_SECOND]
               EBakul.Hub callers revoke ID
+              EBakul.Hub callers deny --issuer NAME --client-id ID
+              EBakul.Hub callers allow --issuer NAME --client-id ID
               EBakul.Hub callers list
               EBakul.Hub audit verify
               EBakul.Hub migrate

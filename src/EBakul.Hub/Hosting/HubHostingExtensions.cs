@@ -57,8 +57,14 @@ public static class HubHostingExtensions
         // After the initializer (hosted services start in order): the database is migrated when its first round runs.
         services.AddHostedService<ComplianceSnapshotKeeper>();
 
-        services.Configure<AccessOptions>(builder.Configuration.GetSection(AccessOptions.Section));
+        // The token issuers' settings are checked at start, so that a wrong one stops the hub rather than its first call.
+        services.AddOptions<AccessOptions>().Bind(builder.Configuration.GetSection(AccessOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AccessOptions>>(new ValidateAccessOptions());
         services.AddSingleton<CredentialStore>();
+        services.AddSingleton<DeniedClients>();
+        services.AddSingleton<AccessTokenValidator>();
+        services.AddSingleton<CallerAuthentication>();
+        services.AddHttpClient(AccessTokenValidator.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<CallerRateLimiter>();
         services.AddSingleton<EtppClientCertificates>();
         services.AddSingleton<DevelopmentCredentials>();

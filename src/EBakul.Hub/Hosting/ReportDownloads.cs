@@ -37,7 +37,7 @@ public static class ReportDownloads
         var services = http.RequestServices;
         try
         {
-            var caller = await AccessInterceptor.AuthorizeAsync(services.GetRequiredService<CredentialStore>(),
+            var caller = await AccessInterceptor.AuthorizeAsync(services.GetRequiredService<CallerAuthentication>(),
                 services.GetRequiredService<CallerRateLimiter>(), ExportMethod, http.Request.Headers.Authorization.FirstOrDefault(), http.RequestAborted);
             AccessInterceptor.RequireRegency(caller, new Wire.ExportReportRequest { RegencyCode = regencyCode });
 

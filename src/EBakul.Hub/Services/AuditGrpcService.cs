@@ -35,7 +35,8 @@ public sealed class AuditGrpcService(RegencyDirectory regencies, HubDbContext db
         // regency (other offices' purchases, closes, policies) is not the office's to read.
         var caller = CallerIdentity.Of(context);
         if (caller.IsOfficeBound)
-            query = query.Where(e => db.Callers.Any(c => c.Id == e.CallerId && c.Kind == CallerKind.OfficeSystem && c.OfficeCode == caller.OfficeCode));
+            query = query.Where(e => e.CallerId == caller.Id // an issuer's client is in no callers row
+                || db.Callers.Any(c => c.Id == e.CallerId && c.Kind == CallerKind.OfficeSystem && c.OfficeCode == caller.OfficeCode));
         var page = await query.OrderBy(e => e.Sequence).Take(pageSize + 1).ToListAsync(context.CancellationToken);
 
         var response = new ListAuditEventsResponse();

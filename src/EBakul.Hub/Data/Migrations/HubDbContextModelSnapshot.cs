@@ -93,6 +93,26 @@ namespace EBakul.Hub.Data.Migrations
                     b.ToTable("caller_credentials", (string)null);
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Access.DeniedClient", b =>
+                {
+                    b.Property<string>("Issuer")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("issuer");
+
+                    b.Property<string>("ClientId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_id");
+
+                    b.Property<long>("DeniedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("denied_at");
+
+                    b.HasKey("Issuer", "ClientId")
+                        .HasName("pk_denied_clients");
+
+                    b.ToTable("denied_clients", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")

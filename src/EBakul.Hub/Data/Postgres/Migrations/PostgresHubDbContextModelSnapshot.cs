@@ -105,6 +105,28 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.ToTable("caller_credentials", (string)null);
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Access.DeniedClient", b =>
+                {
+                    b.Property<string>("Issuer")
+                        .HasColumnType("text")
+                        .HasColumnName("issuer")
+                        .UseCollation("C");
+
+                    b.Property<string>("ClientId")
+                        .HasColumnType("text")
+                        .HasColumnName("client_id")
+                        .UseCollation("C");
+
+                    b.Property<long>("DeniedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("denied_at");
+
+                    b.HasKey("Issuer", "ClientId")
+                        .HasName("pk_denied_clients");
+
+                    b.ToTable("denied_clients", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
