@@ -18,11 +18,14 @@ public sealed class IntegrityOptions
     /// <summary>Office captive merchant: the least share of the merchant's month from one office, basis points. Default 8000.</summary>
     public int CaptiveOfficeShareBasisPoints { get; set; } = 8000;
 
-    /// <summary>Office captive merchant: the office's takings at least this many times its peers' median month. Default 10.</summary>
-    public int CaptiveTakingsTimesPeerMedian { get; set; } = 10;
+    /// <summary>Office captive merchant: the office's takings at least this many times its peers' median month. Default 1.5.</summary>
+    public double CaptiveTakingsTimesPeerMedian { get; set; } = 1.5;
 
-    /// <summary>Office captive merchant: the office's average purchase at least this many times its peers' average. Default 3.</summary>
-    public int CaptiveAverageTimesPeerAverage { get; set; } = 3;
+    /// <summary>Office captive merchant: the office's average purchase at least this many times its peers' average. Default 2.</summary>
+    public double CaptiveAverageTimesPeerAverage { get; set; } = 2;
+
+    /// <summary>Office captive merchant: the fewest buyers from the office. Default 5.</summary>
+    public int CaptiveMinimumBuyers { get; set; } = 5;
 
     /// <summary>Office captive merchant: the least share of the office's buyers who bought there once only, basis points. Default 7000.</summary>
     public int CaptiveOneVisitShareBasisPoints { get; set; } = 7000;

@@ -159,7 +159,7 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
                 var officeSum = office.Sum(r => r.Sum);
                 var officeCount = office.Sum(r => (long)r.Purchases);
                 var buyers = office.Count();
-                if (buyers < Bounds.MinimumBuyers || sum == 0 || peers.Count == 0) continue;
+                if (buyers < Bounds.CaptiveMinimumBuyers || sum == 0 || peers.Count == 0) continue;
                 var share = BasisPoints.Of(officeSum, sum);
                 var average = officeSum / officeCount;
                 var once = office.Count(r => r.Purchases == 1);
