@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,7 +18,7 @@ namespace EBakul.Hub.Domain.Integrity;
 /// bounds are applied here, where they can be explained. Signals are computed when asked for and never stored: the same
 /// purchases give the same signals with the same ids. Nothing here writes; a signal changes no evaluation.
 /// </summary>
-public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IOptions<IntegrityOptions> options)
+public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IOptions<IntegrityOptions> options, ILogger<IntegritySignals> logger)
 {
     /// <summary>Jakarta is UTC+7 all year.</summary>
     private const long JakartaOffsetMs = 7 * 3600_000L;
@@ -27,17 +28,32 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
     /// <summary>The month's signals, strongest first (then by id).</summary>
     public async Task<IReadOnlyList<IntegritySignal>> MonthAsync(string regencyCode, Period period, CancellationToken cancellationToken)
     {
+        var watch = Stopwatch.StartNew();
+        var steps = new List<string>();
+        void Step(string name)
+        {
+            steps.Add($"{name} {watch.ElapsedMilliseconds} ms");
+            watch.Restart();
+        }
         await using var snapshot = await ReportSql.BeginSnapshotAsync(db, cancellationToken);
         var month = new MonthData(regencyCode, period);
         await month.LoadAsync(db, cancellationToken);
+        Step("registry");
 
         var signals = new List<IntegritySignal>();
         var buyerRows = await BuyerMerchantRowsAsync(month, cancellationToken);
+        Step("buyer rows");
         signals.AddRange(await MerchantSignalsAsync(month, buyerRows, cancellationToken));
+        Step("merchant rules");
         signals.AddRange(await QuotaAtMonthEndAsync(month, cancellationToken));
+        Step("month end");
         signals.AddRange(await ReceiptSequencesAsync(month, cancellationToken));
+        Step("sequences");
         signals.AddRange(await SharedEvidenceAsync(month, cancellationToken));
+        Step("evidence");
         signals.AddRange(await SameAmountGroupsAsync(month, cancellationToken));
+        Step("same amount");
+        logger.LogInformation("Integrity signals of {Regency} {Period}: {Count} signals ({Steps})", regencyCode, period, signals.Count, string.Join(", ", steps));
         return [.. signals.Select(s => s with { MerchantName = month.Merchants.GetValueOrDefault(s.MerchantId)?.Name ?? "" })
             .OrderByDescending(s => s.Strength).ThenBy(s => s.Id, StringComparer.Ordinal)];
     }
