@@ -171,6 +171,7 @@ public static class HubHostingExtensions
         app.MapGrpcService<ReportGrpcService>();
         app.MapGrpcService<IntegrityGrpcService>();
         app.MapReportDownloads();
+        app.MapIntegrityDownloads();
         app.MapDashboard();
         app.MapGrpcHealthChecksService();
         app.MapHubHttpJson();

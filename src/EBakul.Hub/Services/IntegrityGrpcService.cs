@@ -24,7 +24,14 @@ public sealed class IntegrityGrpcService(
     private const int DefaultPageSize = 50, MaxPageSize = 500;
 
     /// <inheritdoc />
-    public override async Task<Wire.ListIntegritySignalsResponse> ListIntegritySignals(Wire.ListIntegritySignalsRequest request, ServerCallContext context)
+    public override Task<Wire.ListIntegritySignalsResponse> ListIntegritySignals(Wire.ListIntegritySignalsRequest request, ServerCallContext context) =>
+        ListAsync(request, CallerIdentity.Of(context), context.CancellationToken);
+
+    /// <summary>
+    /// A page of the month's signals after the request's checks: what <see cref="ListIntegritySignals"/> answers and the HTTP
+    /// endpoint's <c>.csv</c> download writes.
+    /// </summary>
+    public async Task<Wire.ListIntegritySignalsResponse> ListAsync(Wire.ListIntegritySignalsRequest request, CallerIdentity caller, CancellationToken cancellationToken)
     {
         var checks = new FieldChecks();
         RegencyDirectory.CheckCode(request.RegencyCode, checks);
@@ -33,11 +40,11 @@ public sealed class IntegrityGrpcService(
         var pageSize = PageToken.Size(request.PageSize, checks, DefaultPageSize, MaxPageSize);
         var offset = PageToken.DecodeNumber(request.PageToken, $"integrity|{request.RegencyCode}|{request.Period}|{(int)request.Kind}", checks);
         checks.ThrowIfAny();
-        RequireRegencyWide(context, request.RegencyCode);
+        RequireRegencyWide(caller, request.RegencyCode);
 
-        var month = await signals.MonthAsync(request.RegencyCode, period, context.CancellationToken);
+        var month = await signals.MonthAsync(request.RegencyCode, period, cancellationToken);
         var matching = request.Kind == Wire.IntegritySignalKind.Unspecified ? month : [.. month.Where(s => (int)s.Kind == (int)request.Kind)];
-        var done = await reviews.MonthAsync(request.RegencyCode, period, context.CancellationToken);
+        var done = await reviews.MonthAsync(request.RegencyCode, period, cancellationToken);
         var page = matching.Skip((int)Math.Min(offset, matching.Count)).Take(pageSize).ToList();
         var response = new Wire.ListIntegritySignalsResponse { TotalSize = matching.Count };
         response.Signals.AddRange(page.Select(s => ToProto(s, done.GetValueOrDefault(s.Id))));
@@ -55,7 +62,7 @@ public sealed class IntegrityGrpcService(
         var period = Period.Require(request.Period, "period", checks);
         checks.RequireText(request.SignalId, "signal_id", 64);
         checks.ThrowIfAny();
-        RequireRegencyWide(context, request.RegencyCode);
+        RequireRegencyWide(CallerIdentity.Of(context), request.RegencyCode);
 
         var signal = await FindAsync(request.RegencyCode, period, request.SignalId, context.CancellationToken);
         var done = await reviews.MonthAsync(request.RegencyCode, period, context.CancellationToken);
@@ -75,7 +82,7 @@ public sealed class IntegrityGrpcService(
         checks.RequireEnum((ReviewVerdict)request.Verdict, "verdict");
         checks.RequireText(request.Note, "note", IntegrityReviews.MaxNoteLength);
         checks.ThrowIfAny();
-        RequireRegencyWide(context, request.RegencyCode);
+        RequireRegencyWide(CallerIdentity.Of(context), request.RegencyCode);
 
         // The signal must be one the month has now; the review then goes through the writer with its audit event.
         var signal = await FindAsync(request.RegencyCode, period, request.SignalId, context.CancellationToken);
@@ -95,10 +102,9 @@ public sealed class IntegrityGrpcService(
         (await signals.MonthAsync(regencyCode, period, cancellationToken)).FirstOrDefault(s => s.Id == signalId)
         ?? throw HubException.NotFound("INTEGRITY_SIGNAL_NOT_FOUND", $"signal '{signalId}' is not among the signals of regency {regencyCode} for {period}");
 
-    private void RequireRegencyWide(ServerCallContext context, string regencyCode)
+    private void RequireRegencyWide(CallerIdentity caller, string regencyCode)
     {
         regencies.RequireServed(regencyCode);
-        var caller = CallerIdentity.Of(context);
         if (caller.IsOfficeBound)
             throw HubException.PermissionDenied("OUTSIDE_CALLER_OFFICE",
                 $"integrity signals cover the whole regency; caller '{caller.Id}' is bound to office {caller.OfficeCode}");

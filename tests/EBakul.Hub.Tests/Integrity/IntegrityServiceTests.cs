@@ -198,7 +198,7 @@ public sealed class IntegrityServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task The_signals_are_on_their_json_route()
+    public async Task The_signals_are_on_their_json_route_and_a_csv_download()
     {
         await ArrangeSharedPhotoAsync();
         var token = _hub.IssueToken(new Caller
@@ -219,5 +219,27 @@ public sealed class IntegrityServiceTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, detail.StatusCode);
         using var detailJson = JsonDocument.Parse(await detail.Content.ReadAsStringAsync());
         Assert.Equal(3, detailJson.RootElement.GetProperty("purchases").GetArrayLength());
+
+        // The CSV download: the header, then one record per signal, with the explanation.
+        var csv = await client.GetAsync($"/v1/regencies/{Regency}/periods/{September}/integritySignals.csv");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(EBakul.Hub.Hosting.IntegrityDownloads.Header, lines[0]);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith($"{id},SharedEvidence,", lines[1]);
+        Assert.Contains("Satu foto nota", lines[1]);
+
+        // Not for a caller with reports.read only.
+        var reportsToken = _hub.IssueToken(new Caller
+        {
+            Id = "dashboard-csv", DisplayName = "Dashboard", Kind = CallerKind.RegencySystem, Scopes = Scopes.ReportsRead,
+            Regencies = Regency, RateLimitPerSecond = 10_000,
+        });
+        using var reportsClient = _hub.CreateClient();
+        reportsClient.DefaultRequestHeaders.Add("Authorization", $"Bearer {reportsToken}");
+        var denied = await reportsClient.GetAsync($"/v1/regencies/{Regency}/periods/{September}/integritySignals.csv");
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Contains("SCOPE_MISSING", await denied.Content.ReadAsStringAsync());
     }
 }
