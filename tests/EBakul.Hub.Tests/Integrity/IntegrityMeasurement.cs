@@ -32,10 +32,14 @@ internal sealed class IntegrityMeasurement : IDisposable
 
     private readonly DemoDataOptions _options;
 
-    public IntegrityMeasurement(DemoDataOptions options)
+    /// <summary>
+    /// A measurement on a new hub that loads the demo data of <paramref name="options"/>, or on the database at
+    /// <paramref name="databasePath"/> that a hub loaded with them at <paramref name="now"/>.
+    /// </summary>
+    public IntegrityMeasurement(DemoDataOptions options, string? databasePath = null, DateTimeOffset? now = null)
     {
         _options = options;
-        Hub = new HubFactory();
+        Hub = databasePath is null ? new HubFactory() : new HubFactory(databasePath, new ManualTimeProvider(now ?? HubFactory.DefaultNow));
         Hub.Settings["DemoData:Enabled"] = "true";
         Hub.Settings["DemoData:Merchants"] = options.Merchants.ToString();
         Hub.Settings["DemoData:Employees"] = options.Employees.ToString();
@@ -43,7 +47,8 @@ internal sealed class IntegrityMeasurement : IDisposable
         Hub.Settings["DemoData:Seed"] = options.Seed.ToString();
         Hub.Settings["DemoData:PlantIntegrityCases"] = "true";
         Hub.Settings["DemoData:PlantedCasesPerKind"] = options.PlantedCasesPerKind.ToString();
-        Generator = new DemoDataGenerator(options, HubFactory.DefaultNow);
+        Hub.Settings["DemoData:Merchants"] = options.Merchants.ToString();
+        Generator = new DemoDataGenerator(options, now ?? HubFactory.DefaultNow);
     }
 
     public HubFactory Hub { get; }

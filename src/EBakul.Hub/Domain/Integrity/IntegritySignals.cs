@@ -106,15 +106,23 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
             .ToDictionary(g => g.Key, g => g.ToList());
         var categoryGroups = takings.Keys.Where(month.Merchants.ContainsKey)
             .GroupBy(id => month.Merchants[id].Category).ToDictionary(g => g.Key, g => g.ToList());
+        // Each peer group's figures once: median month, average purchase, merchants.
+        var groupFigures = new Dictionary<List<string>, (long Median, long Average, int Count)>(ReferenceEqualityComparer.Instance);
+        (long Median, long Average, int Count) FiguresOf(List<string> group)
+        {
+            if (groupFigures.TryGetValue(group, out var known)) return known;
+            var sums = group.Select(id => takings[id].Sum).Order().ToList();
+            var total = group.Sum(id => takings[id].Sum);
+            var count = group.Sum(id => takings[id].Count);
+            return groupFigures[group] = (sums[sums.Count / 2], count == 0 ? 0 : total / count, group.Count);
+        }
         (long Median, long Average, int Count, bool Regency) PeersOf(MerchantInfo m)
         {
             var local = peerGroups.GetValueOrDefault((m.KecamatanCode, m.Category)) ?? [];
             var group = local.Count >= 5 ? local : categoryGroups.GetValueOrDefault(m.Category) ?? [];
             if (group.Count == 0) return (0, 0, 0, false);
-            var sums = group.Select(id => takings[id].Sum).Order().ToList();
-            var total = group.Sum(id => takings[id].Sum);
-            var count = group.Sum(id => takings[id].Count);
-            return (sums[sums.Count / 2], count == 0 ? 0 : total / count, group.Count, local.Count < 5);
+            var (median, average, merchants) = FiguresOf(group);
+            return (median, average, merchants, local.Count < 5);
         }
 
         var signals = new List<IntegritySignal>();
