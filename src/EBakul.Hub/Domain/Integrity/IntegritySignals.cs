@@ -14,11 +14,12 @@ namespace EBakul.Hub.Domain.Integrity;
 
 /// <summary>
 /// Computes the integrity signals of one regency's month from the ledger (docs/integrity.md states every rule and its
-/// limits). All reads share one snapshot; each rule is a set-based aggregate that returns only its candidates, and the
+/// limits). All reads share one snapshot (the rules run in parallel, each on a read connection of its own); each rule is a set-based aggregate that returns only its candidates, and the
 /// bounds are applied here, where they can be explained. Signals are computed when asked for and never stored: the same
 /// purchases give the same signals with the same ids. Nothing here writes; a signal changes no evaluation.
 /// </summary>
-public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IOptions<IntegrityOptions> options, ILogger<IntegritySignals> logger)
+public sealed class IntegritySignals(HubDbContext db, DatabaseWriter writer, QuotaPolicies policies, IOptions<IntegrityOptions> options,
+    ILogger<IntegritySignals> logger)
 {
     /// <summary>Jakarta is UTC+7 all year.</summary>
     private const long JakartaOffsetMs = 7 * 3600_000L;
@@ -28,48 +29,70 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
     /// <summary>The month's signals, strongest first (then by id).</summary>
     public async Task<IReadOnlyList<IntegritySignal>> MonthAsync(string regencyCode, Period period, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
-        var steps = new List<string>();
-        void Step(string name)
-        {
-            steps.Add($"{name} {watch.ElapsedMilliseconds} ms");
-            watch.Restart();
-        }
-        await using var snapshot = await ReportSql.BeginSnapshotAsync(db, cancellationToken);
+        var total = Stopwatch.StartNew();
+        var policy = await policies.InForceAsync(regencyCode, period, cancellationToken);
         var month = new MonthData(regencyCode, period);
-        await month.LoadAsync(db, cancellationToken);
-        Step("registry");
-
-        var signals = new List<IntegritySignal>();
-        var buyerRows = await BuyerMerchantRowsAsync(month, cancellationToken);
-        Step("buyer rows");
-        signals.AddRange(await MerchantSignalsAsync(month, buyerRows, cancellationToken));
-        Step("merchant rules");
-        signals.AddRange(await QuotaAtMonthEndAsync(month, cancellationToken));
-        Step("month end");
-        signals.AddRange(await ReceiptSequencesAsync(month, cancellationToken));
-        Step("sequences");
-        signals.AddRange(await SharedEvidenceAsync(month, cancellationToken));
-        Step("evidence");
-        signals.AddRange(await SameAmountGroupsAsync(month, cancellationToken));
-        Step("same amount");
-        logger.LogInformation("Integrity signals of {Regency} {Period}: {Count} signals ({Steps})", regencyCode, period, signals.Count, string.Join(", ", steps));
-        return [.. signals.Select(s => s with { MerchantName = month.Merchants.GetValueOrDefault(s.MerchantId)?.Name ?? "" })
-            .OrderByDescending(s => s.Strength).ThenBy(s => s.Id, StringComparer.Ordinal)];
+        // The rules read in parallel, each on a connection of its own, all of one snapshot of the database.
+        var snapshots = await writer.Store.OpenSharedSnapshotsAsync(5, writer, cancellationToken);
+        try
+        {
+            var readers = snapshots.Select(s => ReaderOn(s.Connection, s.Snapshot)).ToArray();
+            await month.LoadAsync(readers[0], cancellationToken);
+            var registry = total.ElapsedMilliseconds;
+            async Task<(string Step, List<IntegritySignal> Signals, long Ms)> Timed(string step, Func<Task<List<IntegritySignal>>> rule)
+            {
+                var watch = Stopwatch.StartNew();
+                var found = await Task.Run(rule, cancellationToken);
+                return (step, found, watch.ElapsedMilliseconds);
+            }
+            var results = await Task.WhenAll(
+                Timed("merchant rules", async () => await MerchantSignalsAsync(readers[0], month, await BuyerMerchantRowsAsync(readers[0], month, cancellationToken), cancellationToken)),
+                Timed("month end", () => QuotaAtMonthEndAsync(readers[1], month, policy, cancellationToken)),
+                Timed("sequences", () => ReceiptSequencesAsync(readers[2], month, cancellationToken)),
+                Timed("evidence", () => SharedEvidenceAsync(readers[3], month, cancellationToken)),
+                Timed("same amount", () => SameAmountGroupsAsync(readers[4], month, cancellationToken)));
+            var signals = results.SelectMany(r => r.Signals).ToList();
+            logger.LogInformation("Integrity signals of {Regency} {Period}: {Count} signals in {Elapsed} ms (registry {Registry} ms; in parallel: {Steps})",
+                regencyCode, period, signals.Count, total.ElapsedMilliseconds, registry, string.Join(", ", results.Select(r => $"{r.Step} {r.Ms} ms")));
+            return [.. signals.Select(s => s with { MerchantName = month.Merchants.GetValueOrDefault(s.MerchantId)?.Name ?? "" })
+                .OrderByDescending(s => s.Strength).ThenBy(s => s.Id, StringComparer.Ordinal)];
+        }
+        finally
+        {
+            foreach (var (connection, snapshot) in snapshots)
+            {
+                await snapshot.DisposeAsync();
+                await connection.DisposeAsync();
+            }
+        }
     }
+
+    /// <summary>Runs a read's SQL and hands each row on.</summary>
+    private delegate Task Read(string sql, IReadOnlyDictionary<string, object> parameters, Action<DbDataReader> row, CancellationToken cancellationToken);
+
+    /// <summary>Reads on one connection inside its snapshot transaction.</summary>
+    private static Read ReaderOn(DbConnection connection, DbTransaction snapshot) => async (sql, parameters, row, cancellationToken) =>
+    {
+        await using var command = StoreDialect.Command(connection, snapshot, sql);
+        foreach (var (name, value) in parameters) StoreDialect.AddParameter(command, name, value);
+        command.CommandTimeout = 0;
+        await using var rows = await StoreDialect.Announce(command).ExecuteReaderAsync(cancellationToken);
+        while (await rows.ReadAsync(cancellationToken)) row(rows);
+    };
 
     /// <summary>The purchases behind a signal with the buyers' and merchants' names, in time order.</summary>
     public async Task<IReadOnlyList<SignalPurchase>> PurchasesAsync(string regencyCode, IntegritySignal signal, CancellationToken cancellationToken)
     {
         await using var snapshot = await ReportSql.BeginSnapshotAsync(db, cancellationToken);
         var month = new MonthData(regencyCode, default);
-        await month.LoadAsync(db, cancellationToken);
+        Read read = (sql, parameters, row, token) => ReportSql.ReadAsync(db, sql, parameters, row, token);
+        await month.LoadAsync(read, cancellationToken);
         var purchases = new List<SignalPurchase>(signal.EntryIds.Count);
         foreach (var chunk in signal.EntryIds.Chunk(500))
         {
             var parameters = new Dictionary<string, object>();
             for (var i = 0; i < chunk.Length; i++) parameters[$"@entry{i}"] = chunk[i];
-            await ReportSql.ReadAsync(db, IntegritySql.Entries(chunk.Length), parameters, r =>
+            await read(IntegritySql.Entries(chunk.Length), parameters, r =>
             {
                 var nip = r.GetString(1);
                 var merchantId = r.GetString(3);
@@ -85,16 +108,16 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
 
     private readonly record struct BuyerMerchantRow(string MerchantId, string OfficeCode, string Nip, int Purchases, long Sum, long FirstAt, long LastAt);
 
-    private async Task<List<BuyerMerchantRow>> BuyerMerchantRowsAsync(MonthData month, CancellationToken cancellationToken)
+    private static async Task<List<BuyerMerchantRow>> BuyerMerchantRowsAsync(Read read, MonthData month, CancellationToken cancellationToken)
     {
         var rows = new List<BuyerMerchantRow>();
-        await ReportSql.ReadAsync(db, IntegritySql.BuyerMerchantFigures, month.Parameters(), r =>
+        await read(IntegritySql.BuyerMerchantFigures, month.Parameters(), r =>
             rows.Add(new BuyerMerchantRow(r.GetString(0), r.GetString(1), r.GetString(2), (int)Long(r, 3), Long(r, 4), Long(r, 5), Long(r, 6))),
             cancellationToken);
         return rows;
     }
 
-    private async Task<List<IntegritySignal>> MerchantSignalsAsync(MonthData month, List<BuyerMerchantRow> rows, CancellationToken cancellationToken)
+    private async Task<List<IntegritySignal>> MerchantSignalsAsync(Read read, MonthData month, List<BuyerMerchantRow> rows, CancellationToken cancellationToken)
     {
         var byMerchant = rows.GroupBy(r => r.MerchantId).ToDictionary(g => g.Key, g => g.ToList());
         var takings = byMerchant.ToDictionary(g => g.Key, g => (Sum: g.Value.Sum(r => r.Sum), Count: g.Value.Sum(r => (long)r.Purchases)));
@@ -220,7 +243,7 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
         {
             var parameters = month.Parameters();
             for (var i = 0; i < chunk.Length; i++) parameters[$"@merchant{i}"] = chunk[i];
-            await ReportSql.ReadAsync(db, IntegritySql.PurchasesAt(chunk.Length), parameters, r =>
+            await read(IntegritySql.PurchasesAt(chunk.Length), parameters, r =>
             {
                 var merchantId = r.GetString(1);
                 if (!entriesOf.TryGetValue(merchantId, out var list)) entriesOf[merchantId] = list = [];
@@ -245,9 +268,8 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
 
     // ------------------------------------------------------------------ quota at month end
 
-    private async Task<List<IntegritySignal>> QuotaAtMonthEndAsync(MonthData month, CancellationToken cancellationToken)
+    private async Task<List<IntegritySignal>> QuotaAtMonthEndAsync(Read read, MonthData month, QuotaPolicy? policy, CancellationToken cancellationToken)
     {
-        var policy = await policies.InForceAsync(month.RegencyCode, month.Period, cancellationToken);
         if (policy is null) return [];
         var months = new List<Period> { month.Period };
         for (var i = 0; i < Bounds.QuotaLookBackMonths; i++) months.Add(months[^1].Previous);
@@ -256,7 +278,7 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
 
         // Per employee and month, the purchase that alone is at least 4/5 of the month.
         var dominant = new Dictionary<(string Nip, int PeriodKey), (string MerchantId, long Amount, long At, string EntryId)>();
-        await ReportSql.ReadAsync(db, IntegritySql.DominantPurchases(months.Count), parameters, r =>
+        await read(IntegritySql.DominantPurchases(months.Count), parameters, r =>
             dominant[(r.GetString(0), (int)Long(r, 1))] = (r.GetString(2), Long(r, 3), Long(r, 4), r.GetString(5)), cancellationToken);
 
         var signals = new List<IntegritySignal>();
@@ -301,14 +323,14 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
 
     // ------------------------------------------------------------------ receipt sequence
 
-    private async Task<List<IntegritySignal>> ReceiptSequencesAsync(MonthData month, CancellationToken cancellationToken)
+    private async Task<List<IntegritySignal>> ReceiptSequencesAsync(Read read, MonthData month, CancellationToken cancellationToken)
     {
         var parameters = month.Parameters();
         parameters["@large"] = Bounds.LargePurchaseRupiah;
         var gap = (long)Bounds.SequenceGap.TotalMilliseconds;
         parameters["@gap"] = gap;
         var close = new List<(string MerchantId, long At, string Id, string Nip, long Amount, string Reference)>();
-        await ReportSql.ReadAsync(db, IntegritySql.CloseLargePurchases, parameters, r =>
+        await read(IntegritySql.CloseLargePurchases, parameters, r =>
             close.Add((r.GetString(0), Long(r, 1), r.GetString(2), r.GetString(3), Long(r, 4), r.GetString(5))), cancellationToken);
 
         var signals = new List<IntegritySignal>();
@@ -387,10 +409,10 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
 
     // ------------------------------------------------------------------ shared evidence
 
-    private async Task<List<IntegritySignal>> SharedEvidenceAsync(MonthData month, CancellationToken cancellationToken)
+    private static async Task<List<IntegritySignal>> SharedEvidenceAsync(Read read, MonthData month, CancellationToken cancellationToken)
     {
         var rows = new List<(string Digest, string Id, string Nip, string MerchantId, long Amount)>();
-        await ReportSql.ReadAsync(db, IntegritySql.SharedEvidence, month.Parameters(), r =>
+        await read(IntegritySql.SharedEvidence, month.Parameters(), r =>
             rows.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Long(r, 4))), cancellationToken);
         var signals = new List<IntegritySignal>();
         foreach (var digest in rows.GroupBy(r => r.Digest))
@@ -414,14 +436,14 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
 
     // ------------------------------------------------------------------ same amount group
 
-    private async Task<List<IntegritySignal>> SameAmountGroupsAsync(MonthData month, CancellationToken cancellationToken)
+    private async Task<List<IntegritySignal>> SameAmountGroupsAsync(Read read, MonthData month, CancellationToken cancellationToken)
     {
         var parameters = month.Parameters();
         parameters["@large"] = Bounds.LargePurchaseRupiah;
         parameters["@buyers"] = Bounds.MinimumBuyers;
         parameters["@offset"] = JakartaOffsetMs;
         var groups = new List<(string MerchantId, string Office, long Day, long Amount, int Buyers)>();
-        await ReportSql.ReadAsync(db, IntegritySql.SameAmountGroups, parameters, r =>
+        await read(IntegritySql.SameAmountGroups, parameters, r =>
             groups.Add((r.GetString(0), r.GetString(1), Long(r, 2), Long(r, 3), (int)Long(r, 4))), cancellationToken);
         if (groups.Count == 0) return [];
 
@@ -431,7 +453,7 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
         {
             var p = month.Parameters();
             for (var i = 0; i < chunk.Length; i++) p[$"@merchant{i}"] = chunk[i];
-            await ReportSql.ReadAsync(db, IntegritySql.PurchasesAt(chunk.Length), p, r =>
+            await read(IntegritySql.PurchasesAt(chunk.Length), p, r =>
             {
                 var key = (r.GetString(1), r.GetString(2), (Long(r, 5) + JakartaOffsetMs) / 86_400_000, Long(r, 4));
                 if (!entries.TryGetValue(key, out var list)) entries[key] = list = [];
@@ -538,15 +560,15 @@ public sealed class IntegritySignals(HubDbContext db, QuotaPolicies policies, IO
 
         public Dictionary<string, object> Parameters() => new() { ["@regency"] = RegencyCode, ["@period"] = Period.Key };
 
-        public async Task LoadAsync(HubDbContext db, CancellationToken cancellationToken)
+        public async Task LoadAsync(Read read, CancellationToken cancellationToken)
         {
             var regency = new Dictionary<string, object> { ["@regency"] = RegencyCode };
-            await ReportSql.ReadAsync(db, IntegritySql.Merchants, regency, r => Merchants[r.GetString(0)] = new MerchantInfo(
+            await read(IntegritySql.Merchants, regency, r => Merchants[r.GetString(0)] = new MerchantInfo(
                 r.GetString(1), r.GetString(2), (MerchantCategory)Long(r, 3), (MerchantScale)Long(r, 4), r.IsDBNull(5) ? null : Long(r, 5)),
                 cancellationToken);
-            await ReportSql.ReadAsync(db, IntegritySql.Employees, regency, r => Employees[r.GetString(0)] = new EmployeeInfo(
+            await read(IntegritySql.Employees, regency, r => Employees[r.GetString(0)] = new EmployeeInfo(
                 r.GetString(1), r.GetString(2), (int)Long(r, 3), (Echelon)Long(r, 4), Long(r, 5)), cancellationToken);
-            await ReportSql.ReadAsync(db, IntegritySql.Offices, regency, r => OfficeNames[r.GetString(0)] = r.GetString(1), cancellationToken);
+            await read(IntegritySql.Offices, regency, r => OfficeNames[r.GetString(0)] = r.GetString(1), cancellationToken);
         }
     }
 }
