@@ -45,7 +45,7 @@ const count = (value) => rupiah(value ?? 0).slice(2);
 /** 6280 basis points → "62,8%". */
 const percent = (bps) => `${String((bps ?? 0) / 100).replace(".", ",")}%`;
 
-let hub, browser, noScopeToken;
+let hub, browser, noScopeToken, reportsOnlyToken;
 const period = previousJakartaMonth();
 const emptyPeriod = monthBefore(period);
 
@@ -64,6 +64,11 @@ before(async () => {
     `--Database:Path=${join(hub.folder, "hub.db")}`], { cwd: dirname(hub.hubDll), encoding: "utf8", timeout: 120_000 });
   noScopeToken = /ebk\.[A-Za-z0-9_.-]+/.exec(output)?.[0];
   assert.ok(noScopeToken, `no token printed by 'callers add':\n${output}`);
+  // A caller with the reports but not the integrity signals.
+  const reportsOutput = execFileSync("dotnet", [hub.hubDll, "callers", "add", "report-viewer", "--kind", "admin", "--regencies", "35.22", "--scopes",
+    "regions.read,reports.read", `--Database:Path=${join(hub.folder, "hub.db")}`], { cwd: dirname(hub.hubDll), encoding: "utf8", timeout: 120_000 });
+  reportsOnlyToken = /ebk\.[A-Za-z0-9_.-]+/.exec(reportsOutput)?.[0];
+  assert.ok(reportsOnlyToken, `no token printed by 'callers add':\n${reportsOutput}`);
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ["--no-sandbox"] });
   mkdirSync(artifacts, { recursive: true });
 });
@@ -158,6 +163,13 @@ test("the dashboard shows the month's reports exactly as ReportService answers t
   assert.deepEqual(table, expected.map((o) => [o.displayName, percent(o.complianceRateBasisPoints), count(o.nonCompliantCount), rupiah(o.totalShortfallRupiah),
     ...(compliance.closed ? [rupiah(o.totalCorrectionRupiah), rupiah(o.totalProjectedCorrectionRupiah)] : [rupiah(o.totalProjectedCorrectionRupiah), rupiah(o.totalCorrectionRupiah)]),
     count(o.obligedCount), count(o.compliantCount), count(o.exemptCount), count(o.employeeCount)]));
+
+  // The integrity signals (the hub's token holds integrity.read): IntegrityService's signals, strongest first.
+  const signals = (await api(`/v1/regencies/35.22/periods/${period}/integritySignals?pageSize=100`)).signals ?? [];
+  const shownSignals = await page.locator("#table-integrity tbody tr").evaluateAll((trs) =>
+    trs.filter((tr) => !tr.querySelector(".empty")).map((tr) => [tr.cells[1].textContent, tr.cells[3].textContent]));
+  assert.deepEqual(shownSignals, signals.map((s) => [String(s.strength), s.explanation]));
+  if (signals.length === 0) assert.equal(await page.locator("#integrity-note").textContent(), "Tidak ada sinyal bulan ini.");
 
   // Charts have text alternatives with the exact figures, the kecamatan first by amount.
   for (const id of ["chart-kecamatan", "chart-category", "chart-scale", "chart-trend"]) {
@@ -302,5 +314,16 @@ test("a token without reports.read gets a clear message", { skip, timeout: 120_0
   assert.match(await status.textContent(), /tidak memiliki izin reports\.read/);
   assert.equal(await page.locator("#isi").isHidden(), true);
   await assertReadable(page, "the refusal");
+  await context.close();
+});
+
+test("a token with the reports but without integrity.read sees the reports and a note instead of the signals", { skip, timeout: 120_000 }, async () => {
+  const { context, page, errors } = await openDashboard(desktop, reportsOnlyToken);
+  await page.getByText(/dimuat/).waitFor();
+  assert.match(await page.locator("#integrity-note").textContent(), /hanya untuk pemegang izin integrity\.read/);
+  assert.equal(await page.locator("#table-integrity tbody tr").count(), 0);
+  assert.equal(await page.locator("#integrity-csv").isHidden(), true);
+  await assertReadable(page, "the reports without the signals");
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -4,6 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { AuditService } from "./gen/ebakul/audit/v1/audit_service_pb.js";
+import { IntegrityService } from "./gen/ebakul/integrity/v1/integrity_service_pb.js";
 import { LedgerService } from "./gen/ebakul/ledger/v1/ledger_service_pb.js";
 import { MerchantService } from "./gen/ebakul/merchants/v1/merchant_service_pb.js";
 import { PayrollService } from "./gen/ebakul/payroll/v1/payroll_service_pb.js";
@@ -14,6 +15,7 @@ import { RosterService } from "./gen/ebakul/roster/v1/roster_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema, type BadRequest_FieldViolation, type ErrorInfo } from "./gen/google/rpc/error_details_pb.js";
 
 export * as audit from "./gen/ebakul/audit/v1/audit_service_pb.js";
+export * as integrity from "./gen/ebakul/integrity/v1/integrity_service_pb.js";
 export * as ledger from "./gen/ebakul/ledger/v1/ledger_service_pb.js";
 export * as merchants from "./gen/ebakul/merchants/v1/merchant_service_pb.js";
 export * as payroll from "./gen/ebakul/payroll/v1/payroll_service_pb.js";
@@ -64,6 +66,7 @@ export interface HubClients {
   regions: Client<typeof RegionService>;
   audit: Client<typeof AuditService>;
   reports: Client<typeof ReportService>;
+  integrity: Client<typeof IntegrityService>;
 }
 
 /** The clients of every hub service over a transport from `createNodeTransport` or `createWebTransport`. */
@@ -77,6 +80,7 @@ export function createHubClients(transport: Transport): HubClients {
     regions: createClient(RegionService, transport),
     audit: createClient(AuditService, transport),
     reports: createClient(ReportService, transport),
+    integrity: createClient(IntegrityService, transport),
   };
 }
 

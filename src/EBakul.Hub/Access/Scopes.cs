@@ -47,13 +47,17 @@ public static class Scopes
     public const string RegionsRead = "regions.read";
     /// <summary>Read the consumption and compliance reports (aggregates only).</summary>
     public const string ReportsRead = "reports.read";
+    /// <summary>Read the integrity signals with the purchases, names and NIPs behind them (Inspektorat).</summary>
+    public const string IntegrityRead = "integrity.read";
+    /// <summary>Mark integrity signals reviewed (Inspektorat).</summary>
+    public const string IntegrityReview = "integrity.review";
 
     /// <summary>Every scope.</summary>
     public static readonly FrozenSet<string> All = new[]
     {
         MerchantsRead, MerchantsWrite, MerchantsVerify, MerchantsPersonalData, RosterRead, RosterSync, PurchasesRead,
         PurchasesWrite, QuotaRead, QuotaAdmin, PayrollAdmin, PayrollPull, PayrollAcknowledge, DisputesFile, DisputesResolve, DisputesRead,
-        AuditRead, RegionsRead, ReportsRead,
+        AuditRead, RegionsRead, ReportsRead, IntegrityRead, IntegrityReview,
     }.ToFrozenSet();
 
     /// <summary>Methods that need no caller at all.</summary>
@@ -125,6 +129,10 @@ public static class Scopes
         ["/ebakul.reports.v1.ReportService/BatchGetSpendingReports"] = ReportsRead,
         ["/ebakul.reports.v1.ReportService/BatchGetComplianceReports"] = ReportsRead,
         ["/ebakul.reports.v1.ReportService/ExportReport"] = ReportsRead,
+
+        ["/ebakul.integrity.v1.IntegrityService/ListIntegritySignals"] = IntegrityRead,
+        ["/ebakul.integrity.v1.IntegrityService/GetIntegritySignal"] = IntegrityRead,
+        ["/ebakul.integrity.v1.IntegrityService/ReviewIntegritySignal"] = IntegrityReview,
     }.ToFrozenDictionary();
 
     /// <summary>Scopes only an <see cref="CallerKind.Etpp"/> caller can use, whatever else it holds.</summary>

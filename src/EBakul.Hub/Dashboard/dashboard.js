@@ -434,9 +434,70 @@
       showTrend(trend);
       if (compliance instanceof Error) noCompliance(compliance.message);
       else showCompliance(compliance, previousCompliance instanceof Error ? null : previousCompliance);
+      await showIntegrity(base, period);
       say(`Laporan ${monthName(period)} dimuat.`);
     } catch (error) {
       $("isi").hidden = true;
+      say(error.message, true);
+    }
+  }
+
+  // ---- Integrity signals (integrity.read only) ------------------------------------------------------------------------
+
+  const signalKinds = {
+    INTEGRITY_SIGNAL_KIND_OFFICE_CAPTIVE_MERCHANT: "Toko bergantung pada satu OPD",
+    INTEGRITY_SIGNAL_KIND_QUOTA_AT_MONTH_END: "Kuota dipenuhi sekali di akhir bulan",
+    INTEGRITY_SIGNAL_KIND_RECEIPT_SEQUENCE: "Nota berurutan dalam hitungan menit",
+    INTEGRITY_SIGNAL_KIND_SHARED_EVIDENCE: "Bukti yang sama pada beberapa pembelian",
+    INTEGRITY_SIGNAL_KIND_SCALE_EXCEEDED: "Melebihi skala usaha terdaftar",
+    INTEGRITY_SIGNAL_KIND_NEW_MERCHANT_FEW_BUYERS: "Toko baru, sedikit pembeli, belanja besar",
+    INTEGRITY_SIGNAL_KIND_SAME_AMOUNT_GROUP: "Jumlah sama oleh satu OPD di satu hari",
+  };
+  const verdicts = { REVIEW_VERDICT_CLEARED: "Bersih", REVIEW_VERDICT_CONFIRMED: "Terbukti" };
+
+  /** The month's signals, strongest first; a token without integrity.read gets a note instead. */
+  async function showIntegrity(base, period) {
+    const note = $("integrity-note");
+    const container = $("table-integrity");
+    const response = await fetch(`${base}/periods/${period}/integritySignals?pageSize=100`, { headers: { Authorization: `Bearer ${token()}` } });
+    if (!response.ok) {
+      const message = response.status === 403
+        ? "Sinyal integritas hanya untuk pemegang izin integrity.read (Inspektorat); token ini tidak memilikinya."
+        : await failure(response);
+      note.textContent = message;
+      container.replaceChildren();
+      $("integrity-csv").hidden = true;
+      return;
+    }
+    const body = await response.json();
+    const signals = body.signals ?? [];
+    const total = body.totalSize ?? signals.length;
+    note.textContent = total === 0
+      ? "Tidak ada sinyal bulan ini."
+      : `${count(total)} sinyal, terkuat lebih dahulu${total > signals.length ? ` (${signals.length} pertama ditampilkan; semuanya ada di CSV)` : ""}. Sinyal adalah alasan untuk memeriksa, bukan temuan.`;
+    $("integrity-csv").hidden = total === 0;
+    table(container, "integritas-judul",
+      [["Jenis"], ["Kekuatan", { numeric: true }], ["Pelaku usaha"], ["Penjelasan"], ["Ulasan", { secondary: true }]],
+      signals.map((s) => [signalKinds[s.kind] ?? s.kind, String(s.strength ?? 0), s.merchantName || s.merchantId, s.explanation ?? "",
+        s.review ? verdicts[s.review.verdict] ?? "" : "Belum"]),
+      { empty: "Tidak ada sinyal bulan ini." });
+  }
+
+  async function downloadIntegrity() {
+    const regency = $("regency").value;
+    const period = $("month").value;
+    try {
+      const response = await get(`/v1/regencies/${encodeURIComponent(regency)}/periods/${period}/integritySignals.csv`);
+      const url = URL.createObjectURL(await response.blob());
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `${regency}-integrity-signals-${period}.csv`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+      say("CSV sinyal integritas diunduh.");
+    } catch (error) {
       say(error.message, true);
     }
   }
@@ -488,6 +549,7 @@
   $("filters").addEventListener("submit", (event) => { event.preventDefault(); show(); });
   $("compliance-columns").addEventListener("click", () => showAllColumns($("compliance-columns").getAttribute("aria-pressed") !== "true"));
   document.querySelectorAll("button[data-csv]").forEach((b) => b.addEventListener("click", () => download(b.dataset.csv)));
+  $("integrity-csv").addEventListener("click", downloadIntegrity);
   // Printing: a chart does not follow the print layout by itself, so it is drawn again at the width of an A4 page's text
   // (186 mm) before printing, and at its box's width again afterwards.
   const printWidth = Math.round((186 / 25.4) * 96);

@@ -1,6 +1,7 @@
 using System.Text;
 using EBakul.Hub.Access;
 using EBakul.Hub.Audit;
+using EBakul.Hub.Domain.Integrity;
 using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Quota;
@@ -94,6 +95,8 @@ public class HubDbContext : DbContext
     public DbSet<ComplianceOfficeMonth> ComplianceOfficeMonths => Set<ComplianceOfficeMonth>();
     /// <summary>Compliance snapshot: writes that change evaluations other than through the ledger.</summary>
     public DbSet<ComplianceChange> ComplianceChanges => Set<ComplianceChange>();
+    /// <summary>Inspectors' reviews of integrity signals.</summary>
+    public DbSet<IntegrityReview> IntegrityReviews => Set<IntegrityReview>();
 
     /// <inheritdoc />
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -267,6 +270,11 @@ public class HubDbContext : DbContext
             e.ToTable("compliance_changes");
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).ValueGeneratedOnAdd();
+        });
+        model.Entity<IntegrityReview>(e =>
+        {
+            e.ToTable("integrity_reviews");
+            e.HasKey(x => new { x.RegencyCode, x.PeriodKey, x.SignalId });
         });
         model.Entity<PeriodResult>(e =>
         {

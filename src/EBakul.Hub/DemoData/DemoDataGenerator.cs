@@ -18,7 +18,7 @@ namespace EBakul.Hub.DemoData;
 /// the hub's database, and a client can send the same rows through the gRPC services.
 /// </para>
 /// </summary>
-public sealed class DemoDataGenerator
+public sealed partial class DemoDataGenerator
 {
     /// <summary>The regency the data belongs to.</summary>
     public const string RegencyCode = ReferenceData.BojonegoroCode;
@@ -85,6 +85,8 @@ public sealed class DemoDataGenerator
         var offices = BojonegoroVocabulary.Offices(_kecamatan);
         Offices = offices.Select(o => o.Office).ToList();
         _officeChoice = new WeightedChoice<DemoOffice>(offices);
+        PlantsIntegrityCases = options.PlantIntegrityCases;
+        _plantedPlan = options.PlantIntegrityCases ? PlanIntegrityCases(Math.Max(1, options.PlantedCasesPerKind)) : PlantedPlan.Empty;
         var seedRandom = DemoRandom.For(Seed, 0, 0);
         _nibOffset = seedRandom.NextUInt64() % TenPow10;
         _qrisOffset = seedRandom.NextUInt64() % TenPow11;
@@ -127,6 +129,7 @@ public sealed class DemoDataGenerator
     {
         var niks = new HashSet<long>();
         for (var i = 0; i < MerchantCount; i++) yield return Merchant(i, niks);
+        for (var i = 0; i < _plantedPlan.Merchants.Count; i++) yield return PlantedMerchant(i, niks);
     }
 
     /// <summary>What the purchases need to know of a merchant, drawn first from its stream.</summary>
@@ -161,6 +164,15 @@ public sealed class DemoDataGenerator
     {
         var r = DemoRandom.For(Seed, MerchantStream, index);
         var s = DrawSkeleton(ref r);
+        return BuildMerchant(index, s, ref r, niks, history: null);
+    }
+
+    /// <summary>
+    /// A merchant of skeleton <paramref name="s"/> drawn from <paramref name="r"/>: names, NIK, address, place and, unless
+    /// given, its status history.
+    /// </summary>
+    private DemoMerchant BuildMerchant(int index, MerchantSkeleton s, ref DemoRandom r, HashSet<long> niks, IReadOnlyList<DemoMerchantStatus>? history)
+    {
         var (kecamatanCode, kecamatanName) = _kecamatan[s.Kecamatan];
         var place = BojonegoroVocabulary.Kecamatan[s.Kecamatan];
 
@@ -179,7 +191,7 @@ public sealed class DemoDataGenerator
         var qris = s.HasQris ? "ID10" + Permute((ulong)index, 58_374_651_923UL, _qrisOffset, TenPow11).ToString("D11", CultureInfo.InvariantCulture) : null;
 
         return new DemoMerchant(index, name, ownerName, nik, nib, s.Category, s.Scale, kecamatanCode, address,
-            latitude, longitude, qris, MerchantHistory(s, ref r));
+            latitude, longitude, qris, history ?? MerchantHistory(s, ref r));
     }
 
     private IReadOnlyList<DemoMerchantStatus> MerchantHistory(MerchantSkeleton s, ref DemoRandom r)
@@ -304,6 +316,7 @@ public sealed class DemoDataGenerator
     {
         var serials = new Dictionary<long, int>();
         for (var i = 0; i < EmployeeCount; i++) yield return Employee(i, serials);
+        for (var i = 0; i < _plantedPlan.Employees.Count; i++) yield return PlantedEmployee(i, serials);
     }
 
     private DemoEmployee Employee(int ordinal, Dictionary<long, int> serials)
@@ -426,11 +439,24 @@ public sealed class DemoDataGenerator
         if (plan.All.Length == 0) yield break;
         var ordinal = 0;
         var buffer = new List<Draft>(64);
+        var byOffice = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var planted = new List<DemoEmployee>(_plantedPlan.Employees.Count);
         foreach (var employee in Employees())
         {
+            if (ordinal >= EmployeeCount)
+            {
+                planted.Add(employee);
+                continue;
+            }
+            if (PlantsIntegrityCases)
+            {
+                if (!byOffice.TryGetValue(employee.Office.Code, out var staff)) byOffice[employee.Office.Code] = staff = [];
+                staff.Add(employee.Nip);
+            }
             DraftPurchases(employee, ordinal++, plan, buffer);
             foreach (var draft in buffer) yield return plan.Complete(employee, draft);
         }
+        foreach (var purchase in PlantedPurchases(planted, byOffice)) yield return purchase;
     }
 
     private readonly record struct Draft(int MerchantIndex, long AmountRupiah, DateTimeOffset OccurredAt, ReceiptKind Kind, string? EvidenceSha256);

@@ -116,7 +116,7 @@ public sealed class DemoDataLoader(
         var phase = Stopwatch.StartNew();
         var indexes = DropSecondaryIndexes(connection, tx);
 
-        var merchantIds = new string[generator.MerchantCount];
+        var merchantIds = new string[generator.AllMerchantCount];
         var merchants = WriteChunks(generator.Merchants(), rowsPerChunk, chunk =>
         {
             // Identifiers are assigned here, before the write, so purchases can name their merchant.

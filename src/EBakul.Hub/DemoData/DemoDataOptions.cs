@@ -27,6 +27,16 @@ public sealed class DemoDataOptions
     /// </summary>
     public string? Period { get; set; }
 
+    /// <summary>
+    /// Plant known arranged purchases of every integrity signal's kind among the ordinary ones, with honest look-alikes (an
+    /// office canteen, a popular warung near a big office, a payday rush, a month-end payer who does it once, a new merchant
+    /// many people buy from). <see cref="DemoDataGenerator.PlantedCases"/> lists them; docs/integrity.md has the measurement.
+    /// </summary>
+    public bool PlantIntegrityCases { get; set; }
+
+    /// <summary>Arranged cases planted of each kind (look-alikes: a third as many of each). Default 10.</summary>
+    public int PlantedCasesPerKind { get; set; } = 10;
+
     /// <summary>Rows generated per chunk, one chunk ahead of the inserts (the whole load is one transaction).</summary>
     public int RowsPerWrite { get; set; } = 5000;
 }

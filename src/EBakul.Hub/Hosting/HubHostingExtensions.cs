@@ -2,6 +2,7 @@ using EBakul.Hub.Access;
 using EBakul.Hub.Audit;
 using EBakul.Hub.Data;
 using EBakul.Hub.DemoData;
+using EBakul.Hub.Domain.Integrity;
 using EBakul.Hub.Domain.Ledger;
 using EBakul.Hub.Domain.Merchants;
 using EBakul.Hub.Domain.Quota;
@@ -30,6 +31,7 @@ public static class HubHostingExtensions
         services.Configure<PayrollOptions>(builder.Configuration.GetSection(PayrollOptions.Section));
         services.Configure<DemoDataOptions>(builder.Configuration.GetSection(DemoDataOptions.Section));
         services.Configure<ReportOptions>(builder.Configuration.GetSection(ReportOptions.Section));
+        services.Configure<IntegrityOptions>(builder.Configuration.GetSection(IntegrityOptions.Section));
 
         services.PostConfigure<DatabaseOptions>(o =>
         {
@@ -138,6 +140,8 @@ public static class HubHostingExtensions
         services.AddScoped<ComplianceSnapshots>();
         services.AddScoped<ComplianceReports>();
         services.AddScoped<ReportExport>();
+        services.AddScoped<IntegritySignals>();
+        services.AddScoped<IntegrityReviews>();
     }
 
     /// <summary>
@@ -175,7 +179,9 @@ public static class HubHostingExtensions
         app.MapGrpcService<MerchantGrpcService>();
         app.MapGrpcService<PayrollGrpcService>();
         app.MapGrpcService<ReportGrpcService>();
+        app.MapGrpcService<IntegrityGrpcService>();
         app.MapReportDownloads();
+        app.MapIntegrityDownloads();
         app.MapDashboard();
         app.MapGrpcHealthChecksService();
         app.MapHubHttpJson();

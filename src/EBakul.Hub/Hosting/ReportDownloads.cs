@@ -77,7 +77,8 @@ public static class ReportDownloads
         return 0;
     }
 
-    private static async Task WriteErrorAsync(HttpContext http, HubException ex)
+    /// <summary>Answers <paramref name="ex"/> as the transcoded routes do: its HTTP status and the <c>google.rpc.Status</c> JSON.</summary>
+    internal static async Task WriteErrorAsync(HttpContext http, HubException ex)
     {
         var status = HubErrorInterceptor.ToRpcException(ex).GetRpcStatus()!;
         http.Response.StatusCode = ex.Code switch

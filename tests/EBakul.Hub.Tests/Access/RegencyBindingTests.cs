@@ -23,6 +23,7 @@ public sealed class RegencyBindingTests : IDisposable
         EBakul.Payroll.V1.PayrollServiceReflection.Descriptor,
         EBakul.Audit.V1.AuditServiceReflection.Descriptor,
         EBakul.Reports.V1.ReportServiceReflection.Descriptor,
+        EBakul.Integrity.V1.IntegrityServiceReflection.Descriptor,
     ];
 
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(b => b, b => b);

@@ -207,6 +207,44 @@ namespace EBakul.Hub.Data.Migrations
                     b.ToTable("idempotency_records", (string)null);
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Domain.Integrity.IntegrityReview", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("regency_code");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("SignalId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("signal_id");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<long>("ReviewedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reviewed_by");
+
+                    b.Property<int>("Verdict")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("verdict");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "SignalId")
+                        .HasName("pk_integrity_reviews");
+
+                    b.ToTable("integrity_reviews", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Domain.Ledger.LedgerEntry", b =>
                 {
                     b.Property<long>("Sequence")

@@ -232,6 +232,48 @@ namespace EBakul.Hub.Data.Postgres.Migrations
                     b.ToTable("idempotency_records", (string)null);
                 });
 
+            modelBuilder.Entity("EBakul.Hub.Domain.Integrity.IntegrityReview", b =>
+                {
+                    b.Property<string>("RegencyCode")
+                        .HasColumnType("text")
+                        .HasColumnName("regency_code")
+                        .UseCollation("C");
+
+                    b.Property<int>("PeriodKey")
+                        .HasColumnType("integer")
+                        .HasColumnName("period_key");
+
+                    b.Property<string>("SignalId")
+                        .HasColumnType("text")
+                        .HasColumnName("signal_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("note")
+                        .UseCollation("C");
+
+                    b.Property<long>("ReviewedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reviewed_by")
+                        .UseCollation("C");
+
+                    b.Property<int>("Verdict")
+                        .HasColumnType("integer")
+                        .HasColumnName("verdict");
+
+                    b.HasKey("RegencyCode", "PeriodKey", "SignalId")
+                        .HasName("pk_integrity_reviews");
+
+                    b.ToTable("integrity_reviews", (string)null);
+                });
+
             modelBuilder.Entity("EBakul.Hub.Domain.Ledger.LedgerEntry", b =>
                 {
                     b.Property<long>("Sequence")
