@@ -34,7 +34,7 @@ public static class IntegrityDownloads
         var services = http.RequestServices;
         try
         {
-            var caller = await AccessInterceptor.AuthorizeAsync(services.GetRequiredService<CredentialStore>(),
+            var caller = await AccessInterceptor.AuthorizeAsync(services.GetRequiredService<CallerAuthentication>(),
                 services.GetRequiredService<CallerRateLimiter>(), ListMethod, http.Request.Headers.Authorization.FirstOrDefault(), http.RequestAborted);
             var request = new Wire.ListIntegritySignalsRequest { RegencyCode = regencyCode, Period = period, PageSize = 500 };
             AccessInterceptor.RequireRegency(caller, request);
