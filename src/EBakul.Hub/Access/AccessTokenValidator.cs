@@ -30,7 +30,11 @@ public sealed class AccessTokenValidator
         SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    /// <summary>How many verified tokens <see cref="AuthenticateAsync"/> remembers; when full it starts over.</summary>
+    public const int VerifiedTokensKept = 10_000;
+
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, VerifiedToken> _verified = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<(TokenIssuerOptions Options, IssuerMetadata Metadata)> _issuers;
     private readonly DeniedClients _denied;
     private readonly TimeProvider _clock;
@@ -71,9 +75,20 @@ public sealed class AccessTokenValidator
     public TokenIssuerOptions? FindIssuer(string nameOrIssuer) => _issuers.Select(i => i.Options).FirstOrDefault(i =>
         string.Equals(i.DisplayName, nameOrIssuer, StringComparison.Ordinal) || string.Equals(i.ExpectedIssuer, nameOrIssuer.TrimEnd('/'), StringComparison.Ordinal));
 
-    /// <summary>The caller a JWT access token stands for, or a <see cref="HubException"/> saying why it is refused.</summary>
+    /// <summary>
+    /// The caller a JWT access token stands for, or a <see cref="HubException"/> saying why it is refused. A token whose
+    /// signature, issuer and audience were verified once is remembered (the same text, up to <see cref="VerifiedTokensKept"/>
+    /// tokens): its next calls skip the signature, while its lifetime and the deny list are checked on every call.
+    /// </summary>
     public async Task<CallerIdentity> AuthenticateAsync(string token, CancellationToken cancellationToken)
     {
+        if (_verified.TryGetValue(token, out var known))
+        {
+            CheckLifetime(known.Issuer, known.ValidFrom, known.ValidTo);
+            if (await _denied.IsDeniedAsync(known.Issuer.DisplayName, known.ClientId, cancellationToken))
+                throw HubException.PermissionDenied("CALLER_SUSPENDED", $"caller '{known.Caller.Id}' is suspended in the hub");
+            return known.Caller;
+        }
         JsonWebToken jwt;
         try
         {
@@ -117,19 +132,31 @@ public sealed class AccessTokenValidator
         });
         if (!result.IsValid) throw Refusal(result.Exception);
 
-        var now = _clock.GetUtcNow();
         if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out _))
             throw HubException.Unauthenticated("TOKEN_INVALID", "the token has no expiry (exp)");
-        if (jwt.ValidTo + issuer.ClockSkew < now.UtcDateTime)
-            throw HubException.Unauthenticated("TOKEN_EXPIRED", "the access token has expired: get a new one from its issuer");
-        if (jwt.ValidFrom != DateTime.MinValue && jwt.ValidFrom - issuer.ClockSkew > now.UtcDateTime)
-            throw HubException.Unauthenticated("TOKEN_NOT_YET_VALID", "the access token is not valid yet (nbf): check the clocks of the issuer and the hub");
+        CheckLifetime(issuer, jwt.ValidFrom, jwt.ValidTo);
 
         var caller = ToIdentity(issuer, jwt);
-        if (await _denied.IsDeniedAsync(issuer.DisplayName, ClientId(jwt)!, cancellationToken))
+        var clientId = ClientId(jwt)!;
+        if (await _denied.IsDeniedAsync(issuer.DisplayName, clientId, cancellationToken))
             throw HubException.PermissionDenied("CALLER_SUSPENDED", $"caller '{caller.Id}' is suspended in the hub");
+        if (_verified.Count >= VerifiedTokensKept) _verified.Clear();
+        _verified[token] = new VerifiedToken(issuer, caller, clientId, jwt.ValidFrom, jwt.ValidTo);
         return caller;
     }
+
+    /// <summary>Refuses a token outside its lifetime (<c>nbf</c> to <c>exp</c>) on the hub's clock, within the issuer's clock skew.</summary>
+    private void CheckLifetime(TokenIssuerOptions issuer, DateTime validFrom, DateTime validTo)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        if (validTo + issuer.ClockSkew < now)
+            throw HubException.Unauthenticated("TOKEN_EXPIRED", "the access token has expired: get a new one from its issuer");
+        if (validFrom != DateTime.MinValue && validFrom - issuer.ClockSkew > now)
+            throw HubException.Unauthenticated("TOKEN_NOT_YET_VALID", "the access token is not valid yet (nbf): check the clocks of the issuer and the hub");
+    }
+
+    /// <summary>A token verified once: whom it stands for and its lifetime.</summary>
+    private sealed record VerifiedToken(TokenIssuerOptions Issuer, CallerIdentity Caller, string ClientId, DateTime ValidFrom, DateTime ValidTo);
 
     private static HubException Refusal(Exception? error) => error switch
     {
