@@ -83,6 +83,10 @@ public sealed partial class ReadPlanTests : IDisposable
             if (!capture.Statements.Any(s => s.Read == "warm-up")) await Task.Delay(250);
         }
         Assert.True(capture.Statements.Any(s => s.Read == "warm-up"), "EF Core's commands never reached the capture");
+        // Each pooled context keeps its own answer for up to EF Core's logging cache time (one second): a context last used
+        // before the capture subscribed (the hub's start, the arrangement) may still say "no one listens" until then. On a
+        // fast machine everything above takes less than that: wait until every such answer has run out.
+        await capture.UntilEveryContextHearsAsync();
         capture.Reads.RemoveAll(r => r == "warm-up");
         lock (capture.Statements) capture.Statements.RemoveAll(s => s.Read == "warm-up");
         var quotas = new QuotaService.QuotaServiceClient(_hub.Channel);
@@ -304,6 +308,20 @@ public sealed partial class ReadPlanTests : IDisposable
         }
 
         public List<CapturedStatement> Statements { get; } = [];
+
+        /// <summary>Since the capture subscribed.</summary>
+        private readonly Stopwatch _subscribed = Stopwatch.StartNew();
+
+        /// <summary>
+        /// Waits until EF Core's logging cache time (<c>CoreOptionsExtension.LoggingCacheTime</c>, one second by default)
+        /// has passed since the capture subscribed, with a margin: from then on every context asks again whether anyone
+        /// listens, and hears the capture.
+        /// </summary>
+        public async Task UntilEveryContextHearsAsync()
+        {
+            var left = TimeSpan.FromSeconds(1.5) - _subscribed.Elapsed;
+            if (left > TimeSpan.Zero) await Task.Delay(left);
+        }
 
         public List<string> Reads { get; } = [];
 
