@@ -36,7 +36,7 @@ public static class IntegrityDownloads
         {
             var caller = await AccessInterceptor.AuthorizeAsync(services.GetRequiredService<CallerAuthentication>(),
                 services.GetRequiredService<CallerRateLimiter>(), ListMethod, http.Request.Headers.Authorization.FirstOrDefault(), http.RequestAborted);
-            var request = new Wire.ListIntegritySignalsRequest { RegencyCode = regencyCode, Period = period, PageSize = 500 };
+            var request = new Wire.ListIntegritySignalsRequest { RegencyCode = regencyCode, Period = period };
             AccessInterceptor.RequireRegency(caller, request);
             var kind = http.Request.Query["kind"].ToString();
             if (kind.Length > 0)
@@ -46,19 +46,14 @@ public static class IntegrityDownloads
                 request.Kind = parsed;
             }
 
+            // The whole month from one computation of its signals (a page each would compute it again).
             var service = ActivatorUtilities.CreateInstance<IntegrityGrpcService>(services);
             var body = new StringBuilder(Header).Append("\r\n");
-            while (true)
+            foreach (var s in await service.AllAsync(request, caller, http.RequestAborted))
             {
-                var page = await service.ListAsync(request, caller, http.RequestAborted);
-                foreach (var s in page.Signals)
-                {
-                    body.Append(ReportCsv.Record(s.SignalId, s.Kind.ToString(), s.Strength, s.MerchantId, s.MerchantName, s.OfficeCode,
-                        string.Join(' ', s.EmployeeNips), s.PurchaseCount, s.BuyerCount, s.AmountRupiah, s.Review?.Verdict.ToString() ?? "",
-                        s.Review?.Note ?? "", s.Explanation)).Append("\r\n");
-                }
-                if (page.NextPageToken.Length == 0) break;
-                request.PageToken = page.NextPageToken;
+                body.Append(ReportCsv.Record(s.SignalId, s.Kind.ToString(), s.Strength, s.MerchantId, s.MerchantName, s.OfficeCode,
+                    string.Join(' ', s.EmployeeNips), s.PurchaseCount, s.BuyerCount, s.AmountRupiah, s.Review?.Verdict.ToString() ?? "",
+                    s.Review?.Note ?? "", s.Explanation)).Append("\r\n");
             }
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{regencyCode}-integrity-signals-{period}.csv\"";

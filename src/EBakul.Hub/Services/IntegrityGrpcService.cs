@@ -27,31 +27,54 @@ public sealed class IntegrityGrpcService(
     public override Task<Wire.ListIntegritySignalsResponse> ListIntegritySignals(Wire.ListIntegritySignalsRequest request, ServerCallContext context) =>
         ListAsync(request, CallerIdentity.Of(context), context.CancellationToken);
 
-    /// <summary>
-    /// A page of the month's signals after the request's checks: what <see cref="ListIntegritySignals"/> answers and the HTTP
-    /// endpoint's <c>.csv</c> download writes.
-    /// </summary>
-    public async Task<Wire.ListIntegritySignalsResponse> ListAsync(Wire.ListIntegritySignalsRequest request, CallerIdentity caller, CancellationToken cancellationToken)
+    /// <summary>A page of the month's signals after the request's checks: what <see cref="ListIntegritySignals"/> answers.</summary>
+    private async Task<Wire.ListIntegritySignalsResponse> ListAsync(Wire.ListIntegritySignalsRequest request, CallerIdentity caller, CancellationToken cancellationToken)
     {
         var checks = new FieldChecks();
-        RegencyDirectory.CheckCode(request.RegencyCode, checks);
-        var period = Period.Require(request.Period, "period", checks);
-        if (request.Kind != Wire.IntegritySignalKind.Unspecified) checks.RequireEnum((SignalKind)request.Kind, "kind");
+        var period = CheckList(request, checks);
         var pageSize = PageToken.Size(request.PageSize, checks, DefaultPageSize, MaxPageSize);
         var offset = PageToken.DecodeNumber(request.PageToken, $"integrity|{request.RegencyCode}|{request.Period}|{(int)request.Kind}", checks);
         checks.ThrowIfAny();
         RequireRegencyWide(caller, request.RegencyCode);
 
-        var month = await signals.MonthAsync(request.RegencyCode, period, cancellationToken);
-        var matching = request.Kind == Wire.IntegritySignalKind.Unspecified ? month : [.. month.Where(s => (int)s.Kind == (int)request.Kind)];
-        var done = await reviews.MonthAsync(request.RegencyCode, period, cancellationToken);
+        var matching = await MatchingAsync(request.RegencyCode, period, request.Kind, cancellationToken);
         var page = matching.Skip((int)Math.Min(offset, matching.Count)).Take(pageSize).ToList();
         var response = new Wire.ListIntegritySignalsResponse { TotalSize = matching.Count };
-        response.Signals.AddRange(page.Select(s => ToProto(s, done.GetValueOrDefault(s.Id))));
+        response.Signals.AddRange(page);
         if (offset + page.Count < matching.Count)
             response.NextPageToken = PageToken.Encode((offset + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"integrity|{request.RegencyCode}|{request.Period}|{(int)request.Kind}");
         return response;
+    }
+
+    /// <summary>
+    /// Every signal of the month the request names (its kind, or all), ranked, after the list's checks but its paging:
+    /// what the HTTP endpoint's <c>.csv</c> download writes, from one computation of the month.
+    /// </summary>
+    public async Task<IReadOnlyList<Wire.IntegritySignal>> AllAsync(Wire.ListIntegritySignalsRequest request, CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        var checks = new FieldChecks();
+        var period = CheckList(request, checks);
+        checks.ThrowIfAny();
+        RequireRegencyWide(caller, request.RegencyCode);
+        return await MatchingAsync(request.RegencyCode, period, request.Kind, cancellationToken);
+    }
+
+    /// <summary>The list's checks of the regency, the month and the kind; the month.</summary>
+    private static Period CheckList(Wire.ListIntegritySignalsRequest request, FieldChecks checks)
+    {
+        RegencyDirectory.CheckCode(request.RegencyCode, checks);
+        var period = Period.Require(request.Period, "period", checks);
+        if (request.Kind != Wire.IntegritySignalKind.Unspecified) checks.RequireEnum((SignalKind)request.Kind, "kind");
+        return period;
+    }
+
+    /// <summary>The month's signals of <paramref name="kind"/> (all when unspecified), ranked, each with its review.</summary>
+    private async Task<List<Wire.IntegritySignal>> MatchingAsync(string regencyCode, Period period, Wire.IntegritySignalKind kind, CancellationToken cancellationToken)
+    {
+        var month = await signals.MonthAsync(regencyCode, period, cancellationToken);
+        var done = await reviews.MonthAsync(regencyCode, period, cancellationToken);
+        return [.. month.Where(s => kind == Wire.IntegritySignalKind.Unspecified || (int)s.Kind == (int)kind).Select(s => ToProto(s, done.GetValueOrDefault(s.Id)))];
     }
 
     /// <inheritdoc />
