@@ -41,6 +41,8 @@ public sealed partial class AuditTrail(TimeProvider clock)
     private long _lastEpoch = -1;
     private long _lastSequence;
     private string _lastHash = GenesisHash;
+    // The chain's last event, read ahead for the epoch given (ReadHeadAhead), not yet taken.
+    private (long Epoch, WriterRowsAhead Rows)? _headAhead;
 
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
 
@@ -59,6 +61,17 @@ public sealed partial class AuditTrail(TimeProvider clock)
     public void Append(WriteTransaction tx, AuditNote note) =>
         Append(tx, note.CallerId, note.Method, note.RequestId, note.RegencyCode, note.Details);
 
+    /// <summary>
+    /// Inside a write that will append an event: when the chain's last event is not known for the write's epoch, starts
+    /// reading it (<see cref="WriterStatement.ReadAhead"/>), so that on PostgreSQL it goes with the write's first reads
+    /// instead of a round trip of its own when the event is appended.
+    /// </summary>
+    public void ReadHeadAhead(WriteTransaction tx)
+    {
+        if (_lastEpoch == tx.Epoch || _headAhead?.Epoch == tx.Epoch) return;
+        _headAhead = (tx.Epoch, tx.Command(LastSql).ReadAhead());
+    }
+
     /// <summary>Appends an event inside a write.</summary>
     public void Append(WriteTransaction tx, string callerId, string method, string requestId, string regencyCode, string details)
     {
@@ -66,13 +79,14 @@ public sealed partial class AuditTrail(TimeProvider clock)
         {
             _lastSequence = 0;
             _lastHash = GenesisHash;
-            using (var reader = tx.Command(LastSql).ExecuteReader())
+            // The read started ahead in this epoch saw the chain as it is now: nothing was appended since (the epoch
+            // changes with every undo, and this hub appends only here).
+            var reader = _headAhead is { } ahead && ahead.Epoch == tx.Epoch ? ahead.Rows.Rows : tx.Command(LastSql).ReadAhead().Rows;
+            _headAhead = null;
+            if (reader.Read())
             {
-                if (reader.Read())
-                {
-                    _lastSequence = reader.GetInt64(0);
-                    _lastHash = reader.GetString(1);
-                }
+                _lastSequence = reader.GetInt64(0);
+                _lastHash = reader.GetString(1);
             }
             _lastEpoch = tx.Epoch;
         }

@@ -32,14 +32,31 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
         Func<WriteTransaction, TResponse> work, CancellationToken cancellationToken, bool rerunnable = false)
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>, new()
+        => WriteAsync(callerId, method, request, requestId, static _ => 0, (tx, _) => work(tx), cancellationToken, rerunnable);
+
+    /// <summary>
+    /// As <see cref="WriteAsync{TRequest, TResponse}(string, string, TRequest, string, Func{WriteTransaction, TResponse}, CancellationToken, bool)"/>,
+    /// for work that starts with reads it can name before it knows whether it runs: <paramref name="readAhead"/> starts them
+    /// (<see cref="WriterStatement.ReadAhead"/>) after the request id's lookup, so that on PostgreSQL the lookup and they go
+    /// to the server in one round trip; <paramref name="work"/> then runs with what it started, unless the id was seen.
+    /// </summary>
+    public Task<TResponse> WriteAsync<TRequest, TResponse, TReads>(
+        string callerId, string method, TRequest request, string requestId,
+        Func<WriteTransaction, TReads> readAhead, Func<WriteTransaction, TReads, TResponse> work, CancellationToken cancellationToken,
+        bool rerunnable = false)
+        where TRequest : IMessage<TRequest>
+        where TResponse : IMessage<TResponse>, new()
     {
         // Everything that depends on the request alone is computed here, beside the caller, not on the writer's thread.
         var hash = HashWithoutRequestId(request);
         var auditNote = AuditTrail.NoteFor(callerId, method, request);
         return writer.WriteAsync(tx =>
         {
-            if (Find(tx, callerId, requestId, method, hash) is { } stored) return Parse<TResponse>(stored);
-            var response = work(tx);
+            var lookup = LookUp(tx, callerId, requestId);
+            audit.ReadHeadAhead(tx);
+            var reads = readAhead(tx);
+            if (Stored(lookup, requestId, method, hash) is { } stored) return Parse<TResponse>(stored);
+            var response = work(tx, reads);
             Store(tx, callerId, requestId, method, hash, response.ToByteArray(), clock.GetUtcNow());
             audit.Append(tx, auditNote);
             return response;
@@ -99,9 +116,17 @@ public sealed class IdempotentWrites(DatabaseWriter writer, AuditTrail audit, Ti
     /// <summary>
     /// Inside a write: the stored response of the first run of the id, or null when the id is new.
     /// </summary>
-    private static byte[]? Find(WriteTransaction tx, string callerId, string requestId, string method, byte[] hash)
+    private static byte[]? Find(WriteTransaction tx, string callerId, string requestId, string method, byte[] hash) =>
+        Stored(LookUp(tx, callerId, requestId), requestId, method, hash);
+
+    /// <summary>Starts the lookup of a request id (<see cref="WriterStatement.ReadAhead"/>).</summary>
+    private static WriterRowsAhead LookUp(WriteTransaction tx, string callerId, string requestId) =>
+        tx.Command(SelectSql).Bind("$caller", callerId).Bind("$request", requestId).ReadAhead();
+
+    /// <summary>The stored response the lookup found, or null; FAILED_PRECONDITION <c>REQUEST_ID_REUSED</c> for another request.</summary>
+    private static byte[]? Stored(WriterRowsAhead lookup, string requestId, string method, byte[] hash)
     {
-        using var reader = tx.Command(SelectSql).Bind("$caller", callerId).Bind("$request", requestId).ExecuteReader();
+        var reader = lookup.Rows;
         if (!reader.Read()) return null;
         var storedMethod = reader.GetString(0);
         var storedHash = reader.GetBlob(1);

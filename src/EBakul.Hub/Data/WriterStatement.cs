@@ -73,6 +73,19 @@ public abstract class WriterStatement : IDisposable
     /// </summary>
     public abstract WriterRows ExecuteReader();
 
+    /// <summary>
+    /// Runs a read whose rows the caller takes a little later (<see cref="WriterRowsAhead.Rows"/>), so that several reads
+    /// that do not depend on each other's answers go to the server together: on SQLite at once (its rows kept); on
+    /// PostgreSQL it waits in the writer's pipeline (<see cref="Postgres.PostgresWriterPipeline"/>) and goes with the next
+    /// statement sent, or when its rows are asked for, in one round trip with everything that waits. It sees what the
+    /// statements before it wrote, and nothing of those after it.
+    /// </summary>
+    public virtual WriterRowsAhead ReadAhead()
+    {
+        using var rows = ExecuteReader();
+        return WriterRowsAhead.Of(BufferedWriterRows.ReadAll(rows));
+    }
+
     /// <summary>Releases the statement.</summary>
     public abstract void Dispose();
 }
@@ -104,8 +117,87 @@ public abstract class WriterRows : IDisposable
     /// <summary>The column as SQLite's storage classes: long, double, string, byte[], or null.</summary>
     public abstract object? GetValue(int column);
 
+    /// <summary>How many columns the rows have.</summary>
+    public abstract int FieldCount { get; }
+
     /// <summary>Resets the statement for its next run.</summary>
     public abstract void Dispose();
+}
+
+/// <summary>
+/// The rows of a read started with <see cref="WriterStatement.ReadAhead"/>: asked for once it has run (on PostgreSQL, asking
+/// sends what waits in the writer's pipeline when it has not gone yet).
+/// </summary>
+public sealed class WriterRowsAhead
+{
+    private readonly Action? _send;
+    private BufferedWriterRows? _rows;
+
+    private WriterRowsAhead(Action? send, BufferedWriterRows? rows)
+    {
+        _send = send;
+        _rows = rows;
+    }
+
+    /// <summary>A read already run.</summary>
+    internal static WriterRowsAhead Of(BufferedWriterRows rows) => new(null, rows);
+
+    /// <summary>A read that runs when <paramref name="send"/> sends it (or earlier, with another statement).</summary>
+    internal static WriterRowsAhead Later(Action send) => new(send, null);
+
+    /// <summary>Keeps the read's rows once it has run.</summary>
+    internal void Fill(BufferedWriterRows rows) => _rows = rows;
+
+    /// <summary>The read's rows, from the first.</summary>
+    public WriterRows Rows
+    {
+        get
+        {
+            if (_rows is null) _send?.Invoke();
+            return _rows ?? throw new InvalidOperationException("the read was discarded before it ran (its write was undone)");
+        }
+    }
+}
+
+/// <summary>Rows read to their end and kept, their values as SQLite's storage classes (<see cref="WriterRows.GetValue"/>).</summary>
+internal sealed class BufferedWriterRows(List<object?[]> rows) : WriterRows
+{
+    private int _index = -1;
+
+    /// <summary>Reads every row of <paramref name="source"/>.</summary>
+    public static BufferedWriterRows ReadAll(WriterRows source)
+    {
+        var rows = new List<object?[]>();
+        while (source.Read())
+        {
+            var row = new object?[source.FieldCount];
+            for (var column = 0; column < row.Length; column++) row[column] = source.GetValue(column);
+            rows.Add(row);
+        }
+        return new BufferedWriterRows(rows);
+    }
+
+    private object? this[int column] => rows[_index][column];
+
+    public override bool Read() => ++_index < rows.Count;
+
+    public override bool IsDBNull(int column) => this[column] is null;
+
+    public override string GetString(int column) => this[column] as string ?? Convert.ToString(this[column], System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
+    public override long GetInt64(int column) => Convert.ToInt64(this[column], System.Globalization.CultureInfo.InvariantCulture);
+
+    public override double GetDouble(int column) => Convert.ToDouble(this[column], System.Globalization.CultureInfo.InvariantCulture);
+
+    public override byte[] GetBlob(int column) => (byte[])this[column]!;
+
+    public override object? GetValue(int column) => this[column];
+
+    public override int FieldCount => rows.Count == 0 ? 0 : rows[0].Length;
+
+    public override void Dispose()
+    {
+    }
 }
 
 /// <summary>
@@ -271,6 +363,9 @@ public sealed class SqliteWriterRows : WriterRows
         raw.SQLITE_BLOB => GetBlob(column),
         _ => null,
     };
+
+    /// <inheritdoc />
+    public override int FieldCount => raw.sqlite3_column_count(_statement.Handle);
 
     /// <inheritdoc />
     public override void Dispose() => _statement.Reset();

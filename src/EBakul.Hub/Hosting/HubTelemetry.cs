@@ -44,6 +44,14 @@ public static class HubTelemetry
         Meter.CreateHistogram<double>("ebakul.writer.commit.duration", "s", "time from a writer transaction's begin to its commit",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
 
+    /// <summary>
+    /// The writer's exchanges with the database server inside its transactions (PostgreSQL): each statement or batch sent
+    /// and answered, the writer lock's included, the begin and the commit not (SQLite runs in the process: none).
+    /// </summary>
+    public static readonly Counter<long> WriterRoundTrips =
+        Meter.CreateCounter<long>("ebakul.writer.round_trips", "{round_trip}",
+            "the writer's statements and batches sent to the database server inside its transactions (PostgreSQL)");
+
     /// <summary>Writer transactions that failed to begin or commit.</summary>
     public static readonly Counter<long> WriterCommitFailures =
         Meter.CreateCounter<long>("ebakul.writer.commit.failures", "{transaction}", "writer transactions that failed to begin or commit");

@@ -42,9 +42,10 @@ public sealed class LedgerGrpcService(
 
         var caller = CallerIdentity.Of(context);
         return await idempotent.WriteAsync(caller.Id, context.Method, request, request.RequestId,
-            tx =>
+            tx => PurchaseLedger.ReadAhead(tx, request.RegencyCode, input!),
+            (tx, reads) =>
             {
-                var recorded = ledger.Record(tx, request.RegencyCode, input!, caller);
+                var recorded = ledger.Record(tx, request.RegencyCode, input!, caller, reads);
                 var response = new RecordPurchaseResponse { Purchase = ToProto(recorded.Entry, null), QuotaEligibility = (QuotaEligibility)(int)recorded.Eligibility };
                 tx.OnCommitted(() => HubTelemetry.PurchasesRecorded.Add(1));
                 return response;

@@ -80,6 +80,7 @@ public sealed class PostgresStore(string connectionString) : StoreDialect
         {
             using var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({WriterLockKey})", npgsql, transaction);
             lockCommand.ExecuteNonQuery();
+            Hosting.HubTelemetry.WriterRoundTrips.Add(1);
             return transaction;
         }
         catch

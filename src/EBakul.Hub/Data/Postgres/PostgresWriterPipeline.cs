@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using EBakul.Hub.Hosting;
 using Npgsql;
 
 namespace EBakul.Hub.Data.Postgres;
@@ -11,6 +12,12 @@ namespace EBakul.Hub.Data.Postgres;
 /// needs its rows, a savepoint's release), or when the writer sends them before it commits. A purchase's writes then cost
 /// the round trips of its reads only, not one each. Whatever runs next on the connection runs after them: a writer
 /// statement takes them along; an EF Core command of the writer's contexts sends them first (<see cref="Interceptor"/>).
+/// <para>
+/// Reads wait here too when their caller can name them before it needs their rows (<see cref="WriterStatement.ReadAhead"/>):
+/// a purchase starts its request id's lookup, its facts and its month aggregates' reads together, and they go as one
+/// batch with the writes still waiting, each read's rows kept in its <see cref="WriterRowsAhead"/>. The batch's results
+/// come in its order (statements that return no rows give none), so the reads' come first, then the last statement's.
+/// </para>
 /// <para>
 /// A failure of a deferred statement surfaces where they are sent, as a <see cref="DeferredWriteException"/> (never as the
 /// failure of the statement they were sent with, and never read as a unique key refusing that statement's row): the
@@ -23,6 +30,8 @@ public sealed class PostgresWriterPipeline
 
     private readonly NpgsqlConnection _connection;
     private readonly List<NpgsqlBatchCommand> _pending = [];
+    // The reads among the waiting statements (WriterStatement.ReadAhead), in the order of their results.
+    private readonly List<WriterRowsAhead> _reads = [];
 
     private PostgresWriterPipeline(NpgsqlConnection connection)
     {
@@ -40,92 +49,146 @@ public sealed class PostgresWriterPipeline
     public IInterceptor Interceptor { get; }
 
     /// <summary>Queues a statement (its parameters are copied: the statement may be bound again at once).</summary>
-    internal void Enqueue(string sql, NpgsqlParameterCollection parameters)
+    internal void Enqueue(string sql, NpgsqlParameterCollection parameters) => _pending.Add(Copy(sql, parameters));
+
+    /// <summary>Queues a read; its rows are kept in the returned handle when it is sent.</summary>
+    internal WriterRowsAhead EnqueueRead(string sql, NpgsqlParameterCollection parameters)
     {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (NpgsqlParameter parameter in parameters) command.Parameters.Add(parameter.Clone());
-        _pending.Add(command);
+        _pending.Add(Copy(sql, parameters));
+        var read = WriterRowsAhead.Later(Send);
+        _reads.Add(read);
+        return read;
     }
 
     /// <summary>Sends the waiting statements now (one round trip), if there are any.</summary>
     public void Send()
     {
         if (_pending.Count == 0) return;
-        using var batch = TakeBatch(last: null);
-        try
-        {
-            batch.ExecuteNonQuery();
-        }
-        catch (NpgsqlException ex)
-        {
-            throw new DeferredWriteException(ex);
-        }
+        HubTelemetry.WriterRoundTrips.Add(1);
+        Run(last: null, readLast: null);
     }
 
     /// <summary>Forgets the waiting statements (their write item is being undone).</summary>
-    public void Discard() => _pending.Clear();
+    public void Discard()
+    {
+        _pending.Clear();
+        _reads.Clear();
+    }
 
     /// <summary>Runs <paramref name="command"/> after the waiting statements, in one round trip; its affected rows.</summary>
     internal int ExecuteNonQuery(NpgsqlCommand command)
     {
+        HubTelemetry.WriterRoundTrips.Add(1);
         if (_pending.Count == 0) return command.ExecuteNonQuery();
-        var last = Copy(command);
-        using var batch = TakeBatch(last);
-        try
-        {
-            batch.ExecuteNonQuery();
-        }
-        catch (NpgsqlException ex) when (!ReferenceEquals(ex.BatchCommand, last))
-        {
-            throw new DeferredWriteException(ex);
-        }
+        var last = Copy(command.CommandText, command.Parameters);
+        Run(last, readLast: null);
         return last.RecordsAffected > int.MaxValue ? int.MaxValue : (int)last.RecordsAffected;
     }
 
     /// <summary>
     /// Runs <paramref name="command"/> after the waiting statements, in one round trip, and reads its rows to the end
-    /// into <paramref name="read"/>. The waiting statements return no rows, so the batch's one result is the command's.
+    /// into <paramref name="read"/>. The waiting writes return no rows; the waiting reads' rows go to their handles first.
     /// </summary>
     internal void ExecuteReader(NpgsqlCommand command, Action<NpgsqlDataReader> read)
     {
+        HubTelemetry.WriterRoundTrips.Add(1);
         if (_pending.Count == 0)
         {
             using var reader = command.ExecuteReader();
             read(reader);
             return;
         }
-        var last = Copy(command);
-        using var batch = TakeBatch(last);
+        Run(Copy(command.CommandText, command.Parameters), read);
+    }
+
+    /// <summary>
+    /// Sends the waiting statements and <paramref name="last"/> as one batch. The results come in the batch's order, each
+    /// statement that returns rows one result: the waiting reads' first, then <paramref name="last"/>'s when it is read.
+    /// A failure of any statement but <paramref name="last"/> is a <see cref="DeferredWriteException"/>.
+    /// </summary>
+    private void Run(NpgsqlBatchCommand? last, Action<NpgsqlDataReader>? readLast)
+    {
+        var reads = _reads.ToArray();
+        _reads.Clear();
+        using var batch = new NpgsqlBatch(_connection);
+        foreach (var command in _pending) batch.BatchCommands.Add(command);
+        _pending.Clear();
+        if (last is not null) batch.BatchCommands.Add(last);
         try
         {
+            if (reads.Length == 0 && readLast is null)
+            {
+                batch.ExecuteNonQuery();
+                return;
+            }
             using var reader = batch.ExecuteReader();
-            read(reader);
+            for (var i = 0; i < reads.Length; i++)
+            {
+                if (i > 0) reader.NextResult();
+                reads[i].Fill(PostgresWriterStatement.ReadAll(reader));
+            }
+            if (readLast is not null)
+            {
+                if (reads.Length > 0) reader.NextResult();
+                readLast(reader);
+            }
+            while (reader.NextResult()) { } // the batch's last statements run to their end before the reader closes
         }
-        catch (NpgsqlException ex) when (!ReferenceEquals(ex.BatchCommand, last))
+        catch (NpgsqlException ex) when (last is null || !ReferenceEquals(ex.BatchCommand, last))
         {
             throw new DeferredWriteException(ex);
         }
     }
 
-    private NpgsqlBatch TakeBatch(NpgsqlBatchCommand? last)
+    private static NpgsqlBatchCommand Copy(string sql, NpgsqlParameterCollection parameters)
     {
-        var batch = new NpgsqlBatch(_connection);
-        foreach (var command in _pending) batch.BatchCommands.Add(command);
-        _pending.Clear();
-        if (last is not null) batch.BatchCommands.Add(last);
-        return batch;
-    }
-
-    private static NpgsqlBatchCommand Copy(NpgsqlCommand command)
-    {
-        var copy = new NpgsqlBatchCommand(command.CommandText);
-        foreach (NpgsqlParameter parameter in command.Parameters) copy.Parameters.Add(parameter.Clone());
+        var copy = new NpgsqlBatchCommand(sql);
+        foreach (NpgsqlParameter parameter in parameters) copy.Parameters.Add(parameter.Clone());
         return copy;
     }
 
     /// <summary>Sends the waiting statements before any EF Core command on the connection.</summary>
     private sealed class SendFirstInterceptor(PostgresWriterPipeline pipeline) : DbCommandInterceptor
     {
+        public override DbDataReader ReaderExecuted(DbCommand command, CommandExecutedEventData eventData, DbDataReader result)
+        {
+            HubTelemetry.WriterRoundTrips.Add(1);
+            return result;
+        }
+
+        public override int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
+        {
+            HubTelemetry.WriterRoundTrips.Add(1);
+            return result;
+        }
+
+        public override object? ScalarExecuted(DbCommand command, CommandExecutedEventData eventData, object? result)
+        {
+            HubTelemetry.WriterRoundTrips.Add(1);
+            return result;
+        }
+
+        public override ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
+            CancellationToken cancellationToken = default)
+        {
+            HubTelemetry.WriterRoundTrips.Add(1);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result,
+            CancellationToken cancellationToken = default)
+        {
+            HubTelemetry.WriterRoundTrips.Add(1);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result,
+            CancellationToken cancellationToken = default)
+        {
+            HubTelemetry.WriterRoundTrips.Add(1);
+            return ValueTask.FromResult(result);
+        }
+
         public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
         {
             pipeline.Send();

@@ -81,17 +81,32 @@ public sealed class PostgresWriterStatement : WriterStatement
     /// <inheritdoc />
     public override WriterRows ExecuteReader()
     {
+        BufferedWriterRows? rows = null;
+        _pipeline.ExecuteReader(_command, reader => rows = ReadAll(reader));
+        return rows!;
+    }
+
+    /// <summary>
+    /// Queues the read in the connection's <see cref="PostgresWriterPipeline"/>: it goes to the server with the next
+    /// statement sent, or when its rows are asked for.
+    /// </summary>
+    public override WriterRowsAhead ReadAhead()
+    {
+        if (!_returnsRows) throw new InvalidOperationException($"a statement that returns no rows is not read ahead: {Sql}");
+        return _pipeline.EnqueueRead(_command.CommandText, _command.Parameters);
+    }
+
+    /// <summary>Reads the current result's rows to their end, their values as SQLite's storage classes hold them.</summary>
+    internal static BufferedWriterRows ReadAll(NpgsqlDataReader reader)
+    {
         var rows = new List<object?[]>();
-        _pipeline.ExecuteReader(_command, reader =>
+        while (reader.Read())
         {
-            while (reader.Read())
-            {
-                var row = new object?[reader.FieldCount];
-                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : Normalize(reader.GetValue(i));
-                rows.Add(row);
-            }
-        });
-        return new BufferedRows(rows);
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : Normalize(reader.GetValue(i));
+            rows.Add(row);
+        }
+        return new BufferedWriterRows(rows);
     }
 
     /// <summary>A value as SQLite's storage classes hold it: every integer (and a boolean) as long.</summary>
@@ -108,29 +123,4 @@ public sealed class PostgresWriterStatement : WriterStatement
 
     /// <inheritdoc />
     public override void Dispose() => _command.Dispose();
-
-    private sealed class BufferedRows(List<object?[]> rows) : WriterRows
-    {
-        private int _index = -1;
-
-        private object? this[int column] => rows[_index][column];
-
-        public override bool Read() => ++_index < rows.Count;
-
-        public override bool IsDBNull(int column) => this[column] is null;
-
-        public override string GetString(int column) => this[column] as string ?? Convert.ToString(this[column], System.Globalization.CultureInfo.InvariantCulture) ?? "";
-
-        public override long GetInt64(int column) => Convert.ToInt64(this[column], System.Globalization.CultureInfo.InvariantCulture);
-
-        public override double GetDouble(int column) => Convert.ToDouble(this[column], System.Globalization.CultureInfo.InvariantCulture);
-
-        public override byte[] GetBlob(int column) => (byte[])this[column]!;
-
-        public override object? GetValue(int column) => this[column];
-
-        public override void Dispose()
-        {
-        }
-    }
 }

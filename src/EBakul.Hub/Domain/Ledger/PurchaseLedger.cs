@@ -40,7 +40,8 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     // (regency, status at the purchase's moment, category, scale) and the month's state. A column is NULL when its row is
     // missing. The status on the date is read straight from the timeline while it has one change at most (0 when that
     // change comes after the date: not yet in service); with more, corrections may have rewritten it, and
-    // StatusTimeline resolves it the way the evaluation does (column 9 counts the changes).
+    // StatusTimeline resolves it the way the evaluation does (column 9 counts the changes). Column 10 says whether the
+    // receipt is claimed already.
     private static readonly string FactsSql =
         "SELECT e.regency_code, " + EmployeeAssignments.OfficeOnDateSql("$nip", "$date") + ", " +
         "COALESCE((SELECT c.status FROM employee_status_changes AS c WHERE c.nip = $nip AND c.effective_date <= $date " +
@@ -50,7 +51,8 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         "(SELECT s.status FROM merchant_status_changes AS s WHERE s.merchant_id = $merchant AND s.effective_at <= $occurred " +
         "ORDER BY s.effective_at DESC, s.id DESC LIMIT 1), " +
         "p.status, " + EmployeeAssignments.OfficeInMonthSql("$nip", "$period") + ", m.category, m.scale, " +
-        "(SELECT count(*) FROM employee_status_changes AS c WHERE c.nip = $nip) " +
+        "(SELECT count(*) FROM employee_status_changes AS c WHERE c.nip = $nip), " +
+        "(SELECT count(*) FROM receipt_claims AS r WHERE r.merchant_id = $merchant AND r.receipt_reference = $reference) " +
         "FROM (SELECT 1) AS one " +
         "LEFT JOIN employees AS e ON e.nip = $nip " +
         "LEFT JOIN merchants AS m ON m.id = $merchant " +
@@ -58,8 +60,10 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     private const string StatusChangesSql = "SELECT status, effective_date, id FROM employee_status_changes WHERE nip = $nip";
     private static readonly string MonthOfficeSql = "SELECT " + EmployeeAssignments.OfficeInMonthSql("$nip", "$period");
     private const string PeriodStatusSql = "SELECT status FROM period_states WHERE regency_code = $regency AND period_key = $period";
+    // The receipt's claim by a purchase, once its facts said it is free: the writer's lock keeps it free until the commit,
+    // and the primary key would refuse a second claim (failing the write) should anything get past that.
     private const string ClaimSql =
-        "INSERT INTO receipt_claims (merchant_id, receipt_reference, entry_id) VALUES ($merchant, $reference, $entry) ON CONFLICT DO NOTHING";
+        "INSERT INTO receipt_claims (merchant_id, receipt_reference, entry_id) VALUES ($merchant, $reference, $entry)";
     private const string ReleaseSql =
         "DELETE FROM receipt_claims WHERE merchant_id = $merchant AND receipt_reference = $reference AND entry_id = $entry";
     private const string InsertSql =
@@ -73,11 +77,48 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         "FROM ledger_entries WHERE id = $id";
 
     /// <summary>
+    /// What recording a purchase reads before it decides: its facts (<see cref="FactsSql"/>) and what its month's
+    /// aggregates need (<see cref="ReportAggregates.ReadAheadForPurchase"/>). Started together
+    /// (<see cref="WriterStatement.ReadAhead"/>), so that on PostgreSQL they take one round trip, with the request id's
+    /// lookup when the caller starts them after it (<see cref="IdempotentWrites"/>).
+    /// </summary>
+    public sealed class PurchaseReads
+    {
+        internal WriterRowsAhead Facts { get; init; } = null!;
+        internal ReportAggregates.PurchaseReads Aggregates { get; init; } = null!;
+    }
+
+    /// <summary>Starts the reads of <see cref="Record(WriteTransaction, string, PurchaseInput, CallerIdentity, PurchaseReads)"/>.</summary>
+    public static PurchaseReads ReadAhead(WriteTransaction tx, string regencyCode, PurchaseInput input)
+    {
+        var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
+        var period = Period.Containing(occurredAt);
+        return new PurchaseReads
+        {
+            Facts = tx.Command(FactsSql)
+                .Bind("$nip", input.EmployeeNip).Bind("$merchant", input.MerchantId).Bind("$regency", regencyCode).Bind("$period", period.Key)
+                .Bind("$date", DateText(Period.DateOf(occurredAt)))
+                .Bind("$occurred", occurredAt.ToUnixTimeMilliseconds())
+                .Bind("$reference", ReceiptReferences.Key(input.DisplayedReceiptReference))
+                .ReadAhead(),
+            Aggregates = ReportAggregates.ReadAheadForPurchase(tx, regencyCode, period, input.EmployeeNip, input.MerchantId),
+        };
+    }
+
+    /// <summary>
     /// Records one purchase inside a write. Throws <see cref="HubException"/> when a rule refuses it (nothing is written
     /// then). A purchase that is recorded but cannot count (its merchant's category or scale is not counted by the month's
     /// policy) says so in <see cref="RecordedPurchase.Eligibility"/>.
     /// </summary>
-    public RecordedPurchase Record(WriteTransaction tx, string regencyCode, PurchaseInput input, CallerIdentity caller)
+    public RecordedPurchase Record(WriteTransaction tx, string regencyCode, PurchaseInput input, CallerIdentity caller) =>
+        Record(tx, regencyCode, input, caller, ReadAhead(tx, regencyCode, input));
+
+    /// <summary>
+    /// Records one purchase inside a write, from the reads started for it (<see cref="ReadAhead"/>, in the same write and
+    /// with nothing written between). On PostgreSQL the purchase's only round trips are those reads and the ledger entry's
+    /// insert (which answers its sequence): every other statement waits to go with the next one.
+    /// </summary>
+    public RecordedPurchase Record(WriteTransaction tx, string regencyCode, PurchaseInput input, CallerIdentity caller, PurchaseReads reads)
     {
         var occurredAt = TruncateToMilliseconds(input.OccurredAt!.Value);
         var period = Period.Containing(occurredAt);
@@ -85,16 +126,13 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         string? employeeRegency, officeOnDate, monthOffice, merchantRegency;
         int statusOnDate;
         long statusChanges;
+        bool receiptClaimed;
         MerchantStatus? merchantStatus;
         PeriodStatus? periodStatus;
         MerchantCategory category;
         MerchantScale scale;
-        using (var facts = tx.Command(FactsSql)
-                   .Bind("$nip", input.EmployeeNip).Bind("$merchant", input.MerchantId).Bind("$regency", regencyCode).Bind("$period", period.Key)
-                   .Bind("$date", DateText(date))
-                   .Bind("$occurred", occurredAt.ToUnixTimeMilliseconds())
-                   .ExecuteReader())
         {
+            var facts = reads.Facts.Rows;
             facts.Read();
             employeeRegency = facts.IsDBNull(0) ? null : facts.GetString(0);
             officeOnDate = facts.IsDBNull(1) ? null : facts.GetString(1);
@@ -105,6 +143,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             monthOffice = facts.IsDBNull(6) ? null : facts.GetString(6);
             (category, scale) = facts.IsDBNull(7) ? default : ((MerchantCategory)facts.GetInt32(7), (MerchantScale)facts.GetInt32(8));
             statusChanges = facts.GetInt64(9);
+            receiptClaimed = facts.GetInt64(10) > 0;
         }
 
         var found = employeeRegency == regencyCode;
@@ -136,7 +175,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
 
         var id = Guid.CreateVersion7().ToString("N");
         var reference = input.DisplayedReceiptReference;
-        if (!TryClaimReceipt(tx, input.MerchantId, reference, id))
+        if (receiptClaimed)
             throw HubException.AlreadyExists("RECEIPT_ALREADY_RECORDED",
                 $"receipt '{reference}' is already recorded at merchant '{input.MerchantId}' (receipts are compared as " +
                 $"'{ReceiptReferences.Key(reference)}'); the same receipt never counts twice");
@@ -158,8 +197,10 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             RecordedBy = caller.Id,
             RecordedAt = TruncateToMilliseconds(clock.GetUtcNow()),
         };
+        ClaimReceipt(tx, input.MerchantId, reference, id);
         var recorded = Append(tx, entry);
-        ReportAggregates.AddPurchase(tx, policies, regencyCode, period, monthOffice!, input.EmployeeNip, input.MerchantId, input.AmountRupiah);
+        ReportAggregates.AddPurchase(tx, policies, regencyCode, period, monthOffice!, input.EmployeeNip, input.MerchantId, input.AmountRupiah,
+            reads.Aggregates);
         return new RecordedPurchase(recorded, eligibility);
     }
 
@@ -350,11 +391,12 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     private static string DateText(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Claims a receipt of a merchant for an entry inside a write, under its <see cref="ReceiptReferences.Key"/>; false
-    /// when it is already claimed.
+    /// Claims a receipt of a merchant for an entry inside a write, under its <see cref="ReceiptReferences.Key"/>, once the
+    /// caller has found it free: the claim goes with the next statement (<see cref="WriterStatement.ExecuteDeferred"/>).
     /// </summary>
-    internal static bool TryClaimReceipt(WriteTransaction tx, string merchantId, string receiptReference, string entryId) =>
-        tx.Command(ClaimSql).Bind("$merchant", merchantId).Bind("$reference", ReceiptReferences.Key(receiptReference)).Bind("$entry", entryId).ExecuteNonQuery() > 0;
+    internal static void ClaimReceipt(WriteTransaction tx, string merchantId, string receiptReference, string entryId) =>
+        tx.Command(ClaimSql).Bind("$merchant", merchantId).Bind("$reference", ReceiptReferences.Key(receiptReference)).Bind("$entry", entryId)
+            .ExecuteDeferred();
 
     /// <summary>Inserts an entry inside a write and sets its sequence; the entry's id must be new.</summary>
     internal LedgerEntry Append(WriteTransaction tx, LedgerEntry entry) =>

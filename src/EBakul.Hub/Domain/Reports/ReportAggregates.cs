@@ -29,20 +29,31 @@ namespace EBakul.Hub.Domain.Reports;
 /// </summary>
 public sealed class ReportAggregates(DatabaseWriter writer)
 {
-    private const string MerchantMonthSql =
-        "SELECT category, scale, kecamatan_code, counts FROM report_merchant_months " +
-        "WHERE regency_code = @regency AND period_key = @period AND merchant_id = @merchant";
-    private const string MerchantFactsSql =
-        "SELECT m.category, m.scale, m.kecamatan_code, " +
-        "(SELECT MIN(s.effective_at) FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.status = 2) " +
-        "FROM merchants m WHERE m.id = @merchant";
+    // A merchant's month as the aggregates hold it (columns 0-3, NULL before its first purchase of the month), and what
+    // creating it takes from the registry (columns 4-7; the first activation is read only when the month is missing).
+    private const string MerchantStateSql =
+        "SELECT mm.category, mm.scale, mm.kecamatan_code, mm.counts, m.category, m.scale, m.kecamatan_code, " +
+        "CASE WHEN mm.merchant_id IS NULL THEN " +
+        "(SELECT MIN(s.effective_at) FROM merchant_status_changes s WHERE s.merchant_id = m.id AND s.status = 2) END " +
+        "FROM merchants m LEFT JOIN report_merchant_months mm " +
+        "ON mm.regency_code = @regency AND mm.period_key = @period AND mm.merchant_id = m.id WHERE m.id = @merchant";
     private const string InsertMerchantMonthSql =
         "INSERT INTO report_merchant_months (regency_code, period_key, merchant_id, category, scale, kecamatan_code, first_active_at, " +
         "counts, spent_rupiah, purchase_count, buyer_count) " +
         "VALUES (@regency, @period, @merchant, @category, @scale, @kecamatan, @firstActive, @counts, 0, 0, 0)";
-    private const string EmployeePairsSql =
+    private static string EmployeePairsSql(string office) =>
         "SELECT merchant_id, category, scale, kecamatan_code, spent_rupiah, purchase_count FROM report_buyer_merchant_months " +
-        "WHERE regency_code = @regency AND period_key = @period AND office_code = @office AND employee_nip = @nip";
+        $"WHERE regency_code = @regency AND period_key = @period AND office_code = {office} AND employee_nip = @nip";
+    private static string OfficeMerchantSpentSql(string office) =>
+        "SELECT spent_rupiah FROM report_office_merchant_months " +
+        $"WHERE regency_code = @regency AND period_key = @period AND office_code = {office} AND merchant_id = @merchant";
+    // The same reads for the office given (@office), and for the office the employee's month counts under, found in the
+    // statement itself (a purchase reads them beside its facts, before it knows that office).
+    private static readonly string MonthOffice = "(" + EmployeeAssignments.OfficeInMonthSql("@nip", "@period") + ")";
+    private static readonly string EmployeePairsOfOfficeSql = EmployeePairsSql("@office");
+    private static readonly string EmployeePairsOfMonthOfficeSql = EmployeePairsSql(MonthOffice);
+    private static readonly string OfficeMerchantSpentOfOfficeSql = OfficeMerchantSpentSql("@office");
+    private static readonly string OfficeMerchantSpentOfMonthOfficeSql = OfficeMerchantSpentSql(MonthOffice);
     private const string UpsertPairSql =
         "INSERT INTO report_buyer_merchant_months (regency_code, period_key, office_code, employee_nip, merchant_id, category, scale, " +
         "kecamatan_code, spent_rupiah, purchase_count) " +
@@ -55,16 +66,14 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         "AND employee_nip = @nip AND spent_rupiah = 0 AND purchase_count = 0";
     private const string UpdateMerchantMonthSql =
         "UPDATE report_merchant_months SET spent_rupiah = spent_rupiah + @amount, purchase_count = purchase_count + @count, " +
-        "buyer_count = buyer_count + @buyers WHERE regency_code = @regency AND period_key = @period AND merchant_id = @merchant AND counts = 1 " +
-        "RETURNING category, scale, kecamatan_code";
+        "buyer_count = buyer_count + @buyers WHERE regency_code = @regency AND period_key = @period AND merchant_id = @merchant";
     private const string UpsertOfficeMerchantSql =
         "INSERT INTO report_office_merchant_months (regency_code, period_key, office_code, merchant_id, spent_rupiah, purchase_count, buyer_count) " +
         "VALUES (@regency, @period, @office, @merchant, @amount, @count, @buyers) " +
         "ON CONFLICT (regency_code, period_key, office_code, merchant_id) DO UPDATE SET " +
         "spent_rupiah = report_office_merchant_months.spent_rupiah + excluded.spent_rupiah, " +
         "purchase_count = report_office_merchant_months.purchase_count + excluded.purchase_count, " +
-        "buyer_count = report_office_merchant_months.buyer_count + excluded.buyer_count " +
-        "RETURNING spent_rupiah";
+        "buyer_count = report_office_merchant_months.buyer_count + excluded.buyer_count";
     private const string UpsertGroupSql =
         "INSERT INTO report_office_group_months (regency_code, period_key, office_code, dimension, group_key, spent_rupiah, purchase_count, " +
         "buyer_count, merchant_count) VALUES (@regency, @period, @office, @dimension, @key, @amount, @count, @buyers, @merchants) " +
@@ -88,13 +97,50 @@ public sealed class ReportAggregates(DatabaseWriter writer)
     private readonly record struct Pair(int Category, int Scale, string KecamatanCode, long Spent, long Count);
 
     /// <summary>
+    /// A merchant's month as it stands in the write (null before its first purchase of the month), and its registry
+    /// values for creating it (<see cref="Registered"/> false when the merchant is not registered).
+    /// </summary>
+    private sealed class MerchantState
+    {
+        public MerchantMonth? Month;
+        public bool Registered;
+        public int Category, Scale;
+        public string KecamatanCode = "";
+        public long? FirstActiveAt;
+    }
+
+    /// <summary>
+    /// What adding a purchase to its month's aggregates reads, started before the purchase is decided
+    /// (<see cref="ReadAheadForPurchase"/>): on PostgreSQL these reads go with the purchase's own in one round trip, and the
+    /// aggregates' changes then wait to go with the next statement: a purchase reads nothing more for them.
+    /// </summary>
+    public sealed class PurchaseReads
+    {
+        internal WriterRowsAhead Pairs { get; init; } = null!;
+        internal WriterRowsAhead Merchant { get; init; } = null!;
+        internal WriterRowsAhead OfficeMerchantSpent { get; init; } = null!;
+    }
+
+    /// <summary>
+    /// Starts the reads <see cref="AddPurchase"/> needs for a purchase of <paramref name="nip"/> at <paramref name="merchantId"/>
+    /// in <paramref name="period"/>, under the office the employee's month counts under.
+    /// </summary>
+    internal static PurchaseReads ReadAheadForPurchase(WriteTransaction tx, string regencyCode, Period period, string nip, string merchantId) => new()
+    {
+        Pairs = tx.Command(EmployeePairsOfMonthOfficeSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@nip", nip).ReadAhead(),
+        Merchant = tx.Command(MerchantStateSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@merchant", merchantId).ReadAhead(),
+        OfficeMerchantSpent = tx.Command(OfficeMerchantSpentOfMonthOfficeSql).Bind("@regency", regencyCode).Bind("@period", period.Key)
+            .Bind("@nip", nip).Bind("@merchant", merchantId).ReadAhead(),
+    };
+
+    /// <summary>
     /// Inside the write that records a purchase: adds it to its month's aggregates, under <paramref name="monthOffice"/>
-    /// (the office the employee's month counts under).
+    /// (the office the employee's month counts under), from what <paramref name="reads"/> found.
     /// </summary>
     internal static void AddPurchase(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string monthOffice, string nip,
-        string merchantId, long amountRupiah) =>
-        Apply(tx, policies, regencyCode, period, monthOffice, nip, EmployeeMonth(tx, regencyCode, period, monthOffice, nip), merchantId,
-            amountRupiah, 1);
+        string merchantId, long amountRupiah, PurchaseReads reads) =>
+        Apply(tx, policies, regencyCode, period, monthOffice, nip, PairsOf(reads.Pairs.Rows), MerchantStateOf(reads.Merchant.Rows),
+            SpentOf(reads.OfficeMerchantSpent.Rows), merchantId, amountRupiah, 1);
 
     /// <summary>
     /// Inside the write that voids a purchase: takes it out of its month's aggregates (unless it never counted: a purchase
@@ -107,7 +153,10 @@ public sealed class ReportAggregates(DatabaseWriter writer)
             is not long status || status != (long)MerchantStatus.Active) return;
         var office = tx.Command(MonthOfficeSql).Bind("@nip", nip).Bind("@period", period.Key).ExecuteScalar() as string;
         if (office is null) return;
-        Apply(tx, policies, regencyCode, period, office, nip, EmployeeMonth(tx, regencyCode, period, office, nip), merchantId, -amountRupiah, -1);
+        var pairs = EmployeeMonth(tx, regencyCode, period, office, nip);
+        var merchant = ReadMerchantState(tx, regencyCode, period, merchantId);
+        var spent = OfficeMerchantSpent(tx, regencyCode, period, office, merchantId);
+        Apply(tx, policies, regencyCode, period, office, nip, pairs, merchant.Rows, spent.Rows, merchantId, -amountRupiah, -1);
     }
 
     /// <summary>
@@ -120,81 +169,110 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         if (fromOffice == toOffice) return;
         var leaving = EmployeeMonth(tx, regencyCode, period, fromOffice, nip);
         var arriving = EmployeeMonth(tx, regencyCode, period, toOffice, nip);
-        foreach (var (merchant, pair) in leaving.ToList())
+        foreach (var (merchantId, pair) in leaving.ToList())
         {
-            Apply(tx, policies, regencyCode, period, fromOffice, nip, leaving, merchant, -pair.Spent, -pair.Count);
-            Apply(tx, policies, regencyCode, period, toOffice, nip, arriving, merchant, pair.Spent, pair.Count);
+            var merchant = ReadMerchantState(tx, regencyCode, period, merchantId);
+            var fromSpent = OfficeMerchantSpent(tx, regencyCode, period, fromOffice, merchantId);
+            var toSpent = OfficeMerchantSpent(tx, regencyCode, period, toOffice, merchantId);
+            var state = MerchantStateOf(merchant.Rows);
+            Apply(tx, policies, regencyCode, period, fromOffice, nip, leaving, state, SpentOf(fromSpent.Rows), merchantId, -pair.Spent, -pair.Count);
+            Apply(tx, policies, regencyCode, period, toOffice, nip, arriving, state, SpentOf(toSpent.Rows), merchantId, pair.Spent, pair.Count);
         }
         tx.Command(DeleteEmptyPairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", fromOffice).Bind("@nip", nip)
             .ExecuteNonQuery();
     }
 
-    /// <summary>The employee's rows of the month under <paramref name="office"/>, by merchant (<see cref="EmployeePairsSql"/>).</summary>
-    private static Dictionary<string, Pair> EmployeeMonth(WriteTransaction tx, string regencyCode, Period period, string office, string nip)
+    private static void Apply(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string office, string nip,
+        Dictionary<string, Pair> pairs, WriterRows merchant, WriterRows officeMerchantSpent, string merchantId, long amount, long count) =>
+        Apply(tx, policies, regencyCode, period, office, nip, pairs, MerchantStateOf(merchant), SpentOf(officeMerchantSpent), merchantId, amount, count);
+
+    /// <summary>The employee's rows of the month under <paramref name="office"/>, by merchant.</summary>
+    private static Dictionary<string, Pair> EmployeeMonth(WriteTransaction tx, string regencyCode, Period period, string office, string nip) =>
+        PairsOf(tx.Command(EmployeePairsOfOfficeSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office)
+            .Bind("@nip", nip).ReadAhead().Rows);
+
+    private static WriterRowsAhead ReadMerchantState(WriteTransaction tx, string regencyCode, Period period, string merchantId) =>
+        tx.Command(MerchantStateSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@merchant", merchantId).ReadAhead();
+
+    private static WriterRowsAhead OfficeMerchantSpent(WriteTransaction tx, string regencyCode, Period period, string office, string merchantId) =>
+        tx.Command(OfficeMerchantSpentOfOfficeSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office)
+            .Bind("@merchant", merchantId).ReadAhead();
+
+    private static Dictionary<string, Pair> PairsOf(WriterRows rows)
     {
         var pairs = new Dictionary<string, Pair>(StringComparer.Ordinal);
-        using var rows = tx.Command(EmployeePairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office)
-            .Bind("@nip", nip).ExecuteReader();
         while (rows.Read())
             pairs[rows.GetString(0)] = new Pair(rows.GetInt32(1), rows.GetInt32(2), rows.GetString(3), rows.GetInt64(4), rows.GetInt64(5));
         return pairs;
     }
 
+    private static MerchantState MerchantStateOf(WriterRows rows)
+    {
+        var state = new MerchantState();
+        if (!rows.Read()) return state;
+        if (!rows.IsDBNull(0)) state.Month = new MerchantMonth(rows.GetInt32(0), rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3) != 0);
+        state.Registered = true;
+        (state.Category, state.Scale, state.KecamatanCode) = (rows.GetInt32(4), rows.GetInt32(5), rows.GetString(6));
+        state.FirstActiveAt = rows.IsDBNull(7) ? null : rows.GetInt64(7);
+        return state;
+    }
+
+    private static long SpentOf(WriterRows rows) => rows.Read() ? rows.GetInt64(0) : 0;
+
     /// <summary>
     /// Applies a change of the employee's spending at a merchant under <paramref name="office"/>, given the employee's month
     /// under that office before it (<paramref name="pairs"/>, updated with the change, so that a caller applying several
-    /// reads it once).
+    /// reads it once), the merchant's month (<paramref name="merchant"/>, created here at its first purchase of the month)
+    /// and the office's spending at the merchant before it. Every statement it runs is a write nobody reads
+    /// (<see cref="WriterStatement.ExecuteDeferred"/>).
     /// </summary>
     private static void Apply(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string office, string nip,
-        Dictionary<string, Pair> pairs, string merchantId, long amount, long count)
+        Dictionary<string, Pair> pairs, MerchantState merchant, long officeMerchantSpentBefore, string merchantId, long amount, long count)
     {
-        pairs.TryGetValue(merchantId, out var pair);
-        var pairBefore = pair.Spent;
-
-        // The merchant's month, updated and read in one statement; created at its first purchase of the month.
-        var buyers = Change(pairBefore, amount);
-        var month = UpdateMerchantMonth(tx, regencyCode, period, merchantId, amount, count, buyers);
-        if (month is null)
+        if (merchant.Month is null)
         {
-            if (MerchantMonthOf(tx, policies, regencyCode, period, merchantId) is not { Counts: true }) return;
-            month = UpdateMerchantMonth(tx, regencyCode, period, merchantId, amount, count, buyers);
+            if (!merchant.Registered) return;
+            // The merchant's month, created from the registry as it is now at the merchant's first purchase of the month.
+            var counts = policies.Eligibility(tx, regencyCode, period, (MerchantCategory)merchant.Category, (MerchantScale)merchant.Scale)
+                == PurchaseEligibility.Counts;
+            tx.Command(InsertMerchantMonthSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@merchant", merchantId)
+                .Bind("@category", merchant.Category).Bind("@scale", merchant.Scale).Bind("@kecamatan", merchant.KecamatanCode)
+                .Bind("@firstActive", merchant.FirstActiveAt).Bind("@counts", counts).ExecuteDeferred();
+            merchant.Month = new MerchantMonth(merchant.Category, merchant.Scale, merchant.KecamatanCode, counts);
         }
-        var merchant = month!.Value;
+        var month = merchant.Month.Value;
+        if (!month.Counts) return;
+
+        pairs.TryGetValue(merchantId, out var pair);
+        var buyers = Change(pair.Spent, amount);
+        tx.Command(UpdateMerchantMonthSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@merchant", merchantId)
+            .Bind("@amount", amount).Bind("@count", count).Bind("@buyers", buyers).ExecuteDeferred();
 
         long categoryBefore = 0, scaleBefore = 0, kecamatanBefore = 0, totalBefore = 0;
         foreach (var other in pairs.Values)
         {
             totalBefore += other.Spent;
-            if (other.Category == merchant.Category) categoryBefore += other.Spent;
-            if (other.Scale == merchant.Scale) scaleBefore += other.Spent;
-            if (other.KecamatanCode == merchant.KecamatanCode) kecamatanBefore += other.Spent;
+            if (other.Category == month.Category) categoryBefore += other.Spent;
+            if (other.Scale == month.Scale) scaleBefore += other.Spent;
+            if (other.KecamatanCode == month.KecamatanCode) kecamatanBefore += other.Spent;
         }
-        pairs[merchantId] = new Pair(merchant.Category, merchant.Scale, merchant.KecamatanCode, pair.Spent + amount, pair.Count + count);
+        pairs[merchantId] = new Pair(month.Category, month.Scale, month.KecamatanCode, pair.Spent + amount, pair.Count + count);
 
         tx.Command(UpsertPairSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office).Bind("@nip", nip)
-            .Bind("@merchant", merchantId).Bind("@category", merchant.Category).Bind("@scale", merchant.Scale)
-            .Bind("@kecamatan", merchant.KecamatanCode).Bind("@amount", amount).Bind("@count", count).ExecuteDeferred();
-        var officeMerchantSpent = (long)tx.Command(UpsertOfficeMerchantSql).Bind("@regency", regencyCode).Bind("@period", period.Key)
+            .Bind("@merchant", merchantId).Bind("@category", month.Category).Bind("@scale", month.Scale)
+            .Bind("@kecamatan", month.KecamatanCode).Bind("@amount", amount).Bind("@count", count).ExecuteDeferred();
+        tx.Command(UpsertOfficeMerchantSql).Bind("@regency", regencyCode).Bind("@period", period.Key)
             .Bind("@office", office).Bind("@merchant", merchantId).Bind("@amount", amount).Bind("@count", count).Bind("@buyers", buyers)
-            .ExecuteScalar()!;
+            .ExecuteDeferred();
 
         UpsertGroup(tx, regencyCode, period, office, ReportDimension.Office, "", amount, count, Change(totalBefore, amount),
-            Change(officeMerchantSpent - amount, amount));
+            Change(officeMerchantSpentBefore, amount));
         if (Change(categoryBefore, amount) is var categoryBuyers and not 0)
-            UpsertGroup(tx, regencyCode, period, office, ReportDimension.Category, merchant.Category.ToString(CultureInfo.InvariantCulture), 0, 0, categoryBuyers, 0);
+            UpsertGroup(tx, regencyCode, period, office, ReportDimension.Category, month.Category.ToString(CultureInfo.InvariantCulture), 0, 0, categoryBuyers, 0);
         if (Change(scaleBefore, amount) is var scaleBuyers and not 0)
-            UpsertGroup(tx, regencyCode, period, office, ReportDimension.Scale, merchant.Scale.ToString(CultureInfo.InvariantCulture), 0, 0, scaleBuyers, 0);
+            UpsertGroup(tx, regencyCode, period, office, ReportDimension.Scale, month.Scale.ToString(CultureInfo.InvariantCulture), 0, 0, scaleBuyers, 0);
         if (Change(kecamatanBefore, amount) is var kecamatanBuyers and not 0)
-            UpsertGroup(tx, regencyCode, period, office, ReportDimension.Kecamatan, merchant.KecamatanCode, 0, 0, kecamatanBuyers, 0);
-    }
-
-    /// <summary>Adds to the merchant's month if it exists and counts; its month values, or null.</summary>
-    private static MerchantMonth? UpdateMerchantMonth(WriteTransaction tx, string regencyCode, Period period, string merchantId, long amount, long count,
-        int buyers)
-    {
-        using var rows = tx.Command(UpdateMerchantMonthSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@merchant", merchantId)
-            .Bind("@amount", amount).Bind("@count", count).Bind("@buyers", buyers).ExecuteReader();
-        return rows.Read() ? new MerchantMonth(rows.GetInt32(0), rows.GetInt32(1), rows.GetString(2), true) : null;
+            UpsertGroup(tx, regencyCode, period, office, ReportDimension.Kecamatan, month.KecamatanCode, 0, 0, kecamatanBuyers, 0);
     }
 
     /// <summary>+1 when spending goes from nothing to something, -1 back, 0 otherwise.</summary>
@@ -205,30 +283,6 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         tx.Command(UpsertGroupSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", office)
             .Bind("@dimension", (int)dimension).Bind("@key", key).Bind("@amount", amount).Bind("@count", count).Bind("@buyers", buyers)
             .Bind("@merchants", merchants).ExecuteDeferred();
-
-    /// <summary>The merchant's month, created from the registry as it is now at the merchant's first purchase of the month.</summary>
-    private static MerchantMonth? MerchantMonthOf(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string merchantId)
-    {
-        using (var rows = tx.Command(MerchantMonthSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@merchant", merchantId)
-                   .ExecuteReader())
-        {
-            if (rows.Read()) return new MerchantMonth(rows.GetInt32(0), rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3) != 0);
-        }
-        int category, scale;
-        string kecamatan;
-        long? firstActive;
-        using (var rows = tx.Command(MerchantFactsSql).Bind("@merchant", merchantId).ExecuteReader())
-        {
-            if (!rows.Read()) return null;
-            (category, scale, kecamatan) = (rows.GetInt32(0), rows.GetInt32(1), rows.GetString(2));
-            firstActive = rows.IsDBNull(3) ? null : rows.GetInt64(3);
-        }
-        var counts = policies.Eligibility(tx, regencyCode, period, (MerchantCategory)category, (MerchantScale)scale) == PurchaseEligibility.Counts;
-        tx.Command(InsertMerchantMonthSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@merchant", merchantId)
-            .Bind("@category", category).Bind("@scale", scale).Bind("@kecamatan", kecamatan).Bind("@firstActive", firstActive)
-            .Bind("@counts", counts).ExecuteDeferred();
-        return new MerchantMonth(category, scale, kecamatan, counts);
-    }
 
     /// <summary>Inside a write: asks for the regency's aggregates to be rebuilt from the ledger before the next report.</summary>
     internal static void MarkForRebuild(WriteTransaction tx, string regencyCode, DateTimeOffset now) => MarkForRebuild(tx.Command, regencyCode, now);
