@@ -493,6 +493,9 @@ public sealed class WriteTransaction
     /// </summary>
     public long Epoch => _writer.Epoch;
 
+    /// <summary>The store written to (what differs between SQLite and PostgreSQL).</summary>
+    public StoreDialect Store => _writer.Store;
+
     /// <summary>Runs <paramref name="callback"/> on the writer thread after the transaction commits (not if this item fails).</summary>
     public void OnCommitted(Action callback) => _committedCallbacks.Add(callback);
 

@@ -45,6 +45,14 @@ public abstract class StoreDialect
     /// <summary>Prepares one statement on the writer's connection.</summary>
     public abstract WriterStatement Prepare(DbConnection connection, string sql);
 
+    /// <summary>
+    /// A query of the value the next row of <paramref name="table"/> takes in its generated integer key
+    /// <paramref name="column"/>, given out inside the writer's transaction before the row is inserted, so that the insert
+    /// can wait to go with a later statement (<see cref="WriterStatement.ExecuteDeferred"/>) while its caller already knows
+    /// the key. Writers hold the store's write lock from begin to commit, so the keys given out follow commit order.
+    /// </summary>
+    public abstract string NextKeySql(string table, string column);
+
     /// <summary>A factory of EF Core contexts on the writer's connection.</summary>
     public abstract Func<HubDbContext> ContextsOn(DbConnection connection);
 
@@ -159,6 +167,13 @@ public sealed class SqliteStore(string connectionString) : StoreDialect
 
     /// <inheritdoc />
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One past the largest key (a seek to the end of the table's b-tree): the writer holds SQLite's only write lock, and
+    /// the hub's tables with such keys never lose their last rows (an AUTOINCREMENT key would not take a deleted one again).
+    /// </remarks>
+    public override string NextKeySql(string table, string column) => $"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}";
 
     /// <inheritdoc />
     public override DbConnection OpenWriterConnection()

@@ -28,6 +28,10 @@ public sealed class PostgresStore(string connectionString) : StoreDialect
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
     /// <inheritdoc />
+    /// <remarks>The column's own sequence (an identity column): taken under the writer lock, so in commit order.</remarks>
+    public override string NextKeySql(string table, string column) => $"SELECT nextval(pg_get_serial_sequence('{table}', '{column}'))";
+
+    /// <inheritdoc />
     public override DbConnection OpenWriterConnection()
     {
         // The writer runs the same few statements over and over: Npgsql prepares each on the server after its second run.

@@ -71,6 +71,13 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         "period_key, receipt_kind, receipt_reference, evidence_sha256, recorded_by, recorded_at, reverses_entry_id, reason) " +
         "VALUES ($id, $regency, $kind, $nip, $office, $merchant, $amount, $occurred, $period, $receiptKind, $receipt, $evidence, " +
         "$recordedBy, $recordedAt, $reverses, $reason) ON CONFLICT DO NOTHING RETURNING sequence";
+    // A purchase's entry, its sequence taken ahead with its reads (StoreDialect.NextKeySql): the insert answers nothing
+    // and waits to go with the next statement.
+    private const string InsertPurchaseSql =
+        "INSERT INTO ledger_entries (sequence, id, regency_code, kind, employee_nip, office_code, merchant_id, amount_rupiah, occurred_at, " +
+        "period_key, receipt_kind, receipt_reference, evidence_sha256, recorded_by, recorded_at) " +
+        "VALUES ($sequence, $id, $regency, $kind, $nip, $office, $merchant, $amount, $occurred, $period, $receiptKind, $receipt, $evidence, " +
+        "$recordedBy, $recordedAt)";
     private const string EntrySql =
         "SELECT sequence, id, regency_code, kind, employee_nip, office_code, merchant_id, amount_rupiah, occurred_at, period_key, " +
         "receipt_kind, receipt_reference, evidence_sha256, recorded_by, recorded_at, reverses_entry_id, reason " +
@@ -80,11 +87,14 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
     /// What recording a purchase reads before it decides: its facts (<see cref="FactsSql"/>) and what its month's
     /// aggregates need (<see cref="ReportAggregates.ReadAheadForPurchase"/>). Started together
     /// (<see cref="WriterStatement.ReadAhead"/>), so that on PostgreSQL they take one round trip, with the request id's
-    /// lookup when the caller starts them after it (<see cref="IdempotentWrites"/>).
+    /// lookup when the caller starts them after it (<see cref="IdempotentWrites"/>). The entry's sequence is taken among
+    /// them (<see cref="StoreDialect.NextKeySql"/>): a purchase refused, or answered from an earlier run, leaves that number
+    /// unused on PostgreSQL, a gap no reader waits for (feeds read "after a sequence").
     /// </summary>
     public sealed class PurchaseReads
     {
         internal WriterRowsAhead Facts { get; init; } = null!;
+        internal WriterRowsAhead Sequence { get; init; } = null!;
         internal ReportAggregates.PurchaseReads Aggregates { get; init; } = null!;
     }
 
@@ -102,6 +112,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
                 .Bind("$reference", ReceiptReferences.Key(input.DisplayedReceiptReference))
                 .ReadAhead(),
             Aggregates = ReportAggregates.ReadAheadForPurchase(tx, regencyCode, period, input.EmployeeNip, input.MerchantId),
+            Sequence = tx.Command(tx.Store.NextKeySql("ledger_entries", "sequence")).ReadAhead(),
         };
     }
 
@@ -115,8 +126,8 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
 
     /// <summary>
     /// Records one purchase inside a write, from the reads started for it (<see cref="ReadAhead"/>, in the same write and
-    /// with nothing written between). On PostgreSQL the purchase's only round trips are those reads and the ledger entry's
-    /// insert (which answers its sequence): every other statement waits to go with the next one.
+    /// with nothing written between). On PostgreSQL those reads are the purchase's only round trip: every statement it
+    /// writes waits to go with the next one.
     /// </summary>
     public RecordedPurchase Record(WriteTransaction tx, string regencyCode, PurchaseInput input, CallerIdentity caller, PurchaseReads reads)
     {
@@ -198,10 +209,32 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             RecordedAt = TruncateToMilliseconds(clock.GetUtcNow()),
         };
         ClaimReceipt(tx, input.MerchantId, reference, id);
-        var recorded = Append(tx, entry);
+        using (var sequence = reads.Sequence.Rows)
+        {
+            sequence.Read();
+            entry.Sequence = sequence.GetInt64(0);
+        }
+        tx.Command(InsertPurchaseSql)
+            .Bind("$sequence", entry.Sequence)
+            .Bind("$id", entry.Id)
+            .Bind("$regency", entry.RegencyCode)
+            .Bind("$kind", (int)entry.Kind)
+            .Bind("$nip", entry.EmployeeNip)
+            .Bind("$office", entry.OfficeCode)
+            .Bind("$merchant", entry.MerchantId)
+            .Bind("$amount", entry.AmountRupiah)
+            .Bind("$occurred", entry.OccurredAt.ToUnixTimeMilliseconds())
+            .Bind("$period", entry.PeriodKey)
+            .Bind("$receiptKind", (int)entry.ReceiptKind)
+            .Bind("$receipt", entry.ReceiptReference)
+            .Bind("$evidence", entry.EvidenceSha256)
+            .Bind("$recordedBy", entry.RecordedBy)
+            .Bind("$recordedAt", entry.RecordedAt.ToUnixTimeMilliseconds())
+            .ExecuteDeferred();
+        tx.OnCommitted(appended.Notify);
         ReportAggregates.AddPurchase(tx, policies, regencyCode, period, monthOffice!, input.EmployeeNip, input.MerchantId, input.AmountRupiah,
             reads.Aggregates);
-        return new RecordedPurchase(recorded, eligibility);
+        return new RecordedPurchase(entry, eligibility);
     }
 
     /// <summary>
