@@ -80,6 +80,8 @@ public sealed partial class DemoDataGenerator
         Regency = regency ?? DemoRegencies.JawaTimur[0];
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Merchants, MaximumMerchantsPerRegency);
         var regencies = Math.Max(1, options.Regencies);
+        if (Regency.Ordinal >= regencies)
+            throw new ArgumentException($"regency {Regency.Code} is not among the demo's {regencies} regencies (DemoData:Regencies)", nameof(regency));
         _regencySeed = Regency.Ordinal == 0 ? options.Seed : unchecked(options.Seed + 7_919 * Regency.Ordinal);
         _identifierBase = (ulong)Regency.Ordinal * MaximumMerchantsPerRegency;
         _serialWidth = 999 / regencies;

@@ -28,8 +28,6 @@ internal sealed record KindMeasurement(SignalKind Kind, int Planted, int Found, 
 /// </summary>
 internal sealed class IntegrityMeasurement : IDisposable
 {
-    public const string Regency = "35.22";
-
     /// <summary>
     /// A measurement on a new hub that loads the demo data of <paramref name="options"/>, or on the database at
     /// <paramref name="databasePath"/> that a hub loaded with them at <paramref name="now"/>.
