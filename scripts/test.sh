@@ -80,8 +80,8 @@ node --test --test-reporter=tap tests/openapi-client/*.test.mjs >"$openapi_clien
 grep -E '^# (pass|fail|skipped) |# SKIP' "$openapi_client_results" || true
 
 echo "== dashboard in a browser (Debian's chromium, playwright-core, axe-core)"
-# Starts its own hub process with demo data; screenshots, the print view as PDF and a CSV go to TestResults/dashboard/
-# (artifacts).
+# Starts its own hub processes with demo data (integrity.test.mjs: one with planted integrity cases); screenshots, the
+# print view as PDF and CSVs go to TestResults/dashboard/ (artifacts).
 dashboard_results=TestResults/dashboard.tap
 node --test --test-reporter=tap tests/dashboard/*.test.mjs >"$dashboard_results" || status=1
 grep -E '^# (pass|fail|skipped) |# SKIP' "$dashboard_results" || true

@@ -246,10 +246,10 @@ internal static class BojonegoroVocabulary
     /// <summary>Health offices (their staff carry health titles).</summary>
     public static bool IsHealthOffice(string code) => code.StartsWith("1.02.", StringComparison.Ordinal);
 
-    /// <summary>Every office with its headcount weight; kecamatan names come from the reference list.</summary>
-    public static IReadOnlyList<(DemoOffice Office, double Weight)> Offices(IReadOnlyList<(string Code, string Name)> kecamatan)
+    /// <summary>Every office of the regency <paramref name="regencyCode"/> with its headcount weight; kecamatan names come from the reference list.</summary>
+    public static IReadOnlyList<(DemoOffice Office, double Weight)> Offices(string regencyCode, IReadOnlyList<(string Code, string Name)> kecamatan)
     {
-        var offices = OpdList.Select(o => (new DemoOffice(o.Code, o.Name, $"35.22.{o.Kecamatan}"), o.Weight)).ToList();
+        var offices = OpdList.Select(o => (new DemoOffice(o.Code, o.Name, $"{regencyCode}.{o.Kecamatan}"), o.Weight)).ToList();
         foreach (var (code, name) in kecamatan)
             offices.Add((new DemoOffice($"7.01.{code[^2..]}", $"Kecamatan {name}", code), 0.9));
         return offices;

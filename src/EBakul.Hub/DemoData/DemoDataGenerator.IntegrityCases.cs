@@ -54,8 +54,8 @@ public sealed partial class DemoDataGenerator
     private PlantedPlan PlanIntegrityCases(int perKind)
     {
         var plan = new PlantedPlan();
-        var r = DemoRandom.For(Seed, PlantStream, -1);
-        var bigOffices = BojonegoroVocabulary.Offices(_kecamatan).OrderByDescending(o => o.Weight).Select(o => o.Office).Take(5).ToList();
+        var r = DemoRandom.For(_regencySeed, PlantStream, -1);
+        var bigOffices = BojonegoroVocabulary.Offices(Regency.Code, _kecamatan).OrderByDescending(o => o.Weight).Select(o => o.Office).Take(5).ToList();
         var start = Period.Start;
 
         int Merchant(int kecamatan, MerchantCategory category, MerchantScale scale, ref DemoRandom r, DateTimeOffset? verified = null)
@@ -125,7 +125,7 @@ public sealed partial class DemoDataGenerator
     private DemoMerchant PlantedMerchant(int slot, HashSet<long> niks)
     {
         var spec = _plantedPlan.Merchants[slot];
-        var r = DemoRandom.For(Seed, PlantedMerchantStream, slot);
+        var r = DemoRandom.For(_regencySeed, PlantedMerchantStream, slot);
         var skeleton = new MerchantSkeleton(spec.Kecamatan, spec.Category, spec.Scale, MerchantStatus.Active, false, HasNib: r.Chance(0.8), HasQris: false);
         return BuildMerchant(MerchantCount + slot, skeleton, ref r, niks,
         [
@@ -149,7 +149,7 @@ public sealed partial class DemoDataGenerator
         if (everyone.Count == 0) yield break;
         foreach (var c in _plantedPlan.Cases)
         {
-            var r = DemoRandom.For(Seed, PlantStream, c.Index);
+            var r = DemoRandom.For(_regencySeed, PlantStream, c.Index);
             var staff = c.EmployeeSlots.Select(s => planted[s]).ToList();
             var rows = CasePurchases(c, staff, everyone, byOffice, ref r);
             // Receipt numbers in time order per merchant; a shop that serves other customers too skips numbers.

@@ -10,7 +10,9 @@ namespace EBakul.Hub.DemoData;
 
 /// <summary>
 /// Realistic synthetic data for Kabupaten Bojonegoro (35.22): merchants across the 28 kecamatan,
-/// civil servants in the regency's offices, and one month of their purchases. Deterministic: the same
+/// civil servants in the regency's offices, and one month of their purchases. A demo of several regencies
+/// (<see cref="DemoDataOptions.Regencies"/>) has a generator per regency, each shaped like Bojonegoro under the
+/// regency's codes (<see cref="DemoRegencies"/>). Deterministic: the same
 /// options and "now" give the same rows. Rows are produced lazily (<see cref="IEnumerable{T}"/>), so any
 /// size can be generated in constant memory apart from a few bytes per merchant and per NIP prefix.
 /// <para>
@@ -20,7 +22,7 @@ namespace EBakul.Hub.DemoData;
 /// </summary>
 public sealed partial class DemoDataGenerator
 {
-    /// <summary>The regency the data belongs to.</summary>
+    /// <summary>The first regency of every demo (a demo of one regency is Bojonegoro alone).</summary>
     public const string RegencyCode = ReferenceData.BojonegoroCode;
 
     /// <summary>The caller recorded as the author of every generated change.</summary>
@@ -57,9 +59,33 @@ public sealed partial class DemoDataGenerator
     private readonly Dictionary<string, int> _kecamatanIndex;
     private readonly ulong _nibOffset, _qrisOffset;
 
-    /// <summary>A generator for <paramref name="options"/> (sizes, seed, month) as seen at <paramref name="now"/>.</summary>
-    public DemoDataGenerator(DemoDataOptions options, DateTimeOffset now)
+    /// <summary>The seed of this regency's rows: the demo's seed for the first regency, another for each of the others.</summary>
+    private readonly int _regencySeed;
+
+    /// <summary>Where this regency's NIB and QRIS numbers start, so that regencies never share one.</summary>
+    private readonly ulong _identifierBase;
+
+    /// <summary>NIP serials of this regency: [<c>_serialBase</c> + 1, <c>_serialBase</c> + <c>_serialWidth</c>] (regencies never share a NIP).</summary>
+    private readonly int _serialBase, _serialWidth;
+
+    /// <summary>Merchants per regency at most (their NIB and QRIS numbers are apart by this).</summary>
+    private const int MaximumMerchantsPerRegency = 10_000_000;
+
+    /// <summary>
+    /// A generator for <paramref name="options"/> (sizes, seed, month) as seen at <paramref name="now"/>, of
+    /// <paramref name="regency"/> (the first of <see cref="DemoRegencies.JawaTimur"/>, Bojonegoro, when not given).
+    /// </summary>
+    public DemoDataGenerator(DemoDataOptions options, DateTimeOffset now, DemoRegency? regency = null)
     {
+        Regency = regency ?? DemoRegencies.JawaTimur[0];
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Merchants, MaximumMerchantsPerRegency);
+        var regencies = Math.Max(1, options.Regencies);
+        if (Regency.Ordinal >= regencies)
+            throw new ArgumentException($"regency {Regency.Code} is not among the demo's {regencies} regencies (DemoData:Regencies)", nameof(regency));
+        _regencySeed = Regency.Ordinal == 0 ? options.Seed : unchecked(options.Seed + 7_919 * Regency.Ordinal);
+        _identifierBase = (ulong)Regency.Ordinal * MaximumMerchantsPerRegency;
+        _serialWidth = 999 / regencies;
+        _serialBase = Regency.Ordinal * _serialWidth;
         ArgumentOutOfRangeException.ThrowIfNegative(options.Merchants);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Employees);
         ArgumentOutOfRangeException.ThrowIfNegative(options.PurchasesPerEmployee);
@@ -76,13 +102,13 @@ public sealed partial class DemoDataGenerator
         if (Period > current)
             throw new ArgumentException($"DemoData:Period {Period} is after the current month {current}", nameof(options));
 
-        _kecamatan = ReferenceData.ReadKecamatanCsv().ToList();
+        _kecamatan = DemoRegencies.KecamatanOf(Regency);
         if (_kecamatan.Count != BojonegoroVocabulary.Kecamatan.Length
-            || _kecamatan.Where((k, i) => k.Code != $"{RegencyCode}.{BojonegoroVocabulary.Kecamatan[i].Suffix}").Any())
+            || _kecamatan.Where((k, i) => k.Code != $"{Regency.Code}.{BojonegoroVocabulary.Kecamatan[i].Suffix}").Any())
             throw new InvalidOperationException("the kecamatan reference list and the demo vocabulary disagree");
         _kecamatanIndex = _kecamatan.Select((k, i) => (k.Code, i)).ToDictionary(x => x.Code, x => x.i);
         _kecamatanChoice = new WeightedChoice<int>(BojonegoroVocabulary.Kecamatan.Select((k, i) => (i, k.Weight)));
-        var offices = BojonegoroVocabulary.Offices(_kecamatan);
+        var offices = BojonegoroVocabulary.Offices(Regency.Code, _kecamatan);
         Offices = offices.Select(o => o.Office).ToList();
         _officeChoice = new WeightedChoice<DemoOffice>(offices);
         PlantsIntegrityCases = options.PlantIntegrityCases;
@@ -92,8 +118,11 @@ public sealed partial class DemoDataGenerator
         _qrisOffset = seedRandom.NextUInt64() % TenPow11;
     }
 
-    /// <summary>The seed.</summary>
+    /// <summary>The demo's seed.</summary>
     public int Seed { get; }
+
+    /// <summary>The regency this generator's rows belong to.</summary>
+    public DemoRegency Regency { get; }
 
     /// <summary>How many merchants <see cref="Merchants"/> yields.</summary>
     public int MerchantCount { get; }
@@ -156,13 +185,13 @@ public sealed partial class DemoDataGenerator
 
     private MerchantSkeleton Skeleton(int index)
     {
-        var r = DemoRandom.For(Seed, MerchantStream, index);
+        var r = DemoRandom.For(_regencySeed, MerchantStream, index);
         return DrawSkeleton(ref r);
     }
 
     private DemoMerchant Merchant(int index, HashSet<long> niks)
     {
-        var r = DemoRandom.For(Seed, MerchantStream, index);
+        var r = DemoRandom.For(_regencySeed, MerchantStream, index);
         var s = DrawSkeleton(ref r);
         return BuildMerchant(index, s, ref r, niks, history: null);
     }
@@ -181,14 +210,14 @@ public sealed partial class DemoDataGenerator
         var age = r.Next(19, 69);
         var birth = Period.FirstDay.AddYears(-age).AddDays(-r.Next(365));
         var nikKecamatan = r.Chance(0.85) ? place.Suffix : BojonegoroVocabulary.Kecamatan[r.Next(28)].Suffix;
-        var nik = UniqueNik(nikKecamatan, birth, female, r.Next(1, 10000), niks);
+        var nik = UniqueNik(Regency.Code, nikKecamatan, birth, female, r.Next(1, 10000), niks);
 
         var name = BusinessName(s.Category, s.Scale, s.Kecamatan, female, callName, ref r);
-        var address = Address(s.Kecamatan, kecamatanName, ref r);
+        var address = Address(s.Kecamatan, kecamatanName, Regency.Name, ref r);
         var latitude = Math.Round(Math.Clamp(place.Latitude + Clamp3(r.NextGaussian()) * place.Spread, MinLatitude, MaxLatitude), 6);
         var longitude = Math.Round(Math.Clamp(place.Longitude + Clamp3(r.NextGaussian()) * place.Spread, MinLongitude, MaxLongitude), 6);
-        var nib = s.HasNib ? "912" + Permute((ulong)index, 7_654_321_009UL, _nibOffset, TenPow10).ToString("D10", CultureInfo.InvariantCulture) : null;
-        var qris = s.HasQris ? "ID10" + Permute((ulong)index, 58_374_651_923UL, _qrisOffset, TenPow11).ToString("D11", CultureInfo.InvariantCulture) : null;
+        var nib = s.HasNib ? "912" + Permute(_identifierBase + (ulong)index, 7_654_321_009UL, _nibOffset, TenPow10).ToString("D10", CultureInfo.InvariantCulture) : null;
+        var qris = s.HasQris ? "ID10" + Permute(_identifierBase + (ulong)index, 58_374_651_923UL, _qrisOffset, TenPow11).ToString("D11", CultureInfo.InvariantCulture) : null;
 
         return new DemoMerchant(index, name, ownerName, nik, nib, s.Category, s.Scale, kecamatanCode, address,
             latitude, longitude, qris, history ?? MerchantHistory(s, ref r));
@@ -225,10 +254,10 @@ public sealed partial class DemoDataGenerator
     private static DateTimeOffset DuringOfficeHours(DateTimeOffset day, ref DemoRandom r) =>
         Domain.Period.StartOfDay(Domain.Period.DateOf(day)).AddSeconds(8 * 3600 + r.Next(8 * 3600));
 
-    private static string UniqueNik(string kecamatanSuffix, DateOnly birth, bool female, int serial, HashSet<long> used)
+    private static string UniqueNik(string regencyCode, string kecamatanSuffix, DateOnly birth, bool female, int serial, HashSet<long> used)
     {
         var day = birth.Day + (female ? 40 : 0);
-        var head = $"3522{kecamatanSuffix}{day:D2}{birth.Month:D2}{birth.Year % 100:D2}";
+        var head = $"{regencyCode.Replace(".", "", StringComparison.Ordinal)}{kecamatanSuffix}{day:D2}{birth.Month:D2}{birth.Year % 100:D2}";
         var prefix = long.Parse(head, CultureInfo.InvariantCulture) * 10_000;
         for (var attempt = 0; attempt < 9999; attempt++)
         {
@@ -275,15 +304,15 @@ public sealed partial class DemoDataGenerator
         product.StartsWith("Gerabah", StringComparison.Ordinal) || product.StartsWith("Batik", StringComparison.Ordinal)
         || product.StartsWith("Wayang", StringComparison.Ordinal);
 
-    private static string Address(int kecamatan, string kecamatanName, ref DemoRandom r)
+    private static string Address(int kecamatan, string kecamatanName, string regencyName, ref DemoRandom r)
     {
         if (BojonegoroVocabulary.Kecamatan[kecamatan].Suffix == "15")
-            return $"{r.Pick(TownStreets)} No. {r.Next(1, 250)}, Kec. Bojonegoro, Kabupaten Bojonegoro";
+            return $"{r.Pick(TownStreets)} No. {r.Next(1, 250)}, Kec. Bojonegoro, {regencyName}";
         var street = r.Pick(VillageStreets);
         var where = street == "Jl. Raya" ? $"Jl. Raya {kecamatanName} No. {r.Next(1, 400)}"
             : street.StartsWith("Dusun", StringComparison.Ordinal) ? $"{street} RT {r.Next(1, 13):D2}/RW {r.Next(1, 7):D2}"
             : $"{street} No. {r.Next(1, 120)}, RT {r.Next(1, 13):D2}/RW {r.Next(1, 7):D2}";
-        return $"{where}, Kec. {kecamatanName}, Kabupaten Bojonegoro";
+        return $"{where}, Kec. {kecamatanName}, {regencyName}";
     }
 
     private static double Clamp3(double gaussian) => Math.Clamp(gaussian, -2.5, 2.5);
@@ -321,7 +350,7 @@ public sealed partial class DemoDataGenerator
 
     private DemoEmployee Employee(int ordinal, Dictionary<long, int> serials)
     {
-        var r = DemoRandom.For(Seed, EmployeeStream, ordinal);
+        var r = DemoRandom.For(_regencySeed, EmployeeStream, ordinal);
         var office = _officeChoice.Next(ref r);
         var health = IsHealthOffice(office.Code);
         var kelas = Kelas.Next(ref r);
@@ -355,9 +384,10 @@ public sealed partial class DemoDataGenerator
             appointment = new DateOnly(appointed.Year, appointed.Month, 1);
             var prefix = (((long)(birth.Year * 10000 + birth.Month * 100 + birth.Day) * 1_000_000)
                           + appointment.Year * 100 + appointment.Month) * 10 + (female ? 2 : 1);
-            var serial = serials.GetValueOrDefault(prefix) + 1;
-            if (serial > 999) continue;
-            serials[prefix] = serial;
+            var count = serials.GetValueOrDefault(prefix) + 1;
+            if (count > _serialWidth) continue;
+            serials[prefix] = count;
+            var serial = _serialBase + count;
             nip = prefix.ToString("D15", CultureInfo.InvariantCulture) + serial.ToString("D3", CultureInfo.InvariantCulture);
             break;
         }
@@ -502,7 +532,7 @@ public sealed partial class DemoDataGenerator
     private void DraftPurchases(DemoEmployee employee, int ordinal, MerchantPlan plan, List<Draft> buffer)
     {
         buffer.Clear();
-        var r = DemoRandom.For(Seed, PurchaseStream, ordinal);
+        var r = DemoRandom.For(_regencySeed, PurchaseStream, ordinal);
         var days = ActiveDays(employee);
         if (days.Count == 0) return;
 

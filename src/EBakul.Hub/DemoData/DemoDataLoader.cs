@@ -17,9 +17,9 @@ namespace EBakul.Hub.DemoData;
 public sealed record DemoDataLoadResult(int Merchants, int Offices, int Employees, long Purchases, TimeSpan Elapsed);
 
 /// <summary>
-/// Writes the rows of a <see cref="DemoDataGenerator"/> into the hub's database: merchants with their status history,
-/// offices, employees with their status timeline, and ledger entries with their receipt claims, exactly the tables the
-/// services fill.
+/// Writes the rows of a <see cref="DemoDataGenerator"/> (or one per regency, <see cref="DemoDataOptions.Regencies"/>) into the
+/// hub's database: merchants with their status history, offices, employees with their status timeline, and ledger entries
+/// with their receipt claims, exactly the tables the services fill.
 /// <para>
 /// The load runs before the hub serves, as one transaction on a connection of its own (so it is all or nothing: an
 /// interrupted load leaves no demo data, and the next start loads again). Inserting millions of rows into B-tree
@@ -86,11 +86,14 @@ public sealed class DemoDataLoader(
                 return null;
             }
         }
-        var generator = new DemoDataGenerator(options, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var generators = DemoRegencies.Of(options).Select(r => new DemoDataGenerator(options, now, r)).ToList();
+        var generator = generators[0];
         logger.LogInformation(
-            "Loading demo data for {Regency}: {Merchants} merchants, {Employees} employees, about {PerEmployee} purchases each in {Period} (seed {Seed})",
-            DemoDataGenerator.RegencyCode, generator.MerchantCount, generator.EmployeeCount, generator.PurchasesPerEmployee, generator.Period, generator.Seed);
-        var result = await Task.Run(() => Load(generator, options.RowsPerWrite, cancellationToken), cancellationToken);
+            "Loading demo data for {Regencies}: {Merchants} merchants, {Employees} employees each, about {PerEmployee} purchases each in {Period} (seed {Seed})",
+            string.Join(", ", generators.Select(g => g.Regency.Code)), generator.MerchantCount, generator.EmployeeCount, generator.PurchasesPerEmployee,
+            generator.Period, generator.Seed);
+        var result = await Task.Run(() => Load(generators, options.RowsPerWrite, cancellationToken), cancellationToken);
         ReleaseLoadMemory();
         logger.LogInformation(
             "Demo data loaded in {Elapsed:F1} s: {Merchants} merchants, {Offices} offices, {Employees} employees, {Purchases} purchases",
@@ -99,14 +102,22 @@ public sealed class DemoDataLoader(
     }
 
     /// <summary>Writes every row of <paramref name="generator"/> in one transaction, generating <paramref name="rowsPerChunk"/> rows ahead.</summary>
-    public DemoDataLoadResult Load(DemoDataGenerator generator, int rowsPerChunk, CancellationToken cancellationToken)
+    public DemoDataLoadResult Load(DemoDataGenerator generator, int rowsPerChunk, CancellationToken cancellationToken) =>
+        Load([generator], rowsPerChunk, cancellationToken);
+
+    /// <summary>
+    /// Writes every row of <paramref name="generators"/> (a regency each) in one transaction, generating
+    /// <paramref name="rowsPerChunk"/> rows ahead.
+    /// </summary>
+    public DemoDataLoadResult Load(IReadOnlyList<DemoDataGenerator> generators, int rowsPerChunk, CancellationToken cancellationToken)
     {
         rowsPerChunk = Math.Max(1, rowsPerChunk);
         var total = Stopwatch.StartNew();
+        var codes = generators.Select(g => g.Regency.Code).ToList();
         List<QuotaPolicy> policies;
         using (var scope = scopes.CreateScope())
             policies = scope.ServiceProvider.GetRequiredService<HubDbContext>().QuotaPolicies.AsNoTracking()
-                .Where(p => p.RegencyCode == DemoDataGenerator.RegencyCode).ToList();
+                .Where(p => codes.Contains(p.RegencyCode)).ToList();
         var store = StoreDialect.For(database.Value);
         var sqlite = store.Provider == DatabaseProvider.Sqlite;
         using var connection = sqlite ? OpenSqliteLoadConnection() : store.OpenWriterConnection();
@@ -116,25 +127,43 @@ public sealed class DemoDataLoader(
         var phase = Stopwatch.StartNew();
         var indexes = DropSecondaryIndexes(connection, tx);
 
-        var merchantIds = new string[generator.AllMerchantCount];
-        var merchants = WriteChunks(generator.Merchants(), rowsPerChunk, chunk =>
-        {
-            // Identifiers are assigned here, before the write, so purchases can name their merchant.
-            var ids = chunk.Select(m => merchantIds[m.Index] = Guid.CreateVersion7().ToString("N")).ToArray();
-            return () => WriteMerchants(session, chunk, ids);
-        }, cancellationToken);
-        LogPhase("merchants", merchants, phase);
-
-        WriteOffices(session, generator.Offices);
-
-        phase.Restart();
         var now = clock.GetUtcNow();
-        var employees = WriteChunks(generator.Employees(), rowsPerChunk, chunk => () => WriteEmployees(session, chunk, now), cancellationToken);
-        LogPhase("employees", employees, phase);
-
-        phase.Restart();
-        var purchases = WriteChunks(generator.Purchases(), rowsPerChunk, chunk => () => WritePurchases(session, chunk, merchantIds, now), cancellationToken);
-        LogPhase("purchases", purchases, phase);
+        // Every regency's merchants and employees before any purchase: the triggers on status changes read the ledger.
+        var merchantIds = new Dictionary<DemoDataGenerator, string[]>();
+        int merchants = 0, offices = 0, employees = 0;
+        long purchases = 0;
+        foreach (var generator in generators)
+        {
+            var regency = generator.Regency.Code;
+            var ids = merchantIds[generator] = new string[generator.AllMerchantCount];
+            phase.Restart();
+            var written = WriteChunks(generator.Merchants(), rowsPerChunk, chunk =>
+            {
+                // Identifiers are assigned here, before the write, so purchases can name their merchant.
+                var chunkIds = chunk.Select(m => ids[m.Index] = Guid.CreateVersion7().ToString("N")).ToArray();
+                return () => WriteMerchants(session, regency, chunk, chunkIds);
+            }, cancellationToken);
+            LogPhase("merchants", regency, written, phase);
+            merchants += written;
+            offices += WriteOffices(session, regency, generator.Offices);
+        }
+        foreach (var generator in generators)
+        {
+            var regency = generator.Regency.Code;
+            phase.Restart();
+            var written = WriteChunks(generator.Employees(), rowsPerChunk, chunk => () => WriteEmployees(session, regency, chunk, now), cancellationToken);
+            LogPhase("employees", regency, written, phase);
+            employees += written;
+        }
+        foreach (var generator in generators)
+        {
+            var regency = generator.Regency.Code;
+            var ids = merchantIds[generator];
+            phase.Restart();
+            var written = WriteChunks(generator.Purchases(), rowsPerChunk, chunk => () => WritePurchases(session, regency, chunk, ids, now), cancellationToken);
+            LogPhase("purchases", regency, written, phase);
+            purchases += written;
+        }
 
         phase.Restart();
         using (var claims = Command(connection, tx, ClaimLoadedReceipts))
@@ -147,8 +176,11 @@ public sealed class DemoDataLoader(
         logger.LogInformation("Demo data: receipt claims and {Indexes} indexes built in {Elapsed:F1} s", indexes.Count, phase.Elapsed.TotalSeconds);
 
         phase.Restart();
-        ReportAggregates.MarkForRebuild(session.Statement, DemoDataGenerator.RegencyCode, now);
-        ReportAggregates.Rebuild(session.Statement, DemoDataGenerator.RegencyCode, policies);
+        foreach (var regency in codes)
+        {
+            ReportAggregates.MarkForRebuild(session.Statement, regency, now);
+            ReportAggregates.Rebuild(session.Statement, regency, [.. policies.Where(p => p.RegencyCode == regency)]);
+        }
         logger.LogInformation("Demo data: report aggregates built in {Elapsed:F1} s", phase.Elapsed.TotalSeconds);
 
         phase.Restart();
@@ -157,7 +189,7 @@ public sealed class DemoDataLoader(
         // PostgreSQL: statistics of the new rows for the planner.
         Execute(connection, null, sqlite ? "PRAGMA wal_checkpoint(TRUNCATE)" : "ANALYZE");
         logger.LogInformation("Demo data: committed and checkpointed in {Elapsed:F1} s", phase.Elapsed.TotalSeconds);
-        return new DemoDataLoadResult(merchants, generator.Offices.Count, employees, purchases, total.Elapsed);
+        return new DemoDataLoadResult(merchants, offices, employees, purchases, total.Elapsed);
     }
 
     /// <summary>The SQLite load connection, with a large page cache of its own.</summary>
@@ -218,9 +250,9 @@ public sealed class DemoDataLoader(
         return indexes.Select(i => i.Sql).ToList();
     }
 
-    private void LogPhase(string what, long rows, Stopwatch phase) =>
-        logger.LogInformation("Demo data: {Rows} {What} in {Elapsed:F1} s ({Rate:N0} rows/s)",
-            rows, what, phase.Elapsed.TotalSeconds, rows / Math.Max(phase.Elapsed.TotalSeconds, 0.001));
+    private void LogPhase(string what, string regency, long rows, Stopwatch phase) =>
+        logger.LogInformation("Demo data: {Rows} {What} of {Regency} in {Elapsed:F1} s ({Rate:N0} rows/s)",
+            rows, what, regency, phase.Elapsed.TotalSeconds, rows / Math.Max(phase.Elapsed.TotalSeconds, 0.001));
 
     /// <summary>
     /// Cuts <paramref name="rows"/> into chunks on another thread and runs the insert <paramref name="prepare"/> makes of
@@ -250,7 +282,7 @@ public sealed class DemoDataLoader(
         return written;
     }
 
-    private static int WriteMerchants(LoadSession tx, DemoMerchant[] chunk, string[] ids)
+    private static int WriteMerchants(LoadSession tx, string regency, DemoMerchant[] chunk, string[] ids)
     {
         var merchant = tx.Statement(InsertMerchant);
         var status = tx.Statement(InsertMerchantStatus);
@@ -258,7 +290,7 @@ public sealed class DemoDataLoader(
         {
             var m = chunk[i];
             var current = m.Current;
-            merchant.Bind("$id", ids[i]).Bind("$regency", DemoDataGenerator.RegencyCode).Bind("$name", m.Name)
+            merchant.Bind("$id", ids[i]).Bind("$regency", regency).Bind("$name", m.Name)
                 .Bind("$owner_name", m.OwnerName).Bind("$owner_nik", m.OwnerNik).Bind("$nib", m.Nib).Bind("$category", (int)m.Category)
                 .Bind("$scale", (int)m.Scale).Bind("$kecamatan", m.KecamatanCode).Bind("$address", m.Address)
                 .Bind("$latitude", m.Latitude).Bind("$longitude", m.Longitude).Bind("$qris", m.QrisNmid).Bind("$status", (int)current.Status)
@@ -275,15 +307,15 @@ public sealed class DemoDataLoader(
         return chunk.Length;
     }
 
-    private static int WriteOffices(LoadSession tx, IReadOnlyList<DemoOffice> offices)
+    private static int WriteOffices(LoadSession tx, string regency, IReadOnlyList<DemoOffice> offices)
     {
         var office = tx.Statement(UpsertOffice);
         foreach (var o in offices)
-            office.Bind("$regency", DemoDataGenerator.RegencyCode).Bind("$code", o.Code).Bind("$name", o.Name).ExecuteNonQuery();
+            office.Bind("$regency", regency).Bind("$code", o.Code).Bind("$name", o.Name).ExecuteNonQuery();
         return offices.Count;
     }
 
-    private static int WriteEmployees(LoadSession tx, DemoEmployee[] chunk, DateTimeOffset now)
+    private static int WriteEmployees(LoadSession tx, string regency, DemoEmployee[] chunk, DateTimeOffset now)
     {
         var employee = tx.Statement(InsertEmployee);
         var status = tx.Statement(InsertEmployeeStatus);
@@ -291,7 +323,7 @@ public sealed class DemoDataLoader(
         foreach (var e in chunk)
         {
             var current = e.Current;
-            employee.Bind("$nip", e.Nip).Bind("$regency", DemoDataGenerator.RegencyCode).Bind("$name", e.Name).Bind("$office", e.Office.Code)
+            employee.Bind("$nip", e.Nip).Bind("$regency", regency).Bind("$name", e.Name).Bind("$office", e.Office.Code)
                 .Bind("$kelas", e.KelasJabatan).Bind("$type", (int)e.EmploymentType).Bind("$echelon", (int)e.Echelon)
                 .Bind("$tpp", e.TppCeilingRupiah).Bind("$status", (int)current.Status).Bind("$status_date", DateText(current.EffectiveDate))
                 .Bind("$updated_at", nowMs)
@@ -306,13 +338,13 @@ public sealed class DemoDataLoader(
         return chunk.Length;
     }
 
-    private static int WritePurchases(LoadSession tx, DemoPurchase[] chunk, string[] merchantIds, DateTimeOffset now)
+    private static int WritePurchases(LoadSession tx, string regency, DemoPurchase[] chunk, string[] merchantIds, DateTimeOffset now)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         var entry = tx.Statement(InsertLedgerEntry);
         foreach (var p in chunk)
         {
-            entry.Bind("$id", Guid.CreateVersion7().ToString("N")).Bind("$regency", DemoDataGenerator.RegencyCode)
+            entry.Bind("$id", Guid.CreateVersion7().ToString("N")).Bind("$regency", regency)
                 .Bind("$kind", (int)EntryKind.Purchase).Bind("$nip", p.EmployeeNip).Bind("$office", p.OfficeCode)
                 .Bind("$merchant", merchantIds[p.MerchantIndex]).Bind("$amount", p.AmountRupiah)
                 .Bind("$occurred_at", p.OccurredAt.ToUnixTimeMilliseconds()).Bind("$period", Period.Containing(p.OccurredAt).Key)

@@ -15,6 +15,13 @@ public sealed class DemoDataOptions
     /// <summary>Employees to generate (Bojonegoro has 8,470 non-teacher ASN and PPPK).</summary>
     public int Employees { get; set; } = 8470;
 
+    /// <summary>
+    /// Regencies to generate, each of <see cref="Merchants"/> merchants and <see cref="Employees"/> employees shaped like
+    /// Bojonegoro: Bojonegoro first, then the other regencies of Jawa Timur in kode wilayah order (1 to 38;
+    /// <see cref="DemoRegencies"/>). Default 1: Bojonegoro alone.
+    /// </summary>
+    public int Regencies { get; set; } = 1;
+
     /// <summary>Average purchases per employee in the generated month.</summary>
     public int PurchasesPerEmployee { get; set; } = 6;
 

@@ -92,8 +92,12 @@ public sealed class DatabaseInitializer(
             if (forceMigrate || configuration.GetValue("Database:MigrateAtStart", true))
                 await HubMigrations.MigrateAsync(db, cancellationToken);
             var served = configuration.GetSection(ServedRegency.Section).Get<List<ServedRegency>>() ?? [];
+            // A demo of several regencies serves them all, each with Bojonegoro's default quota policy.
+            var demo = services.GetRequiredService<IOptions<DemoDataOptions>>().Value;
+            if (demo.Enabled) served.AddRange([.. DemoRegencies.Served(demo).Where(d => served.All(s => s.Code != d.Code))]);
             await ReferenceData.SeedAsync(db, served, cancellationToken);
             await BojonegoroQuotaPolicy.SeedAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken);
+            if (demo.Enabled) await DemoRegencies.SeedQuotaPoliciesAsync(db, demo, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken);
             await directory.LoadAsync(db, cancellationToken);
         }
         logger.LogInformation("Database ready at {Path}", where);

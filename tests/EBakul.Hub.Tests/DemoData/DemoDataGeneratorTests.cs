@@ -39,6 +39,31 @@ public sealed class DemoDataGeneratorTests
     }
 
     [Fact]
+    public void Several_regencies_have_their_own_codes_and_never_share_a_NIP_NIK_or_QRIS_id_and_the_first_is_Bojonegoro_as_alone()
+    {
+        var options = new DemoDataOptions { Regencies = 3, Merchants = 4000, Employees = 800, PurchasesPerEmployee = 6, Seed = 35, PlantIntegrityCases = true };
+        var generators = DemoRegencies.Of(options).Select(r => new DemoDataGenerator(options, HubFactory.DefaultNow, r)).ToList();
+        Assert.Equal(["35.22", "35.01", "35.02"], generators.Select(g => g.Regency.Code));
+        var alone = new DemoDataGenerator(new DemoDataOptions { Merchants = 4000, Employees = 800, PurchasesPerEmployee = 6, Seed = 35, PlantIntegrityCases = true }, HubFactory.DefaultNow);
+        Assert.Equal(alone.Merchants().Select(Describe), generators[0].Merchants().Select(Describe));
+        Assert.Equal(alone.Employees().Select(Describe), generators[0].Employees().Select(Describe));
+
+        foreach (var g in generators)
+        {
+            Assert.All(g.Merchants(), m => Assert.StartsWith(g.Regency.Code + ".", m.KecamatanCode, StringComparison.Ordinal));
+            Assert.All(g.Employees(), e => Assert.StartsWith(g.Regency.Code + ".", e.Office.KecamatanCode, StringComparison.Ordinal));
+            Assert.All(g.Merchants(), m => Assert.StartsWith(g.Regency.Code.Replace(".", ""), m.OwnerNik, StringComparison.Ordinal));
+        }
+        var nips = generators.SelectMany(g => g.Employees().Select(e => e.Nip)).ToList();
+        Assert.Equal(nips.Count, nips.Distinct().Count());
+        var niks = generators.SelectMany(g => g.Merchants().Select(m => m.OwnerNik)).ToList();
+        Assert.Equal(niks.Count, niks.Distinct().Count());
+        var qris = generators.SelectMany(g => g.Merchants().Select(m => m.QrisNmid)).OfType<string>().ToList();
+        Assert.Equal(qris.Count, qris.Distinct().Count());
+        Assert.NotEqual(generators[0].Merchants().Take(20).Select(m => m.Name), generators[1].Merchants().Take(20).Select(m => m.Name));
+    }
+
+    [Fact]
     public void One_merchant_does_not_depend_on_how_many_are_generated()
     {
         var few = new DemoDataGenerator(new DemoDataOptions { Merchants = 100, Employees = 0 }, HubFactory.DefaultNow).Merchants();

@@ -19,8 +19,7 @@ public sealed class IntegrityMeasurementTests(ITestOutputHelper output)
         });
         await measurement.RunAsync();
         output.WriteLine(measurement.Table("Regency month"));
-        foreach (var signal in measurement.Signals.Where(s => !measurement.Cases.Any(c => c.Case.Arranged && IntegrityMeasurement.Touches(s, c.Case, c.MerchantId))))
-            output.WriteLine($"not planted: {signal.Kind} {signal.Explanation}");
+        foreach (var signal in measurement.NotPlanted()) output.WriteLine($"not planted: {signal.Kind} {signal.Explanation}");
 
         Assert.All(measurement.Measure(), m =>
         {

@@ -18,10 +18,13 @@ public sealed class IntegrityOptions
     /// <summary>Office captive merchant: the least share of the merchant's month from one office, basis points. Default 8000.</summary>
     public int CaptiveOfficeShareBasisPoints { get; set; } = 8000;
 
-    /// <summary>Office captive merchant: the office's takings at least this many times its peers' median month. Default 1.5.</summary>
+    /// <summary>
+    /// Office captive merchant: the office's takings at least this many times the median of what each peer takes from its main
+    /// office (the office it takes most from). Default 1.5.
+    /// </summary>
     public double CaptiveTakingsTimesPeerMedian { get; set; } = 1.5;
 
-    /// <summary>Office captive merchant: the office's average purchase at least this many times its peers' average. Default 2.</summary>
+    /// <summary>Office captive merchant: the office's average purchase at least this many times the median of its peers' average purchases. Default 2.</summary>
     public double CaptiveAverageTimesPeerAverage { get; set; } = 2;
 
     /// <summary>Office captive merchant: the fewest buyers from the office. Default 5.</summary>

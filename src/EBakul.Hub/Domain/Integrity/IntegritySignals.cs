@@ -120,7 +120,8 @@ public sealed class IntegritySignals(HubDbContext db, DatabaseWriter writer, Quo
     private async Task<List<IntegritySignal>> MerchantSignalsAsync(Read read, MonthData month, List<BuyerMerchantRow> rows, CancellationToken cancellationToken)
     {
         var byMerchant = rows.GroupBy(r => r.MerchantId).ToDictionary(g => g.Key, g => g.ToList());
-        var takings = byMerchant.ToDictionary(g => g.Key, g => (Sum: g.Value.Sum(r => r.Sum), Count: g.Value.Sum(r => (long)r.Purchases)));
+        var takings = byMerchant.ToDictionary(g => g.Key, g => (Sum: g.Value.Sum(r => r.Sum), Count: g.Value.Sum(r => (long)r.Purchases),
+            MainOffice: g.Value.GroupBy(r => r.OfficeCode).Max(o => o.Sum(r => r.Sum))));
 
         // Peers: the merchants with takings of the same kecamatan and category; the regency's of the category when the
         // kecamatan has fewer than five.
@@ -129,15 +130,16 @@ public sealed class IntegritySignals(HubDbContext db, DatabaseWriter writer, Quo
             .ToDictionary(g => g.Key, g => g.ToList());
         var categoryGroups = takings.Keys.Where(month.Merchants.ContainsKey)
             .GroupBy(id => month.Merchants[id].Category).ToDictionary(g => g.Key, g => g.ToList());
-        // Each peer group's figures once: median month, average purchase, merchants.
+        // Each peer group's figures once: the median of what a peer takes from its main office (the office it takes most from:
+        // one office's money against one office's money, so a busy town warung's many offices do not hide an arranged one),
+        // the median of the peers' average purchases (one large merchant among small ones does not move it), merchants.
         var groupFigures = new Dictionary<List<string>, (long Median, long Average, int Count)>(ReferenceEqualityComparer.Instance);
         (long Median, long Average, int Count) FiguresOf(List<string> group)
         {
             if (groupFigures.TryGetValue(group, out var known)) return known;
-            var sums = group.Select(id => takings[id].Sum).Order().ToList();
-            var total = group.Sum(id => takings[id].Sum);
-            var count = group.Sum(id => takings[id].Count);
-            return groupFigures[group] = (sums[sums.Count / 2], count == 0 ? 0 : total / count, group.Count);
+            var mainOffice = group.Select(id => takings[id].MainOffice).Order().ToList();
+            var averages = group.Select(id => takings[id].Count == 0 ? 0 : takings[id].Sum / takings[id].Count).Order().ToList();
+            return groupFigures[group] = (mainOffice[mainOffice.Count / 2], averages[averages.Count / 2], group.Count);
         }
         (long Median, long Average, int Count, bool Regency) PeersOf(MerchantInfo m)
         {
@@ -153,7 +155,7 @@ public sealed class IntegritySignals(HubDbContext db, DatabaseWriter writer, Quo
         foreach (var (merchantId, merchantRows) in byMerchant)
         {
             if (!month.Merchants.TryGetValue(merchantId, out var merchant)) continue;
-            var (sum, count) = takings[merchantId];
+            var (sum, count, _) = takings[merchantId];
 
             // Scale: e-Bakul takings alone beyond a month of the registered scale's yearly sales.
             var annual = AnnualSalesLimit(merchant.Scale);
@@ -225,13 +227,14 @@ public sealed class IntegritySignals(HubDbContext db, DatabaseWriter writer, Quo
                     SignalId(SignalKind.OfficeCaptiveMerchant, month, merchantId + "|" + officeCode), SignalKind.OfficeCaptiveMerchant,
                     Strength(45, Math.Min(timesMedian / Bounds.CaptiveTakingsTimesPeerMedian, timesAverage / Bounds.CaptiveAverageTimesPeerAverage)),
                     $"{merchant.Name} menerima Rp{Rupiah(officeSum)} dari {buyers} pegawai {officeName}, {Percent(share)} dari seluruh penerimaan " +
-                    $"e-Bakul-nya bulan {month.PeriodName}. Itu {Times(timesMedian)} kali median penerimaan {peers.Count} toko {CategoryName(merchant.Category)} " +
-                    $"{peerWhere} (Rp{Rupiah(peers.Median)}). Rata-rata pembeliannya Rp{Rupiah(average)}, {Times(timesAverage)} kali rata-rata toko " +
-                    $"sejenis (Rp{Rupiah(peers.Average)}), dan {once} dari {buyers} pembeli hanya sekali berbelanja di sana. Kantin kantor " +
+                    $"e-Bakul-nya bulan {month.PeriodName}. Itu {Times(timesMedian)} kali yang biasa diterima toko sejenis dari OPD terbesarnya " +
+                    $"(median {peers.Count} toko {CategoryName(merchant.Category)} {peerWhere}: Rp{Rupiah(peers.Median)}). Rata-rata pembeliannya " +
+                    $"Rp{Rupiah(average)}, {Times(timesAverage)} kali rata-rata pembelian yang biasa di toko sejenis (median Rp{Rupiah(peers.Average)}), " +
+                    $"dan {once} dari {buyers} pembeli hanya sekali berbelanja di sana. Kantin kantor " +
                     "juga dominan dari satu OPD, tetapi dengan belanja kecil yang berulang; di sini belanjanya besar dan sekali saja.",
                     [Figure("office_takings_rupiah", "Penerimaan dari OPD ini (Rp)", officeSum), Figure("office_share_basis_points", "Bagian dari OPD ini (basis poin)", share),
-                     Figure("peer_median_rupiah", "Median penerimaan toko sejenis (Rp)", peers.Median), Figure("average_purchase_rupiah", "Rata-rata pembelian (Rp)", average),
-                     Figure("peer_average_purchase_rupiah", "Rata-rata pembelian toko sejenis (Rp)", peers.Average), Figure("buyer_count", "Jumlah pembeli", buyers),
+                     Figure("peer_median_rupiah", "Median penerimaan toko sejenis dari OPD terbesarnya (Rp)", peers.Median), Figure("average_purchase_rupiah", "Rata-rata pembelian (Rp)", average),
+                     Figure("peer_average_purchase_rupiah", "Median rata-rata pembelian toko sejenis (Rp)", peers.Average), Figure("buyer_count", "Jumlah pembeli", buyers),
                      Figure("one_visit_buyer_count", "Pembeli yang hanya sekali", once), Figure("peer_merchant_count", "Jumlah toko sejenis", peers.Count)],
                     merchantId, officeCode, nips, entries, officeSum, buyers)));
             }
