@@ -153,4 +153,24 @@ public sealed class ClosedMonthReportTests : IDisposable
         Assert.Equal(await _arrange.RecomputeAsync(September, _officeInSeptember), after);
         Assert.Equal(before.SpentRupiah, after.SpentRupiah);
     }
+
+    [Fact]
+    public async Task The_background_keeps_a_closed_months_default_report_before_anyone_asks()
+    {
+        await ArrangeAsync();
+        await new PayrollArrange(_hub).CloseAsync(September);
+        var expected = await _arrange.RecomputeAsync(September, _officeInSeptember, top: SpendingReports.DefaultTopMerchantCount);
+        Assert.Equal(0, Kept.Count);
+
+        // The hub's clock is in October 2025: September is the previous month, kept by every round.
+        await _hub.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ComplianceSnapshotKeeper>().Single()
+            .KeepAsync(CancellationToken.None);
+        Assert.Equal(1, Kept.Count);
+
+        // Asked as a caller asks by default, the report is the kept one: the aggregates are not read.
+        await TamperWithTheAggregatesAsync(1_000);
+        var report = (await _arrange.Reports.GetSpendingReportAsync(new GetSpendingReportRequest { RegencyCode = Regency, Period = September })).Report;
+        await TamperWithTheAggregatesAsync(-1_000);
+        Assert.Equal(expected, report);
+    }
 }

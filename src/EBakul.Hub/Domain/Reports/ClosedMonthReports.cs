@@ -12,7 +12,8 @@ namespace EBakul.Hub.Domain.Reports;
 /// its R-th close, on every replica: a report of it is keyed by the regency, the month, the revision, the policy version
 /// and the request's shape (office, length of the top lists), and an entry of an earlier revision is dropped as soon as a
 /// later revision (or a month no longer closed) is read. Names (offices, merchants) are not kept: the report puts the
-/// current ones in at each answer, as a report computed anew would.
+/// current ones in at each answer, as a report computed anew would. The compliance report's corrections in force (which
+/// only a close writes) are kept the same way; its other figures are the evaluation's as of now and are read each time.
 /// </summary>
 public sealed class ClosedMonthReports
 {
@@ -23,6 +24,10 @@ public sealed class ClosedMonthReports
 
     private readonly ConcurrentDictionary<Key, SpendingReport> _reports = new();
 
+    /// <summary>The corrections in force per office of a closed month, by regency, month and revision.</summary>
+    private readonly ConcurrentDictionary<(string RegencyCode, int PeriodKey, int Revision), IReadOnlyDictionary<string, (int Employees, long Rupiah)>>
+        _corrections = new();
+
     /// <summary>Reports kept now (for tests).</summary>
     public int Count => _reports.Count;
 
@@ -31,7 +36,34 @@ public sealed class ClosedMonthReports
     /// read snapshot), or null when it is open, being closed or being corrected. Drops what is kept of the month's other
     /// revisions.
     /// </summary>
-    public async Task<int?> ClosedRevisionAsync(HubDbContext db, string regencyCode, Period period, CancellationToken cancellationToken)
+    public async Task<int?> ClosedRevisionAsync(HubDbContext db, string regencyCode, Period period, CancellationToken cancellationToken) =>
+        (await StateAsync(db, regencyCode, period, cancellationToken)).Closed;
+
+    /// <summary>
+    /// Whether the month was closed at least once, and the TPP corrections in force per office (<see cref="ReportSql.CorrectionsInForce"/>):
+    /// read once per close, since a close alone writes adjustments.
+    /// </summary>
+    public async Task<(bool ClosedOnce, IReadOnlyDictionary<string, (int Employees, long Rupiah)> Corrections)> CorrectionsAsync(HubDbContext db,
+        string regencyCode, Period period, CancellationToken cancellationToken)
+    {
+        var (closed, closedOnce) = await StateAsync(db, regencyCode, period, cancellationToken);
+        if (closed is { } revision && _corrections.TryGetValue((regencyCode, period.Key, revision), out var kept)) return (closedOnce, kept);
+        var corrections = new Dictionary<string, (int Employees, long Rupiah)>(StringComparer.Ordinal);
+        await ReportSql.ReadAsync(db, ReportSql.CorrectionsInForce, new Dictionary<string, object> { ["@regency"] = regencyCode, ["@period"] = period.Key },
+            rows => corrections[rows.GetString(0)] = (rows.GetInt32(1), rows.GetInt64(2)), cancellationToken);
+        if (closed is { } read)
+        {
+            if (_corrections.Count >= MostReportsKept) _corrections.Clear();
+            _corrections[(regencyCode, period.Key, read)] = corrections;
+        }
+        return (closedOnce, corrections);
+    }
+
+    /// <summary>
+    /// The month's state: the revision of its latest close when it is closed now (else null), and whether it was closed
+    /// at least once. Drops what is kept of the month's other revisions.
+    /// </summary>
+    private async Task<(int? Closed, bool ClosedOnce)> StateAsync(HubDbContext db, string regencyCode, Period period, CancellationToken cancellationToken)
     {
         PeriodStatus? status = null;
         var revision = 0;
@@ -43,7 +75,9 @@ public sealed class ClosedMonthReports
         int? closed = status == PeriodStatus.Closed ? revision : null;
         foreach (var key in _reports.Keys)
             if (key.RegencyCode == regencyCode && key.PeriodKey == period.Key && key.Revision != closed) _reports.TryRemove(key, out _);
-        return closed;
+        foreach (var key in _corrections.Keys)
+            if (key.RegencyCode == regencyCode && key.PeriodKey == period.Key && key.Revision != closed) _corrections.TryRemove(key, out _);
+        return (closed, revision > 0);
     }
 
     /// <summary>The report kept for this close and shape, or null.</summary>

@@ -20,6 +20,9 @@ namespace EBakul.Hub.Domain.Reports;
 public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates, QuotaPolicies policies, RegencyDirectory regencies,
     ClosedMonthReports closedMonths, IOptions<ReportOptions> options)
 {
+    /// <summary>Merchants in each top list when the caller does not say.</summary>
+    public const int DefaultTopMerchantCount = 10;
+
     /// <summary>The key of the group that holds the groups too small to show.</summary>
     public const string OtherKey = "OTHER";
 
