@@ -111,6 +111,8 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
         await ReportSql.ReadAsync(db, officeCode is null ? ReportSql.OfficeGroups : ReportSql.OneOfficeGroups, parameters, rows => tallies.AddOfficeGroup(
             rows.GetString(0), (ReportDimension)rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3), rows.GetInt64(4), rows.GetInt32(5),
             rows.GetInt32(6)), cancellationToken);
+        // No buyer in the scope: nothing else to read (the report is empty whatever the merchants' rows hold).
+        if (tallies.BuyerCount == 0) return Empty(regencyCode, period, officeCode, policyVersion, suppressed: false);
         await ReportSql.ReadAsync(db, ReportSql.MerchantGroupSums(officeCode is not null), parameters, rows => tallies.AddMerchantGroup(
             (MerchantCategory)rows.GetInt32(0), (MerchantScale)rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3), rows.GetInt64(4), rows.GetInt32(5),
             rows.GetInt64(6)), cancellationToken);
