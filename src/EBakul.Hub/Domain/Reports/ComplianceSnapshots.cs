@@ -120,6 +120,8 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
     /// </summary>
     public async Task<int> RefreshAsync(string regencyCode, Period period, CancellationToken cancellationToken, bool routine = false)
     {
+        // Nothing committed since the last refresh (the usual case between the keeper's rounds): one statement says so.
+        if (await UpToDateAsync(regencyCode, period, cancellationToken) is { } upToDate) return upToDate;
         await Refreshing.WaitAsync(cancellationToken);
         try
         {
@@ -134,6 +136,25 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         {
             Refreshing.Release();
         }
+    }
+
+    /// <summary>
+    /// The policy version the month's rows hold when nothing was committed since they were refreshed (the policy in force
+    /// is the one they were evaluated with, and neither the ledger's last sequence nor the last change id moved past their
+    /// positions): what a refresh would find without writing. Null when a refresh must look.
+    /// </summary>
+    private async Task<int?> UpToDateAsync(string regencyCode, Period period, CancellationToken cancellationToken)
+    {
+        int? upToDate = null;
+        await ReportSql.ReadAsync(db, PositionsSql, new Dictionary<string, object> { ["@regency"] = regencyCode, ["@period"] = period.Key }, rows =>
+        {
+            if (rows.IsDBNull(0) || rows.IsDBNull(3)) return;
+            var held = new Held(rows.GetInt32(3), rows.GetInt64(4), rows.GetInt64(5));
+            var ledgerTo = rows.IsDBNull(1) ? 0 : rows.GetInt64(1);
+            var changesTo = rows.IsDBNull(2) ? 0 : rows.GetInt64(2);
+            if (rows.GetInt64(0) == held.PolicyVersion && ledgerTo == held.LedgerSequence && changesTo <= held.ChangeId) upToDate = held.PolicyVersion;
+        }, cancellationToken);
+        return upToDate;
     }
 
     /// <summary>One refresh: the policy version held after it, or null when it must be tried again.</summary>
