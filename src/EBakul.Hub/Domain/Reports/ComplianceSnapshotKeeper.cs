@@ -44,12 +44,21 @@ public sealed class ComplianceSnapshotKeeper(
     /// <see cref="SpendingReports.DefaultTopMerchantCount"/> merchants per top list), so that it is kept
     /// (<see cref="ClosedMonthReports"/>) before anyone asks; later rounds find it kept and read only the month's state.
     /// </summary>
-    private static async Task KeepClosedSpendingReportAsync(IServiceProvider services, string regencyCode, Period period, CancellationToken cancellationToken)
+    private async Task KeepClosedSpendingReportAsync(IServiceProvider services, string regencyCode, Period period, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<EBakul.Hub.Data.HubDbContext>();
-        if (await services.GetRequiredService<ClosedMonthReports>().ClosedRevisionAsync(db, regencyCode, period, cancellationToken) is null) return;
-        await services.GetRequiredService<SpendingReports>().MonthAsync(regencyCode, period, null, SpendingReports.DefaultTopMerchantCount,
-            cancellationToken);
+        try
+        {
+            var db = services.GetRequiredService<EBakul.Hub.Data.HubDbContext>();
+            if (await services.GetRequiredService<ClosedMonthReports>().ClosedRevisionAsync(db, regencyCode, period, cancellationToken) is null) return;
+            await services.GetRequiredService<SpendingReports>().MonthAsync(regencyCode, period, null, SpendingReports.DefaultTopMerchantCount,
+                cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not a refresh's failure: the compliance positions may still be trimmed; the report is computed by its first caller.
+            logger.LogWarning(ex, "Computing the closed month's spending report of {Regency} {Period} in the background failed; tried again in {Interval}",
+                regencyCode, period, options.Value.ComplianceRefreshInterval);
+        }
     }
 
     /// <summary>One round: refreshes the kept months of every regency, then trims the changes they have all passed.</summary>
