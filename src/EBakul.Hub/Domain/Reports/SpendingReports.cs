@@ -15,7 +15,8 @@ namespace EBakul.Hub.Domain.Reports;
 /// merchants' and offices' month rows, an office's report its office-merchant and office rows; a report whose small
 /// categories, scales or kecamatan must be folded together (which needs the distinct buyers of several groups at once)
 /// reads the employee level of its scope. Groups with fewer
-/// buyers than <see cref="ReportOptions.MinimumGroupSize"/> are folded into <see cref="OtherKey"/> (docs/reports.md).
+/// buyers than <see cref="ReportOptions.MinimumGroupSize"/> are folded into <see cref="OtherKey"/> (docs/reports.md). A closed
+/// month's report is computed once per close and shape and kept (<see cref="ClosedMonthReports"/>).
 /// </summary>
 public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates, QuotaPolicies policies, RegencyDirectory regencies,
     ClosedMonthReports closedMonths, IOptions<ReportOptions> options)
