@@ -136,6 +136,7 @@ public static class HubHostingExtensions
         services.AddScoped<EvidenceExport>();
         services.AddSingleton<Acknowledgements>();
         services.AddSingleton<ReportAggregates>();
+        services.AddSingleton<ClosedMonthReports>();
         services.AddScoped<SpendingReports>();
         services.AddScoped<ComplianceSnapshots>();
         services.AddScoped<ComplianceReports>();

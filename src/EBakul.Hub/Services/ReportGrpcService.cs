@@ -18,7 +18,7 @@ public sealed class ReportGrpcService(
     : Wire.ReportService.ReportServiceBase
 {
     /// <summary>Default and largest length of a top merchant list.</summary>
-    private const int DefaultTopMerchants = 10, MaxTopMerchants = 100;
+    private const int DefaultTopMerchants = SpendingReports.DefaultTopMerchantCount, MaxTopMerchants = 100;
 
     /// <summary>Default and largest number of months of a trend.</summary>
     private const int DefaultTrendMonths = 12, MaxTrendMonths = 24;

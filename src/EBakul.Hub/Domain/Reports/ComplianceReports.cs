@@ -11,7 +11,8 @@ namespace EBakul.Hub.Domain.Reports;
 /// once the month has been closed (each employee's latest adjustment). Offices with fewer employees than
 /// <see cref="ReportOptions.MinimumGroupSize"/> are folded into "OTHER" (docs/reports.md).
 /// </summary>
-public sealed class ComplianceReports(HubDbContext db, ComplianceSnapshots snapshots, SpendingReports spending, IOptions<ReportOptions> options)
+public sealed class ComplianceReports(HubDbContext db, ComplianceSnapshots snapshots, SpendingReports spending, ClosedMonthReports closedMonths,
+    IOptions<ReportOptions> options)
 {
     /// <summary>
     /// The report of a month, of one office when <paramref name="officeCode"/> is given. FAILED_PRECONDITION
@@ -21,12 +22,7 @@ public sealed class ComplianceReports(HubDbContext db, ComplianceSnapshots snaps
     {
         var minimum = Math.Max(1, options.Value.MinimumGroupSize);
         var compliance = await snapshots.SummarizeAsync(regencyCode, period, officeCode, cancellationToken);
-        var parameters = new Dictionary<string, object> { ["@regency"] = regencyCode, ["@period"] = period.Key };
-        var closed = false;
-        await ReportSql.ReadAsync(db, ReportSql.ClosedOnce, parameters, rows => closed = rows.GetInt64(0) > 0, cancellationToken);
-        var corrections = new Dictionary<string, (int Employees, long Rupiah)>(StringComparer.Ordinal);
-        await ReportSql.ReadAsync(db, ReportSql.CorrectionsInForce, parameters,
-            rows => corrections[rows.GetString(0)] = (rows.GetInt32(1), rows.GetInt64(2)), cancellationToken);
+        var (closed, corrections) = await closedMonths.CorrectionsAsync(db, regencyCode, period, cancellationToken);
         var names = await spending.OfficeNamesAsync(regencyCode, cancellationToken);
 
         var offices = compliance.Offices.Select(o => Row(o.OfficeCode!, names.GetValueOrDefault(o.OfficeCode!, o.OfficeCode!), o,

@@ -11,7 +11,9 @@ namespace EBakul.Hub.Domain.Reports;
 /// shortly after it begins, a new policy version is absorbed, and a compliance report refreshes only what changed since
 /// the last round. The previous month is kept even after its close: a correction may still change it. After a round in
 /// which every month refreshed, the change positions those months have passed are trimmed
-/// (<see cref="ComplianceSnapshots.TrimChangesAsync"/>). A failure is logged and the month is tried again the next round.
+/// (<see cref="ComplianceSnapshots.TrimChangesAsync"/>). A closed month's spending report (the regency's, as asked by
+/// default) is computed in the same round and kept (<see cref="ClosedMonthReports"/>). A failure is logged and the month
+/// is tried again the next round.
 /// </summary>
 public sealed class ComplianceSnapshotKeeper(
     IServiceScopeFactory scopes, RegencyDirectory directory, IOptions<ReportOptions> options, TimeProvider clock, ILogger<ComplianceSnapshotKeeper> logger)
@@ -37,6 +39,28 @@ public sealed class ComplianceSnapshotKeeper(
         }
     }
 
+    /// <summary>
+    /// Once a month is closed, computes its regency's spending report as a caller asks it by default (the whole regency,
+    /// <see cref="SpendingReports.DefaultTopMerchantCount"/> merchants per top list), so that it is kept
+    /// (<see cref="ClosedMonthReports"/>) before anyone asks; later rounds find it kept and read only the month's state.
+    /// </summary>
+    private async Task KeepClosedSpendingReportAsync(IServiceProvider services, string regencyCode, Period period, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var db = services.GetRequiredService<EBakul.Hub.Data.HubDbContext>();
+            if (await services.GetRequiredService<ClosedMonthReports>().ClosedRevisionAsync(db, regencyCode, period, cancellationToken) is null) return;
+            await services.GetRequiredService<SpendingReports>().MonthAsync(regencyCode, period, null, SpendingReports.DefaultTopMerchantCount,
+                cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not a refresh's failure: the compliance positions may still be trimmed; the report is computed by its first caller.
+            logger.LogWarning(ex, "Computing the closed month's spending report of {Regency} {Period} in the background failed; tried again in {Interval}",
+                regencyCode, period, options.Value.ComplianceRefreshInterval);
+        }
+    }
+
     /// <summary>One round: refreshes the kept months of every regency, then trims the changes they have all passed.</summary>
     public async Task KeepAsync(CancellationToken cancellationToken)
     {
@@ -53,6 +77,7 @@ public sealed class ComplianceSnapshotKeeper(
                     if (await scope.ServiceProvider.GetRequiredService<QuotaPolicies>().InForceAsync(regency, period, cancellationToken) is null) continue;
                     await scope.ServiceProvider.GetRequiredService<ComplianceSnapshots>().RefreshAsync(regency, period, cancellationToken, routine: true);
                     kept.Add((regency, period));
+                    await KeepClosedSpendingReportAsync(scope.ServiceProvider, regency, period, cancellationToken);
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {

@@ -47,6 +47,16 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         "ORDER BY effective_period_key DESC LIMIT 1";
 
     /// <summary>
+    /// In one row: the policy version in force (<see cref="PolicyInForceSql"/>), the ledger's last sequence, the last
+    /// <c>compliance_changes</c> id, and what the month holds (<see cref="HeldSql"/>; nulls when nothing).
+    /// </summary>
+    private const string PositionsSql =
+        "SELECT (" + PolicyInForceSql + "), (SELECT MAX(sequence) FROM ledger_entries), (SELECT MAX(id) FROM compliance_changes), " +
+        "(SELECT h.policy_version FROM compliance_months h WHERE h.regency_code = @regency AND h.period_key = @period), " +
+        "(SELECT h.ledger_sequence FROM compliance_months h WHERE h.regency_code = @regency AND h.period_key = @period), " +
+        "(SELECT h.change_id FROM compliance_months h WHERE h.regency_code = @regency AND h.period_key = @period)";
+
+    /// <summary>
     /// The employees with ledger entries of the month in a range of sequences: read in the ledger's sequence order (the
     /// <c>|| ''</c> and <c>+ 0</c> keep the month's index, which would read the whole month, out of the plan).
     /// </summary>
@@ -110,6 +120,8 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
     /// </summary>
     public async Task<int> RefreshAsync(string regencyCode, Period period, CancellationToken cancellationToken, bool routine = false)
     {
+        // Nothing committed since the last refresh (the usual case between the keeper's rounds): one statement says so.
+        if (await UpToDateAsync(regencyCode, period, cancellationToken) is { } upToDate) return upToDate;
         await Refreshing.WaitAsync(cancellationToken);
         try
         {
@@ -126,6 +138,25 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         }
     }
 
+    /// <summary>
+    /// The policy version the month's rows hold when nothing was committed since they were refreshed (the policy in force
+    /// is the one they were evaluated with, and neither the ledger's last sequence nor the last change id moved past their
+    /// positions): what a refresh would find without writing. Null when a refresh must look.
+    /// </summary>
+    private async Task<int?> UpToDateAsync(string regencyCode, Period period, CancellationToken cancellationToken)
+    {
+        int? upToDate = null;
+        await ReportSql.ReadAsync(db, PositionsSql, new Dictionary<string, object> { ["@regency"] = regencyCode, ["@period"] = period.Key }, rows =>
+        {
+            if (rows.IsDBNull(0) || rows.IsDBNull(3)) return;
+            var held = new Held(rows.GetInt32(3), rows.GetInt64(4), rows.GetInt64(5));
+            var ledgerTo = rows.IsDBNull(1) ? 0 : rows.GetInt64(1);
+            var changesTo = rows.IsDBNull(2) ? 0 : rows.GetInt64(2);
+            if (rows.GetInt64(0) == held.PolicyVersion && ledgerTo == held.LedgerSequence && changesTo <= held.ChangeId) upToDate = held.PolicyVersion;
+        }, cancellationToken);
+        return upToDate;
+    }
+
     /// <summary>One refresh: the policy version held after it, or null when it must be tried again.</summary>
     private async Task<int?> TryRefreshAsync(string regencyCode, Period period, bool routine, CancellationToken cancellationToken)
     {
@@ -138,12 +169,19 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         var (policy, evaluations) = await evaluator.EvaluateSelectedAsync(regencyCode, period, (connection, transaction, policy) =>
         {
             // The policy was looked up before the snapshot began: it must still be the one in force inside it.
-            policyMoved = Scalar(connection, transaction, PolicyInForceSql, regencyCode, period) != policy.Version;
-            held = ReadHeld(connection, transaction, regencyCode, period);
-            ledgerTo = Scalar(connection, transaction, "SELECT MAX(sequence) FROM ledger_entries", regencyCode, period) ?? 0;
+            // One statement (one round trip on PostgreSQL): the policy in force, the last ledger sequence and change id, what is held.
+            long? policyInForce = null, lastChange = null;
+            Read(connection, transaction, PositionsSql, regencyCode, period, 0, 0, rows =>
+            {
+                policyInForce = rows.IsDBNull(0) ? null : rows.GetInt64(0);
+                ledgerTo = rows.IsDBNull(1) ? 0 : rows.GetInt64(1);
+                lastChange = rows.IsDBNull(2) ? null : rows.GetInt64(2);
+                if (!rows.IsDBNull(3)) held = new Held(rows.GetInt32(3), rows.GetInt64(4), rows.GetInt64(5));
+            });
+            policyMoved = policyInForce != policy.Version;
             // Trimmed (TrimChangesAsync) down to no row, the table still never gives an id twice (AUTOINCREMENT, a sequence):
             // the held position does not go back.
-            changesTo = Math.Max(Scalar(connection, transaction, "SELECT MAX(id) FROM compliance_changes", regencyCode, period) ?? 0, held?.ChangeId ?? 0);
+            changesTo = Math.Max(lastChange ?? 0, held?.ChangeId ?? 0);
             if (policyMoved) return [];
             if (held is null || held.PolicyVersion != policy.Version) return null;
 
@@ -296,20 +334,6 @@ public sealed class ComplianceSnapshots(HubDbContext db, QuotaEvaluator evaluato
         "INSERT INTO compliance_employee_months (regency_code, period_key, nip, office_code, outcome, required_rupiah, counted_rupiah, " +
         "remaining_rupiah, projected_correction_rupiah) VALUES " +
         string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@r{i}, @p{i}, @n{i}, @o{i}, @x{i}, @q{i}, @c{i}, @s{i}, @j{i})"));
-
-    private static Held? ReadHeld(DbConnection connection, DbTransaction transaction, string regencyCode, Period period)
-    {
-        Held? held = null;
-        Read(connection, transaction, HeldSql, regencyCode, period, 0, 0, rows => held = new Held(rows.GetInt32(0), rows.GetInt64(1), rows.GetInt64(2)));
-        return held;
-    }
-
-    private static long? Scalar(DbConnection connection, DbTransaction transaction, string sql, string regencyCode, Period period)
-    {
-        long? value = null;
-        Read(connection, transaction, sql, regencyCode, period, 0, 0, rows => value = rows.IsDBNull(0) ? null : rows.GetInt64(0));
-        return value;
-    }
 
     private static void Read(DbConnection connection, DbTransaction transaction, string sql, string regencyCode, Period period,
         long from, long to, Action<DbDataReader> read)

@@ -110,10 +110,6 @@ internal static class ReportSql
         "AND NOT EXISTS (SELECT 1 FROM payroll_adjustments b WHERE b.supersedes_key = a.idempotency_key) " +
         "GROUP BY a.office_code";
 
-    /// <summary>Whether the month was closed at least once.</summary>
-    public const string ClosedOnce =
-        "SELECT COUNT(*) FROM period_states p WHERE p.regency_code = @regency AND p.period_key = @period AND p.revision > 0";
-
     /// <summary>
     /// Begins one read snapshot on the context's connection for what follows (every read of a report, or of a trend's
     /// months, sees the same data), unless a transaction is already there. SQLite: a deferred transaction, which never

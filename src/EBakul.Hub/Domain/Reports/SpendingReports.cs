@@ -15,11 +15,15 @@ namespace EBakul.Hub.Domain.Reports;
 /// merchants' and offices' month rows, an office's report its office-merchant and office rows; a report whose small
 /// categories, scales or kecamatan must be folded together (which needs the distinct buyers of several groups at once)
 /// reads the employee level of its scope. Groups with fewer
-/// buyers than <see cref="ReportOptions.MinimumGroupSize"/> are folded into <see cref="OtherKey"/> (docs/reports.md).
+/// buyers than <see cref="ReportOptions.MinimumGroupSize"/> are folded into <see cref="OtherKey"/> (docs/reports.md). A closed
+/// month's report is computed once per close and shape and kept (<see cref="ClosedMonthReports"/>).
 /// </summary>
 public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates, QuotaPolicies policies, RegencyDirectory regencies,
-    IOptions<ReportOptions> options)
+    ClosedMonthReports closedMonths, IOptions<ReportOptions> options)
 {
+    /// <summary>Merchants in each top list when the caller does not say.</summary>
+    public const int DefaultTopMerchantCount = 10;
+
     /// <summary>The key of the group that holds the groups too small to show.</summary>
     public const string OtherKey = "OTHER";
 
@@ -67,6 +71,33 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
         var policy = await policies.InForceAsync(regencyCode, period, cancellationToken);
         if (policy is null) return Empty(regencyCode, period, officeCode, 0, suppressed: false);
 
+        // A closed month's report is computed once per close (ClosedMonthReports); the names are the current ones.
+        var closedRevision = await closedMonths.ClosedRevisionAsync(db, regencyCode, period, cancellationToken);
+        if (closedRevision is { } revision && closedMonths.Find(regencyCode, period, revision, policy.Version, officeCode, topMerchantCount) is { } kept)
+            return await WithCurrentNamesAsync(kept, officeNames, cancellationToken);
+        var report = await ComputeAsync(regencyCode, period, officeCode, topMerchantCount, policy.Version, officeNames, cancellationToken);
+        if (closedRevision is { } closed) closedMonths.Keep(regencyCode, period, closed, policy.Version, officeCode, topMerchantCount, report);
+        return report;
+    }
+
+    /// <summary>A kept report with the offices' and merchants' names as they are now.</summary>
+    private async Task<SpendingReport> WithCurrentNamesAsync(SpendingReport report, IReadOnlyDictionary<string, string> officeNames,
+        CancellationToken cancellationToken)
+    {
+        var names = await MerchantNamesAsync(report.TopMerchantsByAmount.Concat(report.TopMerchantsByBuyers).Select(m => m.MerchantId)
+            .Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+        return report with
+        {
+            ByOffice = [.. report.ByOffice.Select(g => g.Key == OtherKey ? g : g with { DisplayName = officeNames.GetValueOrDefault(g.Key, g.Key) })],
+            TopMerchantsByAmount = [.. report.TopMerchantsByAmount.Select(m => m with { MerchantName = names.GetValueOrDefault(m.MerchantId, "") })],
+            TopMerchantsByBuyers = [.. report.TopMerchantsByBuyers.Select(m => m with { MerchantName = names.GetValueOrDefault(m.MerchantId, "") })],
+        };
+    }
+
+    /// <summary>The month's report computed from the month aggregates.</summary>
+    private async Task<SpendingReport> ComputeAsync(string regencyCode, Period period, string? officeCode, int topMerchantCount, int policyVersion,
+        IReadOnlyDictionary<string, string> officeNames, CancellationToken cancellationToken)
+    {
         var newSince = period;
         for (var i = 1; i < Math.Max(1, options.Value.NewMerchantMonths); i++) newSince = newSince.Previous;
         var parameters = new Dictionary<string, object>
@@ -81,6 +112,8 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
         await ReportSql.ReadAsync(db, officeCode is null ? ReportSql.OfficeGroups : ReportSql.OneOfficeGroups, parameters, rows => tallies.AddOfficeGroup(
             rows.GetString(0), (ReportDimension)rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3), rows.GetInt64(4), rows.GetInt32(5),
             rows.GetInt32(6)), cancellationToken);
+        // No buyer in the scope: nothing else to read (the report is empty whatever the merchants' rows hold).
+        if (tallies.BuyerCount == 0) return Empty(regencyCode, period, officeCode, policyVersion, suppressed: false);
         await ReportSql.ReadAsync(db, ReportSql.MerchantGroupSums(officeCode is not null), parameters, rows => tallies.AddMerchantGroup(
             (MerchantCategory)rows.GetInt32(0), (MerchantScale)rows.GetInt32(1), rows.GetString(2), rows.GetInt64(3), rows.GetInt64(4), rows.GetInt32(5),
             rows.GetInt64(6)), cancellationToken);
@@ -104,7 +137,7 @@ public sealed class SpendingReports(HubDbContext db, ReportAggregates aggregates
                 cancellationToken);
             tallies.EndPairs(newSince, period);
         }
-        return await ReportAsync(regencyCode, period, officeCode, topMerchantCount, policy.Version, merchants, tallies, officeNames, cancellationToken);
+        return await ReportAsync(regencyCode, period, officeCode, topMerchantCount, policyVersion, merchants, tallies, officeNames, cancellationToken);
     }
 
     private async Task<SpendingReport> ReportAsync(string regencyCode, Period period, string? officeCode, int topMerchantCount, int policyVersion,
