@@ -214,23 +214,7 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             sequence.Read();
             entry.Sequence = sequence.GetInt64(0);
         }
-        tx.Command(InsertPurchaseSql)
-            .Bind("$sequence", entry.Sequence)
-            .Bind("$id", entry.Id)
-            .Bind("$regency", entry.RegencyCode)
-            .Bind("$kind", (int)entry.Kind)
-            .Bind("$nip", entry.EmployeeNip)
-            .Bind("$office", entry.OfficeCode)
-            .Bind("$merchant", entry.MerchantId)
-            .Bind("$amount", entry.AmountRupiah)
-            .Bind("$occurred", entry.OccurredAt.ToUnixTimeMilliseconds())
-            .Bind("$period", entry.PeriodKey)
-            .Bind("$receiptKind", (int)entry.ReceiptKind)
-            .Bind("$receipt", entry.ReceiptReference)
-            .Bind("$evidence", entry.EvidenceSha256)
-            .Bind("$recordedBy", entry.RecordedBy)
-            .Bind("$recordedAt", entry.RecordedAt.ToUnixTimeMilliseconds())
-            .ExecuteDeferred();
+        BindEntry(tx.Command(InsertPurchaseSql), entry).Bind("$sequence", entry.Sequence).ExecuteDeferred();
         tx.OnCommitted(appended.Notify);
         ReportAggregates.AddPurchase(tx, policies, regencyCode, period, monthOffice!, input.EmployeeNip, input.MerchantId, input.AmountRupiah,
             reads.Aggregates);
@@ -431,13 +415,8 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
         tx.Command(ClaimSql).Bind("$merchant", merchantId).Bind("$reference", ReceiptReferences.Key(receiptReference)).Bind("$entry", entryId)
             .ExecuteDeferred();
 
-    /// <summary>Inserts an entry inside a write and sets its sequence; the entry's id must be new.</summary>
-    internal LedgerEntry Append(WriteTransaction tx, LedgerEntry entry) =>
-        TryAppend(tx, entry) ?? throw new InvalidOperationException($"ledger entry {entry.Id} conflicted on insert");
-
-    private LedgerEntry? TryAppend(WriteTransaction tx, LedgerEntry entry)
-    {
-        var sequence = tx.Command(InsertSql)
+    /// <summary>Binds the columns every insert of an entry writes (<see cref="InsertSql"/>, <see cref="InsertPurchaseSql"/>).</summary>
+    private static WriterStatement BindEntry(WriterStatement insert, LedgerEntry entry) => insert
             .Bind("$id", entry.Id)
             .Bind("$regency", entry.RegencyCode)
             .Bind("$kind", (int)entry.Kind)
@@ -451,10 +430,15 @@ public sealed class PurchaseLedger(TimeProvider clock, LedgerAppendSignal append
             .Bind("$receipt", entry.ReceiptReference)
             .Bind("$evidence", entry.EvidenceSha256)
             .Bind("$recordedBy", entry.RecordedBy)
-            .Bind("$recordedAt", entry.RecordedAt.ToUnixTimeMilliseconds())
-            .Bind("$reverses", entry.ReversesEntryId)
-            .Bind("$reason", entry.Reason)
-            .ExecuteScalar();
+            .Bind("$recordedAt", entry.RecordedAt.ToUnixTimeMilliseconds());
+
+    /// <summary>Inserts an entry inside a write and sets its sequence; the entry's id must be new.</summary>
+    internal LedgerEntry Append(WriteTransaction tx, LedgerEntry entry) =>
+        TryAppend(tx, entry) ?? throw new InvalidOperationException($"ledger entry {entry.Id} conflicted on insert");
+
+    private LedgerEntry? TryAppend(WriteTransaction tx, LedgerEntry entry)
+    {
+        var sequence = BindEntry(tx.Command(InsertSql), entry).Bind("$reverses", entry.ReversesEntryId).Bind("$reason", entry.Reason).ExecuteScalar();
         if (sequence is null) return null;
         tx.OnCommitted(appended.Notify);
         entry.Sequence = (long)sequence;
