@@ -112,7 +112,9 @@ public sealed class FaultInjectionTests
     public async Task A_timeout_after_applying_loses_the_answer_and_the_retry_is_a_duplicate()
     {
         await using var sim = await RunningSimulator.StartAsync();
-        var client = sim.CreateClient(timeout: TimeSpan.FromMilliseconds(300));
+        // Long enough for the simulator to reach its apply on a loaded machine (the 20 s wait comes after it): with 300 ms
+        // the client sometimes gave up before e-TPP had seen the request at all, and nothing was applied.
+        var client = sim.CreateClient(timeout: TimeSpan.FromSeconds(3));
         var adjustment = Adjustments.For(Adjustments.NewNip());
         await sim.SetFaultsAsync(new { latency_ms = 20_000, latency_after_apply = true });
 

@@ -156,7 +156,8 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         var pairs = EmployeeMonth(tx, regencyCode, period, office, nip);
         var merchant = ReadMerchantState(tx, regencyCode, period, merchantId);
         var spent = OfficeMerchantSpent(tx, regencyCode, period, office, merchantId);
-        Apply(tx, policies, regencyCode, period, office, nip, pairs, merchant.Rows, spent.Rows, merchantId, -amountRupiah, -1);
+        Apply(tx, policies, regencyCode, period, office, nip, pairs, MerchantStateOf(merchant.Rows), SpentOf(spent.Rows), merchantId,
+            -amountRupiah, -1);
     }
 
     /// <summary>
@@ -181,10 +182,6 @@ public sealed class ReportAggregates(DatabaseWriter writer)
         tx.Command(DeleteEmptyPairsSql).Bind("@regency", regencyCode).Bind("@period", period.Key).Bind("@office", fromOffice).Bind("@nip", nip)
             .ExecuteNonQuery();
     }
-
-    private static void Apply(WriteTransaction tx, PolicyOfMonth policies, string regencyCode, Period period, string office, string nip,
-        Dictionary<string, Pair> pairs, WriterRows merchant, WriterRows officeMerchantSpent, string merchantId, long amount, long count) =>
-        Apply(tx, policies, regencyCode, period, office, nip, pairs, MerchantStateOf(merchant), SpentOf(officeMerchantSpent), merchantId, amount, count);
 
     /// <summary>The employee's rows of the month under <paramref name="office"/>, by merchant.</summary>
     private static Dictionary<string, Pair> EmployeeMonth(WriteTransaction tx, string regencyCode, Period period, string office, string nip) =>
